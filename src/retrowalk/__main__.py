@@ -1,0 +1,5 @@
+"""``python -m retrowalk`` runs the command-line interface."""
+
+from retrowalk.cli import main
+
+main()
