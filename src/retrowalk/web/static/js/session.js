@@ -1,0 +1,374 @@
+/* retrowalk guided session.
+ *
+ * Reads the planned session (phases: forward warm-up, backward blocks with forward recovery
+ * between them, forward cool-down) from <script id="session-plan" type="application/json">,
+ * then runs it: a large countdown, the current instruction, a progress bar, spoken cues (Web
+ * Speech API, can be muted), vibration at each change, safety reminders during backward walking,
+ * the screen kept on (Screen Wake Lock), pause / resume / stop early, and an "I lost my balance /
+ * I fell" button that ends the session and records the safety event.
+ *
+ * The finished session goes through window.retrowalkOutbox (outbox.js) with an Idempotency-Key
+ * made when the session starts, so it is kept in the browser while offline and stored once.
+ *
+ * Tests (and demonstrations) can make time run fast with ?speed=N (1..600): N simulated
+ * seconds pass per real second. Logged minutes are the simulated ones.
+ */
+(function () {
+  "use strict";
+
+  var planEl = document.getElementById("session-plan");
+  if (!planEl) return;
+  var plan = JSON.parse(planEl.textContent);
+  var root = document.getElementById("guided-session");
+
+  var speed = Number(new URLSearchParams(window.location.search).get("speed") || "1");
+  if (!isFinite(speed) || speed < 1) speed = 1;
+  if (speed > 600) speed = 600;
+
+  var REMINDER_EVERY_S = 45;
+  var WARN_BEFORE_END_S = 10;
+  var MUTE_KEY = "retrowalk.muted";
+
+  function $(sel) { return root.querySelector(sel); }
+  function show(name) {
+    ["before", "running", "end", "done"].forEach(function (n) {
+      $("[data-step=" + n + "]").hidden = n !== name;
+    });
+    var heading = $("[data-step=" + name + "] h2");
+    if (heading) heading.focus();
+  }
+
+  function uuid() {
+    if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID();
+    var b = new Uint8Array(16);
+    window.crypto.getRandomValues(b);
+    b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+
+  function fmt(seconds) {
+    var s = Math.max(0, Math.ceil(seconds));
+    var m = Math.floor(s / 60);
+    return m + ":" + String(s % 60).padStart(2, "0");
+  }
+
+  function radioValue(form, name) {
+    var el = form.querySelector('input[name="' + name + '"]:checked');
+    return el ? el.value : null;
+  }
+
+  /* ---- cues ---- */
+  var muted = window.localStorage.getItem(MUTE_KEY) === "1";
+  function renderMute() {
+    var b = $("[data-action=mute]");
+    b.setAttribute("aria-pressed", muted ? "true" : "false");
+    b.textContent = muted ? "Voice off" : "Voice on";
+  }
+  function speak(text) {
+    if (muted || !("speechSynthesis" in window)) return;
+    try {
+      window.speechSynthesis.cancel();
+      var u = new SpeechSynthesisUtterance(text);
+      u.rate = 0.95;
+      window.speechSynthesis.speak(u);
+    } catch (e) { /* speech is a help, never a requirement */ }
+  }
+  function vibrate(pattern) {
+    if (navigator.vibrate) {
+      try { navigator.vibrate(pattern); } catch (e) { /* unsupported */ }
+    }
+  }
+
+  var wakeLock = null;
+  function keepAwake() {
+    if (!("wakeLock" in navigator) || document.visibilityState !== "visible") return;
+    navigator.wakeLock.request("screen").then(function (lock) {
+      wakeLock = lock;
+      $("[data-wakelock]").textContent = "The screen will stay on during the session.";
+    }, function () {
+      $("[data-wakelock]").textContent = "Your browser may turn the screen off: tap it now and then.";
+    });
+  }
+  function letSleep() {
+    if (wakeLock) { wakeLock.release().catch(function () {}); wakeLock = null; }
+  }
+
+  /* ---- state ---- */
+  var phases = plan.phases;
+  var totalS = phases.reduce(function (t, p) { return t + p.duration_s; }, 0);
+  var state = {
+    key: null,
+    startedAtMs: 0,
+    painBefore: null,
+    phaseIndex: 0,
+    phaseElapsedS: 0,
+    doneS: [],          // simulated seconds spent in each phase
+    running: false,
+    lastTickMs: 0,
+    lastReminderS: 0,
+    reminderIndex: 0,
+    warned: false,
+    endReason: "completed", // completed | stopped_early | fall_or_balance
+  };
+  var interval = null;
+
+  function phaseText(p) {
+    return p.title + " — " + fmt(p.duration_s);
+  }
+
+  function enterPhase(i) {
+    state.phaseIndex = i;
+    state.phaseElapsedS = 0;
+    state.lastReminderS = 0;
+    state.warned = false;
+    var p = phases[i];
+    root.setAttribute("data-direction", p.direction);
+    $("[data-phase-name]").textContent = p.title;
+    $("[data-phase-count]").textContent = "Part " + (i + 1) + " of " + phases.length;
+    $("[data-instruction]").textContent = p.instruction;
+    $("[data-reminder]").textContent = "";
+    var next = phases[i + 1];
+    $("[data-next]").textContent = next ? "Next: " + phaseText(next) : "Next: finished";
+    speak(p.title + ". " + p.instruction);
+    vibrate(p.direction === "backward" ? [300, 150, 300] : [300]);
+  }
+
+  function elapsedTotalS() {
+    return state.doneS.reduce(function (t, s) { return t + s; }, 0) + state.phaseElapsedS;
+  }
+
+  function render() {
+    var p = phases[state.phaseIndex];
+    $("[data-countdown]").textContent = fmt(p.duration_s - state.phaseElapsedS);
+    var bar = $("[data-progress]");
+    bar.max = totalS;
+    bar.value = Math.min(totalS, elapsedTotalS());
+    bar.textContent = Math.round((100 * bar.value) / totalS) + "%";
+    $("[data-progress-text]").textContent = fmt(elapsedTotalS()) + " of " + fmt(totalS) + " done";
+  }
+
+  function tick() {
+    if (!state.running) return;
+    var now = performance.now();
+    var dt = ((now - state.lastTickMs) / 1000) * speed;
+    state.lastTickMs = now;
+    while (dt > 0 && state.running) {
+      var p = phases[state.phaseIndex];
+      var left = p.duration_s - state.phaseElapsedS;
+      var step = Math.min(dt, left);
+      state.phaseElapsedS += step;
+      dt -= step;
+      cuesFor(p);
+      if (state.phaseElapsedS >= p.duration_s - 1e-9) {
+        state.doneS.push(p.duration_s);
+        state.phaseElapsedS = 0;
+        if (state.phaseIndex + 1 < phases.length) {
+          enterPhase(state.phaseIndex + 1);
+        } else {
+          finish("completed");
+          return;
+        }
+      }
+    }
+    render();
+  }
+
+  function cuesFor(p) {
+    var left = p.duration_s - state.phaseElapsedS;
+    if (!state.warned && left <= WARN_BEFORE_END_S && p.duration_s > 2 * WARN_BEFORE_END_S) {
+      state.warned = true;
+      var next = phases[state.phaseIndex + 1];
+      var msg = next ? "10 seconds. Then: " + next.title + "." : "10 seconds left.";
+      $("[data-reminder]").textContent = msg;
+      speak(msg);
+      vibrate([100]);
+    }
+    if (p.direction === "backward" && p.reminders && p.reminders.length &&
+        state.phaseElapsedS - state.lastReminderS >= REMINDER_EVERY_S && left > WARN_BEFORE_END_S) {
+      state.lastReminderS = state.phaseElapsedS;
+      var text = p.reminders[state.reminderIndex % p.reminders.length];
+      state.reminderIndex += 1;
+      $("[data-reminder]").textContent = text;
+      speak(text);
+      vibrate([80]);
+    }
+  }
+
+  function start(event) {
+    event.preventDefault();
+    var form = event.target;
+    var pain = radioValue(form, "pain_before");
+    if (pain === null) {
+      $("[data-before-error]").textContent = "Choose how much your back hurts now (0 to 10).";
+      form.querySelector('input[name="pain_before"]').focus();
+      return;
+    }
+    $("[data-before-error]").textContent = "";
+    state.key = uuid();
+    state.painBefore = Number(pain);
+    state.startedAtMs = Date.now();
+    state.doneS = [];
+    show("running");
+    enterPhase(0);
+    state.running = true;
+    state.lastTickMs = performance.now();
+    interval = window.setInterval(tick, 200);
+    keepAwake();
+    render();
+  }
+
+  function pause() {
+    var b = $("[data-action=pause]");
+    if (state.running) {
+      tick();
+      state.running = false;
+      b.textContent = "Resume";
+      b.setAttribute("aria-pressed", "true");
+      $("[data-reminder]").textContent = "Paused. Stand still and hold on to something steady if you need to.";
+      speak("Paused.");
+    } else {
+      state.running = true;
+      state.lastTickMs = performance.now();
+      b.textContent = "Pause";
+      b.setAttribute("aria-pressed", "false");
+      $("[data-reminder]").textContent = "";
+      speak("Resuming. " + phases[state.phaseIndex].instruction);
+    }
+  }
+
+  function finish(reason) {
+    if (state.running) tick();
+    state.running = false;
+    if (interval !== null) { window.clearInterval(interval); interval = null; }
+    if (state.phaseElapsedS > 0) state.doneS.push(state.phaseElapsedS);
+    state.phaseElapsedS = 0;
+    state.endReason = reason;
+    letSleep();
+    var end = $("[data-step=end]");
+    var safety = end.querySelector("[data-safety]");
+    safety.hidden = reason !== "fall_or_balance";
+    safety.querySelectorAll("input").forEach(function (i) { i.required = reason === "fall_or_balance"; });
+    var summary = minutes();
+    $("[data-end-summary]").textContent =
+      (reason === "completed" ? "Well done, you finished the session. " :
+        reason === "stopped_early" ? "You stopped early, and that is fine. " :
+          "The session has ended. If you are hurt, call for help now. ") +
+      "Backward walking: " + summary.backward_min + " min, forward walking: " + summary.forward_min + " min.";
+    show("end");
+    speak(reason === "fall_or_balance" ? "Session ended. If you are hurt, call for help." : "Session finished.");
+    vibrate([400]);
+  }
+
+  function minutes() {
+    var backward = 0;
+    var forward = 0;
+    state.doneS.forEach(function (s, i) {
+      if (phases[i].direction === "backward") backward += s; else forward += s;
+    });
+    return {
+      backward_min: Math.round((backward / 60) * 10) / 10,
+      forward_min: Math.round((forward / 60) * 10) / 10,
+    };
+  }
+
+  function save(event) {
+    event.preventDefault();
+    var form = event.target;
+    if (!form.reportValidity()) return;
+    var painAfter = radioValue(form, "pain_after");
+    var effort = radioValue(form, "effort_cr10");
+    var errors = [];
+    if (painAfter === null) errors.push("how much your back hurts now");
+    if (effort === null) errors.push("how hard the session felt");
+    if (errors.length) {
+      $("[data-end-error]").textContent = "Please choose " + errors.join(" and ") + ".";
+      return;
+    }
+    $("[data-end-error]").textContent = "";
+    var m = minutes();
+    var activeS = state.doneS.reduce(function (t, s) { return t + s; }, 0);
+    /* With ?speed the simulated session is longer than the real one: end now and start
+       that many simulated seconds earlier, so the record never lies in the future. */
+    var endedMs = Date.now();
+    var startedMs = Math.min(state.startedAtMs, endedMs - activeS * 1000);
+    var painMax = radioValue(form, "pain_max");
+    var safety = state.endReason === "fall_or_balance" ? radioValue(form, "safety_event") : null;
+    var result = {
+      started_at: new Date(startedMs).toISOString(),
+      ended_at: new Date(endedMs).toISOString(),
+      backward_min: m.backward_min,
+      forward_min: m.forward_min,
+      pain_before: state.painBefore,
+      pain_max: painMax === null ? null : Number(painMax),
+      pain_after: Number(painAfter),
+      effort_cr10: Number(effort),
+      notes: form.querySelector("[name=notes]").value.trim(),
+      safety_event: safety,
+      completed: state.endReason === "completed",
+    };
+    var body = buildBody(result);
+    var button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    $("[data-save-status]").textContent = "Saving…";
+    window.retrowalkOutbox.enqueue(state.key, plan.log_url, body).then(function () {
+      show("done");
+      if (window.retrowalkOutbox.has(state.key)) {
+        $("[data-done-status]").textContent = navigator.onLine
+          ? "Saved on this device. The service did not answer yet; it will be sent automatically."
+          : "You are offline. The session is saved on this device and will be sent when you are back online.";
+      } else {
+        $("[data-done-status]").textContent = "Saved. Your session is in your progress.";
+      }
+    });
+  }
+
+  /* The service's session-log shape: plan.log_fields names the planned session it belongs to
+     and any fixed fields (setting); the rest comes from what happened. */
+  function buildBody(r) {
+    var body = {};
+    Object.keys(plan.log_fields || {}).forEach(function (k) { body[k] = plan.log_fields[k]; });
+    body.started_at = r.started_at;
+    body.ended_at = r.ended_at;
+    body.backward_min = r.backward_min;
+    body.forward_min = r.forward_min;
+    body.pain_before = r.pain_before;
+    body.pain_max = r.pain_max === null ? Math.max(r.pain_before, r.pain_after) : r.pain_max;
+    body.pain_after = r.pain_after;
+    body.rpe_cr10 = r.effort_cr10;
+    body.notes = r.notes || null;
+    body.completed = r.completed;
+    body.safety_events = r.safety_event ? [r.safety_event] : [];
+    return body;
+  }
+
+  document.addEventListener("retrowalk:sent", function (e) {
+    if (e.detail.key === state.key) {
+      $("[data-done-status]").textContent = "Sent. Your session is in your progress.";
+    }
+  });
+  document.addEventListener("retrowalk:failed", function (e) {
+    if (e.detail.key === state.key) {
+      $("[data-done-status]").textContent = "The service could not save this session: " + e.detail.error;
+    }
+  });
+  document.addEventListener("visibilitychange", function () {
+    if (state.running && document.visibilityState === "visible" && wakeLock === null) keepAwake();
+  });
+
+  /* ---- wire up ---- */
+  $("[data-step=before] form").addEventListener("submit", start);
+  $("[data-step=end] form").addEventListener("submit", save);
+  $("[data-action=pause]").addEventListener("click", pause);
+  $("[data-action=stop]").addEventListener("click", function () { finish("stopped_early"); });
+  $("[data-action=fall]").addEventListener("click", function () { finish("fall_or_balance"); });
+  $("[data-action=mute]").addEventListener("click", function () {
+    muted = !muted;
+    window.localStorage.setItem(MUTE_KEY, muted ? "1" : "0");
+    if (muted && "speechSynthesis" in window) window.speechSynthesis.cancel();
+    renderMute();
+  });
+  renderMute();
+  root.setAttribute("data-ready", "true");
+  if (speed !== 1) $("[data-speed]").textContent = "Test mode: time runs " + speed + "× faster.";
+})();
