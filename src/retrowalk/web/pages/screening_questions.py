@@ -1,0 +1,211 @@
+"""The safety screening asked one question at a time, in plain language.
+
+Each :class:`Question` is one key of :class:`retrowalk.domain.screening.ScreeningAnswers`; the
+domain decides what the answers mean. Questions that could send someone to urgent care come
+first, so a person with such a sign reads the advice as early as possible. The wording is ours
+(plain language for the red flags of AHCPR 1994 Table 1, the STEADI key questions and PAR-Q
+style health questions, evidence.md §5.1 and §4.6).
+
+Answers travel between steps as hidden form fields (no server state until the last step);
+:func:`parse_answer` validates one answer and says what is wrong in words a patient understands.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from retrowalk.errors import InputError
+
+Kind = Literal["yes_no", "number", "scale"]
+
+
+@dataclass(frozen=True)
+class Question:
+    """One screening question: the answer key, the text, a hint and how it is answered."""
+
+    key: str
+    text: str
+    kind: Kind
+    hint: str = ""
+    minimum: float = 0
+    maximum: float = 0
+    integer: bool = True
+    optional: bool = False
+    unit: str = ""
+
+
+QUESTIONS: tuple[Question, ...] = (
+    Question("age_years", "How old are you?", "number", minimum=16, maximum=110, unit="years"),
+    Question(
+        "pain_now_nprs",
+        "How much does your back hurt right now?",
+        "scale",
+        hint="0 means no pain at all, 10 the worst pain you can imagine.",
+        maximum=10,
+    ),
+    Question(
+        "pain_duration_weeks",
+        "How many weeks have you had this back pain?",
+        "number",
+        hint="A rough number is fine: 3 months is about 13 weeks, a year is 52 weeks.",
+        maximum=5200,
+        integer=False,
+        unit="weeks",
+    ),
+    Question(
+        "bladder_bowel_change",
+        "Since your back pain started, have you had new trouble controlling your bladder or "
+        "bowels, or trouble passing urine?",
+        "yes_no",
+    ),
+    Question(
+        "saddle_numbness",
+        "Do you have numbness or tingling around your bottom, genitals or inner thighs "
+        "(the area that would touch a saddle)?",
+        "yes_no",
+    ),
+    Question(
+        "progressive_leg_weakness",
+        "Is weakness or numbness in your legs getting worse?",
+        "yes_no",
+        hint="For example, your foot drags or your knee gives way more than it used to.",
+    ),
+    Question(
+        "recent_major_trauma",
+        "Did your back pain start after a serious accident or fall, such as a car crash or a "
+        "fall from a height?",
+        "yes_no",
+    ),
+    Question("cancer_history", "Have you ever had cancer?", "yes_no"),
+    Question(
+        "unexplained_weight_loss",
+        "Have you lost weight recently without trying?",
+        "yes_no",
+    ),
+    Question(
+        "fever_or_unwell",
+        "Do you have a fever or chills, or do you feel generally unwell?",
+        "yes_no",
+    ),
+    Question(
+        "night_pain_unrelieved",
+        "Is your back pain severe at night, and does it not ease when you lie down or rest?",
+        "yes_no",
+    ),
+    Question(
+        "iv_drug_use_or_immunosuppressed",
+        "Do you inject drugs, or is your immune system weakened (for example by medicine after "
+        "a transplant, or by HIV)?",
+        "yes_no",
+    ),
+    Question(
+        "long_term_corticosteroids",
+        "Have you taken steroid tablets (such as prednisolone) for a long time?",
+        "yes_no",
+    ),
+    Question(
+        "osteoporosis_or_fracture_risk",
+        "Have you been told you have thin or weak bones (osteoporosis), or have you broken a "
+        "bone in your spine?",
+        "yes_no",
+    ),
+    Question("fell_past_year", "Have you fallen in the past year?", "yes_no"),
+    Question(
+        "unsteady_when_walking",
+        "Do you feel unsteady when you stand or walk?",
+        "yes_no",
+    ),
+    Question("worried_about_falling", "Do you worry about falling?", "yes_no"),
+    Question(
+        "balance_or_vestibular_disorder",
+        "Do you have a balance problem or an inner-ear condition that makes you dizzy?",
+        "yes_no",
+    ),
+    Question(
+        "neurological_condition",
+        "Do you have a condition of the brain or nerves, such as a stroke, Parkinson's disease "
+        "or multiple sclerosis?",
+        "yes_no",
+    ),
+    Question(
+        "chest_pain_or_heart_condition",
+        "Do you have a heart condition, or do you get chest pain when you are active?",
+        "yes_no",
+    ),
+    Question(
+        "dizziness_or_fainting",
+        "Do you lose your balance because of dizziness, or have you fainted recently?",
+        "yes_no",
+    ),
+    Question(
+        "told_not_to_exercise",
+        "Has a doctor told you not to exercise, or to exercise only with supervision?",
+        "yes_no",
+    ),
+    Question("pregnant", "Are you pregnant?", "yes_no"),
+    Question(
+        "vision_impairment",
+        "Do you have trouble seeing, even with glasses or contact lenses?",
+        "yes_no",
+        optional=True,
+    ),
+    Question(
+        "walked_backward_before",
+        "Have you walked backward for exercise before?",
+        "yes_no",
+        optional=True,
+    ),
+    Question(
+        "tug_seconds",
+        "If a clinician timed you in the 'Timed Up and Go' test, how many seconds did it take?",
+        "number",
+        hint="Leave this empty if you have not done the test.",
+        minimum=1,
+        maximum=300,
+        integer=False,
+        optional=True,
+        unit="seconds",
+    ),
+)
+
+QUESTION_KEYS: tuple[str, ...] = tuple(q.key for q in QUESTIONS)
+
+
+def parse_answer(question: Question, raw: str | None) -> bool | int | float | None:
+    """The typed answer to ``question`` from a form value, or :class:`InputError` saying why not.
+
+    An optional question left empty answers ``None`` (not answered).
+    """
+    text = (raw or "").strip()
+    if text == "":
+        if question.optional:
+            return None
+        raise InputError("Please answer this question to go on.", field=question.key)
+    if question.kind == "yes_no":
+        if text in ("yes", "no"):
+            return text == "yes"
+        raise InputError("Please choose yes or no.", field=question.key)
+    try:
+        number = float(text.replace(",", "."))
+    except ValueError:
+        raise InputError("Please enter a number, like 12.", field=question.key) from None
+    if not (question.minimum <= number <= question.maximum):
+        raise InputError(
+            f"Please enter a number from {question.minimum:g} to {question.maximum:g}.",
+            field=question.key,
+        )
+    if question.integer:
+        if number != int(number):
+            raise InputError("Please enter a whole number.", field=question.key)
+        return int(number)
+    return number
+
+
+def answer_to_form(value: bool | int | float | None) -> str:
+    """How a typed answer is carried in a hidden form field."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return f"{value:g}"
