@@ -1,0 +1,66 @@
+"""Format detection: by extension (``.mat``) and by the CSV header."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+from retrowalk.gait.io.generic_csv import ColumnMapping, read_generic_csv
+from retrowalk.gait.io.mobilised import read_mobilised_mat
+from retrowalk.gait.io.phyphox import is_phyphox_header, read_phyphox_csv
+from retrowalk.gait.io.retrowalk_csv import ACC_COLUMNS, TIME_COLUMN, read_retrowalk_csv
+from retrowalk.gait.io.sensor_logger import is_sensor_logger_header, read_sensor_logger_csv
+from retrowalk.gait.io.table import read_header_line
+from retrowalk.gait.recording import Recording
+from retrowalk.gait.resample import RecordingFormatError
+
+
+class FileFormat(StrEnum):
+    RETROWALK_CSV = "retrowalk-csv"
+    SENSOR_LOGGER = "sensor-logger"
+    PHYPHOX = "phyphox"
+    MOBILISED_MAT = "mobilised-mat"
+    GENERIC_CSV = "generic-csv"
+
+
+def detect_format(path: Path) -> FileFormat:
+    if not path.exists():
+        raise RecordingFormatError("no such file", source=str(path))
+    if path.is_dir():
+        if (path / "TotalAcceleration.csv").exists() or (path / "Accelerometer.csv").exists():
+            return FileFormat.SENSOR_LOGGER
+        raise RecordingFormatError("a folder, not a recording file", source=str(path))
+    if path.suffix.lower() == ".mat":
+        return FileFormat.MOBILISED_MAT
+    header = read_header_line(path)
+    if not header:
+        raise RecordingFormatError("the file is empty", source=str(path))
+    cells = {c.strip().strip('"') for c in header.split(",")}
+    if TIME_COLUMN in cells or any(c in cells for c in ACC_COLUMNS):
+        return FileFormat.RETROWALK_CSV
+    if is_sensor_logger_header(header):
+        return FileFormat.SENSOR_LOGGER
+    if is_phyphox_header(header):
+        return FileFormat.PHYPHOX
+    raise RecordingFormatError(
+        "unknown CSV format (expected a retrowalk, Sensor Logger or phyphox header, e.g. "
+        "'time_s,acc_x_m_s2,acc_y_m_s2,acc_z_m_s2'); give a column mapping for other CSVs",
+        source=str(path),
+        line=1,
+    )
+
+
+def read_recording(
+    path: Path, *, mapping: ColumnMapping | None = None, trial: str | None = None
+) -> Recording:
+    """Read any supported recording; a ``mapping`` forces the generic CSV reader."""
+    if mapping is not None:
+        return read_generic_csv(path, mapping)
+    fmt = detect_format(path)
+    if fmt is FileFormat.MOBILISED_MAT:
+        return read_mobilised_mat(path, trial=trial)
+    if fmt is FileFormat.SENSOR_LOGGER:
+        return read_sensor_logger_csv(path)
+    if fmt is FileFormat.PHYPHOX:
+        return read_phyphox_csv(path)
+    return read_retrowalk_csv(path)
