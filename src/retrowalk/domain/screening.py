@@ -1,0 +1,511 @@
+"""Safety screening before retro-walking: answers in, a decision with cited reasons out.
+
+The screen informs; it does not diagnose. Every rule is a named, cited predicate over the answers
+(:data:`RULES`); the decision is the most serious level any rule reaches. Rules by level:
+
+- ``urgent`` (seek care now, do not start): possible cauda equina or progressive neurology —
+  new bladder/bowel change, saddle numbness, progressive leg weakness or numbness
+  (AHCPR 1994 Table 1 [C]; surgical emergency per neurosurgical guidance [C-2nd]).
+- ``see_clinician`` (consult before starting): the other red flags (AHCPR 1994 [C]); acute pain
+  under 4 weeks (ACP 2017 acute/subacute/chronic bands [C-abs]); severe pain NPRS >= 7 (our
+  product rule, no source in evidence.md); balance/vestibular or neurological conditions
+  (our product rule); fall risk — any STEADI key question yes [C-2nd] or TUG >= 12 s [C-2nd];
+  osteoporosis/fracture risk (AHCPR 1994 [C]; trial exclusion lists [C]); PAR-Q cardiac
+  questions [C-2nd]; pregnancy (trial exclusion lists [C]).
+
+Age alone never changes the decision: no rule reads ``age_years`` (AHCPR lists age bands only as
+context for other flags). Source ids refer to entries of the evidence base
+(``retrowalk.evidence``); the thresholds are in :mod:`retrowalk.domain.thresholds`.
+
+Optional answers (``tug_seconds``, ``vision_impairment``, ``walked_backward_before``) may be
+missing. They never turn a decision into ``cleared`` by being absent: a missing answer adds the
+precaution the worse answer would add, and the result lists that as an assumption.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, fields
+from typing import Any, Literal
+
+from retrowalk.domain.thresholds import (
+    ACUTE_PAIN_WEEKS,
+    RULES_VERSION,
+    SEVERE_PAIN_NPRS,
+    STOP_PAIN_ABOVE_NPRS,
+    TUG_FALL_RISK_S,
+    WARMUP_FORWARD_MIN,
+)
+
+Decision = Literal["cleared", "see_clinician", "urgent"]
+
+DECISION_ORDER: tuple[Decision, ...] = ("cleared", "see_clinician", "urgent")
+"""Decisions from least to most serious; the screen returns the most serious one reached."""
+
+NOTICE = (
+    "This screen informs you; it does not diagnose. If you are unsure about any symptom, "
+    "or your symptoms change, talk to a doctor or physical therapist."
+)
+
+NEXT_STEP: dict[Decision, str] = {
+    "urgent": (
+        "Seek medical care now (today: an emergency department or urgent care). "
+        "Do not start walking backward."
+    ),
+    "see_clinician": (
+        "Talk to a doctor or physical therapist before you start walking backward, "
+        "and show them the reasons below."
+    ),
+    "cleared": (
+        "You may start walking backward, slowly and briefly, with the precautions below. "
+        "Stop and get advice if anything in 'when to stop' happens."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ScreeningAnswers:
+    """One person's screening answers (keys as in the screening questionnaire).
+
+    ``pain_now_nprs`` is the 0-10 numeric pain rating now; ``pain_duration_weeks`` how long this
+    episode has lasted. ``tug_seconds`` (Timed Up and Go), ``vision_impairment`` and
+    ``walked_backward_before`` are optional: ``None`` means not answered.
+    """
+
+    age_years: int
+    pain_now_nprs: int
+    pain_duration_weeks: float
+    bladder_bowel_change: bool
+    saddle_numbness: bool
+    progressive_leg_weakness: bool
+    recent_major_trauma: bool
+    cancer_history: bool
+    unexplained_weight_loss: bool
+    fever_or_unwell: bool
+    night_pain_unrelieved: bool
+    iv_drug_use_or_immunosuppressed: bool
+    long_term_corticosteroids: bool
+    fell_past_year: bool
+    unsteady_when_walking: bool
+    worried_about_falling: bool
+    balance_or_vestibular_disorder: bool
+    neurological_condition: bool
+    osteoporosis_or_fracture_risk: bool
+    chest_pain_or_heart_condition: bool
+    dizziness_or_fainting: bool
+    told_not_to_exercise: bool
+    pregnant: bool
+    tug_seconds: float | None = None
+    vision_impairment: bool | None = None
+    walked_backward_before: bool | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The answers as a JSON object with the questionnaire's keys (missing ones omitted)."""
+        return {key: value for key, value in asdict(self).items() if value is not None}
+
+
+OPTIONAL_ANSWERS: tuple[str, ...] = ("tug_seconds", "vision_impairment", "walked_backward_before")
+"""Answers that may be missing; every other field of :class:`ScreeningAnswers` is required."""
+
+REQUIRED_ANSWERS: tuple[str, ...] = tuple(
+    field.name for field in fields(ScreeningAnswers) if field.name not in OPTIONAL_ANSWERS
+)
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a rule fired: the rule's id, its level, a plain-language sentence and its sources."""
+
+    rule: str
+    level: Decision
+    text: str
+    sources: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "level": self.level,
+            "text": self.text,
+            "sources": [*self.sources],
+        }
+
+
+@dataclass(frozen=True)
+class Precaution:
+    """One thing to do (or watch for) while retro-walking, with its sources."""
+
+    id: str
+    text: str
+    sources: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "text": self.text, "sources": [*self.sources]}
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """How a missing optional answer was treated (always the conservative way)."""
+
+    answer: str
+    text: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"answer": self.answer, "text": self.text}
+
+
+@dataclass(frozen=True)
+class ScreeningRule:
+    """A named, cited predicate: when ``applies(answers)`` is true the screen reaches ``level``."""
+
+    id: str
+    level: Decision
+    text: str
+    sources: tuple[str, ...]
+    applies: Callable[[ScreeningAnswers], bool]
+
+
+@dataclass(frozen=True)
+class ScreeningResult:
+    """The decision, every reason behind it, and (when cleared) the precautions to follow."""
+
+    decision: Decision
+    reasons: tuple[Reason, ...]
+    precautions: tuple[Precaution, ...]
+    assumptions: tuple[Assumption, ...]
+    rules_version: str = RULES_VERSION
+
+    @property
+    def cleared(self) -> bool:
+        return self.decision == "cleared"
+
+    @property
+    def next_step(self) -> str:
+        return NEXT_STEP[self.decision]
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON shape documented in docs/clinical.md (``decision``, ``reasons``, ...)."""
+        return {
+            "decision": self.decision,
+            "next_step": self.next_step,
+            "reasons": [reason.to_json() for reason in self.reasons],
+            "precautions": [precaution.to_json() for precaution in self.precautions],
+            "assumptions": [assumption.to_json() for assumption in self.assumptions],
+            "notice": NOTICE,
+            "rules_version": self.rules_version,
+        }
+
+
+_AHCPR = "ahcpr1994"
+_CAUDA = "cauda_equina_guidance"
+_STEADI_Q = "steadi_key_questions"
+_PARQ = "parq"
+_OURS = "retrowalk_rules"
+
+
+def _flag(rule_id: str, level: Decision, answer: str, text: str, *sources: str) -> ScreeningRule:
+    def applies(answers: ScreeningAnswers) -> bool:
+        return bool(getattr(answers, answer))
+
+    return ScreeningRule(rule_id, level, text, tuple(sources), applies)
+
+
+RULES: tuple[ScreeningRule, ...] = (
+    _flag(
+        "urgent.bladder_bowel_change",
+        "urgent",
+        "bladder_bowel_change",
+        "A new change in bladder or bowel control can mean a trapped nerve bundle in the lower "
+        "back (cauda equina syndrome), which needs emergency care.",
+        _AHCPR,
+        _CAUDA,
+    ),
+    _flag(
+        "urgent.saddle_numbness",
+        "urgent",
+        "saddle_numbness",
+        "Numbness around the buttocks, genitals or inner thighs (saddle area) can mean cauda "
+        "equina syndrome, which needs emergency care.",
+        _AHCPR,
+        _CAUDA,
+    ),
+    _flag(
+        "urgent.progressive_leg_weakness",
+        "urgent",
+        "progressive_leg_weakness",
+        "Leg weakness or numbness that is getting worse can mean a nerve is being damaged and "
+        "needs to be checked now.",
+        _AHCPR,
+        _CAUDA,
+    ),
+    _flag(
+        "red_flag.recent_major_trauma",
+        "see_clinician",
+        "recent_major_trauma",
+        "A recent major injury or fall (for example a road accident or a fall from a height) "
+        "needs a check for a fracture first.",
+        _AHCPR,
+    ),
+    _flag(
+        "red_flag.cancer_history",
+        "see_clinician",
+        "cancer_history",
+        "With a history of cancer, new back pain should be checked by a clinician first.",
+        _AHCPR,
+    ),
+    _flag(
+        "red_flag.unexplained_weight_loss",
+        "see_clinician",
+        "unexplained_weight_loss",
+        "Weight loss you cannot explain, together with back pain, should be checked first.",
+        _AHCPR,
+    ),
+    _flag(
+        "red_flag.fever_or_unwell",
+        "see_clinician",
+        "fever_or_unwell",
+        "Fever or feeling generally unwell with back pain can mean an infection; get it checked "
+        "first.",
+        _AHCPR,
+    ),
+    _flag(
+        "red_flag.night_pain_unrelieved",
+        "see_clinician",
+        "night_pain_unrelieved",
+        "Severe pain at night that rest does not ease should be checked first.",
+        _AHCPR,
+    ),
+    _flag(
+        "red_flag.iv_drug_use_or_immunosuppressed",
+        "see_clinician",
+        "iv_drug_use_or_immunosuppressed",
+        "Injecting drugs or a weakened immune system raises the risk of a spinal infection; get "
+        "checked first.",
+        _AHCPR,
+    ),
+    _flag(
+        "red_flag.long_term_corticosteroids",
+        "see_clinician",
+        "long_term_corticosteroids",
+        "Long-term steroid tablets can weaken bones; a clinician should check for fracture risk "
+        "first.",
+        _AHCPR,
+    ),
+    ScreeningRule(
+        "pain.acute",
+        "see_clinician",
+        f"This pain started less than {ACUTE_PAIN_WEEKS:g} weeks ago (acute back pain); "
+        "retro-walking has been studied for long-lasting pain, so ask a clinician first.",
+        ("acp2017", _OURS),
+        lambda answers: answers.pain_duration_weeks < ACUTE_PAIN_WEEKS,
+    ),
+    ScreeningRule(
+        "pain.severe",
+        "see_clinician",
+        f"Your pain now is severe ({SEVERE_PAIN_NPRS} or more out of 10); ask a clinician "
+        "before adding a new exercise.",
+        (_OURS,),
+        lambda answers: answers.pain_now_nprs >= SEVERE_PAIN_NPRS,
+    ),
+    _flag(
+        "balance.balance_or_vestibular_disorder",
+        "see_clinician",
+        "balance_or_vestibular_disorder",
+        "A balance or inner-ear (vestibular) disorder makes walking backward riskier; a "
+        "clinician can say whether and how to do it safely.",
+        _STEADI_Q,
+        _OURS,
+    ),
+    _flag(
+        "balance.neurological_condition",
+        "see_clinician",
+        "neurological_condition",
+        "A neurological condition that affects walking makes walking backward riskier; a "
+        "clinician can say whether and how to do it safely.",
+        _STEADI_Q,
+        _OURS,
+    ),
+    _flag(
+        "falls.fell_past_year",
+        "see_clinician",
+        "fell_past_year",
+        "You fell in the past year; that is a sign of fall risk, so get your balance checked "
+        "before walking backward.",
+        _STEADI_Q,
+    ),
+    _flag(
+        "falls.unsteady_when_walking",
+        "see_clinician",
+        "unsteady_when_walking",
+        "You feel unsteady when standing or walking; that is a sign of fall risk, so get your "
+        "balance checked before walking backward.",
+        _STEADI_Q,
+    ),
+    _flag(
+        "falls.worried_about_falling",
+        "see_clinician",
+        "worried_about_falling",
+        "You worry about falling; that is a sign of fall risk, so get your balance checked "
+        "before walking backward.",
+        _STEADI_Q,
+    ),
+    ScreeningRule(
+        "falls.slow_timed_up_and_go",
+        "see_clinician",
+        f"Your Timed Up and Go took {TUG_FALL_RISK_S:g} seconds or more, which marks a risk of "
+        "falling; get your balance checked before walking backward.",
+        ("steadi_tug",),
+        lambda answers: answers.tug_seconds is not None and answers.tug_seconds >= TUG_FALL_RISK_S,
+    ),
+    _flag(
+        "bone.osteoporosis_or_fracture_risk",
+        "see_clinician",
+        "osteoporosis_or_fracture_risk",
+        "Osteoporosis or a known fracture risk makes a fall more dangerous; ask a clinician first.",
+        _AHCPR,
+        "trial_exclusions",
+    ),
+    _flag(
+        "heart.chest_pain_or_heart_condition",
+        "see_clinician",
+        "chest_pain_or_heart_condition",
+        "Chest pain or a heart condition: a doctor should say which activity is safe for you.",
+        _PARQ,
+    ),
+    _flag(
+        "heart.dizziness_or_fainting",
+        "see_clinician",
+        "dizziness_or_fainting",
+        "Dizziness or fainting makes a fall likely while walking backward; get it checked first.",
+        _PARQ,
+    ),
+    _flag(
+        "heart.told_not_to_exercise",
+        "see_clinician",
+        "told_not_to_exercise",
+        "A doctor told you not to exercise; ask them before starting this.",
+        _PARQ,
+    ),
+    _flag(
+        "pregnancy",
+        "see_clinician",
+        "pregnant",
+        "During pregnancy balance changes and a fall matters more; ask your midwife or doctor "
+        "first.",
+        "trial_exclusions",
+        _PARQ,
+    ),
+)
+"""Every screening rule, urgent ones first. ``retrowalk_rules`` marks a product rule of ours."""
+
+BASE_PRECAUTIONS: tuple[Precaution, ...] = (
+    Precaution(
+        "setting",
+        "Walk backward only on a clear, flat, familiar path with no obstacles, or on a treadmill "
+        "with handrails at a slow speed (clip on the safety key).",
+        ("practitioner_overground", "practitioner_treadmill"),
+    ),
+    Precaution(
+        "warm_up",
+        f"Warm up first by walking forward for about {WARMUP_FORWARD_MIN} minutes.",
+        ("whitley2011", "hadfield2017"),
+    ),
+    Precaution(
+        "posture",
+        "Stand tall and keep your trunk upright; take short, slow steps, toe first, then heel.",
+        ("practitioner_foot_contact", _OURS),
+    ),
+    Precaution(
+        "look_back",
+        "Glance over your shoulder now and then to see where you are going.",
+        ("practitioner_overground", _OURS),
+    ),
+    Precaution(
+        "shoes",
+        "Wear supportive, closed shoes with a good grip.",
+        (_OURS,),
+    ),
+    Precaution(
+        "when_to_stop",
+        "Stop at once if you lose your balance, feel dizzy, or your pain goes above "
+        f"{STOP_PAIN_ABOVE_NPRS} out of 10; stop also if you are very tired or a muscle tightens.",
+        ("practitioner_stop_rules", "silbernagel2007"),
+    ),
+)
+"""Precautions every cleared result lists."""
+
+SPOTTER = Precaution(
+    "spotter",
+    "Because of your eyesight, have someone walk beside you (a spotter), or use a treadmill with "
+    "handrails, and keep to a path you know well.",
+    ("practitioner_overground", _OURS),
+)
+NEW_TO_BACKWARD = Precaution(
+    "new_to_backward_walking",
+    "You are new to walking backward: start with 1-minute bouts between forward walking, close to "
+    "a wall or holding the treadmill handrails.",
+    ("practitioner_interleave", "practitioner_overground"),
+)
+COMPANY_FIRST_SESSIONS = Precaution(
+    "company_first_sessions",
+    "Your balance has not been timed (Timed Up and Go): have someone nearby for your first "
+    "sessions, and ask a clinician to time it if you feel unsure.",
+    ("steadi_tug", _OURS),
+)
+
+
+def _answer_precautions(answers: ScreeningAnswers) -> tuple[list[Precaution], list[Assumption]]:
+    precautions: list[Precaution] = []
+    assumptions: list[Assumption] = []
+    if answers.vision_impairment is not False:
+        precautions.append(SPOTTER)
+        if answers.vision_impairment is None:
+            assumptions.append(
+                Assumption(
+                    "vision_impairment",
+                    "Not answered: treated as poor eyesight, so a spotter is advised.",
+                )
+            )
+    if answers.walked_backward_before is not True:
+        precautions.append(NEW_TO_BACKWARD)
+        if answers.walked_backward_before is None:
+            assumptions.append(
+                Assumption(
+                    "walked_backward_before",
+                    "Not answered: treated as new to walking backward (shortest bouts).",
+                )
+            )
+    if answers.tug_seconds is None:
+        precautions.append(COMPANY_FIRST_SESSIONS)
+        assumptions.append(
+            Assumption(
+                "tug_seconds",
+                "Not measured: fall risk judged from the three STEADI questions only, and "
+                "someone nearby is advised for the first sessions.",
+            )
+        )
+    return precautions, assumptions
+
+
+def more_serious(first: Decision, second: Decision) -> Decision:
+    """The more serious of two decisions (``urgent`` > ``see_clinician`` > ``cleared``)."""
+    return max(first, second, key=DECISION_ORDER.index)
+
+
+def screen(answers: ScreeningAnswers) -> ScreeningResult:
+    """Apply every rule in :data:`RULES` and return the decision with its reasons.
+
+    The decision is the most serious level reached; with no rule firing it is ``cleared``.
+    Precautions are listed only when cleared (otherwise the person should not start yet).
+    Assumptions about missing optional answers are always listed.
+    """
+    reasons = tuple(
+        Reason(rule.id, rule.level, rule.text, rule.sources)
+        for rule in RULES
+        if rule.applies(answers)
+    )
+    decision: Decision = "cleared"
+    for reason in reasons:
+        decision = more_serious(decision, reason.level)
+    extra, assumptions = _answer_precautions(answers)
+    precautions = (*BASE_PRECAUTIONS, *extra) if decision == "cleared" else ()
+    return ScreeningResult(decision, reasons, precautions, tuple(assumptions))
