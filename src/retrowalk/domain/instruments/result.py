@@ -35,7 +35,10 @@ class ScoreResult:
     notes: tuple[str, ...] = ()
 
     @property
-    def rounded_score(self) -> float:
+    def rounded_score(self) -> float | int:
+        """The score rounded for display (a whole number when the instrument has no decimals)."""
+        if self.score_decimals == 0:
+            return round(self.score)
         return round(self.score, self.score_decimals)
 
     def to_json(self) -> dict[str, Any]:
