@@ -305,7 +305,6 @@
       effort_cr10: Number(effort),
       notes: form.querySelector("[name=notes]").value.trim(),
       safety_event: safety,
-      completed: state.endReason === "completed",
     };
     var body = buildBody(result);
     var button = form.querySelector("button[type=submit]");
@@ -335,9 +334,8 @@
     body.pain_before = r.pain_before;
     body.pain_max = r.pain_max === null ? Math.max(r.pain_before, r.pain_after) : r.pain_max;
     body.pain_after = r.pain_after;
-    body.rpe_cr10 = r.effort_cr10;
-    body.notes = r.notes || null;
-    body.completed = r.completed;
+    body.rpe = r.effort_cr10;
+    body.notes = (state.endReason === "stopped_early" ? "Stopped early. " : "") + r.notes;
     body.safety_events = r.safety_event ? [r.safety_event] : [];
     return body;
   }
