@@ -52,6 +52,7 @@ from retrowalk.exchange.records import (
     ProgramRecord,
     ProgramStatus,
     SessionLogRecord,
+    describe_dose,
 )
 from retrowalk.schemas.parsing import describe_validation_error, parse_json_text
 
@@ -260,28 +261,6 @@ def _careplan(program: ProgramRecord, uid: str, patient_ref: str) -> dict[str, A
         "note": [{"text": source} for source in program.sources],
         "activity": [{"detail": _activity_detail(session)} for session in program.sessions],
     }
-
-
-def describe_dose(session: PlannedSessionRecord) -> str:
-    """A one-paragraph description of a planned session's dose (shared with the calendar)."""
-    parts = [
-        f"Week {session.week}.",
-        f"Forward warm-up {_fmt(session.warmup_forward_min)} min,",
-        f"backward walking {_fmt(session.backward_min)} min,",
-        f"forward recovery {_fmt(session.recovery_forward_min)} min,",
-        f"cool-down {_fmt(session.cooldown_min)} min",
-        f"({session.setting}",
-    ]
-    if session.speed_m_s is not None:
-        parts[-1] += f", {_fmt(session.speed_m_s)} m/s"
-    if session.incline_pct is not None:
-        parts[-1] += f", incline {_fmt(session.incline_pct)} %"
-    parts[-1] += ")."
-    return " ".join(parts)
-
-
-def _fmt(value: float) -> str:
-    return f"{value:g}"
 
 
 def _activity_detail(session: PlannedSessionRecord) -> dict[str, Any]:

@@ -160,3 +160,25 @@ class PatientRecords:
     program: ProgramRecord | None = None
     sessions: tuple[SessionLogRecord, ...] = ()
     outcomes: tuple[OutcomeRecord, ...] = ()
+
+
+def describe_dose(session: PlannedSessionRecord) -> str:
+    """A one-paragraph description of a planned session's dose (shared with the calendar)."""
+    parts = [
+        f"Week {session.week}.",
+        f"Forward warm-up {_fmt(session.warmup_forward_min)} min,",
+        f"backward walking {_fmt(session.backward_min)} min,",
+        f"forward recovery {_fmt(session.recovery_forward_min)} min,",
+        f"cool-down {_fmt(session.cooldown_min)} min",
+        f"({session.setting}",
+    ]
+    if session.speed_m_s is not None:
+        parts[-1] += f", {_fmt(session.speed_m_s)} m/s"
+    if session.incline_pct is not None:
+        parts[-1] += f", incline {_fmt(session.incline_pct)} %"
+    parts[-1] += ")."
+    return " ".join(parts)
+
+
+def _fmt(value: float) -> str:
+    return f"{value:g}"

@@ -1,0 +1,138 @@
+"""Tidy CSV exports of sessions and outcomes, for one patient or a clinician's whole panel.
+
+One row per logged session (or per scored outcome), one column per variable, the unit in each
+header (``backward_min``, ``speed_m_s``, ``pain_before_nprs_0_10``), times in ISO 8601 with
+their offset, RFC 4180 quoting and CRLF line ends. Patients appear by their id only (no names),
+so a panel export can go to a researcher.
+
+Spreadsheet programs run a cell that begins with ``=``, ``+``, ``-`` or ``@`` (and some treat a
+leading tab or carriage return the same way) as a formula: "CSV injection" (OWASP). Every text
+cell that begins with one of those characters is written with a leading apostrophe, which
+spreadsheets display as text. Numeric cells are written by this module from numbers, never from
+user text, and are left as numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from retrowalk.exchange.records import OutcomeRecord, PatientRecord, SessionLogRecord
+
+__all__ = [
+    "FORMULA_PREFIXES",
+    "OUTCOME_HEADERS",
+    "SESSION_HEADERS",
+    "escape_cell",
+    "outcomes_csv",
+    "sessions_csv",
+]
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+RecordT = TypeVar("RecordT")
+Cell = str | int | float | None
+
+
+def escape_cell(text: str) -> str:
+    """Make a text cell inert in spreadsheets: prefix an apostrophe to a formula start."""
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+@dataclass(frozen=True)
+class _Column(Generic[RecordT]):
+    header: str
+    value: Callable[[PatientRecord, RecordT], Cell]
+    text: bool = False
+
+
+def _number(value: float | int | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, int):
+        return str(value)
+    return f"{value:.10g}"
+
+
+def _render(
+    columns: tuple[_Column[RecordT], ...], rows: Iterable[tuple[PatientRecord, RecordT]]
+) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow([column.header for column in columns])
+    for patient, record in rows:
+        cells: list[str] = []
+        for column in columns:
+            value = column.value(patient, record)
+            if column.text:
+                cells.append(escape_cell("" if value is None else str(value)))
+            else:
+                cells.append(_number(value if not isinstance(value, str) else None))
+        writer.writerow(cells)
+    return buffer.getvalue()
+
+
+def _measured_backward_min(_p: PatientRecord, s: SessionLogRecord) -> float | None:
+    return s.measured.backward_min if s.measured else None
+
+
+def _measured_backward_steps(_p: PatientRecord, s: SessionLogRecord) -> int | None:
+    return s.measured.backward_steps if s.measured else None
+
+
+SESSION_COLUMNS: tuple[_Column[SessionLogRecord], ...] = (
+    _Column("patient_id", lambda p, s: p.patient_id, text=True),
+    _Column("session_log_id", lambda p, s: s.log_id, text=True),
+    _Column("planned_session_id", lambda p, s: s.planned_session_id, text=True),
+    _Column("started_at_iso8601", lambda p, s: s.started_at.isoformat(), text=True),
+    _Column("ended_at_iso8601", lambda p, s: s.ended_at.isoformat(), text=True),
+    _Column("duration_min", lambda p, s: round(s.duration_min, 3)),
+    _Column("backward_min", lambda p, s: s.backward_min),
+    _Column("forward_min", lambda p, s: s.forward_min),
+    _Column("setting", lambda p, s: s.setting, text=True),
+    _Column("speed_m_s", lambda p, s: s.speed_m_s),
+    _Column("incline_pct", lambda p, s: s.incline_pct),
+    _Column("pain_before_nprs_0_10", lambda p, s: s.pain_before_nprs),
+    _Column("pain_max_nprs_0_10", lambda p, s: s.pain_max_nprs),
+    _Column("pain_after_nprs_0_10", lambda p, s: s.pain_after_nprs),
+    _Column("pain_next_morning_nprs_0_10", lambda p, s: s.pain_next_morning_nprs),
+    _Column("rpe_cr10_0_10", lambda p, s: s.rpe_cr10),
+    _Column("heart_rate_mean_bpm", lambda p, s: s.heart_rate_bpm),
+    _Column("steps_count", lambda p, s: s.steps),
+    _Column("distance_m", lambda p, s: s.distance_m),
+    _Column("measured_backward_min", _measured_backward_min),
+    _Column("measured_backward_steps_count", _measured_backward_steps),
+    _Column("safety_events", lambda p, s: ";".join(s.safety_events), text=True),
+    _Column("notes", lambda p, s: s.notes, text=True),
+)
+SESSION_HEADERS = tuple(column.header for column in SESSION_COLUMNS)
+
+
+def _items(_p: PatientRecord, o: OutcomeRecord) -> str:
+    return ";".join("" if value is None else _number(value) for value in o.items)
+
+
+OUTCOME_COLUMNS: tuple[_Column[OutcomeRecord], ...] = (
+    _Column("patient_id", lambda p, o: p.patient_id, text=True),
+    _Column("outcome_id", lambda p, o: o.outcome_id, text=True),
+    _Column("instrument", lambda p, o: o.instrument, text=True),
+    _Column("assessed_at_iso8601", lambda p, o: o.assessed_at.isoformat(), text=True),
+    _Column("score", lambda p, o: o.score),
+    _Column("score_unit", lambda p, o: o.score_unit, text=True),
+    _Column("subscore_points", lambda p, o: o.subscore),
+    _Column("item_values_in_published_order", _items, text=True),
+)
+OUTCOME_HEADERS = tuple(column.header for column in OUTCOME_COLUMNS)
+
+
+def sessions_csv(rows: Iterable[tuple[PatientRecord, SessionLogRecord]]) -> str:
+    """Sessions as CSV text, one row per (patient, session) in the order given."""
+    return _render(SESSION_COLUMNS, rows)
+
+
+def outcomes_csv(rows: Iterable[tuple[PatientRecord, OutcomeRecord]]) -> str:
+    """Outcome assessments as CSV text, one row per (patient, outcome) in the order given."""
+    return _render(OUTCOME_COLUMNS, rows)

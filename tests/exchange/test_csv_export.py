@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import replace
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from retrowalk.exchange.csv_export import (
+    FORMULA_PREFIXES,
+    OUTCOME_HEADERS,
+    SESSION_HEADERS,
+    escape_cell,
+    outcomes_csv,
+    sessions_csv,
+)
+from retrowalk.exchange.records import PatientRecord
+
+from .samples import sample_outcomes, sample_sessions
+
+ALEX = PatientRecord("pat-42", "Alex Example")
+SAM = PatientRecord("pat-43", "Sam Example")
+
+
+def rows_of(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
+def test_session_headers_carry_units() -> None:
+    header = sessions_csv([]).splitlines()[0].split(",")
+    assert header == list(SESSION_HEADERS)
+    for expected in ("backward_min", "speed_m_s", "pain_before_nprs_0_10", "heart_rate_mean_bpm"):
+        assert expected in header
+
+
+def test_one_row_per_session_with_its_values() -> None:
+    rows = rows_of(sessions_csv((ALEX, s) for s in sample_sessions()))
+    assert len(rows) == 6
+    first = rows[0]
+    assert first["patient_id"] == "pat-42"
+    assert first["backward_min"] == "5"
+    assert first["duration_min"] == "15"
+    assert first["started_at_iso8601"] == "2026-01-05T18:00:00+01:00"
+    assert first["speed_m_s"] == ""
+    assert rows[5]["measured_backward_min"] == "5.6"
+
+
+def test_a_panel_export_holds_every_patients_sessions_without_names() -> None:
+    sessions = sample_sessions()
+    text = sessions_csv([(ALEX, sessions[0]), (SAM, sessions[1])])
+    assert [row["patient_id"] for row in rows_of(text)] == ["pat-42", "pat-43"]
+    assert "Example" not in text
+
+
+def test_a_note_that_looks_like_a_formula_is_escaped() -> None:
+    rows = rows_of(sessions_csv((ALEX, s) for s in sample_sessions()))
+    assert rows[3]["notes"] == '\'=HYPERLINK("http://x")'
+
+
+def test_every_formula_start_character_is_escaped_in_text_cells() -> None:
+    session = sample_sessions()[0]
+    for prefix in FORMULA_PREFIXES:
+        row = rows_of(sessions_csv([(ALEX, replace(session, notes=prefix + "1+1"))]))[0]
+        assert row["notes"] == "'" + prefix + "1+1"
+
+
+@given(st.text())
+def test_an_escaped_cell_never_starts_a_formula_and_keeps_its_text(text: str) -> None:
+    escaped = escape_cell(text)
+    assert not escaped.startswith(FORMULA_PREFIXES)
+    assert escaped.removeprefix("'") == text or escaped == text
+
+
+def test_outcome_rows_carry_score_unit_subscore_and_items() -> None:
+    text = outcomes_csv((ALEX, o) for o in sample_outcomes())
+    assert text.splitlines()[0].split(",") == list(OUTCOME_HEADERS)
+    rows = rows_of(text)
+    odi = rows[3]
+    assert (odi["instrument"], odi["score"], odi["score_unit"]) == ("odi", "40", "%")
+    assert odi["item_values_in_published_order"] == "3;2;2;1;3;2;2;;2;1"
+    start_back = rows[5]
+    assert start_back["subscore_points"] == "3"
+
+
+def test_lines_end_with_crlf() -> None:
+    assert sessions_csv([(ALEX, sample_sessions()[0])]).endswith("\r\n")
