@@ -1,0 +1,206 @@
+"""Accounts: sign-up, admin account management, password checks and login tokens.
+
+Passwords are hashed with argon2id (argon2-cffi). Tokens are 256-bit random strings; only an
+HMAC-SHA256 of each (keyed with the secret key) is stored. A browser login gets a CSRF token as
+well, which cookie-authenticated writes must echo in the ``X-CSRF-Token`` header.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+
+from retrowalk.errors import InputError, NotAllowedError, NotFoundError, PermissionDeniedError
+from retrowalk.services.policy import require_role
+from retrowalk.services.runtime import Actor, Runtime
+from retrowalk.services.views import LoginView, UserView
+from retrowalk.storage.users import AuthToken, User
+
+MIN_PASSWORD_CHARS = 10
+MAX_PASSWORD_CHARS = 200
+
+
+class AuthenticationError(PermissionDeniedError):
+    """Wrong email or password, or an unknown, expired or revoked token."""
+
+
+def keyed_hash(rt: Runtime, secret: str) -> str:
+    """HMAC-SHA256 of a token or code under the secret key (what the database stores)."""
+    key = rt.settings.secret_key.encode()
+    return hmac.new(key, secret.encode(), hashlib.sha256).hexdigest()
+
+
+def normalize_email(email: str) -> str:
+    cleaned = email.strip().lower()
+    local, _, domain = cleaned.partition("@")
+    if not local or "." not in domain or " " in cleaned or len(cleaned) > 254:
+        raise InputError("not a valid email address", field="email")
+    return cleaned
+
+
+def check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise InputError(f"must be at least {MIN_PASSWORD_CHARS} characters", field="password")
+    if len(password) > MAX_PASSWORD_CHARS:
+        raise InputError(f"must be at most {MAX_PASSWORD_CHARS} characters", field="password")
+
+
+def _create(rt: Runtime, email: str, password: str, display_name: str, role: str) -> User:
+    address = normalize_email(email)
+    check_password(password)
+    name = display_name.strip()
+    if not name:
+        raise InputError("must not be empty", field="display_name")
+    if role not in ("patient", "clinician", "admin"):
+        raise InputError("must be patient, clinician or admin", field="role")
+    user = User(
+        email=address,
+        display_name=name,
+        role=role,
+        password_hash=rt.hasher.hash(password),
+        is_active=True,
+        created_at=rt.now(),
+    )
+    return user
+
+
+def _insert_user(rt: Runtime, user: User) -> UserView:
+    try:
+        with rt.db.write() as session:
+            if session.scalar(select(User.id).where(User.email == user.email)) is not None:
+                raise NotAllowedError("an account with this email already exists")
+            session.add(user)
+            session.flush()
+            return UserView.model_validate(user)
+    except IntegrityError:
+        raise NotAllowedError("an account with this email already exists") from None
+
+
+def sign_up_patient(rt: Runtime, email: str, password: str, display_name: str) -> UserView:
+    """Anyone may create a patient account for themselves."""
+    return _insert_user(rt, _create(rt, email, password, display_name, "patient"))
+
+
+def create_user(
+    rt: Runtime, actor: Actor | None, email: str, password: str, display_name: str, role: str
+) -> UserView:
+    """An admin creates an account of any role (``actor=None``: the local CLI, trusted)."""
+    if actor is not None:
+        require_role(actor, "admin")
+    return _insert_user(rt, _create(rt, email, password, display_name, role))
+
+
+def list_users(rt: Runtime, actor: Actor) -> list[UserView]:
+    """Every account (no health data), for admins."""
+    require_role(actor, "admin")
+    with rt.db.read() as session:
+        users = session.scalars(select(User).order_by(User.id))
+        return [UserView.model_validate(user) for user in users]
+
+
+def set_active(rt: Runtime, actor: Actor, user_id: int, active: bool) -> UserView:
+    """Activate or deactivate an account; deactivation signs it out everywhere."""
+    require_role(actor, "admin")
+    if user_id == actor.user_id and not active:
+        raise NotAllowedError("an admin cannot deactivate their own account")
+    with rt.db.write() as session:
+        user = session.get(User, user_id)
+        if user is None:
+            raise NotFoundError(f"user {user_id} not found")
+        user.is_active = active
+        if not active:
+            session.execute(delete(AuthToken).where(AuthToken.user_id == user_id))
+        return UserView.model_validate(user)
+
+
+def get_user(rt: Runtime, actor: Actor) -> UserView:
+    """The signed-in user's own account."""
+    with rt.db.read() as session:
+        user = session.get(User, actor.user_id)
+        if user is None:
+            raise NotFoundError("account not found")
+        return UserView.model_validate(user)
+
+
+def login(rt: Runtime, email: str, password: str, *, kind: str) -> LoginView:
+    """Check the password and issue a browser session (``kind="session"``) or a bearer token."""
+    if kind not in ("session", "bearer"):
+        raise InputError("must be session or bearer", field="kind")
+    with rt.db.write() as session:
+        user = session.scalar(select(User).where(User.email == email.strip().lower()))
+        try:
+            if user is None:
+                # Spend the same time as for a real account so timing does not reveal accounts.
+                rt.hasher.verify(_dummy_hash(rt), password + "x")
+            else:
+                rt.hasher.verify(user.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            user = None
+        if user is None or not user.is_active:
+            raise AuthenticationError("wrong email or password")
+        if rt.hasher.check_needs_rehash(user.password_hash):
+            user.password_hash = rt.hasher.hash(password)
+        token = secrets.token_urlsafe(32)
+        csrf = secrets.token_urlsafe(32) if kind == "session" else None
+        now = rt.now()
+        if kind == "session":
+            expires = now + dt.timedelta(hours=rt.settings.session_ttl_hours)
+        else:
+            expires = now + dt.timedelta(days=rt.settings.token_ttl_days)
+        session.execute(delete(AuthToken).where(AuthToken.expires_at < now))
+        session.add(
+            AuthToken(
+                user_id=user.id,
+                kind=kind,
+                token_hash=keyed_hash(rt, token),
+                csrf_hash=keyed_hash(rt, csrf) if csrf else None,
+                created_at=now,
+                expires_at=expires,
+            )
+        )
+        return LoginView(
+            user=UserView.model_validate(user), token=token, csrf_token=csrf, expires_at=expires
+        )
+
+
+_DUMMY_HASHES: dict[int, str] = {}
+
+
+def _dummy_hash(rt: Runtime) -> str:
+    key = id(rt.hasher)
+    if key not in _DUMMY_HASHES:
+        _DUMMY_HASHES[key] = rt.hasher.hash(secrets.token_hex(16))
+    return _DUMMY_HASHES[key]
+
+
+def authenticate(rt: Runtime, token: str, *, kind: str) -> tuple[Actor, str | None]:
+    """The actor behind a token and the stored CSRF hash; unknown or expired tokens fail."""
+    with rt.db.read() as session:
+        row = session.execute(
+            select(AuthToken, User)
+            .join(User, User.id == AuthToken.user_id)
+            .where(AuthToken.token_hash == keyed_hash(rt, token), AuthToken.kind == kind)
+        ).first()
+        if row is None:
+            raise AuthenticationError("not signed in (unknown or expired credentials)")
+        auth, user = row
+        if auth.expires_at <= rt.now() or not user.is_active:
+            raise AuthenticationError("not signed in (unknown or expired credentials)")
+        return Actor(user.id, user.role), auth.csrf_hash
+
+
+def logout(rt: Runtime, token: str) -> None:
+    """Revoke one token (a no-op if it is already gone)."""
+    with rt.db.write() as session:
+        session.execute(delete(AuthToken).where(AuthToken.token_hash == keyed_hash(rt, token)))
+
+
+def count_users(rt: Runtime) -> int:
+    with rt.db.read() as session:
+        return int(session.scalar(select(func.count(User.id))) or 0)

@@ -1,0 +1,206 @@
+"""Input models of the use cases: what a caller may send, validated before anything is stored.
+
+Every model forbids unknown keys and bounds every number and string, so bad input is refused
+with the field and the problem (the API turns these into 422 responses). Clinical ranges:
+pain is NPRS 0-10 and effort Borg CR10 0-10 (evidence.md §4; ``retrowalk.domain.session_log``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from retrowalk.domain.instruments import INSTRUMENT_IDS
+from retrowalk.domain.session_log import SessionEvent
+from retrowalk.schemas.outcomes import ItemValue
+
+Pain = Annotated[int, Field(ge=0, le=10, description="NPRS 0-10")]
+Minutes = Annotated[float, Field(ge=0, le=240, allow_inf_nan=False)]
+
+
+def _reject_nul(value: Any, path: str) -> None:
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError(f"{path}: must not contain NUL characters")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _reject_nul(key, path)
+            _reject_nul(item, f"{path}.{key}")
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            _reject_nul(item, f"{path}.{index}")
+
+
+class Input(BaseModel):
+    """Base of every input: unknown keys refused, no NUL characters anywhere (databases refuse
+    them in text), surrounding whitespace stripped."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any, info: ValidationInfo) -> Any:
+        _reject_nul(value, info.field_name or "value")
+        return value
+
+
+class SignupIn(Input):
+    email: Annotated[str, Field(min_length=3, max_length=254)]
+    password: Annotated[str, Field(min_length=10, max_length=200)]
+    display_name: Annotated[str, Field(min_length=1, max_length=120)]
+    invitation_code: Annotated[str | None, Field(max_length=20)] = None
+
+
+class LoginIn(Input):
+    email: Annotated[str, Field(min_length=1, max_length=254)]
+    password: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class UserCreateIn(SignupIn):
+    role: Literal["patient", "clinician", "admin"]
+    invitation_code: None = None
+
+
+class UserUpdateIn(Input):
+    is_active: bool
+
+
+class InvitationIn(Input):
+    note: Annotated[str, Field(max_length=200)] = ""
+
+
+class AcceptInvitationIn(Input):
+    code: Annotated[str, Field(min_length=1, max_length=20)]
+
+
+class PatientProfileIn(Input):
+    """Personal facts: used to convert units, place a phone sensor and show local dates."""
+
+    birth_year: Annotated[int | None, Field(ge=1900, le=2100)] = None
+    height_m: Annotated[float | None, Field(ge=0.5, le=2.5, allow_inf_nan=False)] = None
+    weight_kg: Annotated[float | None, Field(ge=20, le=400, allow_inf_nan=False)] = None
+    sensor_height_m: Annotated[float | None, Field(ge=0.1, le=2.0, allow_inf_nan=False)] = None
+    units: Literal["metric", "imperial"] = "metric"
+    time_zone: Annotated[str, Field(min_length=1, max_length=64)] = "UTC"
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_time_zone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError("not a known IANA time zone (e.g. Europe/Berlin)") from None
+        return value
+
+    @model_validator(mode="after")
+    def _sensor_below_height(self) -> PatientProfileIn:
+        if (
+            self.height_m is not None
+            and self.sensor_height_m is not None
+            and self.sensor_height_m >= self.height_m
+        ):
+            raise ValueError("sensor_height_m must be below height_m")
+        return self
+
+
+class PrescriptionIn(Input):
+    """The person's choices for a new plan; the screening answers come from their last screening.
+
+    Bounds are checked again by the clinical core (``retrowalk.domain.prescription.Profile``).
+    """
+
+    sessions_per_week: Annotated[int, Field(ge=3, le=4)]
+    setting: Literal["treadmill", "overground"]
+    goal_backward_min: Annotated[int, Field(ge=1, le=60)]
+    start_date: dt.date
+    current_backward_min: Annotated[int | None, Field(ge=0, le=60)] = None
+    forward_speed_kmh: Annotated[float | None, Field(gt=0, le=10, allow_inf_nan=False)] = None
+    template: Annotated[str | None, Field(max_length=120)] = None
+    weeks: Annotated[int | None, Field(ge=1, le=52)] = None
+
+    @field_validator("start_date")
+    @classmethod
+    def _sensible_start(cls, value: dt.date) -> dt.date:
+        if not dt.date(2000, 1, 1) <= value <= dt.date(2100, 12, 31):
+            raise ValueError("must be between 2000-01-01 and 2100-12-31")
+        return value
+
+
+class SessionLogIn(Input):
+    """One session as the person reports it (the guided timer fills most of it in)."""
+
+    planned_session_number: Annotated[int | None, Field(ge=1, le=10_000)] = None
+    started_at: AwareDatetime
+    ended_at: AwareDatetime | None = None
+    backward_min: Annotated[float, Field(ge=0, le=120, allow_inf_nan=False)]
+    forward_min: Minutes = 0.0
+    setting: Literal["treadmill", "overground"] | None = None
+    speed_m_s: Annotated[float | None, Field(gt=0, le=3, allow_inf_nan=False)] = None
+    incline_percent: Annotated[float | None, Field(ge=-10, le=30, allow_inf_nan=False)] = None
+    pain_before: Pain
+    pain_max: Pain
+    pain_after: Pain
+    pain_next_morning: Pain | None = None
+    rpe: Annotated[float | None, Field(ge=0, le=10, allow_inf_nan=False)] = None
+    heart_rate_bpm: Annotated[int | None, Field(ge=25, le=250)] = None
+    steps: Annotated[int | None, Field(ge=0, le=100_000)] = None
+    notes: Annotated[str, Field(max_length=2000)] = ""
+    safety_events: Annotated[list[SessionEvent], Field(max_length=4)] = []
+
+    @field_validator("started_at", "ended_at")
+    @classmethod
+    def _sensible_time(cls, value: dt.datetime | None) -> dt.datetime | None:
+        if value is not None and not 2000 <= value.astimezone(dt.UTC).year <= 2100:
+            raise ValueError("must be between the years 2000 and 2100")
+        return value
+
+    @field_validator("safety_events")
+    @classmethod
+    def _unique_events(cls, value: list[SessionEvent]) -> list[SessionEvent]:
+        if len(set(value)) != len(value):
+            raise ValueError("each event may be listed once")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SessionLogIn:
+        if self.ended_at is not None:
+            if self.ended_at < self.started_at:
+                raise ValueError("ended_at must not be before started_at")
+            if self.ended_at - self.started_at > dt.timedelta(hours=6):
+                raise ValueError("a session cannot last more than 6 hours")
+        return self
+
+
+class NextMorningPainIn(Input):
+    pain_next_morning: Pain
+
+
+class OutcomeIn(Input):
+    """A completed questionnaire or test: item values in the instrument's published order."""
+
+    instrument: Literal[INSTRUMENT_IDS]  # type: ignore[valid-type]
+    items: Annotated[list[ItemValue], Field(min_length=1, max_length=100)]
+    assessed_at: AwareDatetime | None = None
+
+
+class ProgramStatusIn(Input):
+    status: Literal["active", "paused", "completed"]
+    reason: Annotated[str, Field(max_length=500)] = ""
+
+
+class PlanAdjustIn(Input):
+    """A clinician's edited plan (the JSON written by ``Plan.to_json``) and why."""
+
+    plan: dict[str, Any]
+    note: Annotated[str, Field(min_length=1, max_length=1000)]

@@ -1,0 +1,38 @@
+"""A patient's profile: read and replace (each access is audited)."""
+
+from __future__ import annotations
+
+from retrowalk.errors import NotFoundError
+from retrowalk.services import audit
+from retrowalk.services.inputs import PatientProfileIn
+from retrowalk.services.policy import require_patient_access
+from retrowalk.services.runtime import Actor, Runtime
+from retrowalk.services.views import ProfileView
+from retrowalk.storage.profiles import PatientProfile
+
+
+def get_profile(rt: Runtime, actor: Actor, patient_id: int) -> ProfileView:
+    with rt.db.write() as session:
+        require_patient_access(session, actor, patient_id)
+        row = session.get(PatientProfile, patient_id)
+        if row is None:
+            raise NotFoundError(f"patient {patient_id} has no profile yet")
+        audit.record(session, actor, patient_id, "read", "profile", patient_id)
+        return ProfileView.model_validate(row)
+
+
+def put_profile(rt: Runtime, actor: Actor, patient_id: int, data: PatientProfileIn) -> ProfileView:
+    """Create or replace the profile (the patient or their clinician)."""
+    with rt.db.write() as session:
+        require_patient_access(session, actor, patient_id)
+        row = session.get(PatientProfile, patient_id)
+        if row is None:
+            row = PatientProfile(patient_id=patient_id)
+            session.add(row)
+        for name, value in data.model_dump().items():
+            setattr(row, name, value)
+        row.data = data.model_dump(mode="json")
+        row.updated_at = rt.now()
+        session.flush()
+        audit.record(session, actor, patient_id, "update", "profile", patient_id)
+        return ProfileView.model_validate(row)

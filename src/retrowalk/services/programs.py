@@ -1,0 +1,235 @@
+"""Programs: prescribe from the last screening, show, pause/resume/complete, and adjust.
+
+Every change of plan is a new :class:`~retrowalk.storage.programs.ProgramRevision`; nothing is
+overwritten. A program paused because of a safety event (fall, near-fall, new red flag) can be
+resumed only by the patient's clinician.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from retrowalk.domain.plan import Plan
+from retrowalk.domain.prescription import Profile, prescribe
+from retrowalk.domain.screening import ScreeningAnswers
+from retrowalk.errors import InputError, NotAllowedError, NotFoundError, PermissionDeniedError
+from retrowalk.services import audit
+from retrowalk.services.inputs import PlanAdjustIn, PrescriptionIn, ProgramStatusIn
+from retrowalk.services.policy import require_clinician_of, require_patient_access
+from retrowalk.services.runtime import Actor, Runtime
+from retrowalk.services.screenings import latest_screening
+from retrowalk.services.views import ProgramRevisionView, ProgramView
+from retrowalk.storage.programs import Program, ProgramRevision
+
+
+def current_program(session: Session, patient_id: int) -> Program | None:
+    """The patient's newest program that is not completed."""
+    return session.scalar(
+        select(Program)
+        .where(Program.patient_id == patient_id, Program.status != "completed")
+        .order_by(Program.id.desc())
+        .limit(1)
+    )
+
+
+def current_revision(session: Session, program: Program) -> ProgramRevision:
+    revision = session.scalar(
+        select(ProgramRevision).where(
+            ProgramRevision.program_id == program.id,
+            ProgramRevision.number == program.current_revision,
+        )
+    )
+    assert revision is not None, "a program always has its current revision"
+    return revision
+
+
+def program_view(session: Session, program: Program) -> ProgramView:
+    revision = current_revision(session, program)
+    return ProgramView(
+        id=program.id,
+        patient_id=program.patient_id,
+        template_id=program.template_id,
+        status=program.status,
+        status_reason=program.status_reason,
+        paused_for_safety=program.paused_for_safety,
+        current_revision=program.current_revision,
+        created_at=program.created_at,
+        updated_at=program.updated_at,
+        plan=revision.plan,
+    )
+
+
+def add_revision(
+    session: Session,
+    rt: Runtime,
+    actor: Actor,
+    program: Program,
+    plan: dict[str, Any],
+    *,
+    reason: str,
+    note: str = "",
+    decision: dict[str, Any] | None = None,
+    session_log_id: int | None = None,
+) -> ProgramRevision:
+    """Store ``plan`` as the program's next revision and make it current."""
+    number = program.current_revision + 1
+    revision = ProgramRevision(
+        program_id=program.id,
+        number=number,
+        plan={**plan, "revision": number},
+        reason=reason,
+        note=note,
+        decision=decision,
+        session_log_id=session_log_id,
+        created_by=actor.user_id,
+        created_at=rt.now(),
+    )
+    session.add(revision)
+    program.current_revision = number
+    program.updated_at = rt.now()
+    return revision
+
+
+def prescribe_program(
+    rt: Runtime, actor: Actor, patient_id: int, choices: PrescriptionIn
+) -> ProgramView:
+    """Build a plan from the last screening and the person's choices; refused unless cleared.
+
+    A new program completes the previous one (one live program per patient).
+    """
+    with rt.db.write() as session:
+        require_patient_access(session, actor, patient_id)
+        screening = latest_screening(session, patient_id)
+        if screening is None:
+            raise NotAllowedError("no screening yet: complete the safety screening first")
+        answers = ScreeningAnswers(**screening.answers)
+        plan = prescribe(Profile(screening_answers=answers, **choices.model_dump()))
+        previous = current_program(session, patient_id)
+        if previous is not None and previous.paused_for_safety and actor.role != "clinician":
+            raise NotAllowedError(
+                "the program is paused after a safety event; your clinician must review it first"
+            )
+        now = rt.now()
+        if previous is not None:
+            previous.status = "completed"
+            previous.status_reason = "replaced by a new program"
+            previous.updated_at = now
+        program = Program(
+            patient_id=patient_id,
+            screening_id=screening.id,
+            template_id=plan.template,
+            status="active",
+            status_reason="",
+            paused_for_safety=False,
+            current_revision=1,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(program)
+        session.flush()
+        session.add(
+            ProgramRevision(
+                program_id=program.id,
+                number=1,
+                plan=plan.to_json(),
+                reason="prescription",
+                note="",
+                created_by=actor.user_id,
+                created_at=now,
+            )
+        )
+        session.flush()
+        audit.record(session, actor, patient_id, "create", "program", program.id)
+        return program_view(session, program)
+
+
+def _require_current(session: Session, patient_id: int) -> Program:
+    program = current_program(session, patient_id)
+    if program is None:
+        raise NotFoundError(f"patient {patient_id} has no current program")
+    return program
+
+
+def get_program(rt: Runtime, actor: Actor, patient_id: int) -> ProgramView:
+    with rt.db.write() as session:
+        require_patient_access(session, actor, patient_id)
+        program = _require_current(session, patient_id)
+        audit.record(session, actor, patient_id, "read", "program", program.id)
+        return program_view(session, program)
+
+
+def list_revisions(rt: Runtime, actor: Actor, patient_id: int) -> list[ProgramRevisionView]:
+    """Every revision of the current program, oldest first."""
+    with rt.db.write() as session:
+        require_patient_access(session, actor, patient_id)
+        program = _require_current(session, patient_id)
+        rows = session.scalars(
+            select(ProgramRevision)
+            .where(ProgramRevision.program_id == program.id)
+            .order_by(ProgramRevision.number)
+        ).all()
+        audit.record(session, actor, patient_id, "read", "program_revisions", program.id)
+        return [ProgramRevisionView.model_validate(row) for row in rows]
+
+
+def set_status(rt: Runtime, actor: Actor, patient_id: int, change: ProgramStatusIn) -> ProgramView:
+    """Pause, resume or complete the current program.
+
+    The patient may pause, resume and complete their own program, except that resuming after a
+    safety event needs their clinician.
+    """
+    with rt.db.write() as session:
+        require_patient_access(session, actor, patient_id)
+        program = _require_current(session, patient_id)
+        if change.status == program.status:
+            raise NotAllowedError(f"the program is already {program.status}")
+        if change.status == "active" and program.paused_for_safety and actor.role != "clinician":
+            raise PermissionDeniedError(
+                "this program was paused after a safety event; only your clinician can resume it"
+            )
+        program.status = change.status
+        program.status_reason = change.reason
+        if change.status == "active" and program.paused_for_safety:
+            program.paused_for_safety = False
+            program.reviewed_until = rt.now()
+        program.updated_at = rt.now()
+        revision = current_revision(session, program)
+        plan = Plan.from_json(revision.plan)
+        if change.status in ("active", "paused") and plan.status != change.status:
+            add_revision(
+                session,
+                rt,
+                actor,
+                program,
+                plan.with_changes(status=change.status).to_json(),
+                reason=f"status:{change.status}",
+                note=change.reason,
+            )
+        session.flush()
+        audit.record(session, actor, patient_id, "update", "program", program.id)
+        return program_view(session, program)
+
+
+def adjust_plan(rt: Runtime, actor: Actor, patient_id: int, change: PlanAdjustIn) -> ProgramView:
+    """A linked clinician replaces the plan with an edited one (validated by the core)."""
+    with rt.db.write() as session:
+        require_clinician_of(session, actor, patient_id)
+        program = _require_current(session, patient_id)
+        plan = Plan.from_json(change.plan, source="plan")
+        if plan.template != program.template_id and not plan.template:
+            raise InputError("must name the plan's template", field="plan.template")
+        add_revision(
+            session,
+            rt,
+            actor,
+            program,
+            plan.to_json(),
+            reason="clinician_edit",
+            note=change.note,
+        )
+        session.flush()
+        audit.record(session, actor, patient_id, "update", "program", program.id)
+        return program_view(session, program)

@@ -1,0 +1,54 @@
+"""Schema migrations with Alembic, configured in code (no ``alembic.ini``).
+
+The migration scripts live inside the package (``storage/migrations``) so an installed
+retrowalk can upgrade its own database: ``retrowalk db upgrade`` and ``retrowalk serve`` call
+:func:`upgrade`. On SQLite the scripts run in batch mode (copy-and-move), because SQLite's ALTER
+TABLE cannot change constraints.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from retrowalk.storage.database import Database
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def alembic_config(database: Database) -> Config:
+    """An Alembic config pointing at the packaged scripts and ``database``."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("sqlalchemy.url", database.url.replace("%", "%%"))
+    config.attributes["engine"] = database.engine
+    return config
+
+
+def head_revision() -> str:
+    """The newest migration in the package."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(database: Database) -> str | None:
+    """The migration the database is at (``None`` for an empty database)."""
+    with database.engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade(database: Database, revision: str = "head") -> None:
+    """Bring the schema up to ``revision`` (the newest by default); safe to call every start."""
+    command.upgrade(alembic_config(database), revision)
+
+
+def downgrade(database: Database, revision: str) -> None:
+    """Step the schema back to ``revision`` (``"base"`` removes every table)."""
+    command.downgrade(alembic_config(database), revision)
