@@ -1,0 +1,228 @@
+"""Validate retrowalk's gait pipeline against the INDIP reference of the mobgap example data.
+
+    python benchmarks/gait_validation.py [--data ../shared/data]
+
+For every trial of ``mobgap-example/lab/*/*/data.mat`` with an INDIP reference: run the whole
+pipeline on the whole trial (as a user would), then, inside each reference walking bout
+(MicroWB), match detected initial contacts to reference ones within 250 ms (one-to-one,
+nearest first) and compare per-bout cadence, stride length and walking speed with the
+reference bout values. Prints a table; ``evaluate()`` returns the numbers (used by the tests).
+Also prints the KU-HAR direction evaluation when ``benchmarks/direction_validation.py``
+provides ``evaluate()``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.io
+
+from retrowalk.gait.io import list_mobilised_trials, read_mobilised_mat
+from retrowalk.gait.pipeline import GaitPipeline, GaitResult
+
+TOLERANCE_S = 0.25
+HERE = Path(__file__).resolve().parent
+
+
+@dataclass
+class Validation:
+    true_positives: int = 0
+    false_positives: int = 0
+    false_negatives: int = 0
+    cadence_errors_spm: list[float] = field(default_factory=list)
+    stride_length_errors_rel: list[float] = field(default_factory=list)
+    speed_errors_rel: list[float] = field(default_factory=list)
+    final_contact_errors_s: list[float] = field(default_factory=list)
+    trials: int = 0
+    reference_bouts: int = 0
+
+    @property
+    def f1(self) -> float:
+        tp, fp, fn = self.true_positives, self.false_positives, self.false_negatives
+        return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+    @property
+    def precision(self) -> float:
+        return self.true_positives / max(1, self.true_positives + self.false_positives)
+
+    @property
+    def recall(self) -> float:
+        return self.true_positives / max(1, self.true_positives + self.false_negatives)
+
+    def row(self) -> dict[str, float]:
+        def med(values: list[float]) -> float:
+            return float(np.median(np.abs(values))) if values else float("nan")
+
+        return {
+            "trials": self.trials,
+            "reference_bouts": self.reference_bouts,
+            "ic_f1": self.f1,
+            "ic_precision": self.precision,
+            "ic_recall": self.recall,
+            "cadence_mae_spm": med(self.cadence_errors_spm),
+            "stride_length_mae_percent": 100 * med(self.stride_length_errors_rel),
+            "speed_mae_percent": 100 * med(self.speed_errors_rel),
+            "final_contact_median_abs_error_s": med(self.final_contact_errors_s),
+        }
+
+
+def match_contacts(detected: np.ndarray, reference: np.ndarray, tolerance_s: float) -> int:
+    """Number of one-to-one matches within the tolerance (closest pairs first)."""
+    if detected.size == 0 or reference.size == 0:
+        return 0
+    distance = np.abs(detected[:, None] - reference[None, :])
+    pairs = np.argwhere(distance <= tolerance_s)
+    order = np.argsort(distance[pairs[:, 0], pairs[:, 1]], kind="stable")
+    used_d: set[int] = set()
+    used_r: set[int] = set()
+    for d, r in pairs[order]:
+        if d not in used_d and r not in used_r:
+            used_d.add(int(d))
+            used_r.add(int(r))
+    return len(used_d)
+
+
+def _as_list(x: Any) -> list[dict[str, Any]]:
+    if isinstance(x, dict):
+        return [x]
+    return list(x) if x is not None else []
+
+
+def _float_array(x: Any) -> np.ndarray:
+    values = np.atleast_1d(np.asarray(x, dtype=np.float64))
+    return values[np.isfinite(values)]
+
+
+def reference_bouts(mat_path: Path, trial: str, system: str = "INDIP") -> list[dict[str, Any]]:
+    data = scipy.io.loadmat(str(mat_path), simplify_cells=True)["data"]
+    node: Any = data
+    for part in trial.split("/"):
+        node = node[part]
+    standards = node.get("Standards", {})
+    if system not in standards:
+        return []
+    return _as_list(standards[system].get("MicroWB"))
+
+
+def sensor_height_m(mat_path: Path) -> float:
+    info = scipy.io.loadmat(str(mat_path.with_name("infoForAlgo.mat")), simplify_cells=True)
+    first = next(iter(info["infoForAlgo"].values()))
+    return float(first["SensorHeight"]) / 100.0
+
+
+def accumulate(result: GaitResult, bouts: list[dict[str, Any]], out: Validation) -> None:
+    detected = result.initial_contacts_s
+    fcs = result.final_contacts_s
+    for wb in bouts:
+        reference = _float_array(wb.get("InitialContact_Event"))
+        if reference.size == 0:
+            continue
+        out.reference_bouts += 1
+        start, end = float(wb["Start"]), float(wb["End"])
+        inside = detected[(detected >= start - TOLERANCE_S) & (detected <= end + TOLERANCE_S)]
+        tp = match_contacts(inside, reference, TOLERANCE_S)
+        out.true_positives += tp
+        out.false_positives += inside.size - tp
+        out.false_negatives += reference.size - tp
+        ref_fc = _float_array(wb.get("FinalContact_Event"))
+        fc_inside = fcs[(fcs >= start) & (fcs <= end + 1.0)]
+        if fc_inside.size and ref_fc.size:
+            nearest = np.min(np.abs(fc_inside[:, None] - ref_fc[None, :]), axis=0)
+            out.final_contact_errors_s.extend(nearest.tolist())
+        overlapping = [b for b in result.bouts if b.start_s < end and b.end_s > start]
+        if not overlapping:
+            continue
+        # Step-weighted parameters of the detected bouts overlapping the reference bout.
+        weights = np.array([b.parameters.steps for b in overlapping], dtype=float)
+
+        def weighted(values: list[float], w: np.ndarray = weights) -> float:
+            v = np.asarray(values)
+            ok = np.isfinite(v)
+            return float(np.sum(v[ok] * w[ok]) / np.sum(w[ok])) if ok.any() else float("nan")
+
+        cadence = weighted([b.parameters.cadence_spm for b in overlapping])
+        stride = weighted([b.parameters.stride_length_m for b in overlapping])
+        speed = weighted([b.parameters.speed_m_s for b in overlapping])
+        ref_cadence = float(wb["Cadence"])
+        ref_stride = float(np.nanmean(_float_array(wb.get("Stride_Length"))))
+        ref_speed = float(wb["WalkingSpeed"])
+        if np.isfinite(cadence) and np.isfinite(ref_cadence):
+            out.cadence_errors_spm.append(cadence - ref_cadence)
+        if np.isfinite(stride) and np.isfinite(ref_stride) and ref_stride > 0:
+            out.stride_length_errors_rel.append((stride - ref_stride) / ref_stride)
+        if np.isfinite(speed) and np.isfinite(ref_speed) and ref_speed > 0:
+            out.speed_errors_rel.append((speed - ref_speed) / ref_speed)
+
+
+def evaluate(data_dir: Path, pipeline_factory: Any = None) -> dict[str, dict[str, float]]:
+    """Rows per cohort and overall, as printed by :func:`main`."""
+    factory = pipeline_factory or (lambda height: GaitPipeline(sensor_height_m=height))
+    rows: dict[str, Validation] = {}
+    overall = Validation()
+    for mat in sorted((data_dir / "mobgap-example" / "lab").glob("*/*/data.mat")):
+        cohort = mat.parent.parent.name
+        pipeline = factory(sensor_height_m(mat))
+        for trial in list_mobilised_trials(mat):
+            bouts = reference_bouts(mat, trial)
+            if not bouts:
+                continue
+            result = pipeline.analyze(read_mobilised_mat(mat, trial=trial))
+            for target in (rows.setdefault(cohort, Validation()), overall):
+                target.trials += 1
+                accumulate(result, bouts, target)
+    table = {name: v.row() for name, v in sorted(rows.items())}
+    table["all"] = overall.row()
+    return table
+
+
+def _direction_rows(data_dir: Path) -> list[Any] | None:
+    path = HERE / "direction_validation.py"
+    if not path.exists():
+        return None
+    spec = importlib.util.spec_from_file_location("direction_validation", path)
+    if spec is None or spec.loader is None:
+        return None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["direction_validation"] = module
+    spec.loader.exec_module(module)
+    evaluate_direction = getattr(module, "evaluate", None)
+    if evaluate_direction is None:
+        return None
+    try:
+        rows = evaluate_direction(data_dir)
+    except TypeError:
+        rows = evaluate_direction()
+    return list(rows) if isinstance(rows, list | tuple) else [rows]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=HERE.parents[1] / "shared" / "data")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    args = parser.parse_args(argv)
+    table = evaluate(args.data)
+    if args.json:
+        print(json.dumps(table, indent=2))
+    else:
+        columns = list(next(iter(table.values())))
+        print("mobgap-example, INDIP reference, ICs matched within 250 ms inside reference bouts")
+        print(f"{'group':<6}" + "".join(f"{c:>14.14}" for c in columns))
+        for name, row in table.items():
+            print(f"{name:<6}" + "".join(f"{row[c]:>14.3f}" for c in columns))
+        print("targets: ic_f1 >= 0.93, cadence_mae_spm <= 3, stride/speed mae <= 10 %")
+    direction = _direction_rows(args.data)
+    if direction is not None:
+        print("\nKU-HAR direction evaluation (benchmarks/direction_validation.py):")
+        for row in direction:
+            print(f"  {row}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,113 @@
+"""Walking bouts: runs of regular steps.
+
+A candidate contact (see :mod:`retrowalk.gait.contacts`) is a step of walking when the trunk
+moves enough around it (RMS of the band-passed vertical acceleration over ``activity_window_s``
+at least ``min_activity_m_s2``) and its lobe is deep enough. Consecutive walking contacts are
+linked when the step time lies in [``min_step_time_s``, ``max_step_time_s``]; a bout is a run of
+at least ``min_steps`` linked steps and spans first to last initial contact (the Mobilise-D
+walking-bout convention; Kluge et al. 2021, Sensors 21:6786, use at least two strides, i.e.
+four steps, and breaks longer than 3 s end a bout -- the step-time limit here is stricter, so
+one of our bouts is a Mobilise-D "micro" walking bout).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Self
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.ndimage import uniform_filter1d
+
+from retrowalk.gait.contacts import InitialContactDetector
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class BoutSpan:
+    """Positions in the contact list: contacts ``first_ic`` .. ``last_ic`` (inclusive)."""
+
+    first_ic: int
+    last_ic: int
+
+    @property
+    def n_steps(self) -> int:
+        return self.last_ic - self.first_ic
+
+
+@dataclass
+class WalkingBoutDetector:
+    """Find walking bouts in free vertical acceleration (m/s²).
+
+    Results: ``ic_indices_`` (all walking ICs, sample indices), ``fc_indices_`` (per IC, -1 if
+    none), ``bouts_`` (list of :class:`BoutSpan` into ``ic_indices_``).
+    """
+
+    min_steps: int = 4
+    min_step_time_s: float = 0.25
+    max_step_time_s: float = 1.5
+    min_activity_m_s2: float = 0.3
+    min_relative_depth: float = 0.2
+    activity_window_s: float = 2.0
+    contact_detector: InitialContactDetector = field(default_factory=InitialContactDetector)
+
+    ic_indices_: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    fc_indices_: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    bouts_: list[BoutSpan] = field(default_factory=list)
+
+    def detect(self, data: FloatArray, *, sampling_rate_hz: float) -> Self:
+        detector = self.contact_detector.detect(data, sampling_rate_hz=sampling_rate_hz)
+        ics, depth, fcs = detector.ic_indices_, detector.ic_strength_m_s3_, detector.fc_indices_
+        self.ic_indices_ = np.zeros(0, dtype=np.int64)
+        self.fc_indices_ = np.zeros(0, dtype=np.int64)
+        self.bouts_ = []
+        if ics.size < self.min_steps + 1:
+            return self
+        band = detector.filtered_m_s2_
+        window = max(1, round(self.activity_window_s * sampling_rate_hz))
+        rms = np.sqrt(uniform_filter1d(band * band, window, mode="nearest"))
+        active = rms[ics] >= self.min_activity_m_s2
+        # A lobe much shallower than its neighbours is a wobble between steps, not a step.
+        local = _running_median(depth, 5)
+        active &= depth >= self.min_relative_depth * local
+        ics, fcs = ics[active], fcs[active]
+        if ics.size < self.min_steps + 1:
+            return self
+        step_s = np.diff(ics) / sampling_rate_hz
+        linked = (step_s >= self.min_step_time_s) & (step_s <= self.max_step_time_s)
+        # Runs of True in `linked`: bout k covers contacts run_start..run_end (inclusive).
+        padded = np.r_[False, linked, False].astype(np.int8)
+        change = np.diff(padded)
+        run_starts = np.flatnonzero(change == 1)
+        run_ends = np.flatnonzero(change == -1)  # exclusive in `linked` = last contact index
+        long_enough = (run_ends - run_starts) >= self.min_steps
+        spans = [
+            BoutSpan(int(s), int(e))
+            for s, e in zip(run_starts[long_enough], run_ends[long_enough], strict=True)
+        ]
+        # Keep only contacts inside bouts; re-index the spans.
+        keep = np.zeros(ics.size, dtype=bool)
+        for span in spans:
+            keep[span.first_ic : span.last_ic + 1] = True
+        new_index = np.cumsum(keep) - 1
+        self.ic_indices_ = ics[keep]
+        fcs = fcs[keep]
+        # A final contact belongs to the step only when it lies before the next kept IC.
+        self.fc_indices_ = fcs
+        self.bouts_ = [
+            BoutSpan(int(new_index[s.first_ic]), int(new_index[s.last_ic])) for s in spans
+        ]
+        for span in self.bouts_:
+            self.fc_indices_[span.last_ic] = -1
+        return self
+
+
+def _running_median(x: FloatArray, size: int) -> FloatArray:
+    if x.size < size:
+        return np.full(x.size, float(np.median(x)) if x.size else 0.0)
+    half = size // 2
+    padded = np.pad(x, half, mode="edge")
+    windows = np.lib.stride_tricks.sliding_window_view(padded, size)
+    return np.asarray(np.median(windows, axis=1), dtype=np.float64)

@@ -1,0 +1,386 @@
+"""The gait pipeline: recording -> body frame -> bouts and contacts -> parameters, direction, turns.
+
+One :class:`GaitPipeline` holds every setting (physical units, defaults from the cited
+methods) and is injected where needed; :meth:`GaitPipeline.analyze` is pure (a recording in, a
+:class:`GaitResult` out). :meth:`GaitPipeline.analyze_long` processes recordings too long for
+memory (a week at 100 Hz) in overlapping chunks. Walking direction comes only from
+:func:`retrowalk.gait.direction.estimate_direction`, called once per bout on the bout's raw
+sensor-frame signal.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from retrowalk.errors import InputError
+from retrowalk.gait.bouts import WalkingBoutDetector
+from retrowalk.gait.direction import estimate_direction
+from retrowalk.gait.orientation import BodyFrame, gravity_direction, gravity_is_present
+from retrowalk.gait.parameters import (
+    BoutParameters,
+    InvertedPendulumStepLength,
+    bout_parameters,
+    vertical_position,
+)
+from retrowalk.gait.recording import STANDARD_GRAVITY_M_S2, Recording
+from retrowalk.gait.turns import Turn, TurnDetector
+
+GAIT_ALGORITHM_VERSION = "1.0.0"
+Direction = Literal["forward", "backward", "unknown"]
+DIRECTIONS: tuple[Direction, ...] = ("forward", "backward", "unknown")
+FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class PlannedSession:
+    """What was prescribed for the session, to compare with what was walked."""
+
+    backward_min: float
+    forward_min: float = 0.0
+
+    def __post_init__(self) -> None:
+        for name in ("backward_min", "forward_min"):
+            value = getattr(self, name)
+            if not math.isfinite(value) or value < 0:
+                raise InputError(
+                    f"must be a non-negative number of minutes, got {value}", field=name
+                )
+
+
+@dataclass(frozen=True)
+class Bout:
+    start_s: float
+    end_s: float
+    direction: Direction
+    direction_confidence: float
+    parameters: BoutParameters
+    turns: int
+
+    def as_dict(self) -> dict[str, Any]:
+        p = self.parameters
+        return {
+            "start_s": round(self.start_s, 3),
+            "end_s": round(self.end_s, 3),
+            "direction": self.direction,
+            "direction_confidence": round(self.direction_confidence, 3),
+            "steps": p.steps,
+            "cadence_spm": _num(p.cadence_spm, 1),
+            "step_length_m": _num(p.step_length_m, 3),
+            "speed_m_s": _num(p.speed_m_s, 3),
+            "stride_length_m": _num(p.stride_length_m, 3),
+            "step_time_s": _num(p.step_time_s, 3),
+            "step_time_cv_percent": _num(p.step_time_cv_percent, 1),
+            "stance_time_s": _num(p.stance_time_s, 3),
+            "double_support_percent": _num(p.double_support_percent, 1),
+            "turns": self.turns,
+        }
+
+
+@dataclass(frozen=True)
+class GaitResult:
+    source: str
+    sampling_rate_hz: float
+    duration_s: float
+    initial_contacts_s: FloatArray
+    final_contacts_s: FloatArray
+    bouts: tuple[Bout, ...]
+    turns: tuple[Turn, ...]
+    algorithm: dict[str, Any]
+    quality: dict[str, object]
+    plan: PlannedSession | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def message(self) -> str:
+        """Why the result is empty, or an empty string."""
+        if self.bouts:
+            return ""
+        return (
+            "no walking detected: no run of at least "
+            f"{self.algorithm['parameters']['min_steps']} regular steps with enough trunk motion"
+        )
+
+    def summary(self) -> dict[str, Any]:
+        by_direction: dict[str, dict[str, Any]] = {}
+        for direction in DIRECTIONS:
+            bouts = [b for b in self.bouts if b.direction == direction]
+            steps = sum(b.parameters.steps for b in bouts)
+            minutes = sum(b.end_s - b.start_s for b in bouts) / 60.0
+            by_direction[direction] = {
+                "bouts": len(bouts),
+                "minutes": round(minutes, 2),
+                "steps": steps,
+                "cadence_spm": _num(60.0 * steps / (60.0 * minutes), 1) if minutes > 0 else None,
+                "speed_m_s": _weighted([b.parameters.speed_m_s for b in bouts], bouts),
+                "step_length_m": _weighted([b.parameters.step_length_m for b in bouts], bouts),
+            }
+        summary: dict[str, Any] = {
+            "duration_min": round(self.duration_s / 60.0, 2),
+            "walking_min": round(sum(b.end_s - b.start_s for b in self.bouts) / 60.0, 2),
+            "bouts": len(self.bouts),
+            "steps": sum(b.parameters.steps for b in self.bouts),
+            "turns": len(self.turns),
+            "backward_min": by_direction["backward"]["minutes"],
+            "backward_steps": by_direction["backward"]["steps"],
+            "forward_min": by_direction["forward"]["minutes"],
+            "forward_steps": by_direction["forward"]["steps"],
+            "by_direction": by_direction,
+            "message": self.message,
+            "notes": list(self.notes),
+        }
+        if self.plan is not None:
+            walked_bw = by_direction["backward"]["minutes"]
+            walked_fw = by_direction["forward"]["minutes"]
+            summary["plan"] = {
+                "planned_backward_min": self.plan.backward_min,
+                "walked_backward_min": walked_bw,
+                "backward_fraction_of_plan": (
+                    round(walked_bw / self.plan.backward_min, 3) if self.plan.backward_min else None
+                ),
+                "backward_shortfall_min": round(max(0.0, self.plan.backward_min - walked_bw), 2),
+                "planned_forward_min": self.plan.forward_min,
+                "walked_forward_min": walked_fw,
+                "unknown_direction_min": by_direction["unknown"]["minutes"],
+            }
+        return summary
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "sampling_rate_hz": self.sampling_rate_hz,
+            "duration_s": round(self.duration_s, 3),
+            "initial_contacts_s": [round(float(t), 3) for t in self.initial_contacts_s],
+            "final_contacts_s": [round(float(t), 3) for t in self.final_contacts_s],
+            "bouts": [b.as_dict() for b in self.bouts],
+            "turns": [
+                {
+                    "start_s": round(t.start_s, 3),
+                    "end_s": round(t.end_s, 3),
+                    "angle_deg": round(t.angle_deg, 1),
+                }
+                for t in self.turns
+            ],
+            "summary": self.summary(),
+            "quality": self.quality,
+            "algorithm": self.algorithm,
+        }
+
+
+@dataclass(frozen=True)
+class GaitPipeline:
+    """All settings of the pipeline; ``analyze`` a recording.
+
+    ``sensor_height_m`` (height of the sensor above the ground when standing; the inverted
+    pendulum's length) is needed for step length and speed; without it they are ``None``.
+    Presets: :meth:`backward_walking` (shorter, slower steps: Laufer 2005, evidence.md §2).
+    """
+
+    sensor_height_m: float | None = None
+    step_length_correction: float = 1.25
+    min_steps: int = 4
+    min_step_time_s: float = 0.25
+    max_step_time_s: float = 1.5
+    min_activity_m_s2: float = 0.3
+    band_hz: tuple[float, float] = (0.25, 3.0)
+    smoothing_sigma_s: float = 0.16
+    gravity_cutoff_hz: float = 0.25
+    turn_min_angle_deg: float = 45.0
+    plan: PlannedSession | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.sensor_height_m is not None and not 0.3 <= self.sensor_height_m <= 2.0:
+            raise InputError(
+                f"sensor height {self.sensor_height_m} m is implausible (0.3-2.0 m expected)",
+                field="sensor_height_m",
+            )
+
+    @classmethod
+    def backward_walking(cls, **overrides: Any) -> GaitPipeline:
+        """Preset for slow backward walking: allows longer steps and a gentler trunk motion."""
+        settings: dict[str, Any] = {"max_step_time_s": 2.0, "min_activity_m_s2": 0.2}
+        settings.update(overrides)
+        return cls(**settings)
+
+    def with_plan(self, plan: PlannedSession | None) -> GaitPipeline:
+        return replace(self, plan=plan)
+
+    def algorithm(self) -> dict[str, Any]:
+        parameters = asdict(self)
+        parameters.pop("plan")
+        parameters["band_hz"] = list(self.band_hz)
+        return {
+            "name": "retrowalk.gait",
+            "version": GAIT_ALGORITHM_VERSION,
+            "methods": {
+                "orientation": "vertical from low-passed gravity; AP/ML by PCA, sign unknown",
+                "initial_contacts": "McCamley 2012 / Paraschiv-Ionescu 2020 (own implementation)",
+                "step_length": "inverted pendulum, Zijlstra & Hof 2003",
+                "turns": "yaw-rate threshold, El-Gohary 2014",
+                "direction": "retrowalk.gait.direction.estimate_direction per bout",
+            },
+            "parameters": parameters,
+        }
+
+    def analyze(self, recording: Recording) -> GaitResult:
+        fs = recording.sampling_rate_hz
+        acc = recording.acc_m_s2
+        notes = list(recording.quality.notes)
+        gravity_included = gravity_is_present(acc)
+        if gravity_included:
+            up = gravity_direction(acc, sampling_rate_hz=fs, cutoff_hz=self.gravity_cutoff_hz)
+            vertical = np.einsum("ij,ij->i", acc, up) - STANDARD_GRAVITY_M_S2
+        else:
+            notes.append("gravity is not in the signal: vertical taken as the main motion axis")
+            frame = BodyFrame().detect(acc, sampling_rate_hz=fs)
+            assert frame.rotation_ is not None
+            up = np.repeat(frame.rotation_[0][None, :], acc.shape[0], axis=0)
+            vertical = acc @ frame.rotation_[0]
+        detector = WalkingBoutDetector(
+            min_steps=self.min_steps,
+            min_step_time_s=self.min_step_time_s,
+            max_step_time_s=self.max_step_time_s,
+            min_activity_m_s2=self.min_activity_m_s2,
+        )
+        detector.contact_detector.band_hz = self.band_hz
+        detector.contact_detector.smoothing_sigma_s = self.smoothing_sigma_s
+        detector.detect(vertical, sampling_rate_hz=fs)
+        ics = detector.ic_indices_
+        fcs = detector.fc_indices_
+        ic_s = ics / fs
+        fc_s = np.where(fcs >= 0, fcs / fs, np.nan)
+        step_lengths: FloatArray | None = None
+        if self.sensor_height_m is not None and ics.size >= 2:
+            model = InvertedPendulumStepLength(
+                sensor_height_m=self.sensor_height_m, correction_factor=self.step_length_correction
+            )
+            position = vertical_position(vertical, sampling_rate_hz=fs)
+            step_lengths = model.from_position(position, ics)
+        elif self.sensor_height_m is None:
+            notes.append("no sensor height given: step length and speed not estimated")
+        turns: list[Turn] = []
+        if recording.gyr_rad_s is not None:
+            yaw = np.einsum("ij,ij->i", recording.gyr_rad_s, up)
+            turns = (
+                TurnDetector(min_angle_deg=self.turn_min_angle_deg)
+                .detect(yaw, sampling_rate_hz=fs)
+                .turns_
+            )
+        bouts = []
+        for span in detector.bouts_:
+            first, last = span.first_ic, span.last_ic
+            start, end = int(ics[first]), int(ics[last])
+            lengths = None if step_lengths is None else step_lengths[first:last]
+            params = bout_parameters(ic_s[first : last + 1], fc_s[first : last + 1], lengths)
+            direction, confidence = self._direction(recording, start, end + 1, gravity_included)
+            start_s, end_s = start / fs, end / fs
+            n_turns = sum(1 for t in turns if t.start_s < end_s and t.end_s > start_s)
+            bouts.append(Bout(start_s, end_s, direction, confidence, params, n_turns))
+        valid_fc = fc_s[np.isfinite(fc_s)]
+        return GaitResult(
+            source=recording.source,
+            sampling_rate_hz=fs,
+            duration_s=recording.duration_s,
+            initial_contacts_s=ic_s,
+            final_contacts_s=valid_fc,
+            bouts=tuple(bouts),
+            turns=tuple(turns),
+            algorithm=self.algorithm(),
+            quality=recording.quality.as_dict(),
+            plan=self.plan,
+            notes=tuple(notes),
+        )
+
+    def analyze_long(
+        self,
+        read_segment: Callable[[float, float], Recording],
+        duration_s: float,
+        *,
+        chunk_s: float = 3600.0,
+        overlap_s: float = 300.0,
+    ) -> GaitResult:
+        """Analyse a recording in overlapping chunks so memory stays bounded.
+
+        ``read_segment(start_s, end_s)`` returns that part of the recording (its own time
+        starting at 0). A chunk owns the bouts that start in its core (the chunk minus half
+        the overlap at each inner edge); a bout longer than ``overlap_s / 2`` that crosses a
+        chunk edge is cut there.
+        """
+        if chunk_s <= overlap_s:
+            raise InputError("chunk_s must be longer than overlap_s", field="chunk_s")
+        bouts: list[Bout] = []
+        turns: list[Turn] = []
+        ics: list[FloatArray] = []
+        fcs: list[FloatArray] = []
+        fs = 0.0
+        core_start = 0.0
+        quality: dict[str, object] = {}
+        notes: tuple[str, ...] = ()
+        while core_start < duration_s:
+            core_end = min(core_start + chunk_s - overlap_s, duration_s)
+            seg_start = max(0.0, core_start - overlap_s / 2)
+            seg_end = min(duration_s, core_end + overlap_s / 2)
+            part = self.analyze(read_segment(seg_start, seg_end))
+            fs = part.sampling_rate_hz
+            quality, notes = part.quality, part.notes
+            for bout in part.bouts:
+                start = bout.start_s + seg_start
+                if core_start <= start < core_end:
+                    bouts.append(replace(bout, start_s=start, end_s=bout.end_s + seg_start))
+            for turn in part.turns:
+                start = turn.start_s + seg_start
+                if core_start <= start < core_end:
+                    turns.append(Turn(start, turn.end_s + seg_start, turn.angle_deg))
+            ic = part.initial_contacts_s + seg_start
+            fc = part.final_contacts_s + seg_start
+            ics.append(ic[(ic >= core_start) & (ic < core_end)])
+            fcs.append(fc[(fc >= core_start) & (fc < core_end)])
+            core_start = core_end
+        return GaitResult(
+            source="chunked",
+            sampling_rate_hz=fs,
+            duration_s=duration_s,
+            initial_contacts_s=np.concatenate(ics) if ics else np.zeros(0),
+            final_contacts_s=np.concatenate(fcs) if fcs else np.zeros(0),
+            bouts=tuple(bouts),
+            turns=tuple(turns),
+            algorithm=self.algorithm(),
+            quality=quality,
+            plan=self.plan,
+            notes=notes,
+        )
+
+    @staticmethod
+    def _direction(
+        recording: Recording, start: int, end: int, gravity_included: bool
+    ) -> tuple[Direction, float]:
+        gyr = None if recording.gyr_rad_s is None else recording.gyr_rad_s[start:end]
+        try:
+            estimate = estimate_direction(
+                recording.acc_m_s2[start:end],
+                sampling_rate_hz=recording.sampling_rate_hz,
+                gyr_rad_s=gyr,
+                gravity_included=gravity_included,
+            )
+        except InputError:
+            return "unknown", 0.0
+        return estimate.direction, float(estimate.confidence)
+
+
+def _num(value: float, digits: int) -> float | None:
+    return round(float(value), digits) if math.isfinite(value) else None
+
+
+def _weighted(values: list[float], bouts: list[Bout]) -> float | None:
+    pairs = [
+        (v, b.parameters.steps) for v, b in zip(values, bouts, strict=True) if math.isfinite(v)
+    ]
+    total = sum(w for _, w in pairs)
+    if not total:
+        return None
+    return round(sum(v * w for v, w in pairs) / total, 3)
