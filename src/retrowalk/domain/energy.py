@@ -9,11 +9,14 @@ valid from about 50 to 100 m/min (3-6 km/h); 1 MET = 3.5 mL·kg⁻¹·min⁻¹.
 Backward walking: there is no validated backward equation (evidence.md §3, [NC]). At 3.5 mph
 the 2011 Compendium of Physical Activities gives 6.0 MET level (code 17320) and 8.0 MET at 5 %
 grade (17325) [C, secondary transcription]; retrowalk returns those values there. At any other
-speed or grade it scales the ACSM forward estimate by the backward/forward ratio those values
-imply against the ACSM equation at 3.5 mph (1.63 level, 1.31 at 5 %; linear in grade between,
-held constant above 5 %) — our extrapolation, reported with ``extrapolated=True`` and a range
-spanning every ratio the Compendium implies (also against its forward values 4.3 and 5.3 MET:
-1.40 and 1.51).
+speed or grade it scales the above-rest part of the ACSM forward estimate (MET − 1) by the ratio
+those Compendium values imply against the ACSM equation at 3.5 mph (1.86 level, 1.37 at 5 %;
+linear in grade between, the 5 % ratio above it) and adds the resting 1 MET back. This is our
+extrapolation, reported with ``extrapolated=True`` and a range spanning every above-rest ratio
+the Compendium implies (also against its own forward values 4.3 and 5.3 MET: 1.52 and 1.63).
+Scaling the above-rest part rather than the gross value keeps resting metabolism unscaled and
+keeps the estimate rising with grade at every speed (a gross-ratio scaling falls with grade
+below about 1.2 km/h).
 
 kcal: gross = MET × body mass (kg) × hours [C-2nd]; net = (MET − 1) × body mass × hours [D],
 i.e. the energy above rest.
@@ -66,8 +69,9 @@ COMPENDIUM_SOURCE = Source(
     "3",
 )
 EXTRAPOLATION_SOURCE = Source(
-    "Our extrapolation: ACSM forward estimate x the backward/forward ratio implied by the "
-    "Compendium values at 3.5 mph; no validated backward-walking equation exists",
+    "Our extrapolation: the above-rest part of the ACSM forward estimate x the backward/forward "
+    "ratio implied by the Compendium values at 3.5 mph; no validated backward-walking "
+    "equation exists",
     "ours",
     "3",
 )
@@ -150,24 +154,29 @@ def forward_met(speed_kmh: float, grade_percent: float) -> float:
     return acsm_walking_vo2_ml_kg_min(speed_m_min, grade_percent / 100) / RESTING_VO2_ML_KG_MIN
 
 
-def backward_ratio(grade_percent: float) -> float:
-    """Backward/forward MET ratio implied by the Compendium against ACSM at 3.5 mph.
+def _above_rest_ratio(backward_met: float, forward_met_value: float) -> float:
+    return (backward_met - 1) / (forward_met_value - 1)
 
-    1.63 level, 1.31 at 5 %; linear in grade between, the 5 % ratio above it [ours].
+
+def backward_ratio(grade_percent: float) -> float:
+    """Backward/forward ratio of above-rest MET implied by the Compendium against ACSM at 3.5 mph.
+
+    1.86 level, 1.37 at 5 %; linear in grade between, the 5 % ratio above it [ours].
     """
-    level = COMPENDIUM_BACKWARD_LEVEL_MET / forward_met(COMPENDIUM_SPEED_KMH, 0)
-    uphill = COMPENDIUM_BACKWARD_5_PERCENT_MET / forward_met(
-        COMPENDIUM_SPEED_KMH, COMPENDIUM_GRADE_PERCENT
+    level = _above_rest_ratio(COMPENDIUM_BACKWARD_LEVEL_MET, forward_met(COMPENDIUM_SPEED_KMH, 0))
+    uphill = _above_rest_ratio(
+        COMPENDIUM_BACKWARD_5_PERCENT_MET,
+        forward_met(COMPENDIUM_SPEED_KMH, COMPENDIUM_GRADE_PERCENT),
     )
     fraction = min(grade_percent, COMPENDIUM_GRADE_PERCENT) / COMPENDIUM_GRADE_PERCENT
     return level + (uphill - level) * fraction
 
 
 def backward_ratio_bounds() -> tuple[float, float]:
-    """The smallest and largest backward/forward ratios the Compendium values imply."""
+    """The smallest and largest above-rest backward/forward ratios the Compendium implies."""
     ratios = (
-        COMPENDIUM_BACKWARD_LEVEL_MET / COMPENDIUM_FORWARD_LEVEL_MET,
-        COMPENDIUM_BACKWARD_5_PERCENT_MET / COMPENDIUM_FORWARD_UPHILL_MET,
+        _above_rest_ratio(COMPENDIUM_BACKWARD_LEVEL_MET, COMPENDIUM_FORWARD_LEVEL_MET),
+        _above_rest_ratio(COMPENDIUM_BACKWARD_5_PERCENT_MET, COMPENDIUM_FORWARD_UPHILL_MET),
         backward_ratio(0),
         backward_ratio(COMPENDIUM_GRADE_PERCENT),
     )
@@ -210,13 +219,13 @@ def estimate_session_energy(
         else:
             forward = forward_met(speed_kmh, grade_percent)
             ratio = backward_ratio(grade_percent)
-            met = forward * ratio
+            met = 1 + (forward - 1) * ratio
             ratio_low, ratio_high = backward_ratio_bounds()
-            met_range = (forward * ratio_low, forward * ratio_high)
+            met_range = (1 + (forward - 1) * ratio_low, 1 + (forward - 1) * ratio_high)
             extrapolated = True
             method = (
-                f"extrapolation: ACSM forward estimate {forward:.2f} MET x backward/forward "
-                f"ratio {ratio:.2f} implied by the Compendium at 3.5 mph"
+                f"extrapolation: 1 MET + (ACSM forward estimate {forward:.2f} MET - 1) x "
+                f"backward/forward ratio {ratio:.2f} implied by the Compendium at 3.5 mph"
             )
             notes.append(
                 "No published backward-walking MET exists for this speed and grade; the range "
