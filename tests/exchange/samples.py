@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
 
+from retrowalk.domain.instruments.registry import score
 from retrowalk.exchange.records import (
     MeasuredGait,
     OutcomeRecord,
@@ -98,21 +99,32 @@ def sample_sessions() -> tuple[SessionLogRecord, ...]:
     return tuple(logs)
 
 
-def sample_outcomes() -> tuple[OutcomeRecord, ...]:
-    def at(day: int) -> datetime:
-        return datetime(2026, 1, 5, 9, 30, tzinfo=UTC) + timedelta(days=day)
+def scored(
+    outcome_id: str, instrument: str, day: int, items: tuple[float | None, ...]
+) -> OutcomeRecord:
+    """An outcome scored by the instrument registry, as the service stores it."""
+    result = score(instrument, items)
+    return OutcomeRecord(
+        outcome_id,
+        instrument,
+        datetime(2026, 1, 5, 9, 30, tzinfo=UTC) + timedelta(days=day),
+        result.score,
+        result.score_unit,
+        items=items,
+        subscore=result.subscore,
+    )
 
+
+def sample_outcomes() -> tuple[OutcomeRecord, ...]:
     return (
-        OutcomeRecord("out-1", "nprs", at(0), 6, "points", items=(6,)),
-        OutcomeRecord("out-2", "nprs", at(7), 5, "points", items=(5,)),
-        OutcomeRecord("out-3", "nprs", at(14), 3, "points", items=(3,)),
-        OutcomeRecord("out-4", "odi", at(0), 40.0, "%", items=(3, 2, 2, 1, 3, 2, 2, None, 2, 1)),
-        OutcomeRecord("out-5", "odi", at(14), 26.666666666666668, "%", items=(2,) * 6 + (0,) * 3),
-        OutcomeRecord(
-            "out-6", "start_back", at(0), 5, "points", items=(1, 0, 1, 0, 1, 1, 0, 0, 1), subscore=3
-        ),
-        OutcomeRecord("out-7", "rmdq", at(0), 11, "points", items=tuple([1] * 11 + [0] * 13)),
-        OutcomeRecord("out-8", "psfs", at(0), 4.333333333333333, "points", items=(4, 5.5, 3.5)),
+        scored("out-1", "nprs", 0, (6,)),
+        scored("out-2", "nprs", 7, (5,)),
+        scored("out-3", "nprs", 14, (3,)),
+        scored("out-4", "odi", 0, (3, 2, 2, 1, 3, 2, 2, None, 2, 1)),
+        scored("out-5", "odi", 14, (2, 2, 2, 2, 2, 2, 0, None, 0, 0)),
+        scored("out-6", "start_back", 0, (1, 0, 1, 0, 1, 1, 0, 1, 3)),
+        scored("out-7", "rmdq", 0, tuple([1] * 11 + [0] * 13)),
+        scored("out-8", "psfs", 0, (4, 5, 3)),
     )
 
 

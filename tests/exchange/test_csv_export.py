@@ -80,7 +80,7 @@ def test_outcome_rows_carry_score_unit_subscore_and_items() -> None:
     assert (odi["instrument"], odi["score"], odi["score_unit"]) == ("odi", "40", "%")
     assert odi["item_values_in_published_order"] == "3;2;2;1;3;2;2;;2;1"
     start_back = rows[5]
-    assert start_back["subscore_points"] == "3"
+    assert start_back["subscore_points"] == "4"
 
 
 def test_lines_end_with_crlf() -> None:

@@ -67,10 +67,10 @@ def test_the_odi_score_carries_loinc_97909_6_in_percent() -> None:
 
 def test_start_back_has_the_total_and_the_distress_subscore_component() -> None:
     (start_back,) = observation_with_code(exported(), "91351-7")
-    assert start_back["valueQuantity"]["value"] == 5
+    assert start_back["valueQuantity"]["value"] == 6
     component = start_back["component"][0]
     assert component["code"]["coding"][0]["code"] == "91350-9"
-    assert component["valueInteger"] == 3
+    assert component["valueInteger"] == 4
 
 
 def test_an_instrument_without_loinc_is_text_coded() -> None:

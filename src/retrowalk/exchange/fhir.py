@@ -21,8 +21,9 @@ Mapping
   restores it exactly).
 - ``Observation`` per outcome: NPRS ``LOINC 72514-3`` (evidence.md 4.1/4.8, [C-2nd]: secondary
   source, provisional), ODI score ``97909-6`` (4.2/4.8, [C]), STarT Back total ``91351-7`` with
-  the distress subscore ``91350-9`` as a component (4.8, [C]); instruments without a LOINC code
-  (RMDQ, PSFS and others; 4.8 [NC]) are coded in the local system
+  the distress subscore ``91350-9`` as a component (4.8, [C]), STEADI Stay Independent total
+  ``97885-8`` (4.8, [C]); instruments without a LOINC code (RMDQ, PSFS, the performance tests;
+  4.8 [NC]) are coded in the local system
   ``urn:retrowalk:instrument`` with the instrument name as text. Each outcome's responses are a
   ``QuestionnaireResponse`` that the Observation names in ``derivedFrom``.
 - ``Observation`` per logged session: local code ``retro-walking-session``, ``effectivePeriod``
@@ -43,6 +44,7 @@ from typing import Any
 from fhir.resources.R4B.bundle import Bundle
 from pydantic import ValidationError
 
+from retrowalk.domain.instruments.registry import list_instruments
 from retrowalk.errors import InputError
 from retrowalk.exchange.records import (
     OutcomeRecord,
@@ -91,20 +93,17 @@ LOINC_INSTRUMENTS: Mapping[str, tuple[str, str]] = {
     "nprs": ("72514-3", "Pain severity - 0-10 verbal numeric rating [Score] - Reported"),
     "odi": ("97909-6", "Oswestry disability index score ODI"),
     "start_back": ("91351-7", "Total score [STarT Back]"),
+    "stay_independent": ("97885-8", "Total score [Stay Independent]"),
 }
 #: The STarT Back distress (psychosocial) subscore (evidence.md 4.8, [C] loinc.org/91350-9).
 START_BACK_SUBSCORE = ("91350-9", "Distress subscore [STarT Back]")
 
-#: Instruments without a LOINC code (evidence.md 4.8 [NC]), exported with a local code.
+#: Instruments without a LOINC code (evidence.md 4.8 [NC]: RMDQ, PSFS, the tests, CR10),
+#: exported with a local code and their registry name.
 LOCAL_INSTRUMENT_NAMES: Mapping[str, str] = {
-    "rmdq": "Roland-Morris Disability Questionnaire",
-    "psfs": "Patient-Specific Functional Scale",
-    "stay_independent": "STEADI Stay Independent brochure",
-    "tug": "Timed Up and Go",
-    "single_leg_stance": "Single-leg stance",
-    "sit_and_reach": "Sit-and-reach",
-    "modified_schober": "Modified Schober test",
-    "backward_walk_3m": "3-metre backward walk test",
+    instrument.id: instrument.name
+    for instrument in list_instruments()
+    if instrument.id not in LOINC_INSTRUMENTS
 }
 
 _UNITS: Mapping[str, tuple[str, str]] = {  # our unit -> (UCUM code, display)
