@@ -17,7 +17,7 @@ from rich.markup import escape
 from retrowalk import __version__
 from retrowalk.errors import RetrowalkError
 
-COMMAND_MODULES: tuple[str, ...] = ("outcomes",)
+COMMAND_MODULES: tuple[str, ...] = ("outcomes", "clinical", "evidence", "server", "gait")
 
 
 def build_app() -> typer.Typer:
