@@ -1,0 +1,174 @@
+"""``retrowalk gait``: analyse IMU recordings (one file, or a folder in parallel)."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from retrowalk.errors import InputError
+from retrowalk.gait.batch import find_jobs, run_batch, write_rows
+from retrowalk.gait.io import ColumnMapping, read_recording
+from retrowalk.gait.pipeline import GaitPipeline, GaitResult, PlannedSession
+
+gait_app = typer.Typer(
+    help="Gait analysis of phone and wearable recordings (steps, bouts, direction).",
+    no_args_is_help=True,
+)
+
+
+def register(app: typer.Typer) -> None:
+    if importlib.util.find_spec("retrowalk.cli.gait_attenuation") is not None:
+        attenuation = importlib.import_module("retrowalk.cli.gait_attenuation")
+        attenuation.register(gait_app)
+    app.add_typer(gait_app, name="gait")
+
+
+def _pipeline(
+    sensor_height_m: float | None, preset: str, planned_backward_min: float | None
+) -> GaitPipeline:
+    if preset == "default":
+        pipeline = GaitPipeline(sensor_height_m=sensor_height_m)
+    elif preset == "backward":
+        pipeline = GaitPipeline.backward_walking(sensor_height_m=sensor_height_m)
+    else:
+        raise InputError(f"unknown preset '{preset}' (default, backward)", field="preset")
+    if planned_backward_min is not None:
+        pipeline = pipeline.with_plan(PlannedSession(backward_min=planned_backward_min))
+    return pipeline
+
+
+@gait_app.command("analyze")
+def analyze(
+    file: Annotated[
+        Path, typer.Argument(help="Recording: retrowalk/Sensor Logger/phyphox CSV or data.mat")
+    ],
+    output_format: Annotated[str, typer.Option("--format", help="text or json")] = "text",
+    plot: Annotated[Path | None, typer.Option("--plot", help="Write a plot (.svg or .png)")] = None,
+    sensor_height_m: Annotated[
+        float | None,
+        typer.Option("--sensor-height-m", help="Sensor height above ground (m), for step length"),
+    ] = None,
+    trial: Annotated[
+        str | None,
+        typer.Option("--trial", help="Trial of a data.mat, e.g. TimeMeasure1/Test11/Trial1"),
+    ] = None,
+    columns: Annotated[
+        Path | None, typer.Option("--columns", help="JSON column mapping for a generic CSV")
+    ] = None,
+    preset: Annotated[str, typer.Option("--preset", help="default or backward")] = "default",
+    planned_backward_min: Annotated[
+        float | None,
+        typer.Option("--planned-backward-min", help="Planned minutes of backward walking"),
+    ] = None,
+) -> None:
+    """Analyse one recording: bouts, steps, cadence, speed, direction."""
+    if output_format not in ("text", "json"):
+        raise InputError("must be 'text' or 'json'", field="format")
+    pipeline = _pipeline(sensor_height_m, preset, planned_backward_min)
+    mapping = ColumnMapping.from_json_file(columns) if columns is not None else None
+    recording = read_recording(file, mapping=mapping, trial=trial)
+    result = pipeline.analyze(recording)
+    if plot is not None:
+        from retrowalk.gait.plot import plot_result
+
+        plot_result(recording, result, plot)
+    if output_format == "json":
+        typer.echo(json.dumps(result.as_dict(), indent=2))
+    else:
+        _print_text(result)
+    if plot is not None and output_format == "text":
+        typer.echo(f"plot written to {plot}")
+
+
+def _print_text(result: GaitResult) -> None:
+    summary = result.summary()
+    echo = typer.echo
+    echo(f"{result.source}: {summary['duration_min']:.1f} min at {result.sampling_rate_hz:g} Hz")
+    if not result.bouts:
+        echo(summary["message"])
+    else:
+        echo(
+            f"walking {summary['walking_min']:.2f} min in {summary['bouts']} bouts, "
+            f"{summary['steps']} steps, {summary['turns']} turns"
+        )
+        for direction in ("backward", "forward", "unknown"):
+            part = summary["by_direction"][direction]
+            if part["bouts"]:
+                echo(
+                    f"  {direction:<8} {part['minutes']:6.2f} min {part['steps']:6d} steps "
+                    f"cadence {_fmt(part['cadence_spm'])} steps/min "
+                    f"speed {_fmt(part['speed_m_s'])} m/s"
+                )
+        echo("bouts:")
+        for bout in result.bouts:
+            d = bout.as_dict()
+            echo(
+                f"  {d['start_s']:8.2f}-{d['end_s']:8.2f} s  {d['direction']:<8} "
+                f"({d['direction_confidence']:.2f})  {d['steps']:4d} steps  "
+                f"{_fmt(d['cadence_spm'])} steps/min  step {_fmt(d['step_length_m'])} m  "
+                f"{_fmt(d['speed_m_s'])} m/s"
+            )
+    plan = summary.get("plan")
+    if plan:
+        echo(
+            f"plan: {plan['planned_backward_min']:g} min backward, walked "
+            f"{plan['walked_backward_min']:.2f} min (short by {plan['backward_shortfall_min']:.2f})"
+        )
+    for note in summary["notes"]:
+        echo(f"note: {note}")
+
+
+def _fmt(value: Any) -> str:
+    return "-" if value is None else f"{value:g}"
+
+
+@gait_app.command("batch")
+def batch(
+    folder: Annotated[Path, typer.Argument(help="Folder with recordings (searched recursively)")],
+    out: Annotated[Path, typer.Option("--out", help="CSV file for the results")],
+    sensor_height_m: Annotated[
+        float | None, typer.Option("--sensor-height-m", help="Sensor height above ground (m)")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", help="Local processes (default: all cores)")
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
+    ] = None,
+    preset: Annotated[str, typer.Option("--preset", help="default or backward")] = "default",
+) -> None:
+    """Analyse every recording in a folder, in parallel, into one CSV."""
+    if workers is not None and workers < 1:
+        raise InputError("must be at least 1", field="workers")
+    pipeline = _pipeline(sensor_height_m, preset, None)
+    jobs = find_jobs(folder)
+    if not jobs:
+        raise InputError("no recordings (.csv or data.mat) found", source=str(folder))
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        disable=not console.is_terminal and os.environ.get("RETROWALK_PROGRESS") != "1",
+    ) as progress:
+        task = progress.add_task("analysing", total=len(jobs))
+        rows = run_batch(
+            jobs,
+            pipeline,
+            workers=workers,
+            scheduler=scheduler,
+            on_done=lambda _row: progress.advance(task),
+        )
+    write_rows(out, rows)
+    failed = sum(1 for r in rows if r["status"] == "error")
+    typer.echo(f"{len(rows)} recordings analysed ({failed} failed); results in {out}")

@@ -1,0 +1,177 @@
+"""Analyse a folder of recordings in parallel: local processes, or a Dask cluster.
+
+Each file becomes one row (or one row per trial of a Mobilise-D ``data.mat``). A file that
+cannot be read becomes a row with its error message, so one bad file never stops a batch.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from retrowalk.errors import InputError, RetrowalkError
+from retrowalk.gait.io import list_mobilised_trials, read_recording
+from retrowalk.gait.pipeline import GaitPipeline
+
+RECORDING_SUFFIXES = (".csv", ".mat")
+COLUMNS = (
+    "file",
+    "trial",
+    "status",
+    "message",
+    "sampling_rate_hz",
+    "duration_min",
+    "walking_min",
+    "bouts",
+    "steps",
+    "backward_min",
+    "backward_steps",
+    "forward_min",
+    "forward_steps",
+    "unknown_min",
+    "cadence_spm",
+    "speed_m_s",
+    "turns",
+)
+
+
+@dataclass(frozen=True)
+class Job:
+    path: Path
+    trial: str | None
+
+
+def find_jobs(folder: Path) -> list[Job]:
+    if not folder.is_dir():
+        raise InputError("not a folder", source=str(folder))
+    jobs: list[Job] = []
+    for path in sorted(p for p in folder.rglob("*") if p.suffix.lower() in RECORDING_SUFFIXES):
+        if path.suffix.lower() == ".mat" and path.name != "data.mat":
+            continue  # e.g. infoForAlgo.mat next to a Mobilise-D data.mat
+        if path.suffix.lower() == ".mat":
+            try:
+                trials = list_mobilised_trials(path)
+            except RetrowalkError:
+                trials = []
+            if trials:
+                jobs.extend(Job(path, t) for t in trials)
+            else:
+                jobs.append(Job(path, None))
+        else:
+            jobs.append(Job(path, None))
+    return jobs
+
+
+def analyze_job(job: Job, pipeline: GaitPipeline) -> dict[str, Any]:
+    """One CSV row; never raises for a bad recording (the row says what went wrong)."""
+    row: dict[str, Any] = dict.fromkeys(COLUMNS, "")
+    row["file"] = str(job.path)
+    row["trial"] = job.trial or ""
+    try:
+        recording = read_recording(job.path, trial=job.trial)
+        result = pipeline.analyze(recording)
+    except RetrowalkError as error:
+        row["status"] = "error"
+        row["message"] = str(error)
+        return row
+    summary = result.summary()
+    steps = summary["steps"]
+    walking_min = summary["walking_min"]
+    speeds = [b.parameters.speed_m_s for b in result.bouts]
+    finite = [s for s in speeds if s == s]
+    row.update(
+        status="ok" if result.bouts else "no walking",
+        message=result.message,
+        sampling_rate_hz=result.sampling_rate_hz,
+        duration_min=summary["duration_min"],
+        walking_min=walking_min,
+        bouts=summary["bouts"],
+        steps=steps,
+        backward_min=summary["backward_min"],
+        backward_steps=summary["backward_steps"],
+        forward_min=summary["forward_min"],
+        forward_steps=summary["forward_steps"],
+        unknown_min=summary["by_direction"]["unknown"]["minutes"],
+        cadence_spm=round(steps / walking_min, 1) if walking_min else "",
+        speed_m_s=round(sum(finite) / len(finite), 3) if finite else "",
+        turns=summary["turns"],
+    )
+    return row
+
+
+def run_batch(
+    jobs: list[Job],
+    pipeline: GaitPipeline,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    on_done: Callable[[dict[str, Any]], None] | None = None,
+) -> list[dict[str, Any]]:
+    """Rows in the order of ``jobs``; ``on_done`` is called as each job finishes."""
+    rows: dict[int, dict[str, Any]] = {}
+    for index, row in _execute(jobs, pipeline, workers=workers, scheduler=scheduler):
+        rows[index] = row
+        if on_done is not None:
+            on_done(row)
+    return [rows[i] for i in range(len(jobs))]
+
+
+def _execute(
+    jobs: list[Job], pipeline: GaitPipeline, *, workers: int | None, scheduler: str | None
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    if not jobs:
+        return
+    if scheduler is not None:
+        yield from _execute_dask(jobs, pipeline, scheduler)
+        return
+    if workers == 1:
+        for index, job in enumerate(jobs):
+            yield index, analyze_job(job, pipeline)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures: dict[Future[dict[str, Any]], int] = {
+            pool.submit(analyze_job, job, pipeline): i for i, job in enumerate(jobs)
+        }
+        for future in as_completed(futures):
+            yield futures[future], future.result()
+
+
+def _execute_dask(
+    jobs: list[Job], pipeline: GaitPipeline, scheduler: str
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    try:
+        from distributed import Client
+        from distributed import as_completed as dask_completed
+    except ImportError as error:
+        raise InputError(
+            "a Dask scheduler needs the 'cluster' extra: pip install 'retrowalk[cluster]'",
+            field="scheduler",
+        ) from error
+    try:
+        client = Client(scheduler, timeout="10s")  # type: ignore[no-untyped-call]
+    except (OSError, TimeoutError, ValueError) as error:
+        raise InputError(
+            f"cannot reach the Dask scheduler at {scheduler}: {error}", field="scheduler"
+        ) from None
+    try:
+        futures = [client.submit(analyze_job, job, pipeline, pure=False) for job in jobs]
+        index_of = {future.key: i for i, future in enumerate(futures)}
+        for future in dask_completed(futures):  # type: ignore[no-untyped-call]
+            yield index_of[future.key], future.result()
+    finally:
+        client.close()  # type: ignore[no-untyped-call]
+
+
+def write_rows(path: Path, rows: list[dict[str, Any]]) -> None:
+    """Write all rows at once to a temporary file, then move it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    with tmp.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    tmp.replace(path)
