@@ -8,8 +8,6 @@ well, which cookie-authenticated writes must echo in the ``X-CSRF-Token`` header
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import secrets
 
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -17,10 +15,29 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from retrowalk.errors import InputError, NotAllowedError, NotFoundError, PermissionDeniedError
+from retrowalk.services.hashing import keyed_hash
+from retrowalk.services.invitations import accept_in_session, normalize_code
 from retrowalk.services.policy import require_role
 from retrowalk.services.runtime import Actor, Runtime
 from retrowalk.services.views import LoginView, UserView
 from retrowalk.storage.users import AuthToken, User
+
+__all__ = [
+    "AuthenticationError",
+    "all_users",
+    "authenticate",
+    "check_password",
+    "count_users",
+    "create_user",
+    "get_user",
+    "keyed_hash",
+    "list_users",
+    "login",
+    "logout",
+    "normalize_email",
+    "set_active",
+    "sign_up_patient",
+]
 
 MIN_PASSWORD_CHARS = 10
 MAX_PASSWORD_CHARS = 200
@@ -28,12 +45,6 @@ MAX_PASSWORD_CHARS = 200
 
 class AuthenticationError(PermissionDeniedError):
     """Wrong email or password, or an unknown, expired or revoked token."""
-
-
-def keyed_hash(rt: Runtime, secret: str) -> str:
-    """HMAC-SHA256 of a token or code under the secret key (what the database stores)."""
-    key = rt.settings.secret_key.encode()
-    return hmac.new(key, secret.encode(), hashlib.sha256).hexdigest()
 
 
 def normalize_email(email: str) -> str:
@@ -70,21 +81,35 @@ def _create(rt: Runtime, email: str, password: str, display_name: str, role: str
     return user
 
 
-def _insert_user(rt: Runtime, user: User) -> UserView:
+def _insert_user(rt: Runtime, user: User, invitation_code: str | None = None) -> UserView:
     try:
         with rt.db.write() as session:
             if session.scalar(select(User.id).where(User.email == user.email)) is not None:
                 raise NotAllowedError("an account with this email already exists")
             session.add(user)
             session.flush()
+            if invitation_code is not None:
+                accept_in_session(session, rt, user.id, invitation_code)
             return UserView.model_validate(user)
     except IntegrityError:
         raise NotAllowedError("an account with this email already exists") from None
 
 
-def sign_up_patient(rt: Runtime, email: str, password: str, display_name: str) -> UserView:
-    """Anyone may create a patient account for themselves."""
-    return _insert_user(rt, _create(rt, email, password, display_name, "patient"))
+def sign_up_patient(
+    rt: Runtime,
+    email: str,
+    password: str,
+    display_name: str,
+    invitation_code: str | None = None,
+) -> UserView:
+    """Anyone may create a patient account; with a clinician's code it is linked at once.
+
+    Account and link are made in one transaction: a bad code creates no account.
+    """
+    if invitation_code is not None:
+        normalize_code(invitation_code)
+    user = _create(rt, email, password, display_name, "patient")
+    return _insert_user(rt, user, invitation_code)
 
 
 def create_user(
@@ -199,6 +224,12 @@ def logout(rt: Runtime, token: str) -> None:
     """Revoke one token (a no-op if it is already gone)."""
     with rt.db.write() as session:
         session.execute(delete(AuthToken).where(AuthToken.token_hash == keyed_hash(rt, token)))
+
+
+def all_users(rt: Runtime) -> list[UserView]:
+    """Every account, for trusted local callers (the CLI and the demo), not the API."""
+    with rt.db.read() as session:
+        return [UserView.model_validate(u) for u in session.scalars(select(User).order_by(User.id))]
 
 
 def count_users(rt: Runtime) -> int:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from retrowalk.errors import InputError, NotAllowedError, NotFoundError
-from retrowalk.services.accounts import keyed_hash
+from retrowalk.services.hashing import keyed_hash
 from retrowalk.services.policy import require_role
 from retrowalk.services.runtime import Actor, Runtime
 from retrowalk.services.views import InvitationView, LinkView, NewInvitationView, UserView

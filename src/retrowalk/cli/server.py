@@ -1,0 +1,112 @@
+"""``retrowalk serve``, ``retrowalk db upgrade`` and ``retrowalk user create``.
+
+Settings come from ``RETROWALK_*`` variables (see ``retrowalk.config``); the options here
+override them. ``serve`` brings the database schema up to date before it listens.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from retrowalk.config import Settings, load_settings
+from retrowalk.errors import InputError
+from retrowalk.services import accounts
+from retrowalk.services.runtime import build_runtime
+from retrowalk.storage.database import Database
+from retrowalk.storage.migrate import upgrade
+
+DatabaseUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        help="SQLAlchemy URL (sqlite:///PATH or postgresql+psycopg://USER:PASS@HOST/DB); "
+        "default: SQLite in the user's data folder or RETROWALK_DATABASE_URL",
+    ),
+]
+
+
+def _settings(database_url: str | None) -> Settings:
+    return load_settings(database_url=database_url)
+
+
+def _upgrade(settings: Settings) -> None:
+    database = Database(settings.database_url)
+    try:
+        upgrade(database)
+    finally:
+        database.dispose()
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on")] = 8000,
+    database_url: DatabaseUrl = None,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Add a demo clinician and two patients with history")
+    ] = False,
+) -> None:
+    """Run the web app and the JSON API (migrating the database first)."""
+    import uvicorn
+
+    from retrowalk.services.demo import create_demo
+    from retrowalk.web.app import create_app
+
+    settings = _settings(database_url)
+    _upgrade(settings)
+    runtime = build_runtime(settings)
+    if demo:
+        made = create_demo(runtime)
+        typer.echo("Demo accounts (password for all: " + made.password + "):")
+        typer.echo(f"  clinician: {made.clinician.email}")
+        for patient in made.patients:
+            typer.echo(f"  patient:   {patient.email}")
+    url = f"http://{host}:{port}"
+    typer.echo(f"retrowalk at {url}/  (API {url}/api/v1/docs); database: {settings.database_url}")
+    sys.stdout.flush()
+    uvicorn.run(create_app(settings, runtime=runtime), host=host, port=port, log_level="warning")
+
+
+def db_upgrade(database_url: DatabaseUrl = None) -> None:
+    """Create or update the database schema to the newest version."""
+    settings = _settings(database_url)
+    _upgrade(settings)
+    typer.echo(f"Database is up to date: {settings.database_url}")
+
+
+def user_create(
+    email: Annotated[str, typer.Option(help="Login email")],
+    display_name: Annotated[str, typer.Option("--name", help="Name shown to others")],
+    role: Annotated[str, typer.Option(help="patient, clinician or admin")] = "admin",
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input")
+    ] = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create an account (e.g. the first admin); asks for the password unless --password-stdin."""
+    if role not in ("patient", "clinician", "admin"):
+        raise InputError("must be patient, clinician or admin", field="--role")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    settings = _settings(database_url)
+    _upgrade(settings)
+    runtime = build_runtime(settings)
+    try:
+        user = accounts.create_user(runtime, None, email, password, display_name, role)
+    finally:
+        runtime.db.dispose()
+    typer.echo(f"Created {user.role} {user.email} (id {user.id})")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)
+    db = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+    db.command("upgrade")(db_upgrade)
+    app.add_typer(db, name="db")
+    user = typer.Typer(help="Accounts.", no_args_is_help=True)
+    user.command("create")(user_create)
+    app.add_typer(user, name="user")

@@ -1,0 +1,30 @@
+"""Account management for admins (no health data here)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+
+from retrowalk.services import accounts
+from retrowalk.services.inputs import UserCreateIn, UserUpdateIn
+from retrowalk.services.views import UserView
+from retrowalk.web.api.common import RecordId
+from retrowalk.web.security import ActorDep, RuntimeDep
+
+router = APIRouter(prefix="/admin", tags=["admin"])
+
+
+@router.get("/users")
+def list_users(rt: RuntimeDep, actor: ActorDep) -> list[UserView]:
+    return accounts.list_users(rt, actor)
+
+
+@router.post("/users", status_code=status.HTTP_201_CREATED)
+def create_user(body: UserCreateIn, rt: RuntimeDep, actor: ActorDep) -> UserView:
+    """Create a patient, clinician or admin account."""
+    return accounts.create_user(rt, actor, body.email, body.password, body.display_name, body.role)
+
+
+@router.patch("/users/{user_id}")
+def update_user(user_id: RecordId, body: UserUpdateIn, rt: RuntimeDep, actor: ActorDep) -> UserView:
+    """Activate or deactivate an account (deactivating signs it out everywhere)."""
+    return accounts.set_active(rt, actor, user_id, body.is_active)

@@ -1,0 +1,128 @@
+"""Map every error to an HTTP response in one place, with one JSON error format.
+
+``{"error": {"type": ..., "message": ..., "field": ..., "problem": ..., "problems": [...]}}``
+
+=========================  ======  ===========================================================
+error                      status  when
+=========================  ======  ===========================================================
+InputError, bad request    422     a body, parameter or header is invalid (field + problem)
+AuthenticationError        401     not signed in, or unknown/expired credentials
+PermissionDeniedError      403     the role never may (a patient listing accounts), or CSRF
+NotFoundError              404     no such record, *or* not yours to see (existence not leaked)
+NotAllowedError            409     the rules refuse it now (no plan before clearance, key reuse)
+LoginRateLimited           429     too many failed logins (``Retry-After`` says when to retry)
+=========================  ======  ===========================================================
+
+Anything else is a bug: 500 with no detail (the traceback goes to the server log only).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from retrowalk.errors import (
+    InputError,
+    NotAllowedError,
+    NotFoundError,
+    PermissionDeniedError,
+    RetrowalkError,
+)
+from retrowalk.schemas.parsing import field_path
+from retrowalk.services.accounts import AuthenticationError
+
+logger = logging.getLogger("retrowalk.web")
+
+
+class LoginRateLimitedError(RetrowalkError):
+    """Too many failed logins for this account or address."""
+
+    def __init__(self, retry_after_s: int) -> None:
+        self.retry_after_s = retry_after_s
+        super().__init__(f"too many failed logins; try again in {retry_after_s} s")
+
+
+def error_body(kind: str, message: str, **extra: Any) -> dict[str, Any]:
+    return {"error": {"type": kind, "message": message, **extra}}
+
+
+def status_for(error: RetrowalkError) -> tuple[int, str]:
+    if isinstance(error, InputError):
+        return 422, "invalid_input"
+    if isinstance(error, AuthenticationError):
+        return 401, "not_authenticated"
+    if isinstance(error, PermissionDeniedError):
+        return 403, "forbidden"
+    if isinstance(error, NotFoundError):
+        return 404, "not_found"
+    if isinstance(error, NotAllowedError):
+        return 409, "not_allowed"
+    if isinstance(error, LoginRateLimitedError):
+        return 429, "rate_limited"
+    return 400, "error"
+
+
+def _domain_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RetrowalkError)
+    status, kind = status_for(error)
+    extra: dict[str, Any] = {}
+    headers: dict[str, str] = {}
+    if isinstance(error, InputError):
+        extra = {"field": error.field, "problem": error.problem}
+    if isinstance(error, AuthenticationError):
+        headers["WWW-Authenticate"] = "Bearer"
+    if isinstance(error, LoginRateLimitedError):
+        headers["Retry-After"] = str(error.retry_after_s)
+    return JSONResponse(error_body(kind, str(error), **extra), status, headers=headers)
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    parts = list(loc)
+    if parts and parts[0] in ("body", "query", "path", "header", "cookie"):
+        where = parts.pop(0)
+        if where == "header" and parts:
+            return str(parts[0])
+    return field_path(tuple(parts)) or "body"
+
+
+def _validation_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    problems = []
+    for detail in error.errors():
+        message = str(detail.get("msg", "invalid"))
+        if detail.get("type") == "extra_forbidden":
+            message = "unknown key"
+        problems.append({"field": _location(tuple(detail.get("loc", ()))), "problem": message})
+    first = problems[0] if problems else {"field": None, "problem": "invalid request"}
+    message = "; ".join(f"{p['field']}: {p['problem']}" for p in problems) or "invalid request"
+    body = error_body(
+        "invalid_input", message, field=first["field"], problem=first["problem"], problems=problems
+    )
+    return JSONResponse(body, 422)
+
+
+def _http_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, StarletteHTTPException)
+    kinds = {404: "not_found", 405: "method_not_allowed", 401: "not_authenticated"}
+    kind = kinds.get(error.status_code, "error")
+    return JSONResponse(
+        error_body(kind, str(error.detail)), error.status_code, headers=error.headers
+    )
+
+
+def _unexpected(_request: Request, error: Exception) -> JSONResponse:
+    logger.exception("unexpected error", exc_info=error)
+    return JSONResponse(error_body("internal", "internal server error"), 500)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the mapping above on ``app``."""
+    app.add_exception_handler(RetrowalkError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)

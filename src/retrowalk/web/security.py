@@ -1,0 +1,127 @@
+"""Authentication for the API: session cookies for browsers, bearer tokens for other clients.
+
+- **Browser:** ``POST /api/v1/auth/login`` sets ``retrowalk_session`` (HttpOnly, SameSite=Lax,
+  Secure unless running in development over plain HTTP) and ``retrowalk_csrf`` (readable by the
+  page's script). Every cookie-authenticated write (POST, PUT, PATCH, DELETE) must send the CSRF
+  token back in the ``X-CSRF-Token`` header; a cross-site form cannot read it, so it cannot forge
+  a write. The server compares the header with the token stored (hashed) for that session.
+- **Other clients:** ``POST /api/v1/auth/tokens`` returns a bearer token for
+  ``Authorization: Bearer <token>``; no cookie, so no CSRF check.
+- **Login rate limit:** after ``login_max_failures`` failed logins within ``login_window_s`` for
+  one email address, or 4 times that many from one client address, further attempts get 429
+  until the window has passed. Kept in memory per process (one server process per clinic).
+"""
+
+from __future__ import annotations
+
+import hmac
+import threading
+import time
+from collections import deque
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+
+from retrowalk.errors import PermissionDeniedError
+from retrowalk.services.accounts import AuthenticationError, authenticate
+from retrowalk.services.hashing import keyed_hash
+from retrowalk.services.runtime import Actor, Runtime
+from retrowalk.web.errors import LoginRateLimitedError
+
+SESSION_COOKIE = "retrowalk_session"
+CSRF_COOKIE = "retrowalk_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+IP_FAILURE_FACTOR = 4
+
+bearer_scheme = HTTPBearer(auto_error=False, description="A token from POST /api/v1/auth/tokens")
+cookie_scheme = APIKeyCookie(
+    name=SESSION_COOKIE,
+    auto_error=False,
+    description="Set by POST /api/v1/auth/login; writes also need the X-CSRF-Token header",
+)
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime = request.app.state.runtime
+    assert isinstance(runtime, Runtime)
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def current_actor(
+    request: Request,
+    rt: RuntimeDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+    cookie: Annotated[str | None, Depends(cookie_scheme)],
+) -> Actor:
+    """The signed-in user (bearer token first, then session cookie + CSRF check on writes)."""
+    if bearer is not None and bearer.scheme.lower() == "bearer" and bearer.credentials:
+        actor, _ = authenticate(rt, bearer.credentials, kind="bearer")
+        return actor
+    if cookie:
+        actor, csrf_hash = authenticate(rt, cookie, kind="session")
+        if request.method not in SAFE_METHODS:
+            sent = request.headers.get(CSRF_HEADER, "")
+            if (
+                not sent
+                or csrf_hash is None
+                or not hmac.compare_digest(keyed_hash(rt, sent), csrf_hash)
+            ):
+                raise PermissionDeniedError(
+                    f"missing or wrong {CSRF_HEADER} header (needed for writes with a cookie)"
+                )
+        return actor
+    raise AuthenticationError("not signed in: log in or send a bearer token")
+
+
+ActorDep = Annotated[Actor, Depends(current_actor)]
+
+
+def session_token(request: Request) -> str | None:
+    """The raw credential of this request (for logout)."""
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip() or None
+    return request.cookies.get(SESSION_COOKIE)
+
+
+class LoginLimiter:
+    """Counts failed logins per email and per client address in a sliding window."""
+
+    def __init__(self, max_failures: int, window_s: int) -> None:
+        self.max_failures = max_failures
+        self.window_s = window_s
+        self._failures: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, key: str, now: float) -> deque[float]:
+        times = self._failures.setdefault(key, deque())
+        while times and now - times[0] > self.window_s:
+            times.popleft()
+        return times
+
+    def check(self, email: str, client: str) -> None:
+        """Raise :class:`LoginRateLimitedError` if either counter is full."""
+        now = time.monotonic()
+        with self._lock:
+            for key, limit in (
+                (f"email:{email.strip().lower()}", self.max_failures),
+                (f"ip:{client}", self.max_failures * IP_FAILURE_FACTOR),
+            ):
+                times = self._recent(key, now)
+                if len(times) >= limit:
+                    raise LoginRateLimitedError(max(1, int(self.window_s - (now - times[0]))))
+
+    def failed(self, email: str, client: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            for key in (f"email:{email.strip().lower()}", f"ip:{client}"):
+                self._recent(key, now).append(now)
+
+    def succeeded(self, email: str) -> None:
+        with self._lock:
+            self._failures.pop(f"email:{email.strip().lower()}", None)
