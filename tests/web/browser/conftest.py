@@ -101,9 +101,7 @@ def chromium_path() -> str:
 @pytest.fixture(scope="session")
 def axe_source() -> str:
     """axe-core's browser bundle, installed from the npm registry into a cache folder."""
-    cache = Path(
-        os.environ.get("RETROWALK_TEST_CACHE", Path.home() / ".cache" / "retrowalk-test")
-    )
+    cache = Path(os.environ.get("RETROWALK_TEST_CACHE", Path.home() / ".cache" / "retrowalk-test"))
     bundle = cache / "node_modules" / "axe-core" / "axe.min.js"
     installed = cache / "node_modules" / "axe-core" / "package.json"
     if not bundle.exists() or f'"version": "{AXE_VERSION}"' not in installed.read_text():
@@ -112,8 +110,16 @@ def axe_source() -> str:
             _unavailable("npm is missing: install it (`apt-get install npm`) to fetch axe-core")
         cache.mkdir(parents=True, exist_ok=True)
         result = subprocess.run(
-            [npm, "install", "--no-save", "--no-audit", "--no-fund", "--prefix", str(cache),
-             f"axe-core@{AXE_VERSION}"],
+            [
+                npm,
+                "install",
+                "--no-save",
+                "--no-audit",
+                "--no-fund",
+                "--prefix",
+                str(cache),
+                f"axe-core@{AXE_VERSION}",
+            ],
             capture_output=True,
             text=True,
             timeout=300,
@@ -125,7 +131,9 @@ def axe_source() -> str:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iterator[LiveServer]:
+def live_server(
+    tmp_path_factory: pytest.TempPathFactory, chromium_path: str
+) -> Iterator[LiveServer]:
     """The app served by uvicorn on 127.0.0.1, on a fresh SQLite database."""
     data_dir = tmp_path_factory.mktemp("retrowalk-live")
     port = _free_port()

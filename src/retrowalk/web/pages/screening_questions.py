@@ -200,12 +200,3 @@ def parse_answer(question: Question, raw: str | None) -> bool | int | float | No
             raise InputError("Please enter a whole number.", field=question.key)
         return int(number)
     return number
-
-
-def answer_to_form(value: bool | int | float | None) -> str:
-    """How a typed answer is carried in a hidden form field."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return f"{value:g}"

@@ -59,6 +59,7 @@
   }
 
   function describe(status, body) {
+    if (body && body.error && body.error.message) return body.error.message;
     var detail = body && body.detail;
     if (typeof detail === "string") return detail;
     if (Array.isArray(detail)) {

@@ -1,0 +1,192 @@
+"""Sign in, sign out and sign up (patients; with a clinician's invitation code if they have one)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from retrowalk.errors import InputError, NotAllowedError, PermissionDeniedError
+from retrowalk.schemas.parsing import validate
+from retrowalk.services import accounts, profiles
+from retrowalk.services.inputs import PatientProfileIn, SignupIn
+from retrowalk.services.runtime import Actor
+from retrowalk.services.views import LoginView
+from retrowalk.web.errors import LoginRateLimitedError
+from retrowalk.web.pages.guards import RedirectNeededError
+from retrowalk.web.pages.rendering import home_url, render
+from retrowalk.web.pages.session_user import (
+    CSRF_COOKIE,
+    SESSION_COOKIE,
+    check_csrf,
+    page_user,
+    runtime_of,
+)
+from retrowalk.web.security import LoginLimiter
+
+router = APIRouter(include_in_schema=False)
+
+
+def _safe_next(target: str | None, fallback: str) -> str:
+    """Only same-site paths: never redirect a login to another site."""
+    if not target:
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    return target
+
+
+def _limiter(request: Request) -> LoginLimiter:
+    limiter: LoginLimiter = request.app.state.login_limiter
+    return limiter
+
+
+def signed_in_response(request: Request, login: LoginView, target: str) -> Response:
+    """Redirect to ``target`` with the session and CSRF cookies the API also uses."""
+    settings = runtime_of(request).settings
+    response = RedirectResponse(target, status_code=303)
+    max_age_s = settings.session_ttl_hours * 3600
+    response.set_cookie(
+        SESSION_COOKIE,
+        login.token,
+        max_age=max_age_s,
+        httponly=True,
+        secure=settings.cookie_secure,
+        samesite="lax",
+        path="/",
+    )
+    response.set_cookie(
+        CSRF_COOKIE,
+        login.csrf_token or "",
+        max_age=max_age_s,
+        httponly=False,
+        secure=settings.cookie_secure,
+        samesite="lax",
+        path="/",
+    )
+    return response
+
+
+@router.get("/")
+def start(request: Request) -> Response:
+    user = page_user(request)
+    if user is None:
+        return render(request, "welcome.html", title="Welcome", user=None)
+    return RedirectResponse(home_url(user), status_code=303)
+
+
+@router.get("/login")
+def login_form(request: Request, next: str = "") -> Response:
+    return render(request, "auth/login.html", title="Sign in", user=None, next_url=next, email="")
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    email: Annotated[str, Form(max_length=254)],
+    password: Annotated[str, Form(max_length=200)],
+    next: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    rt = runtime_of(request)
+    client = request.client.host if request.client else "unknown"
+    limiter = _limiter(request)
+    try:
+        limiter.check(email, client)
+        result = accounts.login(rt, email, password, kind="session")
+    except LoginRateLimitedError as error:
+        return _login_failed(request, email, next, str(error), 429)
+    except PermissionDeniedError:
+        limiter.failed(email, client)
+        return _login_failed(request, email, next, "Wrong email or password.", 401)
+    limiter.succeeded(email)
+    fallback = "/app" if result.user.role == "patient" else "/clinic"
+    return signed_in_response(request, result, _safe_next(next, fallback))
+
+
+def _login_failed(request: Request, email: str, next_url: str, error: str, status: int) -> Response:
+    return render(
+        request,
+        "auth/login.html",
+        title="Sign in",
+        user=None,
+        status_code=status,
+        error=error,
+        email=email,
+        next_url=next_url,
+    )
+
+
+@router.post("/logout")
+def logout(request: Request, csrf_token: Annotated[str, Form(max_length=200)] = "") -> Response:
+    user = page_user(request)
+    token = request.cookies.get(SESSION_COOKIE)
+    if user is not None and token:
+        check_csrf(request, user, csrf_token)
+        accounts.logout(runtime_of(request), token)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(CSRF_COOKIE, path="/")
+    return response
+
+
+@router.get("/signup")
+def signup_form(request: Request) -> Response:
+    if page_user(request) is not None:
+        raise RedirectNeededError("/")
+    return render(
+        request, "auth/signup.html", title="Create your account", user=None, form={}, errors={}
+    )
+
+
+@router.post("/signup")
+def signup(
+    request: Request,
+    display_name: Annotated[str, Form(max_length=120)],
+    email: Annotated[str, Form(max_length=254)],
+    password: Annotated[str, Form(max_length=200)],
+    invitation_code: Annotated[str, Form(max_length=40)] = "",
+    units: Annotated[str, Form(max_length=10)] = "metric",
+    time_zone: Annotated[str, Form(max_length=64)] = "UTC",
+) -> Response:
+    form = {
+        "display_name": display_name,
+        "email": email,
+        "invitation_code": invitation_code,
+        "units": units,
+        "time_zone": time_zone,
+    }
+    rt = runtime_of(request)
+    try:
+        data = validate(
+            SignupIn,
+            {
+                "email": email,
+                "password": password,
+                "display_name": display_name,
+                "invitation_code": invitation_code.strip() or None,
+            },
+        )
+        profile = validate(PatientProfileIn, {"units": units, "time_zone": time_zone})
+        accounts.sign_up_patient(
+            rt, data.email, data.password, data.display_name, data.invitation_code
+        )
+        login_view = accounts.login(rt, data.email, data.password, kind="session")
+        actor = Actor(login_view.user.id, login_view.user.role)
+        profiles.put_profile(rt, actor, actor.user_id, profile)
+    except (InputError, NotAllowedError) as error:
+        field = error.field if isinstance(error, InputError) else None
+        problem = error.problem if isinstance(error, InputError) else str(error)
+        return render(
+            request,
+            "auth/signup.html",
+            title="Create your account",
+            user=None,
+            status_code=422,
+            form=form,
+            errors={field: problem} if field else {},
+            error=f"Please check: {problem}" if field is None else "Please check the form below.",
+        )
+    return signed_in_response(request, login_view, "/app")
