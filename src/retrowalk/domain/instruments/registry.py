@@ -94,7 +94,7 @@ def validate_items(
                 field=f"items.{index}",
             )
         if not spec.allows(value):
-            shown = value if math.isfinite(value) else str(value)
+            shown = f"{value:g}" if math.isfinite(value) else str(value)
             why = "a time cannot be negative; " if spec.unit == "s" and value < 0 else ""
             raise InputError(
                 f"{label}: {shown} is not allowed; {why}expected {spec.describe_allowed()}",
