@@ -1,0 +1,1 @@
+"""Reports for people: the clinician's PDF report of one patient over a period."""

@@ -1,0 +1,85 @@
+"""What a clinician report shows, as plain typed values the service fills from storage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from retrowalk.errors import InputError
+from retrowalk.exchange.records import (
+    PatientRecord,
+    PlannedSessionRecord,
+    ProgramRecord,
+    SessionLogRecord,
+    require_aware,
+)
+
+
+@dataclass(frozen=True)
+class OutcomePoint:
+    assessed_on: date
+    score: float
+
+
+@dataclass(frozen=True)
+class OutcomeTrend:
+    """One instrument's scores over the period and the meaningful-change verdict.
+
+    ``status`` is a sentence from :mod:`retrowalk.domain.change` (e.g. "improved: meaningful
+    change (MIC (consensus, LBP): 2 points or >= 30 % improvement from baseline)");
+    ``threshold_absolute`` draws the meaningful-change lines around the baseline on the chart.
+    """
+
+    instrument_id: str
+    instrument_name: str
+    score_unit: str
+    higher_is_better: bool
+    points: tuple[OutcomePoint, ...]
+    status: str
+    threshold_absolute: float | None = None
+
+
+@dataclass(frozen=True)
+class ClinicianReportData:
+    """One patient over one period: the plan, what was done, how it went."""
+
+    patient: PatientRecord
+    period_start: date
+    period_end: date
+    generated_at: datetime
+    program: ProgramRecord | None
+    sessions: tuple[SessionLogRecord, ...]
+    outcome_trends: tuple[OutcomeTrend, ...]
+    clinician_name: str | None = None
+
+    def __post_init__(self) -> None:
+        require_aware(self.generated_at, field_name="generated_at")
+        if self.period_end < self.period_start:
+            raise InputError("the period ends before it starts", field="period_end")
+
+    @property
+    def sessions_in_period(self) -> tuple[SessionLogRecord, ...]:
+        """Logged sessions that started in the period (in the patient's records' own offset)."""
+        return tuple(
+            s for s in self.sessions if self.period_start <= s.started_at.date() <= self.period_end
+        )
+
+    @property
+    def planned_in_period(self) -> tuple[PlannedSessionRecord, ...]:
+        """Planned sessions due in the period up to the report date (later ones are not due)."""
+        if self.program is None:
+            return ()
+        last_due = min(self.period_end, self.generated_at.date())
+        return tuple(
+            session
+            for session in self.program.sessions
+            if self.period_start <= session.scheduled_on <= last_due
+        )
+
+    @property
+    def next_planned(self) -> PlannedSessionRecord | None:
+        """The first planned session after the report date: the current dose."""
+        if self.program is None:
+            return None
+        upcoming = [s for s in self.program.sessions if s.scheduled_on > self.generated_at.date()]
+        return min(upcoming, key=lambda s: s.scheduled_on) if upcoming else None
