@@ -34,10 +34,20 @@ def _value(spec: ItemSpec) -> st.SearchStrategy[float]:
 def responses(draw: st.DrawFn, instrument: Instrument) -> list[float | None]:
     count = draw(st.integers(instrument.fewest_items, instrument.item_count))
     values: list[float | None] = [draw(_value(spec)) for spec in instrument.items[:count]]
-    missing = draw(st.integers(0, min(instrument.max_missing, count - 1)))
-    for index in draw(st.permutations(range(count)))[:missing]:
+    most_missing = min(instrument.max_missing, count - 1)
+    for index in draw(st.sets(st.integers(0, count - 1), max_size=most_missing)):
         values[index] = None
     return values
+
+
+@st.composite
+def better_and_worse(draw: st.DrawFn, spec: ItemSpec) -> tuple[float, float]:
+    """Two allowed values of one item, the first strictly lower than the second."""
+    if spec.integer:
+        low = draw(st.integers(int(spec.minimum), int(spec.maximum) - 1))
+        return float(low), float(draw(st.integers(low + 1, int(spec.maximum))))
+    low_value = draw(_value(spec).filter(lambda value: value < spec.maximum))
+    return low_value, draw(st.floats(low_value, spec.maximum, exclude_min=True))
 
 
 @pytest.mark.parametrize("instrument_id", ALL_IDS)
@@ -60,11 +70,9 @@ def test_answering_one_item_worse_never_lowers_a_disability_score(
     values = data.draw(responses(instrument))
     answered = [index for index, value in enumerate(values) if value is not None]
     index = data.draw(st.sampled_from(answered))
-    current = values[index]
-    assert current is not None
-    spec = instrument.items[index]
-    worse = data.draw(_value(spec).filter(lambda value: value > current))
+    better, worse = data.draw(better_and_worse(instrument.items[index]))
     assert not instrument.higher_is_better
+    values[index] = better
     before = score(instrument_id, values)
     values[index] = worse
     after = score(instrument_id, values)
