@@ -1,0 +1,229 @@
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from retrowalk.domain.plan import Plan
+from retrowalk.domain.prescription import Profile, build_blocks, prescribe
+from retrowalk.domain.protocols import TEMPLATES
+from retrowalk.errors import InputError, NotAllowedError
+from tests.domain.clinical_samples import clear_answers, profile
+
+
+def test_a_plan_is_refused_unless_the_screening_is_cleared() -> None:
+    with pytest.raises(NotAllowedError, match="'see_clinician', not 'cleared'") as caught:
+        prescribe(profile(screening_answers=clear_answers(pregnant=True)))
+    assert "midwife" in str(caught.value)
+
+
+def test_an_urgent_screening_refuses_a_plan_and_says_seek_care_now() -> None:
+    with pytest.raises(NotAllowedError, match="Seek medical care now"):
+        prescribe(profile(screening_answers=clear_answers(saddle_numbness=True)))
+
+
+def test_week_one_starts_at_five_minutes_for_someone_experienced() -> None:
+    plan = prescribe(profile())
+    assert {s.backward_min for s in plan.sessions if s.week == 1} == {5}
+
+
+def test_a_newcomer_starts_at_three_minutes() -> None:
+    plan = prescribe(profile(screening_answers=clear_answers(walked_backward_before=None)))
+    assert plan.sessions[0].backward_min == 3
+
+
+def test_current_tolerance_above_five_still_starts_at_five() -> None:
+    assert prescribe(profile(current_backward_min=20)).sessions[0].backward_min == 5
+
+
+def test_current_tolerance_below_five_sets_the_start() -> None:
+    assert prescribe(profile(current_backward_min=2)).sessions[0].backward_min == 2
+
+
+def test_the_dose_rises_five_minutes_a_week_to_the_goal_and_holds() -> None:
+    plan = prescribe(profile(goal_backward_min=15))
+    weekly = [plan.sessions[i].backward_min for i in range(0, len(plan.sessions), 3)]
+    assert weekly == [5, 10, 15, 15]
+
+
+def test_ansari_is_the_default_template_for_three_treadmill_sessions() -> None:
+    plan = prescribe(profile())
+    assert plan.template == "ansari2020"
+    assert plan.weeks == 4
+    assert "Ansari S" in plan.follows[0]
+    assert "ansari2020" in plan.sources
+
+
+def test_whitley_is_the_default_template_for_four_sessions_a_week() -> None:
+    plan = prescribe(profile(sessions_per_week=4))
+    assert plan.template == "whitley2011"
+    assert len(plan.sessions) == 16
+
+
+def test_chitkara_is_the_default_template_overground() -> None:
+    plan = prescribe(profile(setting="overground", goal_backward_min=30))
+    assert plan.template == "chitkara2725"
+    assert plan.sessions[-1].backward_min == 30
+
+
+def test_a_goal_beyond_the_template_names_the_longer_protocol_it_follows() -> None:
+    plan = prescribe(profile(goal_backward_min=30))
+    assert any("Chitkara" in line for line in plan.follows)
+    assert "chitkara2725" in plan.sources
+    assert any("differs from the study's dose" in line for line in plan.extrapolations)
+
+
+def test_the_plan_says_its_build_up_is_our_choice() -> None:
+    plan = prescribe(profile())
+    assert any("our choice" in line for line in plan.extrapolations)
+
+
+def test_a_template_without_a_reported_mode_says_so() -> None:
+    plan = prescribe(profile(template="ahmad2023"))
+    assert any("did not report" in line for line in plan.extrapolations)
+
+
+def test_too_few_weeks_for_the_goal_are_kept_and_flagged() -> None:
+    plan = prescribe(profile(goal_backward_min=30, weeks=2))
+    assert plan.weeks == 2
+    assert any("not your goal of 30" in line for line in plan.follows)
+
+
+def test_three_sessions_a_week_fall_on_days_one_three_and_five() -> None:
+    plan = prescribe(profile(start_date=dt.date(2026, 12, 7)))
+    assert [s.date.isoformat() for s in plan.sessions[:4]] == [
+        "2026-12-07",
+        "2026-12-09",
+        "2026-12-11",
+        "2026-12-14",
+    ]
+
+
+def test_week_one_interleaves_one_minute_backward_blocks_with_forward_walking() -> None:
+    blocks = prescribe(profile()).sessions[0].blocks
+    assert [(b.direction, b.duration_min) for b in blocks[:3]] == [
+        ("backward", 1),
+        ("forward", 1),
+        ("backward", 1),
+    ]
+
+
+def test_from_week_five_the_backward_minutes_are_one_bout() -> None:
+    assert [(b.direction, b.duration_min) for b in build_blocks(5, 23)] == [("backward", 23)]
+
+
+def test_weeks_three_and_four_use_blocks_of_up_to_five_minutes() -> None:
+    assert [b.duration_min for b in build_blocks(3, 13) if b.direction == "backward"] == [5, 5, 3]
+
+
+def test_every_session_has_warm_up_cool_down_pace_and_cues() -> None:
+    session = prescribe(profile()).sessions[0]
+    assert session.warmup_forward_min == 5
+    assert session.cooldown_forward_min == 3
+    assert session.cues
+    assert session.total_min == 5 + 9 + 3
+
+
+def test_treadmill_pace_is_well_below_the_forward_pace() -> None:
+    pace = prescribe(profile(forward_speed_kmh=5.0)).sessions[0].pace
+    assert (pace.speed_kmh_min, pace.speed_kmh_max) == (1.8, 2.5)
+    assert "provisional" in pace.text
+
+
+def test_treadmill_pace_without_a_forward_speed_is_one_to_two_mph() -> None:
+    pace = prescribe(profile()).sessions[0].pace
+    assert (pace.speed_kmh_min, pace.speed_kmh_max) == (1.6, 3.2)
+
+
+def test_overground_pace_has_no_speed_numbers() -> None:
+    pace = prescribe(profile(setting="overground")).sessions[0].pace
+    assert pace.speed_kmh_min is None
+    assert "stop at any moment" in pace.text
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("sessions_per_week", 5),
+        ("goal_backward_min", 31),
+        ("weeks", 0),
+        ("template", "nope"),
+        ("current_backward_min", -1),
+        ("forward_speed_kmh", 0.0),
+    ],
+)
+def test_a_profile_out_of_range_is_rejected_naming_the_field(field: str, value: Any) -> None:
+    with pytest.raises(InputError) as caught:
+        profile(**{field: value})
+    assert caught.value.field == field
+
+
+@st.composite
+def profiles(draw: st.DrawFn) -> Profile:
+    return profile(
+        screening_answers=clear_answers(walked_backward_before=draw(st.none() | st.booleans())),
+        sessions_per_week=draw(st.sampled_from([3, 4])),
+        setting=draw(st.sampled_from(["treadmill", "overground"])),
+        goal_backward_min=draw(st.integers(15, 30)),
+        start_date=draw(st.dates(dt.date(2020, 1, 1), dt.date(2035, 12, 31))),
+        current_backward_min=draw(st.none() | st.integers(0, 30)),
+        forward_speed_kmh=draw(st.none() | st.floats(1.0, 10.0)),
+        template=draw(st.none() | st.sampled_from(sorted(TEMPLATES))),
+        weeks=draw(st.none() | st.integers(1, 52)),
+    )
+
+
+@settings(max_examples=150)
+@given(profiles())
+def test_generated_plans_keep_the_week_one_cap_and_the_thirty_minute_ceiling(
+    person: Profile,
+) -> None:
+    plan = prescribe(person)
+    assert plan.sessions
+    for session in plan.sessions:
+        assert 1 <= session.backward_min <= 30
+        assert session.backward_min <= person.goal_backward_min
+        if session.week == 1:
+            assert session.backward_min <= 5
+        backward = sum(b.duration_min for b in session.blocks if b.direction == "backward")
+        assert backward == session.backward_min
+
+
+@settings(max_examples=150)
+@given(profiles())
+def test_generated_plans_space_sessions_with_rest_days(person: Profile) -> None:
+    plan = prescribe(person)
+    dates = [s.date for s in plan.sessions]
+    gaps = [(later - earlier).days for earlier, later in itertools.pairwise(dates)]
+    assert all(gap >= 1 for gap in gaps)
+    if person.sessions_per_week == 3:
+        assert all(gap >= 2 for gap in gaps)
+    else:
+        # never three days in a row: two consecutive gaps of one day do not occur
+        assert all(not (a == 1 and b == 1) for a, b in itertools.pairwise(gaps))
+    for week in range(1, plan.weeks + 1):
+        in_week = [s for s in plan.sessions if s.week == week]
+        assert len(in_week) == person.sessions_per_week
+        start = person.start_date + dt.timedelta(days=7 * (week - 1))
+        assert all(start <= s.date < start + dt.timedelta(days=7) for s in in_week)
+
+
+@settings(max_examples=150)
+@given(profiles())
+def test_the_dose_never_rises_more_than_five_minutes_a_week(person: Profile) -> None:
+    sessions = prescribe(person).sessions
+    for earlier, later in itertools.pairwise(sessions):
+        assert later.backward_min >= earlier.backward_min
+        assert later.backward_min - earlier.backward_min <= 5
+
+
+@settings(max_examples=100)
+@given(profiles())
+def test_a_plan_survives_a_json_round_trip_exactly(person: Profile) -> None:
+    plan = prescribe(person)
+    assert Plan.from_json(json.loads(json.dumps(plan.to_json()))) == plan
