@@ -1,0 +1,229 @@
+"""Speed of retrowalk's gait pipeline against mobgap 1.2 and scikit-digital-health 0.17.
+
+    /work/bench-venv/bin/python benchmarks/gait_speed.py [--data ../shared/data] [--minutes 60]
+    python benchmarks/gait_speed.py --week-only       # 7-day memory run (retrowalk only)
+
+The baselines live in the optional ``bench`` dependency group (install them into a separate
+venv: ``python3 -m venv /work/bench-venv && /work/bench-venv/bin/pip install -e .[bench]``).
+
+1. Speed: the three Test11 (simulated daily life) lower-back recordings of the mobgap example,
+   concatenated and repeated to ``--minutes`` at 100 Hz, through each tool; seconds and ratios.
+   Each tool gets the signal already in memory in its own input format (file parsing excluded).
+2. Accuracy on the same terms: initial-contact F1 (250 ms, inside INDIP reference bouts, see
+   ``gait_validation.py``) of each tool on the 7 reference trials.
+3. Memory: a 7-day recording at 100 Hz, generated chunk by chunk from the same real data, through
+   ``GaitPipeline.analyze_long``, in a child process; its peak RSS is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from gait_validation import (  # noqa: E402
+    TOLERANCE_S,
+    _float_array,
+    match_contacts,
+    reference_bouts,
+    sensor_height_m,
+)
+
+from retrowalk.gait.io import list_mobilised_trials, read_mobilised_mat  # noqa: E402
+from retrowalk.gait.pipeline import GaitPipeline  # noqa: E402
+from retrowalk.gait.recording import STANDARD_GRAVITY_M_S2, Recording  # noqa: E402
+from retrowalk.gait.resample import build_recording  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+FS = 100.0
+
+
+def base_signal(data_dir: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Acc (m/s²) and gyr (rad/s) of the three Test11 trials, concatenated (sensor frame)."""
+    acc, gyr = [], []
+    for mat in sorted((data_dir / "mobgap-example" / "lab").glob("*/*/data.mat")):
+        rec = read_mobilised_mat(mat, trial="TimeMeasure1/Test11/Trial1")
+        acc.append(rec.acc_m_s2)
+        assert rec.gyr_rad_s is not None
+        gyr.append(rec.gyr_rad_s)
+    return np.vstack(acc), np.vstack(gyr)
+
+
+def tiled(x: np.ndarray, start: int, stop: int) -> np.ndarray:
+    idx = np.arange(start, stop) % x.shape[0]
+    return x[idx]
+
+
+def run_retrowalk(acc: np.ndarray, gyr: np.ndarray, height: float) -> int:
+    rec = Recording(np.arange(acc.shape[0]) / FS, acc, gyr, FS, "bench")
+    return int(GaitPipeline(sensor_height_m=height).analyze(rec).initial_contacts_s.size)
+
+
+class _Datapoint:
+    """The attributes mobgap's pipeline reads from a dataset row."""
+
+    def __init__(self, data_ss: Any, height_m: float, sensor_height: float) -> None:
+        self.data_ss = data_ss
+        self.sampling_rate_hz = FS
+        self.participant_metadata = {
+            "cohort": "HA",
+            "height_m": height_m,
+            "sensor_height_m": sensor_height,
+        }
+        self.recording_metadata = {"measurement_condition": "free_living"}
+        self.group_label = ("bench",)
+
+
+def _mobgap_frame(acc: np.ndarray, gyr: np.ndarray) -> Any:
+    import pandas as pd
+
+    return pd.DataFrame(
+        np.hstack([acc, np.rad2deg(gyr)]),
+        columns=["acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z"],
+    )
+
+
+def run_mobgap(acc: np.ndarray, gyr: np.ndarray, height: float) -> np.ndarray:
+    """IC times (s) found by mobgap's MobilisedPipelineHealthy."""
+    from mobgap.pipeline import MobilisedPipelineHealthy
+
+    point = _Datapoint(_mobgap_frame(acc, gyr), 1.7, height)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pipe = MobilisedPipelineHealthy().run(point)
+    ics = pipe.raw_ic_list_
+    if ics is None or len(ics) == 0:
+        return np.zeros(0)
+    return np.asarray(ics["ic"], dtype=float) / FS
+
+
+def run_skdh(acc: np.ndarray, gyr: np.ndarray, height: float) -> np.ndarray:
+    """IC times (s) from scikit-digital-health: its LightGBM gait classifier, then GaitLumbar."""
+    from skdh.context import PredictGaitLumbarLgbm
+    from skdh.gait import GaitLumbar
+
+    t = 1.7e9 + np.arange(acc.shape[0]) / FS
+    accel_g = acc / STANDARD_GRAVITY_M_S2
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        found = PredictGaitLumbarLgbm().predict(time=t, accel=accel_g, fs=FS)
+        bouts = np.column_stack(
+            [found["Gait Bout Start Index"], found["Gait Bout Stop Index"]]
+        ).astype(int)
+        if len(bouts) == 0:
+            return np.zeros(0)
+        result = GaitLumbar().predict(
+            time=t, accel=accel_g, gyro=gyr, fs=FS, leg_length=height, gait_bouts=bouts
+        )
+    out = result[0] if isinstance(result, tuple) else result
+    ic = np.asarray(out.get("IC Timestamp", []), dtype=float)
+    ic = np.unique(ic[np.isfinite(ic)])
+    return ic - 1.7e9
+
+
+def ic_f1(detect: Callable[[np.ndarray, np.ndarray, float], np.ndarray], data_dir: Path) -> float:
+    tp = fp = fn = 0
+    for mat in sorted((data_dir / "mobgap-example" / "lab").glob("*/*/data.mat")):
+        height = sensor_height_m(mat)
+        for trial in list_mobilised_trials(mat):
+            bouts = reference_bouts(mat, trial)
+            if not bouts:
+                continue
+            rec = read_mobilised_mat(mat, trial=trial)
+            assert rec.gyr_rad_s is not None
+            detected = detect(rec.acc_m_s2, rec.gyr_rad_s, height)
+            for wb in bouts:
+                ref = _float_array(wb.get("InitialContact_Event"))
+                if ref.size == 0:
+                    continue
+                s, e = float(wb["Start"]), float(wb["End"])
+                inside = detected[(detected >= s - TOLERANCE_S) & (detected <= e + TOLERANCE_S)]
+                m = match_contacts(inside, ref, TOLERANCE_S)
+                tp, fp, fn = tp + m, fp + inside.size - m, fn + ref.size - m
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def _retrowalk_ics(acc: np.ndarray, gyr: np.ndarray, height: float) -> np.ndarray:
+    rec = Recording(np.arange(acc.shape[0]) / FS, acc, gyr, FS, "bench")
+    return GaitPipeline(sensor_height_m=height).analyze(rec).initial_contacts_s
+
+
+def week(data_dir: Path, days: float) -> None:
+    acc, gyr = base_signal(data_dir)
+    duration_s = days * 86400.0
+
+    def read_segment(start_s: float, end_s: float) -> Recording:
+        a, b = int(round(start_s * FS)), int(round(end_s * FS))
+        t = np.arange(b - a) / FS
+        return build_recording(t, tiled(acc, a, b), tiled(gyr, a, b), source="week")
+
+    started = time.perf_counter()
+    result = GaitPipeline(sensor_height_m=1.0).analyze_long(read_segment, duration_s)
+    seconds = time.perf_counter() - started
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"{days:g}-day recording at 100 Hz ({int(duration_s * FS):,} samples): "
+        f"{seconds:.1f} s, {len(result.bouts):,} bouts, {result.initial_contacts_s.size:,} ICs, "
+        f"peak RSS {peak_mib:.0f} MiB"
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=HERE.parents[1] / "shared" / "data")
+    parser.add_argument("--minutes", type=float, default=60.0)
+    parser.add_argument("--days", type=float, default=7.0)
+    parser.add_argument("--week-only", action="store_true")
+    parser.add_argument("--skip-week", action="store_true")
+    args = parser.parse_args(argv)
+    if args.week_only:
+        week(args.data, args.days)
+        return
+    base_acc, base_gyr = base_signal(args.data)
+    n = int(args.minutes * 60 * FS)
+    acc, gyr = tiled(base_acc, 0, n), tiled(base_gyr, 0, n)
+    print(f"{args.minutes:g} min at 100 Hz ({n:,} samples), lower back, mobgap example repeated")
+    tools: dict[str, Callable[[np.ndarray, np.ndarray, float], Any]] = {
+        "retrowalk": _retrowalk_ics,
+        "mobgap 1.2 MobilisedPipelineHealthy": run_mobgap,
+        "scikit-digital-health 0.17 GaitLumbar": run_skdh,
+    }
+    timings: dict[str, float] = {}
+    for name, fn in tools.items():
+        try:
+            started = time.perf_counter()
+            fn(acc, gyr, 1.0)
+            timings[name] = time.perf_counter() - started
+            f1 = ic_f1(fn, args.data)
+        except ImportError as error:
+            print(f"{name:<40} not installed ({error})")
+            continue
+        ratio = timings[name] / timings["retrowalk"]
+        print(f"{name:<40} {timings[name]:8.2f} s  {ratio:7.1f}x retrowalk's time  IC F1 {f1:.3f}")
+    if not args.skip_week:
+        subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--week-only",
+                "--data",
+                str(args.data),
+                "--days",
+                str(args.days),
+            ],
+            check=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
