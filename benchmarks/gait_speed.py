@@ -31,18 +31,17 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from gait_validation import (  # noqa: E402
+from gait_validation import (
     TOLERANCE_S,
     _float_array,
     match_contacts,
     reference_bouts,
     sensor_height_m,
 )
-
-from retrowalk.gait.io import list_mobilised_trials, read_mobilised_mat  # noqa: E402
-from retrowalk.gait.pipeline import GaitPipeline  # noqa: E402
-from retrowalk.gait.recording import STANDARD_GRAVITY_M_S2, Recording  # noqa: E402
-from retrowalk.gait.resample import build_recording  # noqa: E402
+from retrowalk.gait.io import list_mobilised_trials, read_mobilised_mat
+from retrowalk.gait.pipeline import GaitPipeline
+from retrowalk.gait.recording import STANDARD_GRAVITY_M_S2, Recording
+from retrowalk.gait.resample import build_recording
 
 HERE = Path(__file__).resolve().parent
 FS = 100.0
@@ -163,7 +162,7 @@ def week(data_dir: Path, days: float) -> None:
     duration_s = days * 86400.0
 
     def read_segment(start_s: float, end_s: float) -> Recording:
-        a, b = int(round(start_s * FS)), int(round(end_s * FS))
+        a, b = round(start_s * FS), round(end_s * FS)
         t = np.arange(b - a) / FS
         return build_recording(t, tiled(acc, a, b), tiled(gyr, a, b), source="week")
 
