@@ -77,11 +77,10 @@ def _cited_sources() -> set[str]:
     plan = prescribe(profile(goal_backward_min=30))
     cited.update(plan.sources)
     cited.update(plan.sessions[0].pace.sources)
-    for event in SESSION_EVENTS:
+    for events in [(), *((event,) for event in SESSION_EVENTS)]:
         for peak, rpe, done in ((8, 8, 0), (3, 5, 4), (3, 2, 5)):
-            decision = decide_progression(
-                plan, [entry(peak=peak, rpe=rpe, done=done, events=(event,))]
-            )
+            log = [entry(peak=peak, rpe=rpe, done=done, events=events)]
+            decision = decide_progression(plan, log)
             cited.update(s for reason in decision.reasons for s in reason.sources)
     return cited
 
