@@ -1,4 +1,5 @@
 import math
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -6,6 +7,7 @@ from hypothesis import strategies as st
 
 from retrowalk.domain.energy import (
     COMPENDIUM_SPEED_KMH,
+    EnergyEstimate,
     acsm_walking_vo2_ml_kg_min,
     backward_ratio,
     backward_ratio_bounds,
@@ -16,8 +18,8 @@ from retrowalk.domain.energy import (
 from retrowalk.errors import InputError
 
 
-def _estimate(**overrides: object) -> object:
-    session: dict[str, object] = {
+def _estimate(**overrides: Any) -> EnergyEstimate:
+    session: dict[str, Any] = {
         "speed_kmh": 4.0,
         "grade_percent": 0.0,
         "minutes": 30.0,
@@ -25,7 +27,7 @@ def _estimate(**overrides: object) -> object:
         "direction": "backward",
     }
     session.update(overrides)
-    return estimate_session_energy(**session)  # type: ignore[arg-type]
+    return estimate_session_energy(**session)
 
 
 def test_backward_at_3_5_mph_level_is_the_compendium_6_met() -> None:
@@ -66,24 +68,24 @@ def test_acsm_worked_value_100_m_per_min_level_is_13_5_ml_per_kg_min() -> None:
 
 def test_forward_inside_the_acsm_range_is_not_extrapolated() -> None:
     result = _estimate(direction="forward", speed_kmh=4.8, grade_percent=10)
-    assert result.met == pytest.approx((3.5 + 8 + 14.4) / 3.5)  # type: ignore[attr-defined]
-    assert result.extrapolated is False  # type: ignore[attr-defined]
+    assert result.met == pytest.approx((3.5 + 8 + 14.4) / 3.5)
+    assert result.extrapolated is False
 
 
 def test_forward_below_50_m_per_min_says_it_extrapolates() -> None:
     result = _estimate(direction="forward", speed_kmh=2.0)
-    assert result.extrapolated is True  # type: ignore[attr-defined]
-    assert "outside the ACSM" in result.notes[0]  # type: ignore[attr-defined]
+    assert result.extrapolated is True
+    assert "outside the ACSM" in result.notes[0]
 
 
 def test_backward_at_another_speed_is_an_extrapolation_with_a_range() -> None:
     result = _estimate(speed_kmh=3.0)
-    assert result.extrapolated is True  # type: ignore[attr-defined]
-    low, high = result.met_range  # type: ignore[attr-defined]
+    assert result.extrapolated is True
+    low, high = result.met_range
     forward = forward_met(3.0, 0)
     assert low == pytest.approx(1 + (forward - 1) * backward_ratio_bounds()[0])
     assert high == pytest.approx(1 + (forward - 1) * backward_ratio_bounds()[1])
-    assert low <= result.met <= high  # type: ignore[attr-defined]
+    assert low <= result.met <= high
 
 
 def test_the_implied_ratios_reproduce_the_compendium_at_3_5_mph() -> None:
@@ -99,14 +101,14 @@ def test_the_implied_ratios_reproduce_the_compendium_at_3_5_mph() -> None:
 
 def test_the_extrapolation_is_continuous_at_the_compendium_speed() -> None:
     near = _estimate(speed_kmh=COMPENDIUM_SPEED_KMH + 0.1)
-    assert near.extrapolated is True  # type: ignore[attr-defined]
-    assert near.met == pytest.approx(6.0, abs=0.1)  # type: ignore[attr-defined]
+    assert near.extrapolated is True
+    assert near.met == pytest.approx(6.0, abs=0.1)
 
 
 def test_grades_above_5_percent_use_the_5_percent_ratio_and_say_so() -> None:
     result = _estimate(grade_percent=10)
     assert backward_ratio(10) == backward_ratio(5)
-    assert any("above 5 %" in note for note in result.notes)  # type: ignore[attr-defined]
+    assert any("above 5 %" in note for note in result.notes)
 
 
 def test_side_by_side_at_3_5_mph_level_shows_backward_costing_more() -> None:
@@ -120,7 +122,7 @@ def test_side_by_side_at_3_5_mph_level_shows_backward_costing_more() -> None:
 
 
 def test_json_has_the_issue_keys() -> None:
-    data = _estimate().to_json()  # type: ignore[attr-defined]
+    data = _estimate().to_json()
     for key in ("met", "kcal_gross", "kcal_net", "extrapolated", "sources"):
         assert key in data
     assert data["extrapolated"] is True
@@ -175,5 +177,5 @@ def test_met_rises_with_speed_and_grade(speed: float, grade: float) -> None:
         base = _estimate(speed_kmh=speed, grade_percent=grade, direction=direction)
         faster = _estimate(speed_kmh=speed + 0.5, grade_percent=grade, direction=direction)
         steeper = _estimate(speed_kmh=speed, grade_percent=grade + 1, direction=direction)
-        assert faster.met >= base.met - 1e-9  # type: ignore[attr-defined]
-        assert steeper.met >= base.met - 1e-9  # type: ignore[attr-defined]
+        assert faster.met >= base.met - 1e-9
+        assert steeper.met >= base.met - 1e-9
