@@ -81,6 +81,7 @@ def test_forward_below_50_m_per_min_says_it_extrapolates() -> None:
 def test_backward_at_another_speed_is_an_extrapolation_with_a_range() -> None:
     result = _estimate(speed_kmh=3.0)
     assert result.extrapolated is True
+    assert result.met_range is not None
     low, high = result.met_range
     forward = forward_met(3.0, 0)
     assert low == pytest.approx(1 + (forward - 1) * backward_ratio_bounds()[0])
