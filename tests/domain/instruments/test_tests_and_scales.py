@@ -94,3 +94,24 @@ def test_rpe_takes_whole_numbers_6_to_20(rating: float) -> None:
 
 def test_rpe_score_is_the_rating() -> None:
     assert score("rpe_6_20", [13]).to_json()["score"] == 13
+
+
+@pytest.mark.parametrize(
+    ("instrument_id", "lowest", "highest", "below", "above"),
+    [
+        ("sit_and_reach", -50.0, 60.0, -50.5, 60.5),
+        ("modified_schober", 0.0, 20.0, -0.5, 20.5),
+        ("single_leg_stance", 0.0, 300.0, -1.0, 300.5),
+        ("backward_walk_3m", 0.01, 120.0, 0.0, 120.5),
+        ("borg_cr10", 0.0, 10.0, -0.5, 10.5),
+        ("rpe_6_20", 6, 20, 5, 21),
+    ],
+)
+def test_single_value_instruments_accept_their_ends_and_refuse_beyond(
+    instrument_id: str, lowest: float, highest: float, below: float, above: float
+) -> None:
+    assert score(instrument_id, [lowest]).score == lowest
+    assert score(instrument_id, [highest]).score == highest
+    for bad in (below, above):
+        with pytest.raises(InputError, match=r"item 1 \("):
+            score(instrument_id, [bad])
