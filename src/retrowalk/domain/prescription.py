@@ -192,10 +192,15 @@ def session_cues(setting: Setting) -> tuple[str, ...]:
 def _extrapolations(
     template: ProtocolTemplate, profile: Profile, weeks: int, start: int
 ) -> tuple[str, ...]:
+    study_start = (
+        "gave its dose from the first session"
+        if template.backward_min_low == template.backward_min_high
+        else f"started at {template.backward_min_low} min"
+    )
     notes = [
         f"The plan starts at {start} backward min in week 1 and adds at most "
-        f"{WEEKLY_STEP_MAX_MIN} min a week; the study gave its dose from the start. This "
-        "build-up is our choice: no validated progression rate for backward walking exists.",
+        f"{WEEKLY_STEP_MAX_MIN} min a week; the study {study_start}. This build-up is our "
+        "choice: no validated progression rate for backward walking exists.",
         f"The study population was {template.population}; results may differ for you.",
     ]
     if not template.backward_min_low <= profile.goal_backward_min <= template.backward_min_high:
@@ -265,7 +270,7 @@ def prescribe(profile: Profile) -> Plan:
     reached = weekly_dose_min(weeks, start, goal)
     follows = [f"{template.citation}: {template.dose_text}."]
     longer = TEMPLATES["chitkara2725"]
-    extra_sources = set()
+    extra_sources: set[str] = set()
     if goal > template.backward_min_high and template is not longer:
         follows.append(
             f"The build-up beyond {template.backward_min_high} min follows {longer.citation}: "
