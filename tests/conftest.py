@@ -18,6 +18,8 @@ import pytest
 
 from retrowalk.cli import main
 
+pytest_plugins = ["tests.db_fixtures"]
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
