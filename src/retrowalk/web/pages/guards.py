@@ -12,15 +12,8 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
-from retrowalk.errors import (
-    InputError,
-    NotAllowedError,
-    NotFoundError,
-    PermissionDeniedError,
-    RetrowalkError,
-)
 from retrowalk.web.pages.rendering import render
-from retrowalk.web.pages.session_user import PageUser, page_user
+from retrowalk.web.pages.session_user import CsrfError, PageUser, page_user
 
 
 class RedirectNeededError(Exception):
@@ -54,19 +47,6 @@ def require(request: Request, role: str) -> PageUser:
     return user
 
 
-def problem_from(error: RetrowalkError) -> PageError:
-    """The page to show for a service error that a handler did not expect."""
-    if isinstance(error, NotFoundError):
-        return PageError(404, "Not found", str(error))
-    if isinstance(error, PermissionDeniedError):
-        return PageError(403, "Not allowed", str(error))
-    if isinstance(error, NotAllowedError):
-        return PageError(409, "Not possible now", str(error))
-    if isinstance(error, InputError):
-        return PageError(422, "Please check your answer", str(error))
-    return PageError(400, "Something went wrong", str(error))
-
-
 def _redirect(_request: Request, error: Exception) -> Response:
     assert isinstance(error, RedirectNeededError)
     return RedirectResponse(error.url, status_code=303)
@@ -84,6 +64,11 @@ def _problem(request: Request, error: Exception) -> Response:
     )
 
 
+def _csrf(request: Request, error: Exception) -> Response:
+    return _problem(request, PageError(403, "Please try again", str(error)))
+
+
 def install_page_errors(app: FastAPI) -> None:
     app.add_exception_handler(RedirectNeededError, _redirect)
     app.add_exception_handler(PageError, _problem)
+    app.add_exception_handler(CsrfError, _csrf)

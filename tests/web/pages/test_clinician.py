@@ -1,0 +1,139 @@
+"""The clinician's pages: invitations, the patient list with flags, pausing and adjusting."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+
+from fastapi.testclient import TestClient
+
+from tests.db_fixtures import PASSWORD
+from tests.web.pages.conftest import csrf, log_body, session_plan, start_program
+
+ClientFor = Callable[..., TestClient]
+
+
+def _invite(clinician: TestClient) -> str:
+    page = clinician.post("/clinic/invite", data={"csrf_token": csrf(clinician), "note": "A.B."})
+    found = re.search(r"data-invitation-code>([A-Z0-9-]+)<", page.text)
+    assert found, page.text
+    return found.group(1)
+
+
+def _linked_patient(clinician: TestClient, anonymous: TestClient) -> TestClient:
+    code = _invite(clinician)
+    response = anonymous.post(
+        "/signup",
+        data={
+            "display_name": "Pat Linked",
+            "email": "linked@example.org",
+            "password": PASSWORD,
+            "invitation_code": code,
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    return anonymous
+
+
+def test_an_invitation_code_links_a_new_patient(client_for: ClientFor, client: TestClient) -> None:
+    clinician = client_for("clinician", auth="cookie")
+    patient = _linked_patient(clinician, client)
+    assert "Linked with" in patient.get("/app").text
+    listing = clinician.get("/clinic").text
+    assert "Pat Linked" in listing
+    assert "no program" in listing
+
+
+def test_a_code_entered_later_links_an_existing_patient(client_for: ClientFor) -> None:
+    clinician = client_for("clinician", auth="cookie")
+    patient = client_for("patient", auth="cookie")
+    code = _invite(clinician)
+    response = patient.post(
+        "/app/link", data={"csrf_token": csrf(patient), "code": code}, follow_redirects=False
+    )
+    assert response.headers["location"] == "/app?done=linked"
+    assert patient.user.display_name in clinician.get("/clinic").text  # type: ignore[attr-defined]
+
+
+def test_a_fall_puts_the_patient_first_with_a_safety_flag(
+    client_for: ClientFor, client: TestClient
+) -> None:
+    clinician = client_for("clinician", auth="cookie")
+    patient = _linked_patient(clinician, client)
+    start_program(patient)
+    me = patient.get("/api/v1/me").json()
+    started = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=20)
+    response = patient.post(
+        f"/api/v1/patients/{me['id']}/sessions",
+        json=log_body(started, safety_events=["fall"]),
+        headers={"X-CSRF-Token": csrf(patient)},
+    )
+    assert response.status_code == 201, response.text
+    listing = clinician.get("/clinic").text
+    assert "Safety event" in listing
+    page = clinician.get(f"/clinic/patients/{me['id']}").text
+    assert "paused after" in page
+    assert "Mark as dealt with" in page
+
+
+def test_the_clinician_resumes_a_program_paused_for_safety(
+    client_for: ClientFor, client: TestClient
+) -> None:
+    clinician = client_for("clinician", auth="cookie")
+    patient = _linked_patient(clinician, client)
+    start_program(patient)
+    me = patient.get("/api/v1/me").json()
+    patient.post(
+        f"/api/v1/patients/{me['id']}/sessions",
+        json=log_body(dt.datetime.now(dt.UTC), safety_events=["near_fall"]),
+        headers={"X-CSRF-Token": csrf(patient)},
+    )
+    response = clinician.post(
+        f"/clinic/patients/{me['id']}/status",
+        data={"csrf_token": csrf(clinician), "status": "active", "reason": "talked it through"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert "Start guided session" in patient.get("/app").text
+
+
+def test_the_clinician_sets_a_new_dose_for_the_next_sessions(
+    client_for: ClientFor, client: TestClient
+) -> None:
+    clinician = client_for("clinician", auth="cookie")
+    patient = _linked_patient(clinician, client)
+    start_program(patient)
+    me = patient.get("/api/v1/me").json()
+    response = clinician.post(
+        f"/clinic/patients/{me['id']}/plan",
+        data={"csrf_token": csrf(clinician), "backward_min": "2", "note": "go gently"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    phases = session_plan(patient.get("/app/session").text)["phases"]
+    assert sum(p["duration_s"] for p in phases if p["direction"] == "backward") == 120
+    revisions = patient.get(f"/api/v1/patients/{me['id']}/program/revisions").json()
+    assert revisions[-1]["note"] == "go gently"
+
+
+def test_a_dose_beyond_the_safe_maximum_is_refused(
+    client_for: ClientFor, client: TestClient
+) -> None:
+    clinician = client_for("clinician", auth="cookie")
+    patient = _linked_patient(clinician, client)
+    start_program(patient)
+    me = patient.get("/api/v1/me").json()
+    response = clinician.post(
+        f"/clinic/patients/{me['id']}/plan",
+        data={"csrf_token": csrf(clinician), "backward_min": "90", "note": "too much"},
+    )
+    assert response.status_code == 422
+
+
+def test_a_clinician_cannot_open_someone_elses_patient(client_for: ClientFor) -> None:
+    clinician = client_for("clinician", auth="cookie")
+    stranger = client_for("patient", auth="cookie")
+    me = stranger.get("/api/v1/me").json()
+    assert clinician.get(f"/clinic/patients/{me['id']}").status_code == 404

@@ -1,0 +1,130 @@
+"""My program, the guided session page, progress and the next-morning question."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi.testclient import TestClient
+
+from tests.db_fixtures import TestClock
+from tests.web.pages.conftest import PatientClient, csrf, log_body, session_plan, start_program
+
+
+def _log(client: TestClient, started_at: dt.datetime, **overrides: object) -> None:
+    me = client.get("/api/v1/me").json()
+    response = client.post(
+        f"/api/v1/patients/{me['id']}/sessions", json=log_body(started_at, **overrides)
+    )
+    assert response.status_code == 201, response.text
+
+
+def test_the_session_page_carries_the_next_planned_session(patient_client: PatientClient) -> None:
+    client = patient_client()
+    start_program(client)
+    plan = session_plan(client.get("/app/session").text)
+    phases = plan["phases"]
+    me = client.get("/api/v1/me").json()
+    program = client.get(f"/api/v1/patients/{me['id']}/program").json()
+    first = program["plan"]["sessions"][0]
+    assert phases[0]["kind"] == "warm_up"
+    assert phases[0]["direction"] == "forward"
+    assert phases[-1]["kind"] == "cool_down"
+    backward_s = sum(p["duration_s"] for p in phases if p["direction"] == "backward")
+    assert backward_s == first["backward_min"] * 60
+    assert sum(p["duration_s"] for p in phases) == first["total_min"] * 60
+    assert plan["log_url"] == f"/api/v1/patients/{me['id']}/sessions"
+    assert plan["log_fields"] == {"planned_session_number": 1, "setting": "overground"}
+    assert any("shoulder" in r for p in phases for r in p["reminders"])
+
+
+def test_without_a_program_the_session_page_sends_me_to_my_program(
+    patient_client: PatientClient,
+) -> None:
+    client = patient_client()
+    response = client.get("/app/session", follow_redirects=False)
+    assert response.headers["location"] == "/app"
+
+
+def test_a_logged_session_shows_in_progress_table_and_charts(
+    patient_client: PatientClient,
+) -> None:
+    client = patient_client()
+    start_program(client)
+    _log(client, dt.datetime.now(dt.UTC) - dt.timedelta(hours=1), notes="felt fine")
+    page = client.get("/app/progress").text
+    assert "1 session logged." in page
+    assert "felt fine" in page
+    assert page.count("<svg") >= 2
+    assert "<circle" in page  # the pain chart has a point
+    assert "<rect" in page  # the weekly minutes chart has a bar
+    assert "Data table: Pain before each session" in page
+
+
+def test_after_a_session_the_next_one_is_planned(patient_client: PatientClient) -> None:
+    client = patient_client()
+    start_program(client)
+    _log(client, dt.datetime.now(dt.UTC) - dt.timedelta(hours=1))
+    plan = session_plan(client.get("/app/session").text)
+    assert plan["log_fields"]["planned_session_number"] == 2
+
+
+def test_the_morning_question_is_asked_the_day_after_a_session(
+    patient_client: PatientClient, clock: TestClock
+) -> None:
+    client = patient_client()
+    start_program(client)
+    _log(client, dt.datetime.now(dt.UTC) - dt.timedelta(days=1))
+    page = client.get("/app").text
+    assert "How is your back this morning?" in page
+    sessions = client.get(
+        f"/api/v1/patients/{client.get('/api/v1/me').json()['id']}/sessions"
+    ).json()
+    saved = client.post(
+        f"/app/sessions/{sessions[0]['id']}/morning",
+        data={"csrf_token": csrf(client), "pain_next_morning": "2"},
+        follow_redirects=False,
+    )
+    assert saved.headers["location"] == "/app?done=morning"
+    after = client.get("/app?done=morning").text
+    assert "How is your back this morning?" not in after
+    assert "Saved: your morning pain" in after
+
+
+def test_the_morning_question_is_not_asked_on_the_day_of_the_session(
+    patient_client: PatientClient,
+) -> None:
+    client = patient_client()
+    start_program(client)
+    _log(client, dt.datetime.now(dt.UTC) - dt.timedelta(minutes=30))
+    assert "How is your back this morning?" not in client.get("/app").text
+
+
+def test_a_fall_pauses_the_program_and_the_page_says_why(patient_client: PatientClient) -> None:
+    client = patient_client()
+    start_program(client)
+    _log(client, dt.datetime.now(dt.UTC) - dt.timedelta(minutes=30), safety_events=["fall"])
+    page = client.get("/app").text
+    assert "Your program is paused" in page
+    assert "Start guided session" not in page
+    assert client.get("/app/session").status_code == 409
+
+
+def test_a_patient_can_pause_and_resume_their_own_program(patient_client: PatientClient) -> None:
+    client = patient_client()
+    start_program(client)
+    paused = client.post(
+        "/app/program/status",
+        data={"csrf_token": csrf(client), "status": "paused"},
+        follow_redirects=False,
+    )
+    assert paused.headers["location"] == "/app?done=paused"
+    assert "Your program is paused" in client.get("/app").text
+    client.post("/app/program/status", data={"csrf_token": csrf(client), "status": "active"})
+    assert "Start guided session" in client.get("/app").text
+
+
+def test_the_clinician_pages_are_not_for_patients(patient_client: PatientClient) -> None:
+    client = patient_client()
+    response = client.get("/clinic")
+    assert response.status_code == 403
+    assert "This page is for clinicians" in response.text

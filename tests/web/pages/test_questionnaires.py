@@ -1,0 +1,61 @@
+"""Questionnaires: due dates, forms that show only what may be shown, saving scores."""
+
+from __future__ import annotations
+
+from retrowalk.domain.instruments import get_instrument
+from tests.web.pages.conftest import PatientClient, csrf
+
+
+def test_at_baseline_every_questionnaire_is_due(patient_client: PatientClient) -> None:
+    page = patient_client().get("/app").text
+    assert "Questionnaires due" in page
+    assert "Pain this week (NPRS)" in page
+    assert "ODI or RMDQ" in page
+    assert "STarT Back" in page
+
+
+def test_a_weekly_pain_rating_is_saved_and_no_longer_due(patient_client: PatientClient) -> None:
+    client = patient_client()
+    response = client.post(
+        "/app/questionnaires/nprs",
+        data={"csrf_token": csrf(client), "item_1": "6"},
+        follow_redirects=False,
+    )
+    assert response.headers["location"] == "/app?done=questionnaire"
+    assert "Pain this week (NPRS)" not in client.get("/app").text
+    progress = client.get("/app/progress").text
+    assert "Numeric Pain Rating Scale" in progress
+
+
+def test_the_odi_shows_section_names_but_no_licensed_statements(
+    patient_client: PatientClient,
+) -> None:
+    page = patient_client().get("/app/questionnaires/odi").text
+    odi = get_instrument("odi")
+    for item in odi.items:
+        assert item.name in page
+    assert "statement 1 of 6 (least)" in page
+    assert odi.licence.note in page
+
+
+def test_an_incomplete_questionnaire_says_what_is_missing(patient_client: PatientClient) -> None:
+    client = patient_client()
+    response = client.post(
+        "/app/questionnaires/rmdq", data={"csrf_token": csrf(client), "item_1": "1"}
+    )
+    assert response.status_code == 422
+    assert 'role="alert"' in response.text
+    assert 'name="item_1" value="1" checked' in response.text
+
+
+def test_an_odi_with_all_sections_is_scored_in_percent(patient_client: PatientClient) -> None:
+    client = patient_client()
+    form = {f"item_{n}": "2" for n in range(1, 11)}
+    client.post("/app/questionnaires/odi", data={"csrf_token": csrf(client), **form})
+    page = client.get("/app/progress").text
+    assert "40 %" in page
+    assert "moderate disability" in page
+
+
+def test_an_unknown_questionnaire_is_not_found(patient_client: PatientClient) -> None:
+    assert patient_client().get("/app/questionnaires/nope").status_code == 404

@@ -1,0 +1,83 @@
+"""The safety check one question at a time, and what each result allows."""
+
+from __future__ import annotations
+
+from retrowalk.web.pages.screening_questions import QUESTIONS
+from tests.web.pages.conftest import PatientClient, csrf, finish_screening, start_program
+
+
+def test_the_safety_check_asks_one_question_per_page(patient_client: PatientClient) -> None:
+    client = patient_client()
+    first = client.get("/app/screening")
+    assert QUESTIONS[0].text in first.text
+    assert QUESTIONS[1].text not in first.text
+    second = client.post(
+        "/app/screening", data={"csrf_token": csrf(client), "step": "0", "age_years": "45"}
+    )
+    assert QUESTIONS[1].text in second.text
+    assert 'name="age_years" value="45"' in second.text
+
+
+def test_an_unanswered_question_is_asked_again_with_the_reason(
+    patient_client: PatientClient,
+) -> None:
+    client = patient_client()
+    response = client.post("/app/screening", data={"csrf_token": csrf(client), "step": "0"})
+    assert response.status_code == 422
+    assert QUESTIONS[0].text in response.text
+    assert "Please answer this question" in response.text
+
+
+def test_back_returns_to_the_previous_question_keeping_answers(
+    patient_client: PatientClient,
+) -> None:
+    client = patient_client()
+    response = client.post(
+        "/app/screening",
+        data={"csrf_token": csrf(client), "step": "1", "go": "back", "age_years": "45"},
+    )
+    assert QUESTIONS[0].text in response.text
+    assert 'value="45"' in response.text
+
+
+def test_a_cleared_check_offers_a_program(patient_client: PatientClient) -> None:
+    client = patient_client()
+    response = finish_screening(client)
+    assert response.headers["location"] == "/app/screening/result"
+    result = client.get("/app/screening/result")
+    assert "You can start, slowly" in result.text
+    assert "Make my program" in result.text
+
+
+def test_see_clinician_stops_there_and_no_program_can_start(
+    patient_client: PatientClient,
+) -> None:
+    client = patient_client()
+    finish_screening(client, pain_duration_weeks="2")
+    result = client.get("/app/screening/result")
+    assert "Talk to a doctor or physical therapist first" in result.text
+    assert "Make my program" not in result.text
+    refused = client.post(
+        "/app/program/start",
+        data={"csrf_token": csrf(client), "setting": "overground", "sessions_per_week": "3"},
+    )
+    assert refused.status_code == 409
+    assert "Start guided session" not in client.get("/app").text
+
+
+def test_an_urgent_result_says_to_get_help_today(patient_client: PatientClient) -> None:
+    client = patient_client()
+    finish_screening(client, bladder_bowel_change="yes")
+    result = client.get("/app/screening/result")
+    assert "Please get medical help today" in result.text
+    assert "Make my program" not in result.text
+
+
+def test_starting_a_program_leads_to_my_program(patient_client: PatientClient) -> None:
+    client = patient_client()
+    response = start_program(client)
+    assert response.headers["location"] == "/app?done=program"
+    page = client.get("/app")
+    assert "Next session" in page.text
+    assert "Why this dose" in page.text
+    assert "Start guided session" in page.text
