@@ -29,7 +29,7 @@ import numpy as np
 import scipy.io
 from numpy.typing import NDArray
 
-from retrowalk.gait.direction import FORWARD_SIGN, DirectionDetector, DirectionEstimate
+from retrowalk.gait.direction import FORWARD_COUPLING_SIGN, DirectionDetector, DirectionEstimate
 
 STANDARD_GRAVITY_M_S2 = 9.80665
 KUHAR_RATE_HZ = 100.0
@@ -131,22 +131,16 @@ def _row(
     }
 
 
-def fit_forward_sign(windows: list[Window]) -> dict[str, float]:
-    """Sign of each statistic in forward walking: sign of (mean forward - mean backward)."""
-    forward_means: dict[str, list[float]] = {name: [] for name in FORWARD_SIGN}
-    backward_means: dict[str, list[float]] = {name: [] for name in FORWARD_SIGN}
-    probe = DirectionDetector(min_confidence=0.0)
+def fit_pouch_sign(windows: list[Window]) -> float:
+    """Forward sign of the pitch-AP coupling for a waist bag: sign(mean forward - backward)."""
+    probe = DirectionDetector(mounting="pouch", min_confidence=0.0)
+    forward, backward = [], []
     for window in windows:
-        features = _classify(window, probe).features
-        target = forward_means if window.label == WALK else backward_means
-        for name in FORWARD_SIGN:
-            if name in features:
-                target[name].append(features[name])
-    signs = {}
-    for name in FORWARD_SIGN:
-        difference = np.mean(forward_means[name] or [0.0]) - np.mean(backward_means[name] or [0.0])
-        signs[name] = 1.0 if difference >= 0 else -1.0
-    return signs
+        coupling = _classify(window, probe).features.get("pitch_ap_coupling")
+        if coupling is not None:
+            (forward if window.label == WALK else backward).append(coupling)
+    difference = np.mean(forward or [0.0]) - np.mean(backward or [0.0])
+    return 1.0 if difference >= 0 else -1.0
 
 
 def _kuhar_rows(windows: list[Window]) -> list[dict[str, object]]:
@@ -160,8 +154,10 @@ def _kuhar_rows(windows: list[Window]) -> list[dict[str, object]]:
         rows.append(_row("KU-HAR", f"{truth[label]}, default signs", chosen, truth[label]))
     louo: list[tuple[Window, DirectionEstimate]] = []
     for user in sorted({w.user for w in walking}):
-        signs = fit_forward_sign([w for w in walking if w.user != user])
-        detector = DirectionDetector(forward_sign=signs)
+        pouch_sign = fit_pouch_sign([w for w in walking if w.user != user])
+        detector = DirectionDetector(
+            forward_coupling_sign={"trunk": FORWARD_COUPLING_SIGN["trunk"], "pouch": pouch_sign}
+        )
         louo += [(w, _classify(w, detector)) for w in walking if w.user == user]
     for label in (WALK, WALK_BACKWARD):
         chosen = [e for w, e in louo if w.label == label]
