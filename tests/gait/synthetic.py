@@ -49,10 +49,9 @@ def walking_signal(
         matrix = Rotation.random(random_state=rotation_seed).as_matrix()
     acc = body @ matrix.T
     gyr = gyr_body @ matrix.T
-    first = stand_s + 0.5
     k = np.arange(0, int(walk_s * f_step) + 1)
     ics = stand_s + k / f_step
-    ics = ics[(ics >= first) & (ics <= stand_s + walk_s - 0.5)]
+    ics = ics[ics < stand_s + walk_s]
     return acc, gyr, ics
 
 
