@@ -17,8 +17,8 @@ def test_walking_between_standing_is_one_bout_with_its_bounds() -> None:
     bout = detector.bouts_[0]
     start_s = detector.ic_indices_[bout.first_ic] / 100.0
     end_s = detector.ic_indices_[bout.last_ic] / 100.0
-    assert start_s == pytest.approx(truth[0], abs=0.6)
-    assert end_s == pytest.approx(truth[-1], abs=0.6)
+    assert start_s == pytest.approx(truth[0], abs=0.75)  # within about one step
+    assert end_s == pytest.approx(truth[-1], abs=0.75)  # within about one step
 
 
 def test_standing_still_has_no_bouts() -> None:
