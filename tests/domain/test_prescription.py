@@ -178,7 +178,7 @@ def profiles(draw: st.DrawFn) -> Profile:
     )
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 @given(profiles())
 def test_generated_plans_keep_the_week_one_cap_and_the_thirty_minute_ceiling(
     person: Profile,
@@ -194,7 +194,7 @@ def test_generated_plans_keep_the_week_one_cap_and_the_thirty_minute_ceiling(
         assert backward == session.backward_min
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 @given(profiles())
 def test_generated_plans_space_sessions_with_rest_days(person: Profile) -> None:
     plan = prescribe(person)
@@ -213,7 +213,7 @@ def test_generated_plans_space_sessions_with_rest_days(person: Profile) -> None:
         assert all(start <= s.date < start + dt.timedelta(days=7) for s in in_week)
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 @given(profiles())
 def test_the_dose_never_rises_more_than_five_minutes_a_week(person: Profile) -> None:
     sessions = prescribe(person).sessions
@@ -222,7 +222,7 @@ def test_the_dose_never_rises_more_than_five_minutes_a_week(person: Profile) -> 
         assert later.backward_min - earlier.backward_min <= 5
 
 
-@settings(max_examples=100)
+@settings(max_examples=100, deadline=None)
 @given(profiles())
 def test_a_plan_survives_a_json_round_trip_exactly(person: Profile) -> None:
     plan = prescribe(person)

@@ -195,7 +195,7 @@ def _is_flare_or_fall(last: SessionLogEntry) -> bool:
     return flare or bool({"fall", "near_fall", "new_red_flag"} & set(last.events))
 
 
-@settings(max_examples=100)
+@settings(max_examples=100, deadline=None)
 @given(plans_and_logs())
 def test_a_flare_or_fall_never_increases_the_dose(
     case: tuple[Plan, list[SessionLogEntry]],
@@ -211,7 +211,7 @@ def test_a_flare_or_fall_never_increases_the_dose(
             assert after.backward_min <= before.backward_min
 
 
-@settings(max_examples=100)
+@settings(max_examples=100, deadline=None)
 @given(plans_and_logs())
 def test_a_stop_event_anywhere_in_the_log_always_pauses(
     case: tuple[Plan, list[SessionLogEntry]],
@@ -225,7 +225,7 @@ def test_a_stop_event_anywhere_in_the_log_always_pauses(
         assert apply_decision(plan, decision).status == "paused"
 
 
-@settings(max_examples=100)
+@settings(max_examples=100, deadline=None)
 @given(plans_and_logs())
 def test_revised_plans_keep_the_week_one_cap_the_ceiling_and_the_weekly_step(
     case: tuple[Plan, list[SessionLogEntry]],

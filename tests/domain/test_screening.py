@@ -4,7 +4,7 @@ import dataclasses
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from retrowalk.domain.screening import (
@@ -154,6 +154,7 @@ def test_the_result_json_has_decision_reasons_precautions_and_version() -> None:
     assert "does not diagnose" in data["notice"]
 
 
+@settings(deadline=None)
 @given(st.integers(min_value=0, max_value=120), st.sampled_from([*sorted(TRIGGERS), None]))
 def test_age_alone_never_changes_the_decision(age: int, rule_id: str | None) -> None:
     overrides = TRIGGERS[rule_id][0] if rule_id else {}
@@ -176,6 +177,7 @@ def any_answers(draw: st.DrawFn) -> ScreeningAnswers:
     )
 
 
+@settings(deadline=None)
 @given(any_answers(), st.sampled_from(BOOLEAN_FLAGS))
 def test_adding_a_red_flag_never_relaxes_the_decision(answers: ScreeningAnswers, flag: str) -> None:
     before = screen(answers)
@@ -184,6 +186,7 @@ def test_adding_a_red_flag_never_relaxes_the_decision(answers: ScreeningAnswers,
     assert {r.rule for r in before.reasons} <= {r.rule for r in after.reasons}
 
 
+@settings(deadline=None)
 @given(any_answers())
 def test_worse_pain_or_a_slower_tug_never_relaxes_the_decision(answers: ScreeningAnswers) -> None:
     before = DECISION_ORDER.index(screen(answers).decision)
@@ -196,6 +199,7 @@ def test_worse_pain_or_a_slower_tug_never_relaxes_the_decision(answers: Screenin
     assert DECISION_ORDER.index(screen(worse).decision) >= before
 
 
+@settings(deadline=None)
 @given(any_answers())
 def test_cleared_always_lists_the_base_precautions_and_nothing_else_does(
     answers: ScreeningAnswers,
