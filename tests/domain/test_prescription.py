@@ -227,3 +227,41 @@ def test_the_dose_never_rises_more_than_five_minutes_a_week(person: Profile) -> 
 def test_a_plan_survives_a_json_round_trip_exactly(person: Profile) -> None:
     plan = prescribe(person)
     assert Plan.from_json(json.loads(json.dumps(plan.to_json()))) == plan
+
+
+def _plan_json() -> dict[str, Any]:
+    return json.loads(json.dumps(prescribe(profile()).to_json()))  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(
+    ("edit", "field", "problem"),
+    [
+        (lambda d: d.update(colour="red"), "colour", "unknown key"),
+        (lambda d: d.update(format="other/1"), "format", "retrowalk-plan/1"),
+        (lambda d: d["sessions"][0].update(date="2026-02-30"), "sessions.0.date", "valid date"),
+        (lambda d: d["sessions"][0].update(backward_min=6), "sessions.0.blocks", "add up"),
+        (lambda d: d["sessions"][1].update(date="2026-12-01"), "sessions.1.date", "after"),
+        (lambda d: d["sessions"][0].update(week="1"), "sessions.0.week", "integer"),
+        (lambda d: d.update(sessions=[]), "sessions", "at least one"),
+        (lambda d: d.pop("setting"), "setting", "missing"),
+    ],
+)
+def test_a_damaged_plan_file_is_rejected_naming_the_field(
+    edit: Any, field: str, problem: str
+) -> None:
+    data = _plan_json()
+    edit(data)
+    with pytest.raises(InputError) as caught:
+        Plan.from_json(data, source="plan.json")
+    assert caught.value.field == field
+    assert problem in caught.value.problem
+
+
+def test_a_plan_file_with_more_than_five_minutes_in_week_one_is_rejected() -> None:
+    data = _plan_json()
+    session = data["sessions"][0]
+    session["backward_min"] = 6
+    session["blocks"] = [{"direction": "backward", "duration_min": 6}]
+    session["total_min"] = 14
+    with pytest.raises(InputError, match="week 1 allows at most 5"):
+        Plan.from_json(data)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal, cast
 
 from retrowalk.domain.json_reader import JsonReader
-from retrowalk.domain.thresholds import MAX_BACKWARD_MIN
+from retrowalk.domain.thresholds import MAX_BACKWARD_MIN, WEEK1_MAX_BACKWARD_MIN
 
 Setting = Literal["treadmill", "overground"]
 SETTINGS: tuple[Setting, ...] = ("treadmill", "overground")
@@ -253,6 +253,13 @@ class Plan:
         for index, session in enumerate(sessions, start=1):
             if session.number != index:
                 raise reader.fail(f"sessions.{index - 1}.number", f"expected {index}")
+            if session.week == 1 and session.backward_min > WEEK1_MAX_BACKWARD_MIN:
+                raise reader.fail(
+                    f"sessions.{index - 1}.backward_min",
+                    f"week 1 allows at most {WEEK1_MAX_BACKWARD_MIN} backward minutes",
+                )
+            if index > 1 and session.date <= sessions[index - 2].date:
+                raise reader.fail(f"sessions.{index - 1}.date", "must be after the previous one")
         plan = cls(
             start_date=reader.date("start_date"),
             weeks=reader.integer("weeks", minimum=1, maximum=52),
