@@ -40,9 +40,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import make_url
 
 from retrowalk.config import Settings, load_settings
-from retrowalk.services import accounts
+from retrowalk.domain.screening import REQUIRED_ANSWERS
+from retrowalk.schemas.clinical import ScreeningAnswersIn
+from retrowalk.services import accounts, programs, screenings, session_logs
+from retrowalk.services.inputs import PrescriptionIn, SessionLogIn
 from retrowalk.services.runtime import Actor, Runtime, password_hasher
-from retrowalk.services.views import UserView
+from retrowalk.services.views import LoggedSessionView, UserView
 from retrowalk.storage.database import Database
 from retrowalk.storage.migrate import upgrade
 from retrowalk.storage.models import Base
@@ -132,7 +135,7 @@ def _empty_postgres_tables(url: str) -> None:
     # DELETE, not TRUNCATE: on small tables it avoids new files and fsyncs, so it is much faster.
     with psycopg.connect(_libpq(url)) as conn:
         for table in reversed(Base.metadata.sorted_tables):
-            conn.execute(f'DELETE FROM "{table.name}"')  # type: ignore[arg-type]
+            conn.execute(f'DELETE FROM "{table.name}"')
 
 
 @pytest.fixture(scope="session")
@@ -253,3 +256,72 @@ def client_for(app: FastAPI, make_user: MakeUser) -> Iterator[ClientFor]:
     yield sign_in
     for each in opened:
         each.close()
+
+
+# --- Record factories shared by the service and API tests ------------------------------------
+
+
+def screening_answers(**changes: object) -> dict[str, object]:
+    """Screening answers (JSON) of a person the rules clear; ``changes`` override answers."""
+    answers: dict[str, object] = dict.fromkeys(REQUIRED_ANSWERS, False)
+    answers.update(age_years=45, pain_now_nprs=4, pain_duration_weeks=20.0)
+    answers.update(changes)
+    return answers
+
+
+def prescription_json(start: dt.date, **changes: object) -> dict[str, object]:
+    choices: dict[str, object] = {
+        "sessions_per_week": 3,
+        "setting": "overground",
+        "goal_backward_min": 20,
+        "start_date": start.isoformat(),
+    }
+    choices.update(changes)
+    return choices
+
+
+def session_json(started_at: dt.datetime, **changes: object) -> dict[str, object]:
+    """A completed, uneventful session log (JSON) starting at ``started_at``."""
+    entry: dict[str, object] = {
+        "started_at": started_at.isoformat(),
+        "ended_at": (started_at + dt.timedelta(minutes=25)).isoformat(),
+        "backward_min": 5.0,
+        "forward_min": 10.0,
+        "setting": "overground",
+        "pain_before": 4,
+        "pain_max": 4,
+        "pain_after": 3,
+        "pain_next_morning": 3,
+        "rpe": 3.0,
+        "steps": 500,
+        "notes": "felt fine",
+        "safety_events": [],
+    }
+    entry.update(changes)
+    return entry
+
+
+def start_program(runtime: Runtime, patient: UserView, start: dt.date | None = None) -> None:
+    """Screen (cleared) and prescribe a program for ``patient`` through the services."""
+    who = Actor(patient.id, patient.role)
+    screenings.screen_patient(
+        runtime, who, patient.id, ScreeningAnswersIn.model_validate(screening_answers()).to_domain()
+    )
+    day = start or runtime.now().date()
+    programs.prescribe_program(
+        runtime, who, patient.id, PrescriptionIn.model_validate(prescription_json(day))
+    )
+
+
+def log(
+    runtime: Runtime,
+    patient: UserView,
+    started_at: dt.datetime,
+    key: str | None = None,
+    **changes: object,
+) -> LoggedSessionView:
+    """Log one session for ``patient`` through the service."""
+    data = SessionLogIn.model_validate(session_json(started_at, **changes))
+    return session_logs.log_session(
+        runtime, Actor(patient.id, patient.role), patient.id, data, idempotency_key=key
+    )

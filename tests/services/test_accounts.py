@@ -1,0 +1,111 @@
+"""Accounts: sign-up, admin management, passwords (argon2) and tokens (stored hashed)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from retrowalk.errors import InputError, NotAllowedError, PermissionDeniedError
+from retrowalk.services import accounts
+from retrowalk.services.accounts import AuthenticationError
+from retrowalk.services.runtime import Actor, Runtime
+from retrowalk.storage.users import AuthToken, User
+from tests.db_fixtures import PASSWORD, MakeUser, TestClock
+
+
+def test_sign_up_stores_an_argon2_hash_and_never_the_password(runtime: Runtime) -> None:
+    user = accounts.sign_up_patient(runtime, " Ann@Example.ORG ", PASSWORD, "Ann")
+    assert user.email == "ann@example.org"
+    assert user.role == "patient"
+    with runtime.db.read() as session:
+        stored = session.scalars(select(User)).one()
+        assert stored.password_hash.startswith("$argon2id$")
+        assert PASSWORD not in stored.password_hash
+
+
+def test_a_second_account_with_the_same_email_is_refused(runtime: Runtime) -> None:
+    accounts.sign_up_patient(runtime, "ann@example.org", PASSWORD, "Ann")
+    with pytest.raises(NotAllowedError, match="already exists"):
+        accounts.sign_up_patient(runtime, "ANN@example.org", PASSWORD, "Ann again")
+
+
+@pytest.mark.parametrize(
+    ("email", "password", "field"),
+    [("not-an-email", PASSWORD, "email"), ("ann@example.org", "short", "password")],
+)
+def test_bad_sign_up_input_names_the_field(
+    runtime: Runtime, email: str, password: str, field: str
+) -> None:
+    with pytest.raises(InputError) as caught:
+        accounts.sign_up_patient(runtime, email, password, "Ann")
+    assert caught.value.field == field
+
+
+def test_login_checks_the_password_and_stores_only_a_token_hash(
+    runtime: Runtime, make_user: MakeUser
+) -> None:
+    user = make_user("patient")
+    with pytest.raises(AuthenticationError):
+        accounts.login(runtime, user.email, "wrong password!", kind="bearer")
+    with pytest.raises(AuthenticationError):
+        accounts.login(runtime, "nobody@example.org", PASSWORD, kind="bearer")
+    login = accounts.login(runtime, user.email, PASSWORD, kind="session")
+    assert login.csrf_token
+    with runtime.db.read() as session:
+        stored = session.scalars(select(AuthToken)).one()
+        assert login.token not in (stored.token_hash, stored.csrf_hash)
+    actor, _ = accounts.authenticate(runtime, login.token, kind="session")
+    assert actor == Actor(user.id, "patient")
+
+
+def test_a_token_expires_and_logout_revokes_it(
+    runtime: Runtime, make_user: MakeUser, clock: TestClock
+) -> None:
+    user = make_user("clinician")
+    first = accounts.login(runtime, user.email, PASSWORD, kind="session")
+    second = accounts.login(runtime, user.email, PASSWORD, kind="bearer")
+    accounts.logout(runtime, second.token)
+    with pytest.raises(AuthenticationError):
+        accounts.authenticate(runtime, second.token, kind="bearer")
+    clock.advance(hours=runtime.settings.session_ttl_hours + 1)
+    with pytest.raises(AuthenticationError):
+        accounts.authenticate(runtime, first.token, kind="session")
+
+
+def test_a_token_of_one_kind_does_not_work_as_the_other(
+    runtime: Runtime, make_user: MakeUser
+) -> None:
+    user = make_user("patient")
+    login = accounts.login(runtime, user.email, PASSWORD, kind="bearer")
+    with pytest.raises(AuthenticationError):
+        accounts.authenticate(runtime, login.token, kind="session")
+
+
+def test_only_admins_manage_accounts(runtime: Runtime, make_user: MakeUser) -> None:
+    admin, clinician = make_user("admin"), make_user("clinician")
+    as_admin, as_clinician = Actor(admin.id, "admin"), Actor(clinician.id, "clinician")
+    with pytest.raises(PermissionDeniedError):
+        accounts.list_users(runtime, as_clinician)
+    with pytest.raises(PermissionDeniedError):
+        accounts.create_user(runtime, as_clinician, "x@example.org", PASSWORD, "X", "admin")
+    made = accounts.create_user(runtime, as_admin, "pt@example.org", PASSWORD, "Pat", "clinician")
+    assert made.role == "clinician"
+    assert {u.email for u in accounts.list_users(runtime, as_admin)} >= {made.email}
+
+
+def test_a_deactivated_account_is_signed_out_and_cannot_log_in(
+    runtime: Runtime, make_user: MakeUser
+) -> None:
+    admin, patient = make_user("admin"), make_user("patient")
+    login = accounts.login(runtime, patient.email, PASSWORD, kind="bearer")
+    accounts.set_active(runtime, Actor(admin.id, "admin"), patient.id, False)
+    with pytest.raises(AuthenticationError):
+        accounts.authenticate(runtime, login.token, kind="bearer")
+    with pytest.raises(AuthenticationError):
+        accounts.login(runtime, patient.email, PASSWORD, kind="bearer")
+
+
+def test_an_admin_cannot_lock_themselves_out(runtime: Runtime, make_user: MakeUser) -> None:
+    admin = make_user("admin")
+    with pytest.raises(NotAllowedError):
+        accounts.set_active(runtime, Actor(admin.id, "admin"), admin.id, False)

@@ -1,0 +1,130 @@
+"""The clinician overview: adherence, last session, current dose and the three flags."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from retrowalk.errors import NotFoundError, PermissionDeniedError
+from retrowalk.services import invitations, overview
+from retrowalk.services.overview import PAIN_RISE_NPRS, pain_rising
+from retrowalk.services.runtime import Actor, Runtime
+from retrowalk.services.views import UserView
+from tests.db_fixtures import MakeUser, TestClock, log, start_program
+
+MONDAY = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
+
+
+def _linked(runtime: Runtime, make_user: MakeUser) -> tuple[UserView, UserView, Actor]:
+    clinician, patient = make_user("clinician"), make_user()
+    as_clinician = Actor(clinician.id, "clinician")
+    code = invitations.create_invitation(runtime, as_clinician).code
+    invitations.accept_invitation(runtime, Actor(patient.id, "patient"), code)
+    return clinician, patient, as_clinician
+
+
+def _kinds(runtime: Runtime, as_clinician: Actor) -> list[str]:
+    (line,) = overview.clinician_overview(runtime, as_clinician)
+    return [flag.kind for flag in line.flags]
+
+
+def test_adherence_is_sessions_done_over_sessions_planned_so_far(
+    runtime: Runtime, make_user: MakeUser, clock: TestClock
+) -> None:
+    clock.set(MONDAY)
+    _, patient, as_clinician = _linked(runtime, make_user)
+    start_program(runtime, patient, MONDAY.date())
+    log(runtime, patient, MONDAY + dt.timedelta(hours=9))
+    clock.set(MONDAY + dt.timedelta(days=6))  # three sessions planned in the first week
+    (line,) = overview.clinician_overview(runtime, as_clinician)
+    assert (line.sessions_done, line.sessions_planned) == (1, 3)
+    assert line.adherence == pytest.approx(1 / 3)
+    assert line.last_session_at == MONDAY + dt.timedelta(hours=9)
+    assert line.current_backward_min is not None
+    assert line.current_backward_min > 0
+    assert line.program_status == "active"
+
+
+def test_a_safety_event_is_flagged_until_the_clinician_resolves_it(
+    runtime: Runtime, make_user: MakeUser
+) -> None:
+    _, patient, as_clinician = _linked(runtime, make_user)
+    start_program(runtime, patient)
+    log(runtime, patient, runtime.now(), safety_events=["near_fall"])
+    (line,) = overview.clinician_overview(runtime, as_clinician)
+    (flag,) = [f for f in line.flags if f.kind == "safety_event"]
+    assert line.program_status == "paused"
+    assert flag.id is not None
+    overview.resolve_flag(runtime, as_clinician, patient.id, flag.id)
+    assert "safety_event" not in _kinds(runtime, as_clinician)
+
+
+def test_pain_rising_by_two_points_is_flagged(runtime: Runtime, make_user: MakeUser) -> None:
+    _, patient, as_clinician = _linked(runtime, make_user)
+    now = runtime.now()
+    log(runtime, patient, now - dt.timedelta(days=4), pain_before=3)
+    log(runtime, patient, now - dt.timedelta(days=2), pain_before=4)
+    assert "pain_rising" not in _kinds(runtime, as_clinician)
+    log(runtime, patient, now, pain_before=5)
+    assert "pain_rising" in _kinds(runtime, as_clinician)
+
+
+def test_a_week_without_a_session_is_flagged(
+    runtime: Runtime, make_user: MakeUser, clock: TestClock
+) -> None:
+    clock.set(MONDAY)
+    _, patient, as_clinician = _linked(runtime, make_user)
+    start_program(runtime, patient, MONDAY.date())
+    log(runtime, patient, MONDAY)
+    clock.advance(days=6)
+    assert "no_recent_session" not in _kinds(runtime, as_clinician)
+    clock.advance(days=1)
+    assert "no_recent_session" in _kinds(runtime, as_clinician)
+
+
+def test_the_overview_lists_only_linked_patients_and_only_for_clinicians(
+    runtime: Runtime, make_user: MakeUser
+) -> None:
+    _, patient, as_clinician = _linked(runtime, make_user)
+    make_user()  # not linked
+    other_clinician = Actor(make_user("clinician").id, "clinician")
+    assert [line.patient.id for line in overview.clinician_overview(runtime, as_clinician)] == [
+        patient.id
+    ]
+    assert overview.clinician_overview(runtime, other_clinician) == []
+    with pytest.raises(PermissionDeniedError):
+        overview.clinician_overview(runtime, Actor(patient.id, "patient"))
+    with pytest.raises(NotFoundError):
+        overview.patient_summary(runtime, other_clinician, patient.id)
+
+
+pain = st.integers(min_value=0, max_value=10)
+days = st.integers(min_value=0, max_value=27)
+
+
+@given(st.lists(st.tuples(days, pain), min_size=2, max_size=12))
+def test_pain_rising_means_the_latest_is_two_above_the_recent_lowest(
+    points: list[tuple[int, int]],
+) -> None:
+    start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    dated = [
+        (start + dt.timedelta(days=day, minutes=i), float(p)) for i, (day, p) in enumerate(points)
+    ]
+    result = pain_rising(dated)
+    ordered = sorted(dated)
+    latest = ordered[-1][1]
+    lowest = min(p for _, p in ordered[:-1])
+    assert (result is not None) == (latest - lowest >= PAIN_RISE_NPRS)
+    if result is not None:
+        assert result == (lowest, latest)
+
+
+@given(pain, pain)
+def test_old_pain_outside_the_window_is_ignored(old: int, latest: int) -> None:
+    start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    assert (
+        pain_rising([(start, float(old)), (start + dt.timedelta(days=29), float(latest))]) is None
+    )

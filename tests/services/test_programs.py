@@ -1,0 +1,134 @@
+"""Programs: prescription needs clearance, every revision is kept, status rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from retrowalk.errors import NotAllowedError, NotFoundError, PermissionDeniedError
+from retrowalk.schemas.clinical import ScreeningAnswersIn
+from retrowalk.services import invitations, programs, screenings
+from retrowalk.services.inputs import PlanAdjustIn, PrescriptionIn, ProgramStatusIn
+from retrowalk.services.runtime import Actor, Runtime
+from retrowalk.services.views import UserView
+from tests.db_fixtures import MakeUser, log, prescription_json, screening_answers, start_program
+
+
+def _choices(runtime: Runtime) -> PrescriptionIn:
+    return PrescriptionIn.model_validate(prescription_json(runtime.now().date()))
+
+
+def _link(runtime: Runtime, clinician: UserView, patient: UserView) -> None:
+    code = invitations.create_invitation(runtime, Actor(clinician.id, "clinician")).code
+    invitations.accept_invitation(runtime, Actor(patient.id, "patient"), code)
+
+
+def test_no_program_without_a_screening(runtime: Runtime, make_user: MakeUser) -> None:
+    patient = make_user()
+    with pytest.raises(NotAllowedError, match="screening"):
+        programs.prescribe_program(
+            runtime, Actor(patient.id, "patient"), patient.id, _choices(runtime)
+        )
+
+
+def test_no_program_when_the_screening_says_see_a_clinician(
+    runtime: Runtime, make_user: MakeUser
+) -> None:
+    patient = make_user()
+    who = Actor(patient.id, "patient")
+    answers = ScreeningAnswersIn.model_validate(screening_answers(saddle_numbness=True))
+    result = screenings.screen_patient(runtime, who, patient.id, answers.to_domain())
+    assert result.decision != "cleared"
+    with pytest.raises(NotAllowedError, match="cleared"):
+        programs.prescribe_program(runtime, who, patient.id, _choices(runtime))
+    with pytest.raises(NotFoundError):
+        programs.get_program(runtime, who, patient.id)
+
+
+def test_a_cleared_patient_gets_revision_one_with_template_and_sources(
+    runtime: Runtime, make_user: MakeUser
+) -> None:
+    patient = make_user()
+    start_program(runtime, patient)
+    program = programs.get_program(runtime, Actor(patient.id, "patient"), patient.id)
+    assert program.status == "active"
+    assert program.current_revision == 1
+    assert program.plan["template"] == program.template_id
+    assert program.plan["sources"]
+    assert program.plan["sessions"]
+
+
+def test_every_revision_is_kept(runtime: Runtime, make_user: MakeUser) -> None:
+    clinician, patient = make_user("clinician"), make_user()
+    _link(runtime, clinician, patient)
+    start_program(runtime, patient)
+    log(runtime, patient, runtime.now())
+    as_clinician = Actor(clinician.id, "clinician")
+    current = programs.get_program(runtime, as_clinician, patient.id)
+    edited = dict(current.plan)
+    edited["goal_backward_min"] = 15
+    programs.adjust_plan(
+        runtime, as_clinician, patient.id, PlanAdjustIn(plan=edited, note="lower goal")
+    )
+    revisions = programs.list_revisions(runtime, as_clinician, patient.id)
+    assert [r.reason for r in revisions] == ["prescription", "progression", "clinician_edit"]
+    assert [r.number for r in revisions] == [1, 2, 3]
+    assert [r.plan["revision"] for r in revisions] == [1, 2, 3]
+    assert revisions[-1].plan["goal_backward_min"] == 15
+    assert revisions[0].plan["goal_backward_min"] == 20
+
+
+def test_only_the_linked_clinician_adjusts_a_plan(runtime: Runtime, make_user: MakeUser) -> None:
+    patient = make_user()
+    start_program(runtime, patient)
+    who = Actor(patient.id, "patient")
+    plan = programs.get_program(runtime, who, patient.id).plan
+    with pytest.raises(PermissionDeniedError):
+        programs.adjust_plan(runtime, who, patient.id, PlanAdjustIn(plan=plan, note="mine"))
+
+
+def test_a_patient_pauses_and_resumes_their_program(runtime: Runtime, make_user: MakeUser) -> None:
+    patient = make_user()
+    start_program(runtime, patient)
+    who = Actor(patient.id, "patient")
+    paused = programs.set_status(runtime, who, patient.id, ProgramStatusIn(status="paused"))
+    assert (paused.status, paused.plan["status"]) == ("paused", "paused")
+    with pytest.raises(NotAllowedError):
+        programs.set_status(runtime, who, patient.id, ProgramStatusIn(status="paused"))
+    resumed = programs.set_status(runtime, who, patient.id, ProgramStatusIn(status="active"))
+    assert (resumed.status, resumed.plan["status"]) == ("active", "active")
+
+
+def test_after_a_fall_only_the_clinician_may_resume(runtime: Runtime, make_user: MakeUser) -> None:
+    clinician, patient = make_user("clinician"), make_user()
+    _link(runtime, clinician, patient)
+    start_program(runtime, patient)
+    log(runtime, patient, runtime.now(), safety_events=["fall"])
+    who = Actor(patient.id, "patient")
+    with pytest.raises(PermissionDeniedError, match="clinician"):
+        programs.set_status(runtime, who, patient.id, ProgramStatusIn(status="active"))
+    with pytest.raises(NotAllowedError):
+        programs.prescribe_program(runtime, who, patient.id, _choices(runtime))
+    resumed = programs.set_status(
+        runtime,
+        Actor(clinician.id, "clinician"),
+        patient.id,
+        ProgramStatusIn(status="active", reason="spoke with patient; safe to go on"),
+    )
+    assert resumed.status == "active"
+    assert not resumed.paused_for_safety
+    # The reviewed fall does not pause the program again at the next session.
+    after = log(runtime, patient, runtime.now() + dt.timedelta(days=2))
+    assert after.program is not None
+    assert after.program.status == "active"
+
+
+def test_a_new_program_completes_the_previous_one(runtime: Runtime, make_user: MakeUser) -> None:
+    patient = make_user()
+    start_program(runtime, patient)
+    who = Actor(patient.id, "patient")
+    first = programs.get_program(runtime, who, patient.id)
+    second = programs.prescribe_program(runtime, who, patient.id, _choices(runtime))
+    assert second.id != first.id
+    assert programs.get_program(runtime, who, patient.id).id == second.id

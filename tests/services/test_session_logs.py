@@ -1,0 +1,183 @@
+"""Logging sessions: progression, safety pauses, idempotency, all-or-nothing writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+
+from retrowalk.errors import InputError, NotAllowedError, NotFoundError
+from retrowalk.services import audit, programs, session_logs
+from retrowalk.services.inputs import NextMorningPainIn
+from retrowalk.services.runtime import Actor, Runtime
+from retrowalk.storage.audit import AuditEntry
+from retrowalk.storage.flags import ClinicianFlag
+from retrowalk.storage.programs import ProgramRevision
+from retrowalk.storage.session_logs import IdempotencyKey, SessionLog
+from tests.db_fixtures import MakeUser, log, start_program
+
+
+def _counts(runtime: Runtime) -> tuple[int, ...]:
+    with runtime.db.read() as session:
+        return tuple(
+            int(session.scalar(select(func.count()).select_from(table)) or 0)
+            for table in (SessionLog, ProgramRevision, IdempotencyKey, ClinicianFlag, AuditEntry)
+        )
+
+
+def test_a_logged_session_moves_the_plan_to_its_next_revision(
+    runtime: Runtime, make_user: MakeUser
+) -> None:
+    patient = make_user()
+    start_program(runtime, patient)
+    result = log(runtime, patient, runtime.now(), key="k1")
+    assert not result.replayed
+    assert result.session.planned_session is not None
+    assert result.session.planned_session["number"] == 1
+    assert result.session.decision is not None
+    assert result.session.decision["action"] in ("progress", "repeat", "reduce")
+    assert result.program is not None
+    assert result.program.current_revision == 2
+    assert result.program.plan["history"][-1]["after_session"] == 1
+
+
+def test_a_fall_pauses_the_program_and_flags_the_clinician(
+    runtime: Runtime, make_user: MakeUser
+) -> None:
+    patient = make_user()
+    start_program(runtime, patient)
+    result = log(runtime, patient, runtime.now(), safety_events=["fall"])
+    assert result.program is not None
+    assert result.program.status == "paused"
+    assert result.program.paused_for_safety
+    with runtime.db.read() as session:
+        flag = session.scalars(select(ClinicianFlag)).one()
+    assert flag.kind == "safety_event"
+    assert "fall" in flag.detail
+    assert flag.session_log_id == result.session.id
+
+
+def test_dizziness_alone_does_not_raise_a_safety_flag(
+    runtime: Runtime, make_user: MakeUser
+) -> None:
+    patient = make_user()
+    start_program(runtime, patient)
+    result = log(runtime, patient, runtime.now(), safety_events=["dizziness"])
+    assert result.program is not None
+    assert not result.program.paused_for_safety
+    assert _counts(runtime)[3] == 0
+
+
+def test_a_new_red_flag_without_a_program_still_flags(
+    runtime: Runtime, make_user: MakeUser
+) -> None:
+    patient = make_user()
+    result = log(runtime, patient, runtime.now(), safety_events=["new_red_flag"])
+    assert result.program is None
+    assert _counts(runtime)[3] == 1
+
+
+def test_resending_with_the_same_key_stores_the_session_once(
+    runtime: Runtime, make_user: MakeUser
+) -> None:
+    patient = make_user()
+    start_program(runtime, patient)
+    when = runtime.now()
+    first = log(runtime, patient, when, key="same-key")
+    again = log(runtime, patient, when, key="same-key")
+    assert again.replayed
+    assert again.session.id == first.session.id
+    assert _counts(runtime)[0] == 1
+
+
+def test_the_same_key_for_a_different_session_is_refused(
+    runtime: Runtime, make_user: MakeUser
+) -> None:
+    patient = make_user()
+    log(runtime, patient, runtime.now(), key="k")
+    with pytest.raises(NotAllowedError, match="Idempotency-Key"):
+        log(runtime, patient, runtime.now(), key="k", pain_after=7)
+
+
+def test_keys_are_per_patient(runtime: Runtime, make_user: MakeUser) -> None:
+    first, second = make_user(), make_user()
+    one = log(runtime, first, runtime.now(), key="k")
+    two = log(runtime, second, runtime.now(), key="k")
+    assert one.session.id != two.session.id
+    assert not two.replayed
+
+
+def test_a_bad_key_is_an_input_error(runtime: Runtime, make_user: MakeUser) -> None:
+    patient = make_user()
+    with pytest.raises(InputError) as caught:
+        log(runtime, patient, runtime.now(), key="has space")
+    assert caught.value.field == "Idempotency-Key"
+
+
+def test_a_failed_write_leaves_the_database_as_it_was(
+    runtime: Runtime, make_user: MakeUser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    patient = make_user()
+    start_program(runtime, patient)
+    log(runtime, patient, runtime.now(), key="first")
+    before = _counts(runtime)
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(audit, "record", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        log(runtime, patient, runtime.now(), key="second", safety_events=["fall"])
+    assert _counts(runtime) == before
+    monkeypatch.undo()
+    current = programs.get_program(runtime, Actor(patient.id, "patient"), patient.id)
+    assert (current.status, current.current_revision) == ("active", 2)
+
+
+def test_a_session_number_past_the_plan_is_refused(runtime: Runtime, make_user: MakeUser) -> None:
+    patient = make_user()
+    start_program(runtime, patient)
+    with pytest.raises(InputError) as caught:
+        log(runtime, patient, runtime.now(), planned_session_number=9999)
+    assert caught.value.field == "planned_session_number"
+
+
+def test_next_morning_pain_is_recorded_on_the_session(
+    runtime: Runtime, make_user: MakeUser
+) -> None:
+    patient = make_user()
+    who = Actor(patient.id, "patient")
+    stored = log(runtime, patient, runtime.now(), pain_next_morning=None).session
+    updated = session_logs.record_next_morning_pain(
+        runtime, who, patient.id, stored.id, NextMorningPainIn(pain_next_morning=5)
+    )
+    assert updated.pain_next_morning == 5
+    assert session_logs.get_session(runtime, who, patient.id, stored.id).pain_next_morning == 5
+
+
+def test_a_patient_cannot_reach_another_patients_session(
+    runtime: Runtime, make_user: MakeUser
+) -> None:
+    owner, other = make_user(), make_user()
+    stored = log(runtime, owner, runtime.now()).session
+    with pytest.raises(NotFoundError):
+        session_logs.get_session(runtime, Actor(other.id, "patient"), owner.id, stored.id)
+    with pytest.raises(NotFoundError):
+        session_logs.get_session(runtime, Actor(other.id, "patient"), other.id, stored.id)
+
+
+def test_sessions_are_listed_newest_first_and_reads_are_audited(
+    runtime: Runtime, make_user: MakeUser
+) -> None:
+    patient = make_user()
+    who = Actor(patient.id, "patient")
+    now = runtime.now()
+    log(runtime, patient, now - dt.timedelta(days=2))
+    log(runtime, patient, now)
+    listed = session_logs.list_sessions(runtime, who, patient.id)
+    assert [s.started_at for s in listed] == sorted((s.started_at for s in listed), reverse=True)
+    trail = audit.list_my_audit(runtime, who, patient.id)
+    assert trail[0].action == "read"
+    assert trail[0].record_type == "session_log"
+    assert {entry.action for entry in trail} == {"read", "create"}
