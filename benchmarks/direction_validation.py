@@ -152,6 +152,11 @@ def _kuhar_rows(windows: list[Window]) -> list[dict[str, object]]:
     for label in (WALK, WALK_BACKWARD):
         chosen = [e for e, w in zip(estimates, walking, strict=True) if w.label == label]
         rows.append(_row("KU-HAR", f"{truth[label]}, default signs", chosen, truth[label]))
+    bag = DirectionDetector.waist_bag()
+    bag_estimates = [_classify(w, bag) for w in walking]
+    for label in (WALK, WALK_BACKWARD):
+        chosen = [e for e, w in zip(bag_estimates, walking, strict=True) if w.label == label]
+        rows.append(_row("KU-HAR", f"{truth[label]}, waist-bag preset", chosen, truth[label]))
     louo: list[tuple[Window, DirectionEstimate]] = []
     for user in sorted({w.user for w in walking}):
         pouch_sign = fit_pouch_sign([w for w in walking if w.user != user])
@@ -196,8 +201,8 @@ def _time_reversed(bout: Bout) -> Bout:
 
 
 def _mobgap_rows(bouts: list[Bout]) -> list[dict[str, object]]:
-    detector = DirectionDetector()
     rows: list[dict[str, object]] = []
+    trunk = DirectionDetector.trunk_sensor()
     cases: Mapping[str, tuple[list[Bout], bool, str]] = {
         "forward bouts, gravity included": (bouts, True, "forward"),
         "forward bouts, gravity removed (mean subtracted)": (bouts, False, "forward"),
@@ -207,7 +212,10 @@ def _mobgap_rows(bouts: list[Bout]) -> list[dict[str, object]]:
             "backward",
         ),
     }
-    for case, (chosen, gravity, truth) in cases.items():
+    for (case, (chosen, gravity, truth)), detector in [
+        *((item, DirectionDetector()) for item in cases.items()),
+        (("forward bouts, trunk-sensor preset", (bouts, True, "forward")), trunk),
+    ]:
         estimates = [
             detector.detect(
                 b.acc_m_s2 if gravity else b.acc_m_s2 - b.acc_m_s2.mean(axis=0),

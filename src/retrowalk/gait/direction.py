@@ -123,15 +123,20 @@ def _increment_skewness(x: FloatArray, lag: int) -> float:
     return _skewness(x[lag:] - x[:-lag])
 
 
-def _autocorrelation(x: FloatArray) -> FloatArray:
-    """Unbiased normalised autocorrelation for lags 0..n-1 (FFT, O(n log n))."""
+def _autocorrelation(x: FloatArray, *, unbiased: bool = True) -> FloatArray:
+    """Normalised autocorrelation for lags 0..n-1 (FFT, O(n log n)).
+
+    The biased form (divided by n at every lag) shrinks long lags, so noise in a short window
+    cannot look periodic; the unbiased form compares shapes at one lag.
+    """
     centred = x - np.mean(x)
     n = centred.size
     spectrum = np.fft.rfft(centred, 2 * n)
     auto = np.fft.irfft(spectrum * np.conj(spectrum), 2 * n)[:n]
     if auto[0] <= 0:
         return np.zeros(n)
-    return np.asarray(auto / auto[0] * n / (n - np.arange(n)), dtype=np.float64)
+    scale = n / (n - np.arange(n)) if unbiased else np.ones(n)
+    return np.asarray(auto / auto[0] * scale, dtype=np.float64)
 
 
 def _longest_finite_stretch(
@@ -218,7 +223,7 @@ def _window_evidence(
     features = {"movement_m_s2": movement}
     if movement < MIN_MOVEMENT_M_S2:
         return _Evidence(0.0, 0.0, features, "no movement")
-    auto = _autocorrelation(vertical_signal)
+    auto = _autocorrelation(vertical_signal, unbiased=False)
     lo = int(0.3 * sampling_rate_hz)
     hi = min(int(1.5 * sampling_rate_hz), auto.size // 2)
     periodicity = float(np.max(auto[lo:hi])) if hi > lo else 0.0
