@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import RunCli
+from tests.gait.synthetic import write_walking_csv
+
+
+def test_analyze_prints_json_with_the_documented_keys(run_cli: RunCli, tmp_path: Path) -> None:
+    path = tmp_path / "walk.csv"
+    write_walking_csv(path, walk_s=10.0)
+    result = run_cli("gait", "analyze", str(path), "--format", "json", "--sensor-height-m", "1.0")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert {"sampling_rate_hz", "initial_contacts_s", "bouts", "summary", "algorithm"} <= set(data)
+    assert data["bouts"][0]["steps"] > 5
+
+
+def test_analyze_prints_text_and_writes_a_plot(run_cli: RunCli, tmp_path: Path) -> None:
+    path = tmp_path / "walk.csv"
+    write_walking_csv(path, walk_s=10.0)
+    plot = tmp_path / "walk.png"
+    result = run_cli("gait", "analyze", str(path), "--plot", str(plot))
+    assert result.exit_code == 0, result.stderr
+    assert "bouts" in result.stdout
+    assert plot.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_analyze_of_a_malformed_file_exits_2_with_line_and_column(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text("time_s,acc_x_m_s2,acc_y_m_s2,acc_z_m_s2\n0,0,0,9.8\n0.01,0,x,9.8\n")
+    result = run_cli("gait", "analyze", str(path))
+    assert result.exit_code == 2
+    assert "Error:" in result.stderr
+    assert "line 3" in result.stderr
+    assert "column 3" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_analyze_of_a_missing_file_exits_2(run_cli: RunCli, tmp_path: Path) -> None:
+    result = run_cli("gait", "analyze", str(tmp_path / "nope.csv"))
+    assert result.exit_code == 2
+    assert "no such file" in result.stderr
+
+
+def test_analyze_without_walking_says_why(run_cli: RunCli, tmp_path: Path) -> None:
+    path = tmp_path / "still.csv"
+    rows = "\n".join(f"{i / 50},0.01,0,9.81" for i in range(500))
+    path.write_text("time_s,acc_x_m_s2,acc_y_m_s2,acc_z_m_s2\n" + rows + "\n")
+    result = run_cli("gait", "analyze", str(path))
+    assert result.exit_code == 0
+    assert "no walking detected" in result.stdout
+
+
+def test_batch_writes_a_csv_row_per_recording(run_cli: RunCli, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_walking_csv(folder / "a.csv", walk_s=10.0)
+    out = tmp_path / "results.csv"
+    result = run_cli("gait", "batch", str(folder), "--out", str(out), "--workers", "1")
+    assert result.exit_code == 0, result.stderr
+    assert out.read_text().count("\n") == 2
+
+
+def test_batch_of_an_empty_folder_exits_2(run_cli: RunCli, tmp_path: Path) -> None:
+    result = run_cli("gait", "batch", str(tmp_path), "--out", str(tmp_path / "r.csv"))
+    assert result.exit_code == 2
+    assert "no recordings" in result.stderr

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from retrowalk.errors import InputError
+from retrowalk.gait.pipeline import GaitPipeline, PlannedSession
+from retrowalk.gait.recording import Recording
+from retrowalk.gait.resample import build_recording
+
+from .synthetic import walking_recording
+
+
+def test_synthetic_walking_gives_one_bout_with_its_cadence_and_a_direction() -> None:
+    recording, truth = walking_recording(walk_s=20.0, cadence_spm=110.0)
+    result = GaitPipeline(sensor_height_m=1.0).analyze(recording)
+    assert len(result.bouts) == 1
+    bout = result.bouts[0]
+    assert bout.parameters.cadence_spm == pytest.approx(110.0, rel=0.05)
+    assert bout.direction in ("forward", "backward", "unknown")
+    assert 0.0 <= bout.direction_confidence <= 1.0
+    assert np.isfinite(bout.parameters.step_length_m)
+    assert result.initial_contacts_s.size == pytest.approx(truth.size, abs=2)
+
+
+def test_the_json_dict_has_the_documented_keys() -> None:
+    recording, _ = walking_recording(walk_s=10.0)
+    data = GaitPipeline(sensor_height_m=1.0).analyze(recording).as_dict()
+    for key in ("sampling_rate_hz", "initial_contacts_s", "bouts", "summary", "algorithm"):
+        assert key in data
+    bout_keys = {
+        "start_s",
+        "end_s",
+        "direction",
+        "direction_confidence",
+        "steps",
+        "cadence_spm",
+        "step_length_m",
+        "speed_m_s",
+    }
+    assert bout_keys <= set(data["bouts"][0])
+    assert data["algorithm"]["version"]
+    assert data["algorithm"]["parameters"]["sensor_height_m"] == 1.0
+
+
+def test_a_recording_without_walking_is_an_empty_result_that_says_why() -> None:
+    n = 3000
+    rng = np.random.default_rng(0)
+    acc = np.column_stack([rng.normal(0, 0.02, n), rng.normal(0, 0.02, n), np.full(n, 9.81)])
+    result = GaitPipeline().analyze(build_recording(np.arange(n) / 100.0, acc, None, source="s"))
+    assert result.bouts == ()
+    assert "no walking detected" in result.summary()["message"]
+
+
+def test_a_ten_second_file_is_analysed() -> None:
+    recording, _ = walking_recording(stand_s=1.0, walk_s=8.0)
+    result = GaitPipeline().analyze(recording)
+    assert result.duration_s == pytest.approx(10.0, abs=0.05)
+    assert len(result.bouts) <= 1
+
+
+def test_without_sensor_height_step_length_is_missing_and_noted() -> None:
+    recording, _ = walking_recording(walk_s=10.0)
+    result = GaitPipeline().analyze(recording)
+    assert result.bouts[0].as_dict()["step_length_m"] is None
+    assert any("sensor height" in note for note in result.notes)
+
+
+def test_an_implausible_sensor_height_is_refused() -> None:
+    with pytest.raises(InputError, match="sensor height"):
+        GaitPipeline(sensor_height_m=5.0)
+
+
+def test_the_plan_comparison_reports_the_backward_shortfall() -> None:
+    recording, _ = walking_recording(walk_s=10.0)
+    pipeline = GaitPipeline().with_plan(PlannedSession(backward_min=2.0))
+    plan = pipeline.analyze(recording).summary()["plan"]
+    walked = plan["walked_backward_min"]
+    assert plan["backward_shortfall_min"] == pytest.approx(2.0 - walked, abs=0.01)
+
+
+def test_chunked_analysis_finds_the_same_bouts_as_whole_analysis() -> None:
+    recording, _ = walking_recording(stand_s=30.0, walk_s=40.0)
+    whole = GaitPipeline().analyze(recording)
+    fs = recording.sampling_rate_hz
+
+    def segment(start_s: float, end_s: float) -> Recording:
+        a, b = round(start_s * fs), round(end_s * fs)
+        return build_recording(np.arange(b - a) / fs, recording.acc_m_s2[a:b], None, source="chunk")
+
+    chunked = GaitPipeline().analyze_long(
+        segment, recording.duration_s, chunk_s=60.0, overlap_s=20.0
+    )
+    assert len(chunked.bouts) == len(whole.bouts)
+    assert chunked.bouts[0].start_s == pytest.approx(whole.bouts[0].start_s, abs=0.05)
+
+
+def test_the_backward_walking_preset_allows_slower_steps() -> None:
+    preset = GaitPipeline.backward_walking(sensor_height_m=1.0)
+    assert preset.max_step_time_s > GaitPipeline().max_step_time_s
+    assert preset.sensor_height_m == 1.0

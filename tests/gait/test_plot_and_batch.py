@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from retrowalk.errors import InputError
+from retrowalk.gait.batch import find_jobs, run_batch, write_rows
+from retrowalk.gait.pipeline import GaitPipeline
+from retrowalk.gait.plot import plot_result
+
+from .synthetic import walking_recording, write_walking_csv
+
+
+def test_the_plot_is_written_as_svg(tmp_path: Path) -> None:
+    recording, _ = walking_recording(walk_s=10.0)
+    result = GaitPipeline().analyze(recording)
+    out = plot_result(recording, result, tmp_path / "plot.svg")
+    assert out.read_text().lstrip().startswith("<?xml")
+
+
+def test_the_plot_refuses_an_unknown_image_type(tmp_path: Path) -> None:
+    recording, _ = walking_recording(walk_s=5.0)
+    result = GaitPipeline().analyze(recording)
+    with pytest.raises(InputError, match=r"\.svg or \.png"):
+        plot_result(recording, result, tmp_path / "plot.gif")
+
+
+def test_a_batch_gives_one_row_per_file_and_reports_a_bad_file(tmp_path: Path) -> None:
+    write_walking_csv(tmp_path / "a.csv", walk_s=10.0)
+    (tmp_path / "bad.csv").write_text("time_s,acc_x_m_s2\n0,1\n")
+    jobs = find_jobs(tmp_path)
+    rows = run_batch(jobs, GaitPipeline(), workers=1)
+    write_rows(tmp_path / "out" / "results.csv", rows)
+    with (tmp_path / "out" / "results.csv").open() as handle:
+        stored = list(csv.DictReader(handle))
+    by_name = {Path(r["file"]).name: r for r in stored}
+    assert by_name["a.csv"]["status"] == "ok"
+    assert int(by_name["a.csv"]["steps"]) > 10
+    assert by_name["bad.csv"]["status"] == "error"
+    assert "missing column" in by_name["bad.csv"]["message"]
