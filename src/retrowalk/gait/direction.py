@@ -42,7 +42,6 @@ the answer is ``unknown``. Validation numbers and limits: docs/gait_direction.md
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -58,7 +57,6 @@ Mounting = Literal["auto", "trunk", "pouch"]
 FloatArray = NDArray[np.float64]
 
 ALGORITHM_VERSION = "2.0"
-STANDARD_GRAVITY_M_S2 = 9.80665
 MIN_SAMPLING_RATE_HZ = 20.0
 MIN_DURATION_S = 2.0
 #: below this RMS of the band-passed acceleration the body is taken to be still
@@ -119,26 +117,6 @@ def _skewness(x: FloatArray) -> float:
     return float(np.mean(_zscore(x) ** 3))
 
 
-def _increment_skewness(x: FloatArray, lag: int) -> float:
-    return _skewness(x[lag:] - x[:-lag])
-
-
-def _autocorrelation(x: FloatArray, *, unbiased: bool = True) -> FloatArray:
-    """Normalised autocorrelation for lags 0..n-1 (FFT, O(n log n)).
-
-    The biased form (divided by n at every lag) shrinks long lags, so noise in a short window
-    cannot look periodic; the unbiased form compares shapes at one lag.
-    """
-    centred = x - np.mean(x)
-    n = centred.size
-    spectrum = np.fft.rfft(centred, 2 * n)
-    auto = np.fft.irfft(spectrum * np.conj(spectrum), 2 * n)[:n]
-    if auto[0] <= 0:
-        return np.zeros(n)
-    scale = n / (n - np.arange(n)) if unbiased else np.ones(n)
-    return np.asarray(auto / auto[0] * scale, dtype=np.float64)
-
-
 def _longest_finite_stretch(
     acc: FloatArray, gyr: FloatArray | None
 ) -> tuple[FloatArray, FloatArray | None]:
@@ -157,110 +135,107 @@ def _longest_finite_stretch(
 
 
 @dataclass(frozen=True)
-class _Evidence:
-    """What one analysis window says: a vote in -1..1 (positive = forward) and its weight."""
-
-    vote: float
-    weight: float
-    features: dict[str, float]
-    reason: str = ""
-
-
-@dataclass(frozen=True)
 class _Bout:
-    """Bout-level preprocessing shared by the windows (filters run once per bout)."""
+    """Bout-level preprocessing shared by the analysis windows (filters run once per bout)."""
 
-    linear_acc: FloatArray  # band-passed, gravity-free, sensor frame
+    linear_acc: FloatArray  # band-passed (gravity's constant part removed), sensor frame
     gyr: FloatArray | None  # band-passed
-    up: FloatArray | None  # per-sample "up" in the sensor frame, when gravity is included
+    raw_acc: FloatArray
     vertical: FloatArray | None  # bout-level vertical axis, when gravity was removed
     vertical_sign_certainty: float
 
 
 def _prepare(
-    acc: FloatArray,
-    gyr: FloatArray | None,
-    sampling_rate_hz: float,
-    gravity_included: bool,
-    band: FloatArray,
+    acc: FloatArray, gyr: FloatArray | None, gravity_included: bool, band: FloatArray
 ) -> _Bout:
+    linear = sosfiltfilt(band, acc, axis=0)
     gyr_band = sosfiltfilt(band, gyr, axis=0) if gyr is not None else None
     if gravity_included:
-        lowpass = butter(2, BAND_HZ[0], btype="low", fs=sampling_rate_hz, output="sos")
-        slow = sosfiltfilt(lowpass, acc, axis=0)
-        up = slow / np.maximum(np.linalg.norm(slow, axis=1, keepdims=True), 1e-9)
-        if gyr is not None:
-            # step-by-step tilt of "up" in the sensor frame (small angles): d(up)/dt = -w x up
-            highpass = butter(2, BAND_HZ[0], btype="high", fs=sampling_rate_hz, output="sos")
-            angle = np.cumsum(gyr - gyr.mean(axis=0), axis=0) / sampling_rate_hz
-            up = up - np.cross(sosfiltfilt(highpass, angle, axis=0), up)
-            up /= np.maximum(np.linalg.norm(up, axis=1, keepdims=True), 1e-9)
-        linear = sosfiltfilt(band, acc - STANDARD_GRAVITY_M_S2 * up, axis=0)
-        return _Bout(linear, gyr_band, up, None, 1.0)
-    centred = acc - acc.mean(axis=0)
-    linear = sosfiltfilt(band, centred, axis=0)
+        return _Bout(linear, gyr_band, acc, None, 1.0)
     _, vectors = np.linalg.eigh(np.cov(linear.T))
     vertical = vectors[:, -1]
-    skewness = _skewness(centred @ vertical)  # unfiltered: the contact peaks are sharp
+    skewness = _skewness((acc - acc.mean(axis=0)) @ vertical)  # unfiltered: sharp contact peaks
     if skewness < 0:
         vertical = -vertical
-    certainty = float(np.tanh(abs(skewness) / 0.3))
-    return _Bout(linear, gyr_band, None, vertical, certainty)
+    return _Bout(linear, gyr_band, acc, vertical, float(np.tanh(abs(skewness) / 0.3)))
 
 
-def _window_evidence(
-    bout: _Bout, window: slice, sampling_rate_hz: float, jerk_lag: int
-) -> _Evidence:
-    """Frame, periodicity and direction statistics of one analysis window."""
-    linear = bout.linear_acc[window]
+def _window_starts(n: int, length: int) -> NDArray[np.int64]:
+    """Starts of equal windows covering ``n`` samples (the last may overlap its neighbour)."""
+    starts = np.arange(0, n - length + 1, length, dtype=np.int64)
+    if starts.size and starts[-1] + length < n:
+        starts = np.append(starts, n - length)
+    return starts
+
+
+def _rowwise_autocorrelation(x: FloatArray, *, unbiased: bool) -> FloatArray:
+    """Normalised autocorrelation of each row of a (windows, samples) array."""
+    length = x.shape[1]
+    centred = x - x.mean(axis=1, keepdims=True)
+    spectrum = np.fft.rfft(centred, 2 * length, axis=1)
+    auto = np.fft.irfft(spectrum * np.conj(spectrum), 2 * length, axis=1)[:, :length]
+    zero = auto[:, :1]
+    auto = np.divide(auto, zero, out=np.zeros_like(auto), where=zero > 0)
+    if unbiased:
+        auto *= length / (length - np.arange(length))
+    return np.asarray(auto, dtype=np.float64)
+
+
+def _rowwise_zscore(x: FloatArray) -> FloatArray:
+    sd = x.std(axis=1, keepdims=True)
+    centred = x - x.mean(axis=1, keepdims=True)
+    return np.asarray(np.divide(centred, sd, out=np.zeros_like(x), where=sd > 0))
+
+
+def _window_features(
+    bout: _Bout, starts: NDArray[np.int64], length: int, sampling_rate_hz: float, jerk_lag: int
+) -> dict[str, FloatArray]:
+    """Frame, periodicity and direction statistics of every window at once (vectorised)."""
+    index = starts[:, None] + np.arange(length)
+    acc = bout.linear_acc[index]  # (windows, samples, 3)
     if bout.vertical is not None:
-        vertical = bout.vertical
+        vertical = np.broadcast_to(bout.vertical, (starts.size, 3))
     else:
-        mean_up = bout.up[window].mean(axis=0) if bout.up is not None else np.array([0, 0, 1.0])
-        vertical = mean_up / (np.linalg.norm(mean_up) or 1.0)
-    vertical_signal = linear @ vertical
-    movement = float(np.sqrt(np.sum(np.var(linear, axis=0))))
-    features = {"movement_m_s2": movement}
-    if movement < MIN_MOVEMENT_M_S2:
-        return _Evidence(0.0, 0.0, features, "no movement")
-    auto = _autocorrelation(vertical_signal, unbiased=False)
-    lo = int(0.3 * sampling_rate_hz)
-    hi = min(int(1.5 * sampling_rate_hz), auto.size // 2)
-    periodicity = float(np.max(auto[lo:hi])) if hi > lo else 0.0
-    features["periodicity"] = periodicity
-    if periodicity < MIN_PERIODICITY:
-        return _Evidence(0.0, 0.0, features, "not periodic: no steady walking")
-    features["jerk_asymmetry"] = _increment_skewness(vertical_signal, jerk_lag)
+        mean_up = bout.raw_acc[index].mean(axis=1)
+        vertical = mean_up / np.maximum(np.linalg.norm(mean_up, axis=1, keepdims=True), 1e-12)
+    v_signal = np.einsum("wlk,wk->wl", acc, vertical)
+    features = {"movement_m_s2": np.sqrt(acc.var(axis=1).sum(axis=1))}
+    biased = _rowwise_autocorrelation(v_signal, unbiased=False)
+    lo, hi = int(0.3 * sampling_rate_hz), max(int(0.3 * sampling_rate_hz) + 1, length // 2)
+    hi = min(hi, int(1.5 * sampling_rate_hz))
+    features["periodicity"] = biased[:, lo:hi].max(axis=1) if hi > lo else np.zeros(starts.size)
+    increments = _rowwise_zscore(v_signal[:, jerk_lag:] - v_signal[:, :-jerk_lag])
+    features["jerk_asymmetry"] = np.mean(increments**3, axis=1)
     if bout.gyr is None:
-        return _Evidence(0.0, 0.0, features, "no gyroscope: the pitch-AP coupling is needed")
+        return features
     # AP: of the two horizontal principal axes, the one that repeats every step (medio-lateral
     # sway repeats every stride); ML = V x AP makes the pitch sign independent of the AP sign
-    step_lag = int(0.25 * sampling_rate_hz) + int(
-        np.argmax(auto[int(0.25 * sampling_rate_hz) : int(0.7 * sampling_rate_hz)])
+    unbiased = biased * length / (length - np.arange(length))
+    step_lo = int(0.25 * sampling_rate_hz)
+    step_hi = max(step_lo + 1, min(int(0.7 * sampling_rate_hz), length // 2))
+    step_lag = step_lo + np.argmax(unbiased[:, step_lo:step_hi], axis=1)
+    horizontal = acc - v_signal[:, :, None] * vertical[:, None, :]
+    centred = horizontal - horizontal.mean(axis=1, keepdims=True)
+    _, vectors = np.linalg.eigh(np.einsum("wli,wlj->wij", centred, centred))
+    rows = np.arange(starts.size)
+    repeats = [
+        _rowwise_autocorrelation(
+            np.einsum("wlk,wk->wl", horizontal, vectors[:, :, column]), unbiased=True
+        )[rows, step_lag]
+        for column in (2, 1)
+    ]
+    ap = np.where((repeats[0] >= repeats[1])[:, None], vectors[:, :, 2], vectors[:, :, 1])
+    pitch = np.einsum("wlk,wk->wl", bout.gyr[index], np.cross(vertical, ap))
+    ap_signal = np.einsum("wlk,wk->wl", horizontal, ap)
+    features["pitch_ap_coupling"] = np.mean(
+        _rowwise_zscore(pitch) * _rowwise_zscore(ap_signal), axis=1
     )
-    horizontal = linear - np.outer(vertical_signal, vertical)
-    _, vectors = np.linalg.eigh(np.cov(horizontal.T))
-    candidates = (vectors[:, -1], vectors[:, -2])
-    repeats = [float(_autocorrelation(horizontal @ c)[step_lag]) for c in candidates]
-    ap = candidates[int(np.argmax(repeats))]
-    pitch = bout.gyr[window] @ np.cross(vertical, ap)
-    features["pitch_ap_coupling"] = float(np.mean(_zscore(pitch) * _zscore(horizontal @ ap)))
-    features["pitch_rate_rms_rad_s"] = float(np.std(pitch))
-    return _Evidence(0.0, min(1.0, periodicity / 0.6), features)
+    features["pitch_rate_rms_rad_s"] = pitch.std(axis=1)
+    return features
 
 
-def _windows(n: int, length: int) -> list[slice]:
-    """Non-overlapping windows of ``length`` samples; the remainder joins the last window."""
-    if n < 2 * length:
-        return [slice(0, n)]
-    starts = list(range(0, n - length + 1, length))
-    slices = [slice(start, start + length) for start in starts]
-    slices[-1] = slice(starts[-1], n)
-    return slices
-
-
-def _median(values: list[float]) -> float:
-    return float(np.median(values)) if values else float("nan")
+def _median(values: FloatArray) -> float:
+    return float(np.median(values)) if values.size else float("nan")
 
 
 class DirectionDetector:
@@ -355,62 +330,62 @@ class DirectionDetector:
 
         high = min(self.band_hz[1], 0.45 * sampling_rate_hz)
         band = butter(2, (self.band_hz[0], high), btype="band", fs=sampling_rate_hz, output="sos")
-        bout = _prepare(acc, gyr, sampling_rate_hz, gravity_included, band)
+        bout = _prepare(acc, gyr, gravity_included, band)
         jerk_lag = max(1, round(self.jerk_lag_s * sampling_rate_hz))
-        length = max(16, round(self.window_s * sampling_rate_hz))
-        evidence = [
-            _window_evidence(bout, window, sampling_rate_hz, jerk_lag)
-            for window in _windows(acc.shape[0], length)
-        ]
-        usable = [e for e in evidence if e.weight > 0]
+        n = acc.shape[0]
+        length = round(self.window_s * sampling_rate_hz)
+        length = n if n < 2 * length else length
+        windows = _window_features(
+            bout, _window_starts(n, length), length, sampling_rate_hz, jerk_lag
+        )
+        moving = windows["movement_m_s2"] >= MIN_MOVEMENT_M_S2
+        usable = moving & (windows["periodicity"] >= MIN_PERIODICITY)
         features: dict[str, float] = {
             "vertical_sign_certainty": bout.vertical_sign_certainty,
-            "n_windows": float(len(evidence)),
-            "n_windows_walking": float(len(usable)),
+            "n_windows": float(usable.size),
+            "n_windows_walking": float(np.count_nonzero(usable)),
         }
-        for name in ("movement_m_s2", "periodicity", "jerk_asymmetry", "pitch_ap_coupling"):
-            values = [e.features[name] for e in evidence if name in e.features]
-            if values:
-                features[name] = _median(values)
-        if not usable:
-            reason = Counter(e.reason for e in evidence).most_common(1)[0][0]
-            return DirectionEstimate("unknown", 0.0, features, reason)
+        for name, values in windows.items():
+            features[name] = _median(values[usable] if usable.any() else values)
+        if not moving.any():
+            return DirectionEstimate("unknown", 0.0, features, "no movement")
+        if not usable.any():
+            return DirectionEstimate("unknown", 0.0, features, "not periodic: no steady walking")
+        if gyr is None:
+            return DirectionEstimate(
+                "unknown", 0.0, features, "no gyroscope: the pitch-AP coupling is needed"
+            )
 
-        pitch_rms = _median([e.features["pitch_rate_rms_rad_s"] for e in usable])
-        features["pitch_rate_rms_rad_s"] = pitch_rms
         mounting = self.mounting
         mounting_certainty = 1.0
         if mounting == "auto":
-            ratio = pitch_rms / self.pouch_pitch_rms_rad_s
+            ratio = features["pitch_rate_rms_rad_s"] / self.pouch_pitch_rms_rad_s
             mounting = "pouch" if ratio > 1 else "trunk"
             mounting_certainty = float(np.clip(abs(np.log(ratio)) / np.log(1.3), 0, 1))
         features["mounting_pouch"] = 1.0 if mounting == "pouch" else 0.0
         features["mounting_certainty"] = mounting_certainty
-        sign = self.forward_coupling_sign[mounting]
 
-        total = 0.0
-        votes = {"forward": 0, "backward": 0}
-        for e in usable:
-            coupling = float(np.clip(sign * e.features["pitch_ap_coupling"] / FULL_COUPLING, -1, 1))
-            jerk = float(
-                np.clip(
-                    FORWARD_JERK_SIGN * e.features["jerk_asymmetry"] / FULL_JERK_ASYMMETRY, -1, 1
-                )
-            )
-            if np.sign(jerk) != np.sign(coupling) and min(abs(jerk), abs(coupling)) > CONTRADICTION:
-                continue  # both statistics are clear and disagree: this window does not vote
-            vote = (coupling + JERK_WEIGHT * jerk) / (1 + JERK_WEIGHT)
-            total += vote * e.weight
-            votes["forward" if vote > 0 else "backward"] += 1
-        features["n_windows_forward"] = float(votes["forward"])
-        features["n_windows_backward"] = float(votes["backward"])
-        score = total / len(usable)
+        sign = self.forward_coupling_sign[mounting]
+        coupling = np.clip(sign * windows["pitch_ap_coupling"][usable] / FULL_COUPLING, -1, 1)
+        jerk = np.clip(
+            FORWARD_JERK_SIGN * windows["jerk_asymmetry"][usable] / FULL_JERK_ASYMMETRY, -1, 1
+        )
+        # both statistics clear and opposed: that window abstains
+        voting = ~(
+            (np.sign(jerk) != np.sign(coupling))
+            & (np.minimum(np.abs(jerk), np.abs(coupling)) > CONTRADICTION)
+        )
+        votes = (coupling + JERK_WEIGHT * jerk) / (1 + JERK_WEIGHT)
+        weights = np.minimum(1.0, windows["periodicity"][usable] / 0.6)
+        score = float(np.sum((votes * weights)[voting]) / usable.sum())
+        features["n_windows_forward"] = float(np.count_nonzero(voting & (votes > 0)))
+        features["n_windows_backward"] = float(np.count_nonzero(voting & (votes <= 0)))
         features["score"] = score
-        confidence = float(min(1.0, abs(score)) * bout.vertical_sign_certainty * mounting_certainty)
-        if votes["forward"] + votes["backward"] == 0:
+        if not voting.any():
             return DirectionEstimate(
                 "unknown", 0.0, features, "the vertical asymmetry contradicts the pitch coupling"
             )
+        confidence = min(1.0, abs(score)) * bout.vertical_sign_certainty * mounting_certainty
         if confidence < self.min_confidence:
             return DirectionEstimate("unknown", confidence, features, "weak direction evidence")
         direction: Direction = "forward" if score > 0 else "backward"
