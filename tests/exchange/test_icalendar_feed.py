@@ -76,3 +76,9 @@ def test_an_unknown_time_zone_is_refused() -> None:
 def test_a_naive_generation_time_is_refused() -> None:
     with pytest.raises(InputError, match="no timezone"):
         calendar_for_program(PATIENT, sample_program(), generated_at=datetime(2026, 1, 1))
+
+
+def test_without_a_program_the_calendar_is_valid_and_empty() -> None:
+    calendar = Calendar.from_ical(calendar_for_program(PATIENT, None, generated_at=AT))
+    assert str(calendar["VERSION"]) == "2.0"
+    assert calendar.events == []

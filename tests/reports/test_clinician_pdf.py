@@ -139,3 +139,13 @@ def test_a_long_history_flows_onto_more_pages_and_keeps_unicode_notes() -> None:
     pdf = pdf_text(render_clinician_pdf(replace(full_report(), sessions=many)))
     assert len(pdf.pages) >= 3
     assert "Rücken ≤ gestern — Schritt 59" in pdf.flat
+
+
+def test_sessions_and_outcomes_on_a_single_day_still_chart() -> None:
+    report = full_report()
+    one_day = tuple(
+        replace(s, started_at=s.started_at.replace(day=5), ended_at=s.ended_at.replace(day=5))
+        for s in report.sessions
+    )
+    text = pdf_text(render_clinician_pdf(replace(report, sessions=one_day))).flat
+    assert "Pain before sessions went from 6 (2026-01-05)" in text

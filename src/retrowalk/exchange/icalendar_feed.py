@@ -48,12 +48,16 @@ def _zone(name: str) -> ZoneInfo:
 
 def calendar_for_program(
     patient: PatientRecord,
-    program: ProgramRecord,
+    program: ProgramRecord | None,
     *,
     generated_at: datetime,
     session_time: time = time(18, 0),
 ) -> bytes:
-    """Render the program's planned sessions as an iCalendar document (UTF-8 bytes)."""
+    """Render the program's planned sessions as an iCalendar document (UTF-8 bytes).
+
+    Without a program (none prescribed yet) the calendar is valid and empty, so a subscription
+    made early starts showing sessions once there is a plan.
+    """
     require_aware(generated_at, field_name="generated_at")
     zone = _zone(patient.time_zone)
     stamp = generated_at.astimezone(ZoneInfo("UTC"))
@@ -61,10 +65,12 @@ def calendar_for_program(
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", f"retrowalk: {program.title}")
+    title = program.title if program is not None else "no program yet"
+    calendar.add("x-wr-calname", f"retrowalk: {title}")
     calendar.add("x-wr-timezone", patient.time_zone)
-    for session in program.sessions:
-        calendar.add_component(_event(program, session, zone, stamp, session_time))
+    if program is not None:
+        for session in program.sessions:
+            calendar.add_component(_event(program, session, zone, stamp, session_time))
     calendar.add_missing_timezones()
     data: bytes = calendar.to_ical()
     return data

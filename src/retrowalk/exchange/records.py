@@ -106,7 +106,7 @@ class SessionLogRecord:
     backward_min: float
     forward_min: float
     planned_session_id: str | None = None
-    setting: str = "overground"
+    setting: str | None = None
     speed_m_s: float | None = None
     incline_pct: float | None = None
     pain_before_nprs: int | None = None

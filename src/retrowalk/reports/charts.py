@@ -32,8 +32,13 @@ def _png(figure: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def _date_axis(axes: Any) -> None:
-    locator = _dates.AutoDateLocator(maxticks=8)
+def _date_axis(axes: Any, days: Sequence[date]) -> None:
+    """Date ticks; a range of a day or two is widened (else the date locator cannot choose)."""
+    if days:
+        first, last = _dates.date2num(min(days)), _dates.date2num(max(days))
+        pad = max(1.0, (last - first) * 0.05)
+        axes.set_xlim(first - pad, last + pad)
+    locator = _dates.AutoDateLocator(minticks=2, maxticks=8)
     axes.xaxis.set_major_locator(locator)
     axes.xaxis.set_major_formatter(_dates.ConciseDateFormatter(locator))
 
@@ -66,7 +71,7 @@ def pain_chart(sessions: Sequence[SessionLogRecord]) -> bytes:
     axes.grid(alpha=0.3)
     if axes.get_legend_handles_labels()[0]:
         axes.legend(loc="upper right", fontsize="small")
-    _date_axis(axes)
+    _date_axis(axes, [s.started_at.date() for s in ordered])
     return _png(figure)
 
 
@@ -131,5 +136,5 @@ def outcome_chart(trend: OutcomeTrend) -> bytes:
     axes.set_ylabel(f"score{unit}", fontsize="small")
     axes.set_title(trend.instrument_name, fontsize="medium")
     axes.grid(alpha=0.3)
-    _date_axis(axes)
+    _date_axis(axes, days)
     return _png(figure)

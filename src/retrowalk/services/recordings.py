@@ -1,0 +1,176 @@
+"""Attach an IMU recording to a logged session: read it, run the gait analysis, store the result.
+
+The file is read with the gait readers (retrowalk CSV, Sensor Logger, phyphox, Mobilise-D
+``.mat``), analysed with the backward-walking preset of :class:`GaitPipeline` (the patient's
+sensor height from their profile; the session's planned minutes for the comparison), and the
+result is stored with the algorithm's version and parameters. The upload itself is not kept.
+
+Bad input (too large, empty, an unknown or corrupt format) is an :class:`InputError` naming the
+file, and nothing is stored. Analysis runs outside any database transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from scipy.io.matlab import MatReadError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from retrowalk.errors import InputError, NotFoundError
+from retrowalk.gait.io import read_recording
+from retrowalk.gait.pipeline import GaitPipeline, GaitResult, PlannedSession
+from retrowalk.gait.recording import Recording
+from retrowalk.services import audit
+from retrowalk.services.exchange_views import RecordingView
+from retrowalk.services.policy import require_patient_access
+from retrowalk.services.runtime import Actor, Runtime
+from retrowalk.storage.profiles import PatientProfile
+from retrowalk.storage.recordings import SessionRecording
+from retrowalk.storage.session_logs import SessionLog
+
+#: Largest recording accepted: an hour at 100 Hz with gyroscope as CSV is about 30 MB.
+MAX_RECORDING_BYTES = 40 * 1024 * 1024
+ALLOWED_SUFFIXES = (".csv", ".mat")
+
+
+def _planned(row: SessionLog) -> PlannedSession | None:
+    planned: dict[str, Any] | None = row.planned_session
+    if planned is None:
+        return None
+    forward_blocks = sum(
+        block["duration_min"] for block in planned["blocks"] if block["direction"] == "forward"
+    )
+    forward = planned["warmup_forward_min"] + forward_blocks + planned["cooldown_forward_min"]
+    return PlannedSession(backward_min=float(planned["backward_min"]), forward_min=float(forward))
+
+
+def _read(filename: str, data: bytes, max_bytes: int) -> Recording:
+    if len(data) > max_bytes:
+        raise InputError(
+            f"the file is {len(data)} bytes; the limit is {max_bytes} bytes", source=filename
+        )
+    if not data:
+        raise InputError("the file is empty", source=filename)
+    suffix = Path(filename).suffix.lower()
+    if suffix not in ALLOWED_SUFFIXES:
+        raise InputError(
+            "expected a .csv (retrowalk, Sensor Logger or phyphox) or a Mobilise-D .mat file",
+            source=filename,
+        )
+    with tempfile.TemporaryDirectory(prefix="retrowalk-upload-") as folder:
+        path = Path(folder) / f"recording{suffix}"
+        path.write_bytes(data)
+        try:
+            return read_recording(path)
+        except InputError as error:
+            raise InputError(
+                error.problem,
+                source=filename,
+                field=error.field,
+                line=error.location.line,
+                column=error.location.column,
+            ) from None
+        except (ValueError, OSError, KeyError, IndexError, MatReadError) as error:
+            # The .mat reader lets scipy's MatReadError through for a corrupt file.
+            raise InputError(f"the recording cannot be read: {error}", source=filename) from None
+
+
+def _view(row: SessionRecording, log: SessionLog) -> RecordingView:
+    planned = _planned(log)
+    return RecordingView(
+        id=row.id,
+        patient_id=row.patient_id,
+        session_log_id=row.session_log_id,
+        filename=row.filename,
+        file_format=row.file_format,
+        size_bytes=row.size_bytes,
+        sha256=row.sha256,
+        algorithm_version=row.algorithm_version,
+        algorithm=row.algorithm,
+        duration_min=row.duration_min,
+        backward_min=row.backward_min,
+        backward_steps=row.backward_steps,
+        forward_min=row.forward_min,
+        forward_steps=row.forward_steps,
+        planned_backward_min=planned.backward_min if planned is not None else None,
+        logged_backward_min=log.backward_min,
+        summary=row.result.get("summary", {}),
+        created_at=row.created_at,
+    )
+
+
+def _log(session: Session, patient_id: int, session_log_id: int) -> SessionLog:
+    log = session.get(SessionLog, session_log_id)
+    if log is None or log.patient_id != patient_id:
+        raise NotFoundError(f"session {session_log_id} not found")
+    return log
+
+
+def attach_recording(
+    rt: Runtime,
+    actor: Actor,
+    patient_id: int,
+    session_log_id: int,
+    *,
+    filename: str,
+    data: bytes,
+    max_bytes: int = MAX_RECORDING_BYTES,
+) -> RecordingView:
+    """Analyse an uploaded recording of a logged session and store the result."""
+    filename = Path(filename or "recording").name[:255]
+    with rt.db.read() as session:
+        require_patient_access(session, actor, patient_id)
+        log = _log(session, patient_id, session_log_id)
+        plan = _planned(log)
+        profile = session.get(PatientProfile, patient_id)
+        sensor_height_m = profile.sensor_height_m if profile is not None else None
+    recording = _read(filename, data, max_bytes)
+    pipeline = GaitPipeline.backward_walking(sensor_height_m=sensor_height_m).with_plan(plan)
+    result: GaitResult = pipeline.analyze(recording)
+    summary = result.summary()
+    algorithm = result.algorithm
+    with rt.db.write() as session:
+        require_patient_access(session, actor, patient_id)
+        log = _log(session, patient_id, session_log_id)
+        row = SessionRecording(
+            patient_id=patient_id,
+            session_log_id=log.id,
+            filename=filename,
+            file_format=Path(filename).suffix.lower().lstrip("."),
+            size_bytes=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            algorithm_version=str(algorithm["version"]),
+            algorithm=algorithm,
+            result=result.as_dict(),
+            duration_min=round(result.duration_s / 60.0, 3),
+            backward_min=float(summary["backward_min"]),
+            backward_steps=int(summary["backward_steps"]),
+            forward_min=float(summary["forward_min"]),
+            forward_steps=int(summary["forward_steps"]),
+            created_by=actor.user_id,
+            created_at=rt.now(),
+        )
+        session.add(row)
+        session.flush()
+        audit.record(session, actor, patient_id, "create", "recording", row.id)
+        return _view(row, log)
+
+
+def list_recordings(
+    rt: Runtime, actor: Actor, patient_id: int, session_log_id: int
+) -> list[RecordingView]:
+    """The recordings of one logged session, oldest first."""
+    with rt.db.write() as session:
+        require_patient_access(session, actor, patient_id)
+        log = _log(session, patient_id, session_log_id)
+        rows = session.scalars(
+            select(SessionRecording)
+            .where(SessionRecording.session_log_id == log.id)
+            .order_by(SessionRecording.id)
+        ).all()
+        audit.record(session, actor, patient_id, "read", "recording")
+        return [_view(row, log) for row in rows]
