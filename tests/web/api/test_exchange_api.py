@@ -19,7 +19,7 @@ from retrowalk.storage.audit import AuditEntry
 from retrowalk.storage.recordings import SessionRecording
 from tests.exchange.watch_files import fit_bytes, gpx_text
 from tests.reports.pdf_text import pdf_text
-from tests.services.exchange_setup import History, imu_csv_bytes, signed_in, small_history
+from tests.services.exchange_setup import imu_csv_bytes, signed_in, small_history
 
 API = "/api/v1"
 
