@@ -44,6 +44,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 import numpy as np
@@ -145,11 +146,22 @@ class _Bout:
     vertical_sign_certainty: float
 
 
+@lru_cache(maxsize=32)
+def _band_filter(low_hz: float, high_hz: float, sampling_rate_hz: float) -> FloatArray:
+    """Second-order Butterworth band-pass (second-order sections), designed once per rate."""
+    sos = butter(2, (low_hz, high_hz), btype="band", fs=sampling_rate_hz, output="sos")
+    return np.asarray(sos, dtype=np.float64)
+
+
 def _prepare(
     acc: FloatArray, gyr: FloatArray | None, gravity_included: bool, band: FloatArray
 ) -> _Bout:
-    linear = sosfiltfilt(band, acc, axis=0)
-    gyr_band = sosfiltfilt(band, gyr, axis=0) if gyr is not None else None
+    # zero-phase filtering: a causal filter would shift phases and bias the time asymmetry
+    if gyr is None:
+        linear, gyr_band = sosfiltfilt(band, acc, axis=0), None
+    else:
+        both = sosfiltfilt(band, np.hstack((acc, gyr)), axis=0)
+        linear, gyr_band = both[:, :3], both[:, 3:]
     if gravity_included:
         return _Bout(linear, gyr_band, acc, None, 1.0)
     _, vectors = np.linalg.eigh(np.cov(linear.T))
@@ -329,7 +341,7 @@ class DirectionDetector:
             return DirectionEstimate("unknown", 0.0, reason="too short: under 2 s of finite data")
 
         high = min(self.band_hz[1], 0.45 * sampling_rate_hz)
-        band = butter(2, (self.band_hz[0], high), btype="band", fs=sampling_rate_hz, output="sos")
+        band = _band_filter(self.band_hz[0], high, sampling_rate_hz)
         bout = _prepare(acc, gyr, gravity_included, band)
         jerk_lag = max(1, round(self.jerk_lag_s * sampling_rate_hz))
         n = acc.shape[0]
