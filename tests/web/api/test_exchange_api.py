@@ -19,7 +19,7 @@ from retrowalk.storage.audit import AuditEntry
 from retrowalk.storage.recordings import SessionRecording
 from tests.exchange.watch_files import fit_bytes, gpx_text
 from tests.reports.pdf_text import pdf_text
-from tests.services.exchange_setup import imu_csv_bytes, signed_in, small_history
+from tests.services.exchange_setup import PASSWORD, imu_csv_bytes, signed_in, small_history
 
 API = "/api/v1"
 
@@ -239,3 +239,21 @@ def test_a_watch_file_becomes_a_session_draft_and_nothing_is_stored(
     bad = client.post(url, files={"file": ("walk.fit", b"no FIT here", "application/octet-stream")})
     assert bad.status_code == 422
     assert "not a FIT file" in bad.json()["error"]["message"]
+
+
+def test_a_patient_downloads_their_data_then_deletes_their_account(
+    app: FastAPI, runtime: Runtime
+) -> None:
+    history = small_history(runtime)
+    client = signed_in(app, history.patient)
+    download = client.get(f"{API}/patients/{history.patient.id}/personal-data")
+    assert download.status_code == 200
+    assert download.headers["content-type"] == "application/zip"
+    url = f"{API}/patients/{history.patient.id}/account-deletion"
+    wrong = client.post(url, json={"password": "not it"})
+    assert wrong.status_code == 422
+    assert wrong.json()["error"]["field"] == "password"
+    assert client.post(url, json={"password": PASSWORD}).status_code == 204
+    assert client.get(f"{API}/patients/{history.patient.id}/export/fhir").status_code == 401
+    clinician = signed_in(app, history.clinician)
+    assert clinician.get(f"{API}/patients/{history.patient.id}/report.pdf").status_code == 404
