@@ -27,6 +27,11 @@ from typing import Any
 import httpx
 import pytest
 
+from retrowalk.config import load_settings
+from retrowalk.services import accounts
+from retrowalk.services.runtime import build_runtime
+from retrowalk.storage.migrate import upgrade
+
 try:
     from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 except ImportError:  # pragma: no cover - playwright is a dev dependency
@@ -47,20 +52,29 @@ CHROMIUM_ARGS = [
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
 
+CLINICIAN_EMAIL = "clinician@example.org"
+PASSWORD = "correct horse battery"
+
 SERVER_CODE = """
 import sys
 import uvicorn
 from retrowalk.config import load_settings
-from retrowalk.storage.database import Database
-from retrowalk.storage.migrate import upgrade
 from retrowalk.web.app import create_app
 
 settings = load_settings()
-database = Database(settings.database_url)
-upgrade(database)
-database.dispose()
 uvicorn.run(create_app(settings), host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
 """
+
+
+def _prepare_database(env: dict[str, str]) -> None:
+    """Migrate the fresh database and create the clinician account the tests sign in with."""
+    settings = load_settings(env)
+    runtime = build_runtime(settings)
+    try:
+        upgrade(runtime.db)
+        accounts.create_user(runtime, None, CLINICIAN_EMAIL, PASSWORD, "Dr Rivera", "clinician")
+    finally:
+        runtime.db.dispose()
 
 
 def _unavailable(message: str) -> None:
@@ -142,8 +156,10 @@ def live_server(
         "RETROWALK_DATA_DIR": str(data_dir),
         "RETROWALK_DATABASE_URL": f"sqlite:///{data_dir / 'retrowalk.sqlite3'}",
         "RETROWALK_ENV": "development",
+        "RETROWALK_FAST_PASSWORD_HASHING": "true",
         "RETROWALK_LOGIN_MAX_FAILURES": "1000",
     }
+    _prepare_database(env)
     log_path = data_dir / "server.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(

@@ -105,6 +105,7 @@
     phaseElapsedS: 0,
     doneS: [],          // simulated seconds spent in each phase
     running: false,
+    finished: false,
     lastTickMs: 0,
     lastReminderS: 0,
     reminderIndex: 0,
@@ -209,6 +210,7 @@
     state.painBefore = Number(pain);
     state.startedAtMs = Date.now();
     state.doneS = [];
+    state.finished = false;
     show("running");
     enterPhase(0);
     state.running = true;
@@ -220,8 +222,10 @@
 
   function pause() {
     var b = $("[data-action=pause]");
+    if (state.finished) return;
     if (state.running) {
       tick();
+      if (state.finished) return;
       state.running = false;
       b.textContent = "Resume";
       b.setAttribute("aria-pressed", "true");
@@ -238,10 +242,17 @@
   }
 
   function finish(reason) {
-    if (state.running) tick();
+    if (state.finished) return;
+    /* Stopped by the person: count the time up to now first (which may itself end the
+       session, in which case it ended as completed). */
+    if (reason !== "completed" && state.running) tick();
+    if (state.finished) return;
+    state.finished = true;
     state.running = false;
     if (interval !== null) { window.clearInterval(interval); interval = null; }
-    if (state.phaseElapsedS > 0) state.doneS.push(state.phaseElapsedS);
+    if (state.phaseElapsedS > 0 && state.doneS.length < phases.length) {
+      state.doneS.push(state.phaseElapsedS);
+    }
     state.phaseElapsedS = 0;
     state.endReason = reason;
     letSleep();

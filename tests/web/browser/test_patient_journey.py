@@ -1,0 +1,91 @@
+"""A patient's way through the app in a real Chromium: sign-up to a logged, charted session."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.web.browser.conftest import PageCheck
+from tests.web.browser.flows import (
+    answer_screening,
+    fill_end_form,
+    make_program,
+    sign_up,
+    start_session,
+)
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_new_patient_walks_a_whole_guided_session_and_sees_it_in_progress(
+    page: Page, check_page: PageCheck
+) -> None:
+    sign_up(page, "Nora Newcomer", check=check_page)
+    check_page(page, "program-before-screening")
+    answer_screening(page, check=check_page)
+    check_page(page, "screening-result-cleared")
+    make_program(page)
+    check_page(page, "program")
+
+    start_session(page, speed=120, check=check_page)
+    running = page.locator("[data-step=running]")
+    expect(running.locator("[data-phase-name]")).to_have_text("Warm-up: walk forward")
+    page.get_by_role("button", name="Pause").click()
+    expect(page.get_by_role("button", name="Resume")).to_be_visible()
+    check_page(page, "session-running")
+    page.get_by_role("button", name="Resume").click()
+    expect(running.locator("[data-phase-name]")).to_contain_text("Walk backward", timeout=20000)
+
+    fill_end_form(page, pain_after=2, effort=3, notes="first walk")
+    expect(page.locator("[data-end-summary]")).to_contain_text("you finished the session")
+    check_page(page, "session-end")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("[data-done-status]")).to_contain_text("Your session is in your progress")
+    check_page(page, "session-saved")
+
+    page.get_by_role("link", name="See my progress").click()
+    expect(page.get_by_text("1 session logged.")).to_be_visible()
+    expect(page.get_by_text("first walk")).to_be_visible()
+    assert page.locator("figure.chart svg circle").count() >= 1
+    assert page.locator("figure.chart svg rect").count() >= 1
+    check_page(page, "progress")
+
+    page.goto("/app")
+    expect(page.get_by_role("heading", name=re.compile("^Next session: "))).to_be_visible()
+    page.goto("/app/questionnaires")
+    check_page(page, "questionnaires")
+    page.goto("/app/questionnaires/odi")
+    check_page(page, "questionnaire-odi")
+
+
+def test_the_session_page_fits_a_360_px_screen(page: Page) -> None:
+    sign_up(page, "Sam Small")
+    answer_screening(page)
+    make_program(page)
+    start_session(page, speed=1)
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 360
+    for name in ("Pause", "Stop early", "I lost my balance / I fell"):
+        box = page.get_by_role("button", name=name).bounding_box()
+        assert box is not None
+        assert box["height"] >= 24
+        assert box["width"] >= 24
+
+
+def test_a_patient_who_should_see_a_clinician_cannot_start_a_program(
+    page: Page, check_page: PageCheck
+) -> None:
+    sign_up(page, "Cal Careful")
+    answer_screening(page, pain_duration_weeks="2")
+    expect(
+        page.get_by_role("heading", name="Talk to a doctor or physical therapist first")
+    ).to_be_visible()
+    expect(page.get_by_role("button", name="Make my program")).to_have_count(0)
+    check_page(page, "screening-result-see-clinician")
+    page.goto("/app")
+    expect(page.get_by_text("retrowalk cannot start a program for you")).to_be_visible()
+    expect(page.get_by_role("link", name="Start guided session")).to_have_count(0)
+    page.goto("/app/session")
+    expect(page).to_have_url(re.compile(r"/app$"))
