@@ -17,7 +17,14 @@ from rich.markup import escape
 from retrowalk import __version__
 from retrowalk.errors import RetrowalkError
 
-COMMAND_MODULES: tuple[str, ...] = ("outcomes", "clinical", "evidence", "server", "gait")
+COMMAND_MODULES: tuple[str, ...] = (
+    "outcomes",
+    "clinical",
+    "evidence",
+    "server",
+    "gait",
+    "report",
+)
 
 
 def build_app() -> typer.Typer:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from retrowalk.errors import InputError
+from retrowalk.errors import InputError, NotFoundError
 from retrowalk.exchange.csv_export import outcomes_csv, sessions_csv
 from retrowalk.exchange.fhir import bundle_from_records, bundle_to_json
 from retrowalk.exchange.records import PatientRecords
@@ -25,6 +25,7 @@ from retrowalk.services import audit
 from retrowalk.services.patient_records import load_patient_records
 from retrowalk.services.policy import require_patient_access, require_role
 from retrowalk.services.runtime import Actor, Runtime
+from retrowalk.storage.audit import AuditEntry
 from retrowalk.storage.links import CareLink
 from retrowalk.storage.users import User
 
@@ -153,3 +154,45 @@ def clinician_report_pdf(
         audit.record(session, actor, patient_id, "export", "report_pdf")
     data = report_data(records, now=rt.now(), start=start, end=end, clinician_name=clinician)
     return render_clinician_pdf(data)
+
+
+def find_patient(session: Session, reference: str) -> User:
+    """A patient by user id or email (for operators on the command line)."""
+    text = reference.strip()
+    patient = (
+        session.get(User, int(text))
+        if text.isdigit() and int(text) < 2**31
+        else session.scalar(select(User).where(User.email == text.lower()))
+    )
+    if patient is None or patient.role != "patient" or not patient.is_active:
+        raise NotFoundError(f"patient {reference!r} not found")
+    return patient
+
+
+def operator_report_pdf(
+    rt: Runtime,
+    patient_reference: str,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> tuple[User, bytes]:
+    """The report for someone running ``retrowalk report`` on the server itself.
+
+    Whoever holds the database URL can read every record anyway; the read is still audited
+    (actor role ``operator``, no user id).
+    """
+    with rt.db.write() as session:
+        patient = find_patient(session, patient_reference)
+        records = load_patient_records(session, patient)
+        session.add(
+            AuditEntry(
+                at=rt.now(),
+                actor_id=None,
+                actor_role="operator",
+                patient_id=patient.id,
+                action="export",
+                record_type="report_pdf",
+            )
+        )
+    data = report_data(records, now=rt.now(), start=start, end=end)
+    return patient, render_clinician_pdf(data)

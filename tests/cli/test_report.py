@@ -1,0 +1,58 @@
+"""``retrowalk report PATIENT --out FILE.pdf`` as a user runs it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+
+from retrowalk.services.runtime import Runtime
+from retrowalk.storage.audit import AuditEntry
+from tests.conftest import RunCli
+from tests.reports.pdf_text import pdf_text
+from tests.services.exchange_setup import small_history
+
+
+def test_the_report_command_writes_the_pdf_and_audits_the_read(
+    run_cli: RunCli, runtime: Runtime, database_url: str, tmp_path: Path
+) -> None:
+    history = small_history(runtime)
+    out = tmp_path / "alex.pdf"
+    result = run_cli(
+        "report", history.patient.email, "--out", str(out), "--database-url", database_url
+    )
+    assert result.exit_code == 0, result.stderr
+    assert f"Wrote the report of Alex Example (id {history.patient.id})" in result.stdout
+    text = pdf_text(out.read_bytes())
+    assert "Patient: Alex Example" in text.flat
+    assert "Not medical advice." in text.flat
+    with runtime.db.read() as session:
+        roles = session.scalars(
+            select(AuditEntry.actor_role).where(AuditEntry.record_type == "report_pdf")
+        ).all()
+    assert roles == ["operator"]
+
+
+def test_an_unknown_patient_is_an_error_and_writes_no_file(
+    run_cli: RunCli, database_url: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "nobody.pdf"
+    result = run_cli(
+        "report", "nobody@example.org", "--out", str(out), "--database-url", database_url
+    )
+    assert result.exit_code == 1
+    assert "Error: patient 'nobody@example.org' not found" in result.stderr
+    assert not out.exists()
+
+
+def test_a_bad_date_exits_2_naming_the_option(run_cli: RunCli, tmp_path: Path) -> None:
+    result = run_cli("report", "1", "--out", str(tmp_path / "r.pdf"), "--start", "01/02/2026")
+    assert result.exit_code == 2
+    assert "--start" in result.stderr
+    assert "not a date" in result.stderr
+
+
+def test_the_output_must_be_a_pdf_in_an_existing_folder(run_cli: RunCli, tmp_path: Path) -> None:
+    wrong_suffix = run_cli("report", "1", "--out", str(tmp_path / "r.txt"))
+    assert wrong_suffix.exit_code == 2
+    assert "must end in .pdf" in wrong_suffix.stderr
