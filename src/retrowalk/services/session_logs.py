@@ -41,6 +41,7 @@ from retrowalk.storage.flags import ClinicianFlag
 from retrowalk.storage.profiles import PatientProfile
 from retrowalk.storage.programs import Program
 from retrowalk.storage.session_logs import IdempotencyKey, SessionLog
+from retrowalk.storage.users import User
 
 MAX_KEY_CHARS = 200
 EVENT_TEXT = {
@@ -246,6 +247,10 @@ def log_session(
     try:
         with rt.db.write() as session:
             require_patient_access(session, actor, patient_id)
+            # One writer per patient at a time (PostgreSQL; SQLite's BEGIN IMMEDIATE already
+            # serializes writers): concurrent sessions then cannot both take the plan's next
+            # revision number, and a resend waits and then sees the first one's key.
+            session.execute(select(User.id).where(User.id == patient_id).with_for_update())
             if key is not None:
                 replay = _replay(session, patient_id, key, digest)
                 if replay is not None:

@@ -1,0 +1,106 @@
+"""API authentication: cookie + CSRF for browsers, bearer tokens, rate limit, no leaked secrets."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from retrowalk.services.runtime import Runtime
+from retrowalk.web.security import CSRF_HEADER
+from tests.db_fixtures import PASSWORD, ClientFor, MakeUser
+
+SECRET_KEYS = ("password", "password_hash", "token_hash", "csrf_hash", "code_hash")
+
+
+def _no_secrets(value: object) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            assert key not in SECRET_KEYS
+            _no_secrets(item)
+    elif isinstance(value, list):
+        for item in value:
+            _no_secrets(item)
+
+
+def test_sign_up_returns_the_account_without_secrets(client: TestClient) -> None:
+    response = client.post(
+        "/api/v1/auth/signup",
+        json={"email": "ann@example.org", "password": PASSWORD, "display_name": "Ann"},
+    )
+    assert response.status_code == 201
+    body = response.json()
+    assert body["role"] == "patient"
+    _no_secrets(body)
+    assert PASSWORD not in response.text
+
+
+def test_a_browser_login_sets_a_secure_httponly_cookie_and_returns_a_csrf_token(
+    client: TestClient, make_user: MakeUser
+) -> None:
+    user = make_user("patient")
+    response = client.post("/api/v1/auth/login", json={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 200
+    cookies = response.headers.get_list("set-cookie")
+    session = next(c for c in cookies if c.startswith("retrowalk_session="))
+    assert "HttpOnly" in session
+    assert "samesite=lax" in session.lower()
+    assert "retrowalk_session" not in response.text
+    assert response.json()["csrf_token"]
+    assert client.get("/api/v1/me").json()["id"] == user.id
+
+
+def test_cookie_writes_need_the_csrf_header(client: TestClient, make_user: MakeUser) -> None:
+    user = make_user("patient")
+    login = client.post("/api/v1/auth/login", json={"email": user.email, "password": PASSWORD})
+    url = f"/api/v1/patients/{user.id}/profile"
+    refused = client.put(url, json={"units": "imperial"})
+    assert refused.status_code == 403
+    assert CSRF_HEADER in refused.json()["error"]["message"]
+    wrong = client.put(url, json={"units": "imperial"}, headers={CSRF_HEADER: "guess"})
+    assert wrong.status_code == 403
+    accepted = client.put(
+        url, json={"units": "imperial"}, headers={CSRF_HEADER: login.json()["csrf_token"]}
+    )
+    assert accepted.status_code == 200
+
+
+def test_bearer_tokens_need_no_csrf_header(client_for: ClientFor) -> None:
+    patient = client_for("patient")
+    response = patient.put(
+        f"/api/v1/patients/{patient.user.id}/profile", json={"time_zone": "Europe/Berlin"}
+    )
+    assert response.status_code == 200
+
+
+def test_without_credentials_the_answer_is_401(client: TestClient) -> None:
+    response = client.get("/api/v1/me")
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+    assert client.get("/api/v1/me", headers={"Authorization": "Bearer nonsense"}).status_code == 401
+
+
+def test_logout_revokes_the_token(client_for: ClientFor) -> None:
+    patient = client_for("patient")
+    assert patient.post("/api/v1/auth/logout").status_code == 204
+    assert patient.get("/api/v1/me").status_code == 401
+
+
+def test_repeated_failed_logins_are_rate_limited(
+    client: TestClient, make_user: MakeUser, runtime: Runtime
+) -> None:
+    user = make_user("patient")
+    wrong = {"email": user.email, "password": "not the password"}
+    for _ in range(runtime.settings.login_max_failures):
+        assert client.post("/api/v1/auth/tokens", json=wrong).status_code == 401
+    limited = client.post("/api/v1/auth/tokens", json={"email": user.email, "password": PASSWORD})
+    assert limited.status_code == 429
+    assert int(limited.headers["retry-after"]) > 0
+    assert limited.json()["error"]["type"] == "rate_limited"
+
+
+def test_account_listings_carry_no_secrets(client_for: ClientFor, make_user: MakeUser) -> None:
+    make_user("patient")
+    admin = client_for("admin")
+    response = admin.get("/api/v1/admin/users")
+    assert response.status_code == 200
+    _no_secrets(response.json())
+    assert "$argon2" not in response.text
