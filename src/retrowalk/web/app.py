@@ -20,7 +20,7 @@ from retrowalk.web.api import API_PREFIX, build_api_router
 from retrowalk.web.errors import install_error_handlers
 from retrowalk.web.security import LoginLimiter
 
-UI_MODULES: tuple[str, ...] = ("pages",)
+UI_MODULES: tuple[str, ...] = ("pages", "pages.exchange")
 """Modules under ``retrowalk.web`` that add pages to the app (``register(app)``)."""
 
 

@@ -1,0 +1,228 @@
+"""Pages for data exchange: a patient's recordings and data page, a clinician's exports page.
+
+- ``/app/recordings``: each logged session with its plan, what was logged and what a
+  recording measured (backward minutes and steps), and a form to attach a recording.
+- ``/app/data``: downloads (report, CSV, FHIR, everything as a zip), the private calendar URL
+  (make, replace, revoke) and account deletion.
+- ``/clinic/patients/{id}/data``: the same measurements and the exports, for a linked clinician.
+
+Registered through ``retrowalk.web.app.UI_MODULES`` (``register(app)``). Routes are thin: read
+the form, call a service, render a template.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import APIRouter, FastAPI, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from retrowalk.errors import InputError, NotFoundError
+from retrowalk.services import calendar_subscriptions, personal_data, recordings, session_logs
+from retrowalk.services.exchange_views import RecordingView
+from retrowalk.services.runtime import Actor, Runtime
+from retrowalk.services.views import SessionLogView
+from retrowalk.web.pages.guards import PageError, require
+from retrowalk.web.pages.rendering import Message, render
+from retrowalk.web.pages.session_user import PageUser, check_csrf, runtime_of
+from retrowalk.web.security import CSRF_COOKIE, SESSION_COOKIE
+
+router = APIRouter(include_in_schema=False)
+
+CsrfField = Annotated[str, Form(max_length=200)]
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    """One logged session beside its plan and its measured gait (latest recording)."""
+
+    session: SessionLogView
+    planned_backward_min: float | None
+    recording: RecordingView | None
+
+    @property
+    def date_text(self) -> str:
+        return self.session.started_at.strftime("%a %d %b %Y")
+
+
+def _rows(rt: Runtime, actor: Actor, patient_id: int) -> list[SessionRow]:
+    rows = []
+    for session in session_logs.list_sessions(rt, actor, patient_id):
+        found = recordings.list_recordings(rt, actor, patient_id, session.id)
+        planned = session.planned_session
+        rows.append(
+            SessionRow(
+                session=session,
+                planned_backward_min=float(planned["backward_min"]) if planned else None,
+                recording=found[-1] if found else None,
+            )
+        )
+    return rows
+
+
+@router.get("/app/recordings", response_class=HTMLResponse)
+def recordings_page(request: Request) -> HTMLResponse:
+    user = require(request, "patient")
+    rows = _rows(runtime_of(request), user.actor, user.user_id)
+    return render(request, "exchange/recordings.html", title="My recordings", user=user, rows=rows)
+
+
+def _session_page(
+    request: Request,
+    user: PageUser,
+    session_id: int,
+    *,
+    error: str = "",
+    status_code: int = 200,
+    messages: list[Message] | None = None,
+) -> HTMLResponse:
+    rt = runtime_of(request)
+    try:
+        session = session_logs.get_session(rt, user.actor, user.user_id, session_id)
+    except NotFoundError:
+        raise PageError(404, "Session not found", "There is no such session in your log.") from None
+    found = recordings.list_recordings(rt, user.actor, user.user_id, session_id)
+    planned = session.planned_session
+    row = SessionRow(
+        session=session,
+        planned_backward_min=float(planned["backward_min"]) if planned else None,
+        recording=found[-1] if found else None,
+    )
+    return render(
+        request,
+        "exchange/session_recording.html",
+        title="Session recording",
+        user=user,
+        row=row,
+        error=error,
+        status_code=status_code,
+        messages=messages,
+        max_mb=recordings.MAX_RECORDING_BYTES // (1024 * 1024),
+    )
+
+
+@router.get("/app/sessions/{session_id}/recording", response_class=HTMLResponse)
+def session_recording_page(request: Request, session_id: int) -> HTMLResponse:
+    user = require(request, "patient")
+    return _session_page(request, user, session_id)
+
+
+@router.post("/app/sessions/{session_id}/recording", response_class=HTMLResponse)
+def upload_recording(
+    request: Request,
+    session_id: int,
+    csrf_token: CsrfField,
+    file: Annotated[UploadFile, File()],
+) -> HTMLResponse:
+    user = require(request, "patient")
+    check_csrf(request, user, csrf_token)
+    data = file.file.read(recordings.MAX_RECORDING_BYTES + 1)
+    try:
+        recordings.attach_recording(
+            runtime_of(request),
+            user.actor,
+            user.user_id,
+            session_id,
+            filename=file.filename or "recording",
+            data=data,
+        )
+    except InputError as error:
+        return _session_page(request, user, session_id, error=str(error), status_code=422)
+    return _session_page(
+        request, user, session_id, messages=[Message("The recording was analysed and saved.")]
+    )
+
+
+def _data_page(
+    request: Request,
+    user: PageUser,
+    *,
+    calendar_url: str = "",
+    error: str = "",
+    status_code: int = 200,
+    messages: list[Message] | None = None,
+) -> HTMLResponse:
+    return render(
+        request,
+        "exchange/data.html",
+        title="My data",
+        user=user,
+        patient_id=user.user_id,
+        calendar_url=calendar_url,
+        error=error,
+        status_code=status_code,
+        messages=messages,
+    )
+
+
+@router.get("/app/data", response_class=HTMLResponse)
+def data_page(request: Request) -> HTMLResponse:
+    user = require(request, "patient")
+    return _data_page(request, user)
+
+
+@router.post("/app/data/calendar", response_class=HTMLResponse)
+def make_calendar_url(request: Request, csrf_token: CsrfField) -> HTMLResponse:
+    user = require(request, "patient")
+    check_csrf(request, user, csrf_token)
+    view = calendar_subscriptions.create_calendar_url(runtime_of(request), user.actor, user.user_id)
+    url = str(request.base_url).rstrip("/") + "/api/v1" + view.path
+    return _data_page(
+        request,
+        user,
+        calendar_url=url,
+        messages=[Message("Your new calendar link is below; any earlier link no longer works.")],
+    )
+
+
+@router.post("/app/data/calendar/revoke", response_class=HTMLResponse)
+def revoke_calendar_url(request: Request, csrf_token: CsrfField) -> HTMLResponse:
+    user = require(request, "patient")
+    check_csrf(request, user, csrf_token)
+    calendar_subscriptions.revoke_calendar_urls(runtime_of(request), user.actor, user.user_id)
+    return _data_page(request, user, messages=[Message("Your calendar link no longer works.")])
+
+
+@router.post("/app/data/delete", response_model=None)
+def delete_account(
+    request: Request,
+    csrf_token: CsrfField,
+    password: Annotated[str, Form(max_length=200)],
+) -> Response:
+    user = require(request, "patient")
+    check_csrf(request, user, csrf_token)
+    try:
+        personal_data.delete_account(runtime_of(request), user.actor, user.user_id, password)
+    except InputError as error:
+        return _data_page(request, user, error=error.problem, status_code=422)
+    response = RedirectResponse("/?deleted=1", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(CSRF_COOKIE, path="/")
+    return response
+
+
+@router.get("/clinic/patients/{patient_id}/data", response_class=HTMLResponse)
+def clinician_data_page(request: Request, patient_id: int) -> HTMLResponse:
+    user = require(request, "clinician")
+    try:
+        rows = _rows(runtime_of(request), user.actor, patient_id)
+    except NotFoundError:
+        raise PageError(404, "Patient not found", "This patient is not linked to you.") from None
+    today = dt.date.today()
+    return render(
+        request,
+        "exchange/clinician_data.html",
+        title="Reports and recordings",
+        user=user,
+        patient_id=patient_id,
+        rows=rows,
+        report_start=(today - dt.timedelta(days=83)).isoformat(),
+        report_end=today.isoformat(),
+    )
+
+
+def register(app: FastAPI) -> None:
+    """Add the exchange pages to the app."""
+    app.include_router(router)

@@ -1,0 +1,115 @@
+"""The exchange pages: recordings beside the plan, the data page, the clinician's exports page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from retrowalk.services.runtime import Runtime
+from retrowalk.services.views import UserView
+from tests.services.exchange_setup import PASSWORD, imu_csv_bytes, small_history
+from tests.web.pages.conftest import csrf
+
+
+def cookie_client(app: FastAPI, user: UserView) -> TestClient:
+    client = TestClient(app, raise_server_exceptions=False)
+    response = client.post("/api/v1/auth/login", json={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 200, response.text
+    return client
+
+
+def test_the_recordings_page_lists_sessions_beside_their_plan(
+    app: FastAPI, runtime: Runtime
+) -> None:
+    history = small_history(runtime)
+    page = cookie_client(app, history.patient).get("/app/recordings")
+    assert page.status_code == 200
+    assert page.text.count("Attach a recording") == 3
+    assert "no recording" in page.text
+
+
+def test_uploading_a_recording_shows_the_measured_minutes_beside_the_plan(
+    app: FastAPI, runtime: Runtime, tmp_path: Path
+) -> None:
+    history = small_history(runtime)
+    client = cookie_client(app, history.patient)
+    session = history.sessions[0]
+    response = client.post(
+        f"/app/sessions/{session.id}/recording",
+        data={"csrf_token": csrf(client)},
+        files={"file": ("walk.csv", imu_csv_bytes(tmp_path), "text/csv")},
+    )
+    assert response.status_code == 200, response.text
+    assert "The recording was analysed and saved." in response.text
+    stored = client.get(f"/api/v1/patients/{history.patient.id}/sessions/{session.id}/recordings")
+    measured = stored.json()[0]
+    assert f"{measured['backward_min']:.1f} min backward ({measured['backward_steps']} steps)" in (
+        response.text
+    )
+    clinician = cookie_client(app, history.clinician)
+    page = clinician.get(f"/clinic/patients/{history.patient.id}/data")
+    assert page.status_code == 200
+    assert f"{measured['backward_min']:.1f} min, {measured['backward_steps']} steps" in page.text
+    assert "report.pdf" in page.text
+
+
+def test_a_bad_upload_shows_the_problem_on_the_page(app: FastAPI, runtime: Runtime) -> None:
+    history = small_history(runtime)
+    client = cookie_client(app, history.patient)
+    response = client.post(
+        f"/app/sessions/{history.sessions[0].id}/recording",
+        data={"csrf_token": csrf(client)},
+        files={"file": ("walk.txt", b"hello", "text/plain")},
+    )
+    assert response.status_code == 422
+    assert "walk.txt: expected a .csv" in response.text
+
+
+def test_an_upload_without_the_form_token_is_refused(app: FastAPI, runtime: Runtime) -> None:
+    history = small_history(runtime)
+    client = cookie_client(app, history.patient)
+    response = client.post(
+        f"/app/sessions/{history.sessions[0].id}/recording",
+        data={"csrf_token": "forged"},
+        files={"file": ("walk.csv", b"x", "text/csv")},
+    )
+    assert response.status_code == 403
+
+
+def test_the_data_page_makes_a_calendar_link_that_serves_the_plan(
+    app: FastAPI, runtime: Runtime
+) -> None:
+    history = small_history(runtime)
+    client = cookie_client(app, history.patient)
+    assert client.get("/app/data").status_code == 200
+    made = client.post("/app/data/calendar", data={"csrf_token": csrf(client)})
+    assert made.status_code == 200
+    link = made.text.split('id="calendar-url" value="')[1].split('"')[0]
+    path = link.split("testserver", 1)[1]
+    assert client.get(path).status_code == 200
+    client.post("/app/data/calendar/revoke", data={"csrf_token": csrf(client)})
+    assert client.get(path).status_code == 404
+
+
+def test_deleting_the_account_from_the_data_page_signs_out(app: FastAPI, runtime: Runtime) -> None:
+    history = small_history(runtime)
+    client = cookie_client(app, history.patient)
+    wrong = client.post("/app/data/delete", data={"csrf_token": csrf(client), "password": "x"})
+    assert wrong.status_code == 422
+    assert "password does not match" in wrong.text
+    done = client.post(
+        "/app/data/delete",
+        data={"csrf_token": csrf(client), "password": PASSWORD},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    assert client.get("/app/data", follow_redirects=False).status_code == 303
+
+
+def test_another_clinicians_patient_is_not_found(app: FastAPI, runtime: Runtime) -> None:
+    history = small_history(runtime)
+    client = cookie_client(app, history.other_patient)
+    assert client.get(f"/clinic/patients/{history.patient.id}/data").status_code == 403
+    assert client.get("/app/sessions/999/recording").status_code == 404
