@@ -16,8 +16,11 @@ between the two directions, while the muscle drive and the toe-first contact of 
     - strapped to the trunk (lower-back IMU): the trunk is an inverted pendulum over the hips and
       pitches forward while the body brakes after each contact, so the coupling is negative
       (18 of 19 reference bouts of the mobgap lower-back data, INDIP-labelled forward walking);
-    - phone in a hanging waist bag: the bag is a pendulum *below* its strap and swings the other
-      way, so the coupling is positive (KU-HAR "Walk" windows).
+    - phone in a waist bag (KU-HAR): the coupling is positive in forward and negative in
+      backward walking. A plausible, unverified explanation: a bag hanging below its strap is a
+      pendulum that swings the other way. A gyroscope whose sign convention is inverted relative
+      to the accelerometer would look the same, and without gravity in the data the two cannot be
+      told apart (mirror-symmetric gait hides the handedness).
 
     The correlation of the pitch *acceleration* with the AP acceleration is also reported; it is
     time-even, so under the time-reversal argument it cannot tell the directions apart, and a
@@ -28,12 +31,13 @@ between the two directions, while the muscle drive and the toe-first contact of 
     on the two data sets above, not a published constant.
 ``jerk_asymmetry`` (supporting evidence, needs only the accelerometer)
     skewness of the 30-ms increments of the vertical acceleration: positive when the vertical
-    acceleration rises faster than it falls; reversing time swaps rises and falls. Weak on its
-    own; an answer is withheld when it strongly contradicts the main evidence.
+    acceleration rises faster than it falls; reversing time swaps rises and falls. Negative in
+    forward walking in both data sets. Weak on its own: it adds a half-weight vote, and a window
+    whose two statistics clearly disagree abstains.
 
-The body frame is built without assuming how the sensor is worn: vertical from gravity (sign known)
-when gravity is included, with the step-by-step tilt corrected by the gyroscope (small-angle
-integration); with gravity removed by the phone (KU-HAR "linear acceleration") the vertical is the
+The body frame is built without assuming how the sensor is worn: vertical from gravity (sign known;
+mean direction of the raw acceleration in each 4-s window) when gravity is included; with gravity
+removed by the phone (KU-HAR "linear acceleration") the vertical is the
 principal axis of the band-passed acceleration and its sign the one that makes the vertical
 acceleration positively skewed (sharp upward peaks at contact; positive in all 19 reference bouts
 of the mobgap data). That sign is the weak point of the gravity-free case and limits the
