@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 import typer
 from numpy.typing import NDArray
 from typer.testing import CliRunner
@@ -76,6 +77,19 @@ def test_recordings_of_different_length_are_analysed_where_both_run(
     result = run_cli("gait", "attenuation", str(distal), str(proximal), "--format", "json")
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["peak_ratio"]["n_impacts"] == 3
+
+
+@pytest.mark.shared_data
+def test_a_mobilised_trial_against_itself_is_not_attenuated(
+    shared_data_dir: Path, run_cli: RunCli
+) -> None:
+    mat = str(shared_data_dir / "mobgap-example" / "lab" / "HA" / "001" / "data.mat")
+    trial = "TimeMeasure1/Test5/Trial1"
+    result = run_cli("gait", "attenuation", mat, mat, "--trial", trial, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert abs(report["spectral"]["transfer_function_db"]) < 1e-9
+    assert set(report["peak_ratio"]["attenuation_percent"]) <= {0.0}
 
 
 def test_register_adds_the_command_to_a_fresh_group(tmp_path: Path) -> None:

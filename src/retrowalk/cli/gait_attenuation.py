@@ -85,10 +85,14 @@ def attenuation_command(
         OutputFormat,
         typer.Option("--format", help="text (default) or json.", case_sensitive=False),
     ] = OutputFormat.text,
+    trial: Annotated[
+        str | None,
+        typer.Option("--trial", help="Trial inside Mobilise-D data.mat files (both files)."),
+    ] = None,
 ) -> None:
     """Shock attenuation from a distal and a proximal accelerometer recording."""
-    distal = read_recording(distal_file)
-    proximal = read_recording(proximal_file)
+    distal = read_recording(distal_file, trial=trial)
+    proximal = read_recording(proximal_file, trial=trial)
     distal_acc, proximal_acc, rate = _aligned(distal, proximal)
     peaks = peak_ratio_attenuation(distal_acc, proximal_acc, sampling_rate_hz=rate)
     high = min(IMPACT_BAND_HZ[1], 0.45 * rate)
