@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from retrowalk.gait.parameters import InvertedPendulumStepLength, bout_parameters
+from retrowalk.gait.parameters import InvertedPendulumStepLength, bout_parameters, step_excursions
 
 
 def test_the_inverted_pendulum_formula_gives_the_step_length() -> None:
@@ -48,3 +48,17 @@ def test_stance_and_double_support_come_from_final_contacts() -> None:
     assert params.stance_time_s == pytest.approx(0.6)
     assert params.double_support_percent == pytest.approx(20.0)
     assert params.speed_m_s == pytest.approx(1.4)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.floats(0.005, 0.05), st.floats(0.4, 0.8), st.floats(-1.0, 1.0))
+def test_a_periodic_trunk_motion_gives_its_peak_to_peak_excursion(
+    amplitude_m: float, step_s: float, offset_m_s2: float
+) -> None:
+    fs = 200.0
+    t = np.arange(int(5 * step_s * fs) + 1) / fs
+    omega = 2 * np.pi / step_s
+    acc = -amplitude_m * omega**2 * np.sin(omega * t) + offset_m_s2  # offset: sensor bias
+    ics = np.round(np.arange(5) * step_s * fs).astype(np.int64)
+    h = step_excursions(acc, ics, sampling_rate_hz=fs)
+    assert h == pytest.approx(np.full(4, 2 * amplitude_m), rel=0.03)

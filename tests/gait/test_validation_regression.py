@@ -1,7 +1,8 @@
 """Regression on the real mobgap example recordings with the INDIP reference.
 
-The floors are the accuracy measured when this test was written (docs/gait.md); the issue's
-targets (F1 >= 0.93, cadence <= 3 steps/min, stride/speed <= 10 %) are NOT yet met.
+Straight walks meet the issue's targets (F1 >= 0.93, cadence <= 3 steps/min, stride length and
+speed <= 10 %); over all bouts, incl. simulated daily life, they are NOT met and the floors are
+the accuracy measured when this test was written (docs/gait.md).
 """
 
 from __future__ import annotations
@@ -31,9 +32,16 @@ def _validation_module() -> Any:
 def test_initial_contacts_and_parameters_match_the_indip_reference(shared_data_dir: Path) -> None:
     if not (shared_data_dir / "mobgap-example").is_dir():
         pytest.skip("mobgap-example is not in the shared data folder")
-    table = _validation_module().evaluate(shared_data_dir)["all"]
-    assert table["reference_bouts"] >= 19
-    assert table["ic_f1"] >= 0.85
-    assert table["cadence_mae_spm"] <= 6.0
-    assert table["stride_length_mae_percent"] <= 22.0
-    assert table["speed_mae_percent"] <= 20.0
+    table = _validation_module().evaluate(shared_data_dir)
+    straight, everything = table["Test5"], table["all"]
+    # Straight walks (Test5) meet the issue's targets.
+    assert straight["ic_f1"] >= 0.93
+    assert straight["cadence_mae_spm"] <= 3.0
+    assert straight["stride_length_mae_percent"] <= 10.0
+    assert straight["speed_mae_percent"] <= 10.0
+    # All bouts incl. simulated daily life: floors at the level measured (targets not met).
+    assert everything["reference_bouts"] >= 19
+    assert everything["ic_f1"] >= 0.85
+    assert everything["cadence_mae_spm"] <= 4.0
+    assert everything["stride_length_mae_percent"] <= 30.0
+    assert everything["speed_mae_percent"] <= 22.0

@@ -9,9 +9,10 @@
 - Step length by the inverted-pendulum model (Zijlstra & Hof 2003, Gait Posture 18:1-10): the
   trunk's vertical excursion ``h`` within a step and the pendulum length ``l`` (sensor height)
   give ``step = K * 2 * sqrt(2 l h - h^2)``. ``K`` corrects for the model's simplifications;
-  Zijlstra & Hof report K = 1.25 (preset ``zijlstra_2003``); the Mobilise-D reference
-  implementation uses 4.739/4 ≈ 1.18 fitted on mixed cohorts (preset ``mobilise_d``, Soltani
-  et al. 2021; Kirk et al. 2024, Sci Rep 14:1754). Speed = step length / step time.
+  Zijlstra & Hof report K = 1.25 (preset ``zijlstra_2003``); the Mobilise-D implementation
+  (mobgap ``SlZijlstra``, Soltani et al. 2021) uses 4.739/4 ≈ 1.18 (preset ``mobilise_d``, our
+  default). ``h`` comes from a per-step double integration (:func:`step_excursions`) instead of
+  Zijlstra's high-pass filters. Speed = step length / step time.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from typing import ClassVar, Self
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import signal
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -32,17 +32,17 @@ class InvertedPendulumStepLength:
     """Step length per step (m) from vertical acceleration and initial contacts.
 
     ``detect(vertical_acc_m_s2, sampling_rate_hz=..., ic_indices=...)`` sets
-    ``vertical_position_m_`` (the doubly integrated, drift-filtered trunk height) and
-    ``step_length_m_`` (one per step between consecutive ICs; NaN where the model fails).
+    ``excursion_m_`` (the trunk's vertical excursion per step, see :func:`step_excursions`)
+    and ``step_length_m_`` (one per step between consecutive ICs; NaN where the model fails).
+    Default K is the Mobilise-D value (preset ``mobilise_d``).
     """
 
     sensor_height_m: float
-    correction_factor: float = 1.25
-    high_pass_hz: float = 0.1
+    correction_factor: float = 4.739 / 4
 
     PRESETS: ClassVar[dict[str, float]] = {"zijlstra_2003": 1.25, "mobilise_d": 4.739 / 4}
 
-    vertical_position_m_: FloatArray = field(default_factory=lambda: np.zeros(0))
+    excursion_m_: FloatArray = field(default_factory=lambda: np.zeros(0))
     step_length_m_: FloatArray = field(default_factory=lambda: np.zeros(0))
 
     @classmethod
@@ -50,21 +50,9 @@ class InvertedPendulumStepLength:
         return cls(sensor_height_m=sensor_height_m, correction_factor=cls.PRESETS[name])
 
     def detect(self, data: FloatArray, *, sampling_rate_hz: float, ic_indices: IntArray) -> Self:
-        self.vertical_position_m_ = vertical_position(
-            data, sampling_rate_hz=sampling_rate_hz, high_pass_hz=self.high_pass_hz
-        )
-        self.step_length_m_ = self.from_position(self.vertical_position_m_, ic_indices)
+        self.excursion_m_ = step_excursions(data, ic_indices, sampling_rate_hz=sampling_rate_hz)
+        self.step_length_m_ = self.from_excursion(self.excursion_m_)
         return self
-
-    def from_position(self, position_m: FloatArray, ic_indices: IntArray) -> FloatArray:
-        """Step lengths from an already integrated vertical position (used by the pipeline)."""
-        if ic_indices.size < 2:
-            return np.zeros(0)
-        bounds = np.column_stack([ic_indices[:-1], ic_indices[1:] + 1]).ravel()
-        padded = np.r_[position_m, position_m[-1]]
-        highs = np.maximum.reduceat(padded, bounds)[::2]
-        lows = np.minimum.reduceat(padded, bounds)[::2]
-        return self.from_excursion(highs - lows)
 
     def from_excursion(self, excursion_m: FloatArray) -> FloatArray:
         h = np.asarray(excursion_m, dtype=np.float64)
@@ -72,19 +60,6 @@ class InvertedPendulumStepLength:
         with np.errstate(invalid="ignore"):
             length = self.correction_factor * 2.0 * np.sqrt(radicand)
         return np.where(radicand > 0, length, np.nan)
-
-
-def vertical_position(
-    vertical_acc_m_s2: FloatArray, *, sampling_rate_hz: float, high_pass_hz: float = 0.1
-) -> FloatArray:
-    """Double integral of vertical acceleration, high-passed after each step against drift."""
-    if vertical_acc_m_s2.shape[0] < 30:
-        return np.zeros(vertical_acc_m_s2.shape[0])
-    sos = signal.butter(4, high_pass_hz, "high", fs=sampling_rate_hz, output="sos")
-    acc = signal.sosfiltfilt(sos, vertical_acc_m_s2)
-    velocity = signal.sosfiltfilt(sos, np.cumsum(acc) / sampling_rate_hz)
-    position = signal.sosfiltfilt(sos, np.cumsum(velocity) / sampling_rate_hz)
-    return np.asarray(position, dtype=np.float64)
 
 
 @dataclass(frozen=True)
@@ -145,3 +120,42 @@ def bout_parameters(
         stride_length_m=2.0 * length,
         speed_m_s=speed,
     )
+
+
+def step_excursions(
+    vertical_acc_m_s2: FloatArray, ic_indices: IntArray, *, sampling_rate_hz: float
+) -> FloatArray:
+    """Vertical excursion (m) of the trunk within each step between consecutive ICs.
+
+    The trunk's vertical motion is periodic per step: it starts and ends a step at the same
+    height with the same vertical velocity. So, per step, the acceleration's mean is removed
+    (no net velocity change), it is integrated, the velocity's mean is removed (no net
+    displacement), and integrated again; the excursion is max - min of that position. No
+    drift filter is needed and postural transitions outside the step cannot leak in.
+    Vectorised over all steps at once.
+    """
+    if ic_indices.size < 2:
+        return np.zeros(0)
+    starts = ic_indices[:-1]
+    lengths = np.diff(ic_indices) + 1  # include the closing IC sample
+    n_steps = starts.size
+    seg = np.repeat(np.arange(n_steps), lengths)
+    offsets = np.r_[0, np.cumsum(lengths)[:-1]]
+    within = np.arange(seg.size) - np.repeat(offsets, lengths)
+    acc = vertical_acc_m_s2[np.repeat(starts, lengths) + within]
+    dt = 1.0 / sampling_rate_hz
+
+    def centred(x: FloatArray) -> FloatArray:
+        means = np.bincount(seg, weights=x, minlength=n_steps) / lengths
+        return np.asarray(x - means[seg], dtype=np.float64)
+
+    def integrate(x: FloatArray) -> FloatArray:
+        total = np.cumsum(x)
+        before = total[offsets] - x[offsets]
+        return np.asarray((total - np.repeat(before, lengths)) * dt, dtype=np.float64)
+
+    velocity = centred(integrate(centred(acc)))
+    position = integrate(velocity)
+    highs = np.maximum.reduceat(position, offsets)
+    lows = np.minimum.reduceat(position, offsets)
+    return np.asarray(highs - lows, dtype=np.float64)

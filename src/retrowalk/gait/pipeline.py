@@ -26,7 +26,6 @@ from retrowalk.gait.parameters import (
     BoutParameters,
     InvertedPendulumStepLength,
     bout_parameters,
-    vertical_position,
 )
 from retrowalk.gait.recording import STANDARD_GRAVITY_M_S2, Recording
 from retrowalk.gait.turns import Turn, TurnDetector
@@ -89,6 +88,9 @@ class GaitResult:
     duration_s: float
     initial_contacts_s: FloatArray
     final_contacts_s: FloatArray
+    step_lengths_m: FloatArray
+    """Per initial contact, the length of the step it starts (NaN for a bout's last contact,
+    or when no sensor height was given)."""
     bouts: tuple[Bout, ...]
     turns: tuple[Turn, ...]
     algorithm: dict[str, Any]
@@ -178,15 +180,13 @@ class GaitPipeline:
 
     ``sensor_height_m`` (height of the sensor above the ground when standing; the inverted
     pendulum's length) is needed for step length and speed; without it they are ``None``.
-    ``step_length_correction`` = 1.0 and ``position_high_pass_hz`` = 0.5 were chosen on the
-    mobgap example data (in-sample; Zijlstra & Hof's K = 1.25 with a 0.1 Hz high-pass
-    overestimated the slow daily-life strides there), see docs/gait.md.
+    ``step_length_correction`` is the Mobilise-D value of Zijlstra's K (see
+    :mod:`retrowalk.gait.parameters`).
     Presets: :meth:`backward_walking` (shorter, slower steps: Laufer 2005, evidence.md §2).
     """
 
     sensor_height_m: float | None = None
-    step_length_correction: float = 1.0
-    position_high_pass_hz: float = 0.5
+    step_length_correction: float = 4.739 / 4
     min_steps: int = 4
     min_step_time_s: float = 0.25
     max_step_time_s: float = 2.0
@@ -263,10 +263,11 @@ class GaitPipeline:
             model = InvertedPendulumStepLength(
                 sensor_height_m=self.sensor_height_m, correction_factor=self.step_length_correction
             )
-            position = vertical_position(
-                vertical, sampling_rate_hz=fs, high_pass_hz=self.position_high_pass_hz
-            )
-            step_lengths = model.from_position(position, ics)
+            step_lengths = np.full(max(ics.size - 1, 0), np.nan)
+            for span in detector.bouts_:  # one call per bout: gaps between bouts are not steps
+                bout_ics = ics[span.first_ic : span.last_ic + 1]
+                model.detect(vertical, sampling_rate_hz=fs, ic_indices=bout_ics)
+                step_lengths[span.first_ic : span.last_ic] = model.step_length_m_
         elif self.sensor_height_m is None:
             notes.append("no sensor height given: step length and speed not estimated")
         turns: list[Turn] = []
@@ -277,11 +278,14 @@ class GaitPipeline:
                 .detect(yaw, sampling_rate_hz=fs)
                 .turns_
             )
+        per_ic_length = np.full(ics.size, np.nan)
         bouts = []
         for span in detector.bouts_:
             first, last = span.first_ic, span.last_ic
             start, end = int(ics[first]), int(ics[last])
             lengths = None if step_lengths is None else step_lengths[first:last]
+            if lengths is not None:
+                per_ic_length[first:last] = lengths
             params = bout_parameters(ic_s[first : last + 1], fc_s[first : last + 1], lengths)
             direction, confidence = self._direction(recording, start, end + 1, gravity_included)
             start_s, end_s = start / fs, end / fs
@@ -294,6 +298,7 @@ class GaitPipeline:
             duration_s=recording.duration_s,
             initial_contacts_s=ic_s,
             final_contacts_s=valid_fc,
+            step_lengths_m=per_ic_length,
             bouts=tuple(bouts),
             turns=tuple(turns),
             algorithm=self.algorithm(),
@@ -323,6 +328,7 @@ class GaitPipeline:
         turns: list[Turn] = []
         ics: list[FloatArray] = []
         fcs: list[FloatArray] = []
+        lengths: list[FloatArray] = []
         fs = 0.0
         core_start = 0.0
         quality: dict[str, object] = {}
@@ -344,7 +350,9 @@ class GaitPipeline:
                     turns.append(Turn(start, turn.end_s + seg_start, turn.angle_deg))
             ic = part.initial_contacts_s + seg_start
             fc = part.final_contacts_s + seg_start
-            ics.append(ic[(ic >= core_start) & (ic < core_end)])
+            own = (ic >= core_start) & (ic < core_end)
+            ics.append(ic[own])
+            lengths.append(part.step_lengths_m[own])
             fcs.append(fc[(fc >= core_start) & (fc < core_end)])
             core_start = core_end
         return GaitResult(
@@ -353,6 +361,7 @@ class GaitPipeline:
             duration_s=duration_s,
             initial_contacts_s=np.concatenate(ics) if ics else np.zeros(0),
             final_contacts_s=np.concatenate(fcs) if fcs else np.zeros(0),
+            step_lengths_m=np.concatenate(lengths) if lengths else np.zeros(0),
             bouts=tuple(bouts),
             turns=tuple(turns),
             algorithm=self.algorithm(),
