@@ -14,8 +14,10 @@ from pathlib import Path
 import numpy as np
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from numpy.typing import NDArray
 
 from retrowalk.gait.io.retrowalk_csv import write_retrowalk_csv
+from retrowalk.gait.recording import STANDARD_GRAVITY_M_S2
 from retrowalk.gait.resample import build_recording
 from retrowalk.services import accounts, invitations, outcomes, profiles, programs, screenings
 from retrowalk.services.demo import _cleared_answers
@@ -23,7 +25,6 @@ from retrowalk.services.inputs import OutcomeIn, PatientProfileIn, PrescriptionI
 from retrowalk.services.runtime import Actor, Runtime
 from retrowalk.services.session_logs import log_session
 from retrowalk.services.views import SessionLogView, UserView
-from tests.gait.synthetic import walking_signal
 
 PASSWORD = "exchange-tests-password"
 LOGGED_SESSIONS = 3
@@ -120,10 +121,39 @@ def signed_in(app: FastAPI, user: UserView, password: str = PASSWORD) -> TestCli
     return client
 
 
-def imu_csv_bytes(tmp_path: Path, *, walk_s: float = 60.0) -> bytes:
+def trunk_signals(
+    *, walk_s: float, stand_s: float = 5.0, step_hz: float = 1.9, backward: bool = True
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """(time_s, acc_m_s2, gyr_rad_s) of a lower-back sensor: stand, walk, stand, at 100 Hz.
+
+    Forward walking is modelled as in the gait tests (per step a slow vertical rise and a sharp
+    drop; the trunk pitches forward while the body brakes); backward walking is its time
+    reversal (samples run backwards, angular velocities change sign), the part of backward gait
+    that mirrors forward gait (evidence.md 1.3).
+    """
+    rng = np.random.default_rng(7)
+    t = np.arange(0.0, walk_s + 2 * stand_s, 0.01)
+    walking = (t >= stand_s) & (t < stand_s + walk_s)
+    ramp = np.clip(np.minimum(t - stand_s, stand_s + walk_s - t) / 0.5, 0, 1) * walking
+    phase = (t * step_hz) % 1.0
+    vertical = 6.0 * (phase**4 - 0.2) * ramp
+    ap = 1.5 * np.cos(2 * np.pi * step_hz * t + 0.4) * ramp
+    ml = 1.0 * np.sin(np.pi * step_hz * t) * ramp
+    pitch = -0.12 * ap + rng.normal(0, 0.04, t.size)
+    acc = np.column_stack([ap, ml, vertical + STANDARD_GRAVITY_M_S2])
+    acc += rng.normal(0, 0.1, acc.shape)
+    gyr = np.column_stack(
+        [0.1 * np.sin(np.pi * step_hz * t) * ramp, pitch, 0.1 * np.cos(np.pi * step_hz * t) * ramp]
+    )
+    if backward:
+        acc, gyr = acc[::-1].copy(), -gyr[::-1]
+    return t, acc, gyr
+
+
+def imu_csv_bytes(tmp_path: Path, *, walk_s: float = 60.0, backward: bool = True) -> bytes:
     """A lower-back IMU recording in the retrowalk CSV format (synthetic walking, 100 Hz)."""
-    acc, gyr, _ics = walking_signal(walk_s=walk_s)
-    recording = build_recording(np.arange(acc.shape[0]) / 100.0, acc, gyr, source="synthetic")
+    t, acc, gyr = trunk_signals(walk_s=walk_s, backward=backward)
+    recording = build_recording(t, acc, gyr, source="synthetic")
     path = tmp_path / "walk.csv"
     write_retrowalk_csv(path, recording)
     return path.read_bytes()

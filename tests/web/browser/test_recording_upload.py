@@ -79,6 +79,7 @@ def test_a_patient_uploads_a_recording_and_sees_the_measured_minutes(
     expect(page.get_by_text("The recording was analysed and saved.")).to_be_visible()
 
     measured = measured_by_api(live_server, history, session.id)
+    assert measured["backward_min"] > 0.9
     minutes = f"{measured['backward_min']:.1f} min backward ({measured['backward_steps']} steps)"
     expect(page.locator("[data-measured]")).to_contain_text(minutes)
     planned = f"{session.planned_session['backward_min']:g} min" if session.planned_session else ""
