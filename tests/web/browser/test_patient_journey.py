@@ -89,3 +89,15 @@ def test_a_patient_who_should_see_a_clinician_cannot_start_a_program(
     expect(page.get_by_role("link", name="Start guided session")).to_have_count(0)
     page.goto("/app/session")
     expect(page).to_have_url(re.compile(r"/app$"))
+
+
+def test_the_public_pages_pass_axe(page: Page, check_page: PageCheck) -> None:
+    page.goto("/")
+    check_page(page, "welcome")
+    page.goto("/login")
+    check_page(page, "login")
+    page.get_by_label("Email").fill("nobody@example.org")
+    page.get_by_label("Password").fill("wrong password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_contain_text("Wrong email or password")
+    check_page(page, "login-failed")

@@ -23,6 +23,7 @@ INK = "#1b1f24"
 GRID = "#c9d0da"
 SERIES = "#0b5cad"
 REFERENCE = "#8a4b00"
+BAR_MAX_WIDTH_PX = 60.0
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,7 @@ def render_chart(
             )
     if kind == "bar":
         base = _scale(low, high, max(low, 0.0), plot_bottom, plot_top)
-        width = max(4.0, slot * 0.6)
+        width = min(BAR_MAX_WIDTH_PX, max(4.0, slot * 0.6))
         for index, point in enumerate(points):
             y = _scale(low, high, point.value, plot_bottom, plot_top)
             parts.append(

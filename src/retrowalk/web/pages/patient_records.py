@@ -146,7 +146,8 @@ def pain_chart(records: PatientRecords, chart_id: str = "pain") -> Chart:
         change = last.value - first.value
         summary = (
             f"Pain before sessions went from {number_text(first.value)} ({first.label}) to "
-            f"{number_text(last.value)} ({last.label}) over {len(points)} sessions, a change of "
+            f"{number_text(last.value)} ({last.label}) over {_count(len(points), 'session')}, "
+            "a change of "
             f"{change:+.0f} points. A drop of {number_text(nprs.absolute if nprs else 2)} points "
             "or more is meaningful (Ostelo 2008)."
         )
@@ -182,7 +183,7 @@ def weekly_minutes_chart(records: PatientRecords, chart_id: str = "weekly") -> C
     if points:
         total = sum(p.value for p in points)
         summary = (
-            f"{number_text(total)} minutes of backward walking over {len(points)} weeks; "
+            f"{number_text(total)} minutes of backward walking over {_count(len(points), 'week')}; "
             f"latest week {number_text(points[-1].value)} minutes."
         )
     else:
@@ -253,6 +254,10 @@ def outcome_charts(records: PatientRecords, prefix: str = "outcome") -> list[Cha
 
 def all_charts(records: PatientRecords) -> list[Chart]:
     return [pain_chart(records), weekly_minutes_chart(records), *outcome_charts(records)]
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _short(day: dt.date) -> str:
