@@ -132,6 +132,33 @@ def test_detector_settings_name_the_algorithm_version() -> None:
     assert settings_["version"]
 
 
+@settings(max_examples=25, deadline=None)
+@given(
+    step_hz=st.floats(min_value=1.4, max_value=2.4),
+    pitch_gain=st.floats(min_value=0.05, max_value=0.2),
+    seed=st.integers(min_value=0, max_value=1000),
+)
+def test_the_direction_statistics_change_sign_when_time_runs_backwards(
+    step_hz: float, pitch_gain: float, seed: int
+) -> None:
+    acc, gyr = synthetic_forward_walk(duration_s=6.0, step_hz=step_hz, seed=seed)
+    gyr[:, 1] *= pitch_gain / 0.12
+    ahead = estimate_direction(acc, sampling_rate_hz=RATE_HZ, gyr_rad_s=gyr).features
+    back = estimate_direction(
+        *time_reversed(acc, gyr)[:1], sampling_rate_hz=RATE_HZ, gyr_rad_s=time_reversed(acc, gyr)[1]
+    ).features
+    for name in ("pitch_ap_coupling", "jerk_asymmetry"):
+        assert back[name] == pytest.approx(-ahead[name], abs=0.05)
+    for name in ("periodicity", "pitch_rate_rms_rad_s", "movement_m_s2"):
+        assert back[name] == pytest.approx(ahead[name], rel=0.05)
+
+
+def test_a_20_hz_recording_is_accepted() -> None:
+    acc, gyr = synthetic_forward_walk()
+    estimate = estimate_direction(acc[::5], sampling_rate_hz=20.0, gyr_rad_s=gyr[::5])
+    assert estimate.direction in ("forward", "unknown")
+
+
 # --- edge cases -------------------------------------------------------------------------------
 
 
@@ -169,6 +196,13 @@ def test_random_shaking_is_not_called_walking() -> None:
     gyr = rng.normal(0, 0.5, (1200, 3))
     estimate = estimate_direction(acc, sampling_rate_hz=RATE_HZ, gyr_rad_s=gyr)
     assert estimate.direction == "unknown"
+
+
+def test_nans_in_the_gyroscope_only_are_skipped() -> None:
+    acc, gyr = synthetic_forward_walk(duration_s=20.0)
+    gyr[1500:1510] = np.nan
+    estimate = estimate_direction(acc, sampling_rate_hz=RATE_HZ, gyr_rad_s=gyr)
+    assert estimate.direction == "forward"
 
 
 def test_scattered_nans_are_skipped() -> None:

@@ -169,13 +169,20 @@ def _band_filter(low_hz: float, high_hz: float, sampling_rate_hz: float) -> Floa
 
 
 def _prepare(
-    acc: FloatArray, gyr: FloatArray | None, gravity_included: bool, band: FloatArray
+    acc: FloatArray,
+    gyr: FloatArray | None,
+    gravity_included: bool,
+    band: FloatArray,
+    sampling_rate_hz: float,
 ) -> _Bout:
-    # zero-phase filtering: a causal filter would shift phases and bias the time asymmetry
+    # zero-phase filtering: a causal filter would shift phases and bias the time asymmetry; the
+    # long padding keeps the edge transients out of the data, so that reversing the input
+    # reverses the output (forward-backward and backward-forward filtering then agree)
+    padlen = min(acc.shape[0] - 1, round(2 * sampling_rate_hz))
     if gyr is None:
-        linear, gyr_band = sosfiltfilt(band, acc, axis=0), None
+        linear, gyr_band = sosfiltfilt(band, acc, axis=0, padlen=padlen), None
     else:
-        both = sosfiltfilt(band, np.hstack((acc, gyr)), axis=0)
+        both = sosfiltfilt(band, np.hstack((acc, gyr)), axis=0, padlen=padlen)
         linear, gyr_band = both[:, :3], both[:, 3:]
     if gravity_included:
         return _Bout(linear, gyr_band, acc, None, 1.0)
@@ -360,7 +367,7 @@ class DirectionDetector:
 
         high = min(self.band_hz[1], 0.45 * sampling_rate_hz)
         band = _band_filter(self.band_hz[0], high, sampling_rate_hz)
-        bout = _prepare(acc, gyr, gravity_included, band)
+        bout = _prepare(acc, gyr, gravity_included, band, sampling_rate_hz)
         jerk_lag = max(1, round(self.jerk_lag_s * sampling_rate_hz))
         n = acc.shape[0]
         length = round(self.window_s * sampling_rate_hz)
