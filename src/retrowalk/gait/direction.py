@@ -57,7 +57,7 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.signal import butter, sosfiltfilt
+from scipy.signal import butter, sosfilt, sosfilt_zi
 
 from retrowalk.errors import InputError
 
@@ -162,27 +162,45 @@ class _Bout:
 
 
 @lru_cache(maxsize=32)
-def _band_filter(low_hz: float, high_hz: float, sampling_rate_hz: float) -> FloatArray:
-    """Second-order Butterworth band-pass (second-order sections), designed once per rate."""
+def _band_filter(
+    low_hz: float, high_hz: float, sampling_rate_hz: float
+) -> tuple[FloatArray, FloatArray]:
+    """Second-order Butterworth band-pass (sections) and its step-response initial state,
+    designed once per rate (the design costs more than filtering a short bout)."""
     sos = butter(2, (low_hz, high_hz), btype="band", fs=sampling_rate_hz, output="sos")
-    return np.asarray(sos, dtype=np.float64)
+    return np.asarray(sos, dtype=np.float64), np.asarray(sosfilt_zi(sos), dtype=np.float64)
+
+
+def _zero_phase(filter_: tuple[FloatArray, FloatArray], x: FloatArray, padlen: int) -> FloatArray:
+    """Forward-backward filtering along axis 0 with odd extension (as ``sosfiltfilt``).
+
+    Zero phase: a causal filter would shift phases and bias the time asymmetry. The padding is
+    long (2 s) so the edge transients stay out of the data and reversing the input reverses the
+    output.
+    """
+    sos, zi = filter_
+    start = 2 * x[0] - x[padlen:0:-1]
+    end = 2 * x[-1] - x[-2 : -padlen - 2 : -1]
+    extended = np.concatenate((start, x, end))
+    state = zi[:, :, None] * extended[0]
+    forward, _ = sosfilt(sos, extended, axis=0, zi=state)
+    state = zi[:, :, None] * forward[-1]
+    backward, _ = sosfilt(sos, forward[::-1], axis=0, zi=state)
+    return np.asarray(backward[::-1][padlen : padlen + x.shape[0]], dtype=np.float64)
 
 
 def _prepare(
     acc: FloatArray,
     gyr: FloatArray | None,
     gravity_included: bool,
-    band: FloatArray,
+    band: tuple[FloatArray, FloatArray],
     sampling_rate_hz: float,
 ) -> _Bout:
-    # zero-phase filtering: a causal filter would shift phases and bias the time asymmetry; the
-    # long padding keeps the edge transients out of the data, so that reversing the input
-    # reverses the output (forward-backward and backward-forward filtering then agree)
     padlen = min(acc.shape[0] - 1, round(2 * sampling_rate_hz))
     if gyr is None:
-        linear, gyr_band = sosfiltfilt(band, acc, axis=0, padlen=padlen), None
+        linear, gyr_band = _zero_phase(band, acc, padlen), None
     else:
-        both = sosfiltfilt(band, np.hstack((acc, gyr)), axis=0, padlen=padlen)
+        both = _zero_phase(band, np.hstack((acc, gyr)), padlen)
         linear, gyr_band = both[:, :3], both[:, 3:]
     if gravity_included:
         return _Bout(linear, gyr_band, acc, None, 1.0)
