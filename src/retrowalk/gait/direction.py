@@ -80,10 +80,10 @@ POUCH_PITCH_RMS_RAD_S = 0.35
 #: points from backward to forward walking, in degrees. Trunk: 180 (forward = negative pitch-rate
 #: coupling; time reversal leaves the time-even second correlation unchanged, so it cannot help).
 #: Waist bag: 0 (forward = positive coupling, KU-HAR labels). A free angle fitted on KU-HAR
-#: (-30 deg) did better in-sample but worse leave-one-user-out (5 of 22 against 9 of 22), so
-#: only the sign is taken from the data.
+#: (-22 deg) gained nothing in-sample (16 of 22 with the waist-bag preset either way) and lost
+#: leave-one-user-out (5 of 22 right, 3 wrong, against 9 of 22), so only the sign is learnt.
 POUCH_FORWARD_PHASE_DEG = 0.0
-#: sign of the pitch-AP coupling in forward walking, per mounting (see module docstring)
+#: forward direction in that plane per mounting (see the module docstring)
 FORWARD_PHASE_DEG: Mapping[str, float] = {"trunk": 180.0, "pouch": POUCH_FORWARD_PHASE_DEG}
 #: sign of the vertical jerk asymmetry in forward walking (mobgap healthy adults and KU-HAR)
 FORWARD_JERK_SIGN = -1.0
