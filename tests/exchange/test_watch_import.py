@@ -1,13 +1,31 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import cache
 
+import fitdecode.utils
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from retrowalk.errors import InputError
 from retrowalk.exchange.watch_import import read_watch_file
 
 from .watch_files import START, fit_bytes, gpx_text, tcx_text
+
+
+@cache
+def default_fit() -> bytes:
+    return fit_bytes()
+
+
+def refused_source(data: bytes, name: str) -> str | None:
+    """``None`` when the file reads, else the source its InputError names (other errors fail)."""
+    try:
+        read_watch_file(data, filename=name)
+    except InputError as error:
+        return error.location.source
+    return None
 
 
 def test_a_gpx_track_gives_duration_distance_and_heart_rate() -> None:
@@ -115,3 +133,35 @@ def test_a_gpx_file_without_times_is_refused() -> None:
 def test_an_unknown_file_type_is_refused() -> None:
     with pytest.raises(InputError, match="unknown file type"):
         read_watch_file(b"hello", filename="walk.txt")
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    name=st.sampled_from(["walk.gpx", "walk.tcx", "walk.fit", "upload"]),
+    prefix=st.sampled_from([b"", fit_bytes()[:14], gpx_text()[:300].encode(), b"<gpx"]),
+    tail=st.binary(max_size=400),
+)
+def test_any_bytes_give_a_draft_or_a_clear_input_error(
+    name: str, prefix: bytes, tail: bytes
+) -> None:
+    assert refused_source(prefix + tail, name) in (None, name)
+
+
+@settings(max_examples=100, deadline=None)
+@given(cut=st.integers(min_value=1, max_value=400), flip=st.integers(min_value=0, max_value=255))
+def test_a_damaged_fit_file_gives_a_draft_or_a_clear_input_error(cut: int, flip: int) -> None:
+    data = bytearray(default_fit())
+    data[cut % len(data)] ^= flip
+    assert refused_source(bytes(data[: len(data) - cut % 50]), "walk.fit") in (None, "walk.fit")
+
+
+@settings(max_examples=150, deadline=None)
+@given(position=st.integers(min_value=14, max_value=10_000), flip=st.integers(1, 255))
+def test_damaged_fit_content_with_a_valid_crc_gives_a_draft_or_a_clear_input_error(
+    position: int, flip: int
+) -> None:
+    body = bytearray(default_fit()[:-2])
+    body[14 + (position - 14) % (len(body) - 14)] ^= flip
+    crc = fitdecode.utils.compute_crc(bytes(body))
+    data = bytes(body) + crc.to_bytes(2, "little")
+    assert refused_source(data, "walk.fit") in (None, "walk.fit")

@@ -22,12 +22,14 @@ from __future__ import annotations
 import io
 import re
 import statistics
+import struct
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 from xml.etree import ElementTree
 
 import fitdecode
+import fitdecode.utils
 import gpxpy
 import gpxpy.gpx
 
@@ -254,7 +256,18 @@ def _tcx_time(text: str, filename: str, what: str) -> datetime:
 # --------------------------------------------------------------------------------------- FIT
 
 
+def _check_fit_crc(data: bytes, filename: str) -> None:
+    """Check the whole-file CRC (the last two bytes, CRC-16 over everything before them) before
+    decoding, so damaged data never reaches the decoder (FIT protocol, "File CRC")."""
+    if len(data) < 14 + 2:
+        raise InputError("the FIT file is truncated", source=filename)
+    expected = int.from_bytes(data[-2:], "little")
+    if fitdecode.utils.compute_crc(data, end=len(data) - 2) != expected:
+        raise InputError("the FIT file is corrupt (CRC mismatch)", source=filename)
+
+
 def _read_fit(data: bytes, filename: str) -> WatchSessionDraft:
+    _check_fit_crc(data, filename)
     points: list[_Point] = []
     session: dict[str, Any] = {}
     try:
@@ -294,6 +307,9 @@ def _read_fit(data: bytes, filename: str) -> WatchSessionDraft:
     except fitdecode.FitEOFError:
         raise InputError("the FIT file is truncated", source=filename) from None
     except fitdecode.FitError as error:
+        raise InputError(f"the FIT file cannot be read: {error}", source=filename) from None
+    except (TypeError, ValueError, KeyError, IndexError, OverflowError, struct.error) as error:
+        # fitdecode lets these through for some malformed messages (with a valid CRC).
         raise InputError(f"the FIT file cannot be read: {error}", source=filename) from None
     known: dict[str, Any] = {}
     start = session.get("start_time")
