@@ -112,6 +112,14 @@ def test_gravity_removed_signals_in_any_orientation_are_classified(seed: int) ->
     assert (forward.direction, backward.direction) == ("forward", "backward")
 
 
+def test_gravity_declared_but_absent_falls_back_to_the_gravity_free_frame() -> None:
+    acc, gyr = synthetic_forward_walk(seed=2)
+    linear = acc - np.array([0.0, 0.0, GRAVITY_M_S2])
+    estimate = estimate_direction(linear, sampling_rate_hz=RATE_HZ, gyr_rad_s=gyr)
+    assert estimate.direction == "forward"
+    assert estimate.features["vertical_sign_certainty"] < 1.0
+
+
 def test_a_swinging_waist_bag_reverses_the_meaning_of_the_pitch_coupling() -> None:
     acc, gyr = synthetic_forward_walk()
     trunk = DirectionDetector.trunk_sensor().detect(acc, sampling_rate_hz=RATE_HZ, gyr_rad_s=gyr)

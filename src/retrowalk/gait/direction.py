@@ -66,6 +66,7 @@ Mounting = Literal["auto", "trunk", "pouch"]
 FloatArray = NDArray[np.float64]
 
 ALGORITHM_VERSION = "2.1"
+STANDARD_GRAVITY_M_S2 = 9.80665
 MIN_SAMPLING_RATE_HZ = 20.0
 MIN_DURATION_S = 2.0
 #: below this RMS of the band-passed acceleration the body is taken to be still
@@ -202,8 +203,9 @@ def _prepare(
     else:
         both = _zero_phase(band, np.hstack((acc, gyr)), padlen)
         linear, gyr_band = both[:, :3], both[:, 3:]
-    if gravity_included:
+    if gravity_included and np.linalg.norm(acc.mean(axis=0)) > 0.5 * STANDARD_GRAVITY_M_S2:
         return _Bout(linear, gyr_band, acc, None, 1.0)
+    # gravity removed (or declared present but absent: then there is no "up" to read)
     _, vectors = np.linalg.eigh(np.cov(linear.T))
     vertical = vectors[:, -1]
     skewness = _skewness((acc - acc.mean(axis=0)) @ vertical)  # unfiltered: sharp contact peaks
