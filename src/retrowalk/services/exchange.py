@@ -95,6 +95,9 @@ class ReportPeriod:
 
 def report_period(today: dt.date, start: dt.date | None, end: dt.date | None) -> ReportPeriod:
     """The period asked for, defaulting to the last :data:`DEFAULT_REPORT_DAYS` days."""
+    for name, day in (("start", start), ("end", end)):
+        if day is not None and not 2000 <= day.year <= 2100:
+            raise InputError("must be a date between the years 2000 and 2100", field=name)
     last = end or today
     first = start or last - dt.timedelta(days=DEFAULT_REPORT_DAYS - 1)
     if last < first:

@@ -258,3 +258,11 @@ def test_a_patient_downloads_their_data_then_deletes_their_account(
     assert client.get(f"{API}/patients/{history.patient.id}/export/fhir").status_code == 401
     clinician = signed_in(app, history.clinician)
     assert clinician.get(f"{API}/patients/{history.patient.id}/report.pdf").status_code == 404
+
+
+def test_report_dates_outside_2000_to_2100_are_refused(app: FastAPI, runtime: Runtime) -> None:
+    history = small_history(runtime)
+    client = signed_in(app, history.patient)
+    for params in ({"end": "0001-01-02"}, {"start": "9999-12-31"}):
+        response = client.get(f"{API}/patients/{history.patient.id}/report.pdf", params=params)
+        assert response.status_code == 422, response.text
