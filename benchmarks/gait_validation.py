@@ -43,8 +43,13 @@ class Validation:
     bout_stride_length_errors_rel: list[float] = field(default_factory=list)
     bout_speed_errors_rel: list[float] = field(default_factory=list)
     final_contact_errors_s: list[float] = field(default_factory=list)
+    stance_errors_s: list[float] = field(default_factory=list)
+    double_support_errors_percent: list[float] = field(default_factory=list)
     trials: int = 0
     reference_bouts: int = 0
+    walking_both_s: float = 0.0
+    walking_detected_s: float = 0.0
+    walking_reference_s: float = 0.0
 
     @property
     def f1(self) -> float:
@@ -76,6 +81,10 @@ class Validation:
             "bout_stride_length_mae_percent": 100 * med(self.bout_stride_length_errors_rel),
             "bout_speed_mae_percent": 100 * med(self.bout_speed_errors_rel),
             "final_contact_median_abs_error_s": med(self.final_contact_errors_s),
+            "stance_mae_s": med(self.stance_errors_s),
+            "double_support_mae_percent_points": med(self.double_support_errors_percent),
+            "walking_time_precision": self.walking_both_s / max(self.walking_detected_s, 1e-9),
+            "walking_time_recall": self.walking_both_s / max(self.walking_reference_s, 1e-9),
         }
 
 
@@ -124,6 +133,17 @@ def sensor_height_m(mat_path: Path) -> float:
 
 
 def accumulate(result: GaitResult, bouts: list[dict[str, Any]], out: Validation) -> None:
+    # Walking time, sample by sample (10 ms): detected bouts vs reference bouts.
+    n = int(np.ceil(result.duration_s * 100)) + 1
+    detected_mask = np.zeros(n, dtype=bool)
+    reference_mask = np.zeros(n, dtype=bool)
+    for bout in result.bouts:
+        detected_mask[int(bout.start_s * 100) : int(bout.end_s * 100) + 1] = True
+    for wb in bouts:
+        reference_mask[int(float(wb["Start"]) * 100) : int(float(wb["End"]) * 100) + 1] = True
+    out.walking_both_s += np.count_nonzero(detected_mask & reference_mask) / 100
+    out.walking_detected_s += np.count_nonzero(detected_mask) / 100
+    out.walking_reference_s += np.count_nonzero(reference_mask) / 100
     detected = result.initial_contacts_s
     fcs = result.final_contacts_s
     for wb in bouts:
@@ -161,6 +181,16 @@ def accumulate(result: GaitResult, bouts: list[dict[str, Any]], out: Validation)
             ok = np.isfinite(v)
             return float(np.sum(v[ok] * w[ok]) / np.sum(w[ok])) if ok.any() else float("nan")
 
+        stance = weighted([b.parameters.stance_time_s for b in overlapping])
+        ref_stance = float(np.nanmean(_float_array(wb.get("Stance_Duration"))))
+        if np.isfinite(stance) and np.isfinite(ref_stance):
+            out.stance_errors_s.append(stance - ref_stance)
+        double_support = weighted([b.parameters.double_support_percent for b in overlapping])
+        ref_ds = _float_array(wb.get("DoubleSupport_Duration"))
+        ref_stride_s = _float_array(wb.get("Stride_Duration"))
+        if np.isfinite(double_support) and ref_ds.size and ref_stride_s.size:
+            ref_ds_percent = 100 * float(np.nanmean(ref_ds)) / float(np.nanmean(ref_stride_s))
+            out.double_support_errors_percent.append(double_support - ref_ds_percent)
         cadence = weighted([b.parameters.cadence_spm for b in overlapping])
         stride = weighted([b.parameters.stride_length_m for b in overlapping])
         speed = weighted([b.parameters.speed_m_s for b in overlapping])

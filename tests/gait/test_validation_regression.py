@@ -1,8 +1,8 @@
 """Regression on the real mobgap example recordings with the INDIP reference.
 
 Straight walks meet the issue's targets (F1 >= 0.93, cadence <= 3 steps/min, stride length and
-speed <= 10 %); over all bouts, incl. simulated daily life, they are NOT met and the floors are
-the accuracy measured when this test was written (docs/gait.md).
+speed <= 10 %); over all bouts, incl. simulated daily life, only the cadence target is met; the
+other floors are the accuracy measured when this test was written (docs/gait.md).
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ def test_initial_contacts_and_parameters_match_the_indip_reference(shared_data_d
     # All bouts incl. simulated daily life: floors at the level measured (targets not met).
     assert everything["reference_bouts"] >= 19
     assert everything["ic_f1"] >= 0.85
-    assert everything["cadence_mae_spm"] <= 4.0
+    assert everything["cadence_mae_spm"] <= 3.0
     assert everything["stride_length_mae_percent"] <= 30.0
     assert everything["speed_mae_percent"] <= 22.0
+    assert everything["final_contact_median_abs_error_s"] <= 0.1

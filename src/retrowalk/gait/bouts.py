@@ -59,7 +59,9 @@ class WalkingBoutDetector:
 
     def detect(self, data: FloatArray, *, sampling_rate_hz: float) -> Self:
         detector = self.contact_detector.detect(data, sampling_rate_hz=sampling_rate_hz)
-        ics, depth, fcs = detector.ic_indices_, detector.ic_strength_m_s3_, detector.fc_indices_
+        # Linking uses the robust lobe positions; the reported ICs are the refined ones.
+        ics, depth, fcs = detector.lobe_indices_, detector.ic_strength_m_s3_, detector.fc_indices_
+        refined = detector.ic_indices_
         self.ic_indices_ = np.zeros(0, dtype=np.int64)
         self.fc_indices_ = np.zeros(0, dtype=np.int64)
         self.bouts_ = []
@@ -72,7 +74,7 @@ class WalkingBoutDetector:
         # A lobe much shallower than its neighbours is a wobble between steps, not a step.
         local = _running_median(depth, 5)
         active &= depth >= self.min_relative_depth * local
-        ics, fcs = ics[active], fcs[active]
+        ics, fcs, refined = ics[active], fcs[active], refined[active]
         if ics.size < self.min_steps + 1:
             return self
         step_s = np.diff(ics) / sampling_rate_hz
@@ -92,7 +94,7 @@ class WalkingBoutDetector:
         for span in spans:
             keep[span.first_ic : span.last_ic + 1] = True
         new_index = np.cumsum(keep) - 1
-        self.ic_indices_ = ics[keep]
+        self.ic_indices_ = refined[keep]
         fcs = fcs[keep]
         # A final contact belongs to the step only when it lies before the next kept IC.
         self.fc_indices_ = fcs
