@@ -198,6 +198,12 @@ def test_standing_still_is_unknown() -> None:
     assert estimate.reason == "no movement"
 
 
+def test_a_gyroscope_reading_zeros_does_not_break_the_estimate() -> None:
+    acc, gyr = synthetic_forward_walk()
+    estimate = estimate_direction(acc, sampling_rate_hz=RATE_HZ, gyr_rad_s=np.zeros_like(gyr))
+    assert estimate.direction == "unknown"
+
+
 def test_random_shaking_is_not_called_walking() -> None:
     rng = np.random.default_rng(5)
     acc = np.array([0.0, 0.0, GRAVITY_M_S2]) + rng.normal(0, 3.0, (1200, 3))
@@ -230,6 +236,7 @@ def test_scattered_nans_are_skipped() -> None:
         (np.zeros((500, 3)), np.zeros((500, 4)), RATE_HZ, "gyr_rad_s"),
         (np.zeros((500, 3)), None, 10.0, "sampling_rate_hz"),
         (np.zeros((500, 3)), None, float("nan"), "sampling_rate_hz"),
+        (np.full((500, 3), 1e9), None, RATE_HZ, "acc_m_s2"),
     ],
 )
 def test_malformed_input_is_refused_with_the_field(

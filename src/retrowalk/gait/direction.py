@@ -67,6 +67,10 @@ FloatArray = NDArray[np.float64]
 
 ALGORITHM_VERSION = "2.1"
 STANDARD_GRAVITY_M_S2 = 9.80665
+#: below this pitch-rate RMS the gyroscope is taken as absent (e.g. exported as zeros)
+MIN_PITCH_RMS_RAD_S = 1e-3
+#: beyond this magnitude (m/s^2 or rad/s) a value cannot come from a body-worn sensor
+IMPLAUSIBLE_MAGNITUDE = 1e6
 MIN_SAMPLING_RATE_HZ = 20.0
 MIN_DURATION_S = 2.0
 #: below this RMS of the band-passed acceleration the body is taken to be still
@@ -114,6 +118,13 @@ def _as_samples(array: FloatArray, name: str) -> FloatArray:
         raise InputError(f"expected an array of shape (n, 3), got {values.shape}", field=name)
     if values.shape[0] > 0 and not np.isfinite(values).any():
         raise InputError("contains no finite values", field=name)
+    finite = values[np.isfinite(values)]
+    if finite.size and float(np.max(np.abs(finite))) > IMPLAUSIBLE_MAGNITUDE:
+        raise InputError(
+            f"values up to {float(np.max(np.abs(finite))):.3g} are not physical for a body-worn "
+            "sensor; check the units",
+            field=name,
+        )
     return values
 
 
@@ -408,15 +419,15 @@ class DirectionDetector:
             return DirectionEstimate("unknown", 0.0, features, "no movement")
         if not usable.any():
             return DirectionEstimate("unknown", 0.0, features, "not periodic: no steady walking")
-        if gyr is None:
+        if gyr is None or features["pitch_rate_rms_rad_s"] < MIN_PITCH_RMS_RAD_S:
             return DirectionEstimate(
-                "unknown", 0.0, features, "no gyroscope: the pitch-AP coupling is needed"
+                "unknown", 0.0, features, "no gyroscope signal: the pitch-AP coupling is needed"
             )
 
         mounting = self.mounting
         mounting_certainty = 1.0
         if mounting == "auto":
-            ratio = features["pitch_rate_rms_rad_s"] / self.pouch_pitch_rms_rad_s
+            ratio = max(features["pitch_rate_rms_rad_s"] / self.pouch_pitch_rms_rad_s, 1e-9)
             mounting = "pouch" if ratio > 1 else "trunk"
             mounting_certainty = float(np.clip(abs(np.log(ratio)) / np.log(1.3), 0, 1))
         features["mounting_pouch"] = 1.0 if mounting == "pouch" else 0.0
