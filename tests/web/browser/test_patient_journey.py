@@ -58,6 +58,12 @@ def test_a_new_patient_walks_a_whole_guided_session_and_sees_it_in_progress(
     check_page(page, "questionnaires")
     page.goto("/app/questionnaires/odi")
     check_page(page, "questionnaire-odi")
+    page.goto("/app/profile")
+    check_page(page, "profile")
+    page.goto("/app/recordings")
+    check_page(page, "recordings")
+    page.goto("/app/data")
+    check_page(page, "my-data")
 
 
 def test_the_session_page_fits_a_360_px_screen(page: Page) -> None:

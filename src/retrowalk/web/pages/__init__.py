@@ -10,7 +10,14 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from retrowalk.web.pages import account, clinician, patient, questionnaires, screening
+from retrowalk.web.pages import (
+    account,
+    clinician,
+    patient,
+    profile,
+    questionnaires,
+    screening,
+)
 from retrowalk.web.pages.guards import install_page_errors
 from retrowalk.web.pages.rendering import STATIC_DIR, STATIC_PREFIX
 
@@ -20,6 +27,6 @@ __all__ = ["register"]
 def register(app: FastAPI) -> None:
     """Add the pages, the static files and the page error handlers to ``app``."""
     install_page_errors(app)
-    for module in (account, screening, patient, questionnaires, clinician):
+    for module in (account, screening, patient, questionnaires, profile, clinician):
         app.include_router(module.router)
     app.mount(STATIC_PREFIX, StaticFiles(directory=STATIC_DIR), name="static")

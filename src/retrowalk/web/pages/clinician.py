@@ -59,7 +59,7 @@ def summary_row(summary: PatientSummaryView) -> dict[str, Any]:
         "url": f"/clinic/patients/{summary.patient.id}",
         "status": summary.program_status or "no program",
         "adherence": adherence,
-        "last_session": datetime_text(summary.last_session_at, zone("UTC"))
+        "last_session": datetime_text(summary.last_session_at, zone("UTC")) + " UTC"
         if summary.last_session_at
         else "none yet",
         "dose": f"{summary.current_backward_min} min" if summary.current_backward_min else "–",

@@ -70,6 +70,7 @@ DONE_MESSAGES = {
     "adjusted": "The plan was changed.",
     "flag": "The flag is marked as resolved.",
     "program": "Your program is ready.",
+    "profile": "Saved: your details.",
 }
 """Fixed confirmations a redirect may ask for with ``?done=KEY`` (never free text)."""
 

@@ -63,7 +63,7 @@
   function renderMute() {
     var b = $("[data-action=mute]");
     b.setAttribute("aria-pressed", muted ? "true" : "false");
-    b.textContent = muted ? "Voice off" : "Voice on";
+    b.textContent = "Mute voice";
   }
   function speak(text) {
     if (muted || !("speechSynthesis" in window)) return;
