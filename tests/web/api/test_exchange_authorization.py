@@ -7,6 +7,7 @@ a role that never may 403; otherwise served (anything but 401/403/404 and server
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,13 +16,16 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from retrowalk.exchange.fhir import bundle_from_records, bundle_to_json
 from retrowalk.services import accounts
 from retrowalk.services.runtime import Runtime
 from retrowalk.web.api import build_api_router
+from tests.exchange.samples import sample_records
 from tests.exchange.watch_files import gpx_text
 from tests.services.exchange_setup import PASSWORD, History, imu_csv_bytes, signed_in, small_history
 
 SERVED = "served"
+GENERATED_AT = dt.datetime(2026, 2, 1, tzinfo=dt.UTC)
 ROLES = ("anonymous", "patient", "other_patient", "linked_clinician", "unlinked_clinician", "admin")
 HEALTH: dict[str, object] = {
     "anonymous": 401,
@@ -65,6 +69,11 @@ def _gpx(_history: History, _tmp_path: Path) -> dict[str, Any]:
     return {"files": {"file": ("walk.gpx", gpx_text(points=5).encode(), "application/gpx")}}
 
 
+def _bundle(_history: History, _tmp_path: Path) -> dict[str, Any]:
+    text = bundle_to_json(bundle_from_records(sample_records(), generated_at=GENERATED_AT))
+    return {"files": {"file": ("bundle.json", text.encode(), "application/fhir+json")}}
+
+
 TABLE = (
     Row("GET", "/patients/{P}/export/fhir", HEALTH),
     Row("GET", "/patients/{P}/export/csv?kind=sessions", HEALTH),
@@ -75,6 +84,7 @@ TABLE = (
     Row("POST", "/patients/{P}/sessions/{S}/recordings", HEALTH, _recording),
     Row("GET", "/patients/{P}/sessions/{S}/recordings", HEALTH),
     Row("POST", "/patients/{P}/watch-imports", HEALTH, _gpx),
+    Row("POST", "/patients/{P}/import/fhir", HEALTH, _bundle),
     Row("GET", "/patients/{P}/personal-data", PATIENT_ONLY),
     Row(
         "POST",

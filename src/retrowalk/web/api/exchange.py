@@ -17,10 +17,12 @@ from retrowalk.exchange.watch_import import MAX_WATCH_FILE_BYTES, read_watch_fil
 from retrowalk.services import (
     calendar_subscriptions,
     exchange,
+    fhir_import,
     personal_data,
     recordings,
 )
 from retrowalk.services.exchange_views import CalendarTokenView, RecordingView, WatchDraftView
+from retrowalk.services.fhir_import import ImportSummaryView
 from retrowalk.services.policy import require_patient_access
 from retrowalk.web.api.common import PatientId, RecordId
 from retrowalk.web.security import ActorDep, RuntimeDep
@@ -175,6 +177,15 @@ def import_watch_file(
     data = _read_upload(file, MAX_WATCH_FILE_BYTES)
     draft = read_watch_file(data, filename=file.filename or "upload")
     return WatchDraftView.model_validate(draft, from_attributes=True)
+
+
+@router.post("/patients/{patient_id}/import/fhir")
+def import_fhir(
+    patient_id: PatientId, file: Upload, rt: RuntimeDep, actor: ActorDep
+) -> ImportSummaryView:
+    """Store the sessions and outcomes of a FHIR Bundle (as exported); all or nothing."""
+    data = _read_upload(file, fhir_import.MAX_BUNDLE_BYTES)
+    return fhir_import.import_fhir_bundle(rt, actor, patient_id, data)
 
 
 @router.get(
