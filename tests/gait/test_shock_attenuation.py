@@ -128,6 +128,7 @@ def test_single_axis_signals_are_accepted() -> None:
         (np.zeros((100, 3)), np.zeros((90, 3)), "proximal_acc_m_s2"),
         (np.full((100, 3), np.nan), np.zeros((100, 3)), "distal_acc_m_s2"),
         (np.zeros((0, 3)), np.zeros((0, 3)), "distal_acc_m_s2"),
+        (np.zeros((100, 3)), np.full((100, 3), 1e9), "proximal_acc_m_s2"),
     ],
 )
 def test_malformed_signals_are_refused_with_the_field(

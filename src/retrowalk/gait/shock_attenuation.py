@@ -42,6 +42,8 @@ IMPACT_BAND_HZ = (12.0, 20.0)
 #: active (voluntary movement) band (Hz), evidence.md §2.1 [C-abs]
 ACTIVE_BAND_HZ = (5.0, 8.0)
 MIN_SAMPLING_RATE_HZ = 20.0
+#: beyond this an acceleration cannot come from a body-worn sensor (wrong units or corruption)
+IMPLAUSIBLE_M_S2 = 1e6
 
 
 def _as_signal(values: FloatArray, name: str) -> FloatArray:
@@ -54,6 +56,13 @@ def _as_signal(values: FloatArray, name: str) -> FloatArray:
         raise InputError("is empty", field=name)
     if not np.isfinite(array).all():
         raise InputError("contains NaN or infinite values", field=name)
+    largest = float(np.max(np.abs(array)))
+    if largest > IMPLAUSIBLE_M_S2:
+        raise InputError(
+            f"values up to {largest:.3g} m/s^2 are not physical for a body-worn sensor; "
+            "check the units",
+            field=name,
+        )
     return array
 
 
