@@ -7,6 +7,11 @@ import pytest
 from tests.web.pages.conftest import PatientClient, csrf
 
 
+def test_my_details_is_in_the_patient_navigation(patient_client: PatientClient) -> None:
+    page = patient_client().get("/app/profile").text
+    assert '<a href="/app/profile" aria-current="page">My details</a>' in page
+
+
 def test_imperial_values_are_stored_in_metres_and_kilograms(patient_client: PatientClient) -> None:
     client = patient_client()
     response = client.post(

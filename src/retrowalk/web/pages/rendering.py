@@ -57,6 +57,7 @@ PATIENT_NAV = (
     ("My program", "/app"),
     ("Progress", "/app/progress"),
     ("Questionnaires", "/app/questionnaires"),
+    ("My details", "/app/profile"),
 )
 CLINICIAN_NAV = (("Patients", "/clinic"), ("Invite a patient", "/clinic/invite"))
 
