@@ -29,7 +29,7 @@ __all__ = [
     "Program",
     "ProgramRevision",
     "Screening",
-    "SessionRecording",
     "SessionLog",
+    "SessionRecording",
     "User",
 ]
