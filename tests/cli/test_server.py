@@ -1,0 +1,128 @@
+"""``retrowalk db upgrade``, ``retrowalk user create`` and ``retrowalk serve --demo``."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from retrowalk.services import accounts
+from retrowalk.services.demo import DEMO_CLINICIAN, DEMO_PASSWORD
+from retrowalk.services.runtime import Runtime
+from retrowalk.storage.database import Database
+from retrowalk.storage.migrate import current_revision, head_revision
+from tests.conftest import RunCli
+from tests.web.api.live_server import free_port
+
+
+def test_db_upgrade_brings_an_empty_database_to_the_newest_schema(
+    run_cli: RunCli, empty_database_url: str
+) -> None:
+    result = run_cli("db", "upgrade", "--database-url", empty_database_url)
+    assert result.exit_code == 0, result.stderr
+    assert "up to date" in result.stdout
+    database = Database(empty_database_url)
+    try:
+        assert current_revision(database) == head_revision()
+    finally:
+        database.dispose()
+
+
+def test_user_create_makes_an_admin_who_can_log_in(
+    run_cli: RunCli, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RETROWALK_FAST_PASSWORD_HASHING", "true")
+    result = run_cli(
+        "user",
+        "create",
+        "--email",
+        "root@example.org",
+        "--name",
+        "Root",
+        "--password-stdin",
+        "--database-url",
+        runtime.db.url,
+        stdin="a long admin password\n",
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "Created admin root@example.org" in result.stdout
+    login = accounts.login(runtime, "root@example.org", "a long admin password", kind="bearer")
+    assert login.user.role == "admin"
+
+
+def test_user_create_with_a_short_password_exits_2(run_cli: RunCli, runtime: Runtime) -> None:
+    result = run_cli(
+        "user",
+        "create",
+        "--email",
+        "root@example.org",
+        "--name",
+        "Root",
+        "--password-stdin",
+        "--database-url",
+        runtime.db.url,
+        stdin="short\n",
+    )
+    assert result.exit_code == 2
+    assert "Error:" in result.stderr
+    assert "password" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_bad_database_url_exits_2_with_a_message(run_cli: RunCli) -> None:
+    result = run_cli("db", "upgrade", "--database-url", "mysql://nope")
+    assert result.exit_code == 2
+    assert "RETROWALK_DATABASE_URL" in result.stderr
+
+
+def test_serve_demo_migrates_a_fresh_database_and_prints_how_to_log_in(tmp_path: Path) -> None:
+    port = free_port()
+    env = {
+        **os.environ,
+        "RETROWALK_DATA_DIR": str(tmp_path),
+        "RETROWALK_FAST_PASSWORD_HASHING": "true",
+        "COLUMNS": "200",
+    }
+    env.pop("RETROWALK_DATABASE_URL", None)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "retrowalk", "serve", "--demo", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"{base}/api/v1/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert server.poll() is None, server.communicate()[1]
+            assert time.monotonic() < deadline, "the server did not come up"
+            time.sleep(0.3)
+        token = httpx.post(
+            f"{base}/api/v1/auth/tokens",
+            json={"email": DEMO_CLINICIAN, "password": DEMO_PASSWORD},
+            timeout=10,
+        ).json()["access_token"]
+        overview = httpx.get(
+            f"{base}/api/v1/clinician/overview",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        ).json()
+        assert len(overview) == 2
+        assert any(flag["kind"] == "safety_event" for line in overview for flag in line["flags"])
+    finally:
+        server.terminate()
+        stdout, _ = server.communicate(timeout=30)
+    assert DEMO_CLINICIAN in stdout
+    assert DEMO_PASSWORD in stdout
+    assert (tmp_path / "retrowalk.sqlite3").exists()
