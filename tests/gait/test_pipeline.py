@@ -99,3 +99,26 @@ def test_the_backward_walking_preset_allows_slower_steps() -> None:
     preset = GaitPipeline.backward_walking(sensor_height_m=1.0)
     assert preset.max_step_time_s > GaitPipeline().max_step_time_s
     assert preset.sensor_height_m == 1.0
+
+
+def test_turns_are_counted_in_the_bout_they_overlap() -> None:
+    recording, _ = walking_recording(walk_s=20.0)
+    assert recording.gyr_rad_s is not None
+    fs = recording.sampling_rate_hz
+    up = recording.acc_m_s2.mean(axis=0)
+    up /= np.linalg.norm(up)
+    gyr = recording.gyr_rad_s.copy()
+    gyr[int(12 * fs) : int(14 * fs)] += np.deg2rad(90.0) * up  # 180 degrees in 2 s
+    turning = Recording(recording.time_s, recording.acc_m_s2, gyr, fs, "turn", recording.quality)
+    result = GaitPipeline().analyze(turning)
+    assert len(result.turns) == 1
+    assert result.bouts[0].turns == 1
+    assert abs(result.turns[0].angle_deg) == pytest.approx(180.0, abs=15.0)
+
+
+def test_direction_can_be_switched_off() -> None:
+    recording, _ = walking_recording(walk_s=10.0)
+    result = GaitPipeline(estimate_direction=False).analyze(recording)
+    assert result.bouts[0].direction == "unknown"
+    assert result.bouts[0].direction_confidence == 0.0
+    assert any("direction estimation switched off" in note for note in result.notes)

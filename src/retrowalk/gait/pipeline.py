@@ -195,6 +195,8 @@ class GaitPipeline:
     smoothing_sigma_s: float = 0.16
     gravity_cutoff_hz: float = 0.25
     turn_min_angle_deg: float = 45.0
+    estimate_direction: bool = True
+    """Call :func:`estimate_direction` per bout; off, every bout is ``unknown`` (faster)."""
     plan: PlannedSession | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -270,6 +272,8 @@ class GaitPipeline:
                 step_lengths[span.first_ic : span.last_ic] = model.step_length_m_
         elif self.sensor_height_m is None:
             notes.append("no sensor height given: step length and speed not estimated")
+        if not self.estimate_direction:
+            notes.append("direction estimation switched off: every bout is 'unknown'")
         turns: list[Turn] = []
         if recording.gyr_rad_s is not None:
             yaw = np.einsum("ij,ij->i", recording.gyr_rad_s, up)
@@ -279,6 +283,8 @@ class GaitPipeline:
                 .turns_
             )
         per_ic_length = np.full(ics.size, np.nan)
+        turn_starts = np.array([t.start_s for t in turns])
+        turn_ends = np.array([t.end_s for t in turns])
         bouts = []
         for span in detector.bouts_:
             first, last = span.first_ic, span.last_ic
@@ -287,9 +293,16 @@ class GaitPipeline:
             if lengths is not None:
                 per_ic_length[first:last] = lengths
             params = bout_parameters(ic_s[first : last + 1], fc_s[first : last + 1], lengths)
-            direction, confidence = self._direction(recording, start, end + 1, gravity_included)
+            direction: Direction = "unknown"
+            confidence = 0.0
+            if self.estimate_direction:
+                direction, confidence = self._direction(recording, start, end + 1, gravity_included)
             start_s, end_s = start / fs, end / fs
-            n_turns = sum(1 for t in turns if t.start_s < end_s and t.end_s > start_s)
+            # turns are ordered and disjoint: count those overlapping [start_s, end_s]
+            n_turns = int(
+                np.searchsorted(turn_starts, end_s, side="left")
+                - np.searchsorted(turn_ends, start_s, side="right")
+            )
             bouts.append(Bout(start_s, end_s, direction, confidence, params, n_turns))
         valid_fc = fc_s[np.isfinite(fc_s)]
         return GaitResult(
