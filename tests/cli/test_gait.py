@@ -69,3 +69,42 @@ def test_batch_of_an_empty_folder_exits_2(run_cli: RunCli, tmp_path: Path) -> No
     result = run_cli("gait", "batch", str(tmp_path), "--out", str(tmp_path / "r.csv"))
     assert result.exit_code == 2
     assert "no recordings" in result.stderr
+
+
+def _csv(path: Path, rows: list[str]) -> Path:
+    path.write_text("time_s,acc_x_m_s2,acc_y_m_s2,acc_z_m_s2\n" + "\n".join(rows) + "\n")
+    return path
+
+
+def test_a_rate_under_20_hz_exits_2_with_the_rate(run_cli: RunCli, tmp_path: Path) -> None:
+    path = _csv(tmp_path / "slow.csv", [f"{i / 10},0,0,9.81" for i in range(100)])
+    result = run_cli("gait", "analyze", str(path))
+    assert result.exit_code == 2
+    assert "10.0 Hz is below the 20 Hz" in result.stderr
+
+
+def test_timestamps_in_milliseconds_exit_2_with_a_hint(run_cli: RunCli, tmp_path: Path) -> None:
+    path = _csv(tmp_path / "ms.csv", [f"{i * 10},0,0,9.81" for i in range(500)])
+    result = run_cli("gait", "analyze", str(path))
+    assert result.exit_code == 2
+    assert "milliseconds" in result.stderr
+
+
+def test_nan_values_are_reported_not_fatal(run_cli: RunCli, tmp_path: Path) -> None:
+    rows = [f"{i / 50},0,0,9.81" for i in range(500)]
+    rows[100] = "2.0,nan,0,9.81"
+    path = _csv(tmp_path / "nan.csv", rows)
+    result = run_cli("gait", "analyze", str(path), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["quality"]["dropped_samples"] == 1
+    assert data["bouts"] == []
+    assert "no walking detected" in data["summary"]["message"]
+
+
+def test_a_missing_column_exits_2_naming_it(run_cli: RunCli, tmp_path: Path) -> None:
+    path = tmp_path / "cols.csv"
+    path.write_text("time_s,acc_x_m_s2,acc_y_m_s2\n0,0,0\n")
+    result = run_cli("gait", "analyze", str(path))
+    assert result.exit_code == 2
+    assert "missing column 'acc_z_m_s2'" in result.stderr
