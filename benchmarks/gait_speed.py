@@ -205,20 +205,21 @@ def main(argv: list[str] | None = None) -> None:
         "scikit-digital-health 0.17 GaitLumbar": run_skdh,
     }
     full, bare = list(tools)[:2]
-    print(f"{'tool':<40} {'seconds':>8} {'/ full':>8} {'/ no-dir':>9}  IC F1")
     timings: dict[str, float] = {}
+    scores: dict[str, float] = {}
     for name, fn in tools.items():
         try:
             started = time.perf_counter()
             fn(acc, gyr, 1.0)
             timings[name] = time.perf_counter() - started
-            f1 = ic_f1(fn, args.data)
+            scores[name] = ic_f1(fn, args.data)
         except ImportError as error:
             print(f"{name:<40} not installed ({error})")
-            continue
+    print(f"{'tool':<40} {'seconds':>8} {'/ full':>8} {'/ no-dir':>9}  IC F1")
+    for name, seconds in timings.items():
         print(
-            f"{name:<40} {timings[name]:8.2f} {timings[name] / timings[full]:7.1f}x "
-            f"{timings[name] / timings[bare]:8.1f}x  {f1:.3f}"
+            f"{name:<40} {seconds:8.2f} {seconds / timings[full]:7.1f}x "
+            f"{seconds / timings[bare]:8.1f}x  {scores[name]:.3f}"
         )
     if not args.skip_week:
         subprocess.run(
