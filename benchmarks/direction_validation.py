@@ -2,29 +2,33 @@
 
 Run: ``python benchmarks/direction_validation.py`` (reads ``../shared/data`` or the folder in
 ``RETROWALK_SHARED_DATA``). Prints one table; ``evaluate()`` returns its rows for
-``benchmarks/gait_validation.py``.
+``benchmarks/gait_validation.py`` and the tests.
 
-Rows:
+Rows (counts: correct / wrong / unknown):
 - KU-HAR forward ("Walk", class 11) vs backward ("Walk-backward", class 12), 3-s windows of a
-  waist phone with gravity removed: ``estimate_direction`` as shipped (mounting inferred), the
-  waist-bag preset, and leave-one-user-out (the waist-bag sign of the pitch-AP coupling, the one
-  thing learnt from KU-HAR, refitted on the other users' windows; the mounting threshold was
-  chosen on all data and is not refitted).
-- KU-HAR non-walking windows (classes 0-10, 13-17): the share classified confidently (false
-  alarms of "forward"/"backward"; walk-circle, run and stairs are walking-like, reported apart).
-- mobgap lower-back recordings (forward walking only, INDIP reference walking bouts): share
-  called forward / backward / unknown, with gravity included (as shipped and with the
-  trunk-sensor preset) and with gravity removed.
-- Synthetic time reversal of the mobgap bouts (gyroscope negated, as time reversal requires):
-  this checks the time-odd construction, NOT real backward walking (it keeps the forward heel
-  strike, only run backwards; real backward walking is toe-first, evidence.md §1.3).
+  waist phone with gravity removed:
+  - ``estimate_direction`` as shipped (mounting "auto": gravity removed -> waist phone);
+  - each direction feature ALONE with a threshold at 0 and its forward sign fixed elsewhere,
+    so nothing is fitted to classes 11/12: (a) cross-dataset, sign = majority sign in the mobgap
+    forward bouts (strapped lower-back IMU, another lab); (b) sign = majority sign in the
+    KU-HAR "Walk-circle" windows (class 13, forward walking, not part of the test);
+  - leave-one-user-out: the signs of the waist-phone evidence weights refitted on the other
+    users' class 11/12 windows (scales and thresholds are not refitted: chosen on all data).
+- KU-HAR forward walking of other kinds (walk-circle, stair-up, stair-down, run): how often they
+  are called forward; and non-walking classes: how often they get any direction (false calls).
+- mobgap lower-back recordings (forward walking only, INDIP reference walking bouts): as shipped
+  with gravity, with the trunk-sensor preset, with gravity removed (mean subtracted: "auto" then
+  takes it for a waist phone), and a synthetic time reversal (samples reversed, angular
+  velocity negated). The reversal checks that the statistics are time-odd; it does NOT simulate
+  real backward walking (it keeps the forward heel strike, only run backwards; real backward
+  walking is toe-first, evidence.md §1.3).
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,12 +36,14 @@ import numpy as np
 import scipy.io
 from numpy.typing import NDArray
 
-from retrowalk.gait.direction import FORWARD_PHASE_DEG, DirectionDetector, DirectionEstimate
+from retrowalk.gait.direction import EVIDENCE_WEIGHTS, DirectionDetector, DirectionEstimate
 
 STANDARD_GRAVITY_M_S2 = 9.80665
 KUHAR_RATE_HZ = 100.0
 WALK, WALK_BACKWARD = 11, 12
-WALKING_LIKE = {13: "walk-circle", 14: "run", 15: "stair-up", 16: "stair-down"}
+WALKING_LIKE = {13: "walk-circle", 15: "stair-up", 16: "stair-down", 14: "run"}
+WALK_CIRCLE = 13
+FEATURES = ("energy_lead", "pitch_ap_coupling", "jerk_asymmetry")
 
 
 @dataclass(frozen=True)
@@ -115,141 +121,171 @@ def _classify(window: Window, detector: DirectionDetector) -> DirectionEstimate:
     ).estimate_
 
 
+def _bout_estimate(
+    bout: Bout, detector: DirectionDetector, *, gravity: bool = True, reverse: bool = False
+) -> DirectionEstimate:
+    acc, gyr = bout.acc_m_s2, bout.gyr_rad_s
+    if reverse:
+        acc, gyr = acc[::-1].copy(), -gyr[::-1]
+    if not gravity:
+        acc = acc - acc.mean(axis=0)
+    return detector.detect(
+        acc, sampling_rate_hz=bout.sampling_rate_hz, gyr_rad_s=gyr, gravity_included=gravity
+    ).estimate_
+
+
 def _row(
-    dataset: str, case: str, estimates: list[DirectionEstimate], truth: str
+    dataset: str, case: str, estimates: list[DirectionEstimate], truths: list[str]
 ) -> dict[str, object]:
     n = len(estimates)
     decided = [e for e in estimates if e.direction != "unknown"]
-    correct = sum(e.direction == truth for e in estimates)
-    wrong = sum(e.direction not in (truth, "unknown") for e in estimates)
+    correct = sum(e.direction == t for e, t in zip(estimates, truths, strict=True))
     return {
         "dataset": dataset,
         "case": case,
         "n": n,
         "correct": correct,
-        "wrong": wrong,
+        "wrong": len(decided) - correct,
         "unknown": n - len(decided),
         "accuracy": correct / n if n else float("nan"),
         "accuracy_decided": correct / len(decided) if decided else float("nan"),
     }
 
 
-def fit_pouch_phase_deg(windows: list[Window], *, sign_only: bool = True) -> float:
-    """Waist-bag forward direction in the coupling plane: angle of (mean forward - backward).
+def _sign_call(value: float, forward_sign: float) -> DirectionEstimate:
+    """A one-feature rule: threshold at 0, ``forward_sign`` = the feature's sign when forward."""
+    if not np.isfinite(value) or value == 0:
+        return DirectionEstimate("unknown", 0.0)
+    return DirectionEstimate("forward" if value * forward_sign > 0 else "backward", 1.0)
 
-    ``sign_only`` (the model used) keeps 0 or 180 degrees, i.e. only the sign of the pitch-rate
-    coupling is learnt; the free angle overfits the 22 windows (see the module docstring).
-    """
+
+def _majority_sign(values: list[float]) -> tuple[float, int, int]:
+    """(sign, how many positive, how many finite) of a list of feature values."""
+    finite = [v for v in values if np.isfinite(v)]
+    positive = sum(v > 0 for v in finite)
+    return (1.0 if 2 * positive >= len(finite) else -1.0), positive, len(finite)
+
+
+def fit_pouch_signs(windows: list[Window]) -> dict[str, float]:
+    """Waist-phone evidence weights with each sign refitted: sign of mean(forward - backward)."""
     probe = DirectionDetector(mounting="pouch", min_confidence=0.0)
-    points: dict[int, list[tuple[float, float]]] = {WALK: [], WALK_BACKWARD: []}
+    values: dict[int, list[dict[str, float]]] = {WALK: [], WALK_BACKWARD: []}
     for window in windows:
-        features = _classify(window, probe).features
-        if "pitch_ap_coupling" in features:
-            points[window.label].append(
-                (features["pitch_ap_coupling"], features["pitch_acceleration_ap_coupling"])
-            )
-    if not points[WALK] or not points[WALK_BACKWARD]:
-        return float(FORWARD_PHASE_DEG["pouch"])
-    difference = np.mean(points[WALK], axis=0) - np.mean(points[WALK_BACKWARD], axis=0)
-    if sign_only:
-        return 0.0 if difference[0] >= 0 else 180.0
-    return float(np.degrees(np.arctan2(difference[1], difference[0])))
+        values[window.label].append(dict(_classify(window, probe).features))
+    weights = dict(EVIDENCE_WEIGHTS["pouch"])
+    for name, weight in weights.items():
+        forward = [f[name] for f in values[WALK] if np.isfinite(f.get(name, np.nan))]
+        backward = [f[name] for f in values[WALK_BACKWARD] if np.isfinite(f.get(name, np.nan))]
+        if forward and backward:
+            difference = float(np.mean(forward) - np.mean(backward))
+            weights[name] = abs(weight) * (1.0 if difference >= 0 else -1.0)
+    return weights
 
 
-def _kuhar_rows(windows: list[Window]) -> list[dict[str, object]]:
+def _features(estimate: DirectionEstimate, name: str) -> float:
+    return float(estimate.features.get(name, float("nan")))
+
+
+def _kuhar_rows(windows: list[Window], mobgap: list[Bout]) -> list[dict[str, object]]:
     walking = [w for w in windows if w.label in (WALK, WALK_BACKWARD)]
     truth = {WALK: "forward", WALK_BACKWARD: "backward"}
+    truths = [truth[w.label] for w in walking]
     rows: list[dict[str, object]] = []
-    default = DirectionDetector()
-    estimates = [_classify(w, default) for w in walking]
+    shipped = [_classify(w, DirectionDetector()) for w in walking]
     for label in (WALK, WALK_BACKWARD):
-        chosen = [e for e, w in zip(estimates, walking, strict=True) if w.label == label]
+        chosen = [
+            (e, t) for e, w, t in zip(shipped, walking, truths, strict=True) if w.label == label
+        ]
         rows.append(
             _row(
                 "KU-HAR",
-                f"{truth[label]}, estimate_direction (auto mounting)",
-                chosen,
-                truth[label],
+                f"{truth[label]}, estimate_direction (auto)",
+                [e for e, _ in chosen],
+                [t for _, t in chosen],
             )
         )
-    bag = DirectionDetector.waist_bag()
-    bag_estimates = [_classify(w, bag) for w in walking]
-    for label in (WALK, WALK_BACKWARD):
-        chosen = [e for e, w in zip(bag_estimates, walking, strict=True) if w.label == label]
-        rows.append(_row("KU-HAR", f"{truth[label]}, waist-bag preset", chosen, truth[label]))
-    louo: list[tuple[Window, DirectionEstimate]] = []
-    fitted_phases: list[float] = []
+    rows.append(_row("KU-HAR", "forward+backward, estimate_direction (auto)", shipped, truths))
+
+    # one feature alone, its forward sign fixed outside classes 11/12: nothing fitted to the test
+    probe = DirectionDetector(mounting="pouch", min_confidence=0.0)
+    probed = [_classify(w, probe) for w in walking]
+    circles = [_classify(w, probe) for w in windows if w.label == WALK_CIRCLE]
+    trunk_probe = DirectionDetector(mounting="trunk", min_confidence=0.0)
+    mobgap_probed = [_bout_estimate(b, trunk_probe) for b in mobgap]
+    for name in FEATURES:
+        values = [_features(e, name) for e in probed]
+        sources = [("mobgap forward bouts", mobgap_probed)] if mobgap_probed else []
+        sources.append(("KU-HAR walk-circle", circles))
+        for source, reference in sources:
+            sign, positive, total = _majority_sign([_features(e, name) for e in reference])
+            row = _row(
+                "KU-HAR",
+                f"{name} alone, sign from {source} ({positive}/{total} > 0)",
+                [_sign_call(v, sign) for v in values],
+                truths,
+            )
+            rows.append(row)
+
+    louo: list[tuple[str, DirectionEstimate]] = []
+    fitted: list[dict[str, float]] = []
     for user in sorted({w.user for w in walking}):
-        pouch_phase = fit_pouch_phase_deg([w for w in walking if w.user != user])
-        fitted_phases.append(pouch_phase)
+        weights = fit_pouch_signs([w for w in walking if w.user != user])
+        fitted.append(weights)
         detector = DirectionDetector(
-            forward_phase_deg={"trunk": FORWARD_PHASE_DEG["trunk"], "pouch": pouch_phase}
+            evidence_weights={"pouch": weights, "trunk": EVIDENCE_WEIGHTS["trunk"]}
         )
-        louo += [(w, _classify(w, detector)) for w in walking if w.user == user]
-    for label in (WALK, WALK_BACKWARD):
-        chosen = [e for w, e in louo if w.label == label]
-        rows.append(_row("KU-HAR", f"{truth[label]}, leave-one-user-out", chosen, truth[label]))
-    both = [e for _, e in louo]
-    correct = sum(e.direction == truth[w.label] for w, e in louo)
+        louo += [(truth[w.label], _classify(w, detector)) for w in walking if w.user == user]
     rows.append(
         {
-            **_row("KU-HAR", "forward+backward, leave-one-user-out", both, "-"),
-            "correct": correct,
-            "wrong": sum(e.direction not in (truth[w.label], "unknown") for w, e in louo),
-            "accuracy": correct / len(both),
-            "accuracy_decided": correct / max(1, sum(e.direction != "unknown" for e in both)),
-            "fitted_pouch_phase_deg": [round(phase, 1) for phase in fitted_phases],
+            **_row(
+                "KU-HAR",
+                "forward+backward, leave-one-user-out (signs refitted)",
+                [e for _, e in louo],
+                [t for t, _ in louo],
+            ),
+            "fitted_signs": [
+                {name: int(np.sign(weight)) for name, weight in w.items()} for w in fitted
+            ],
         }
     )
-    for walking_like in (False, True):
-        others = [
-            w
-            for w in windows
-            if w.label not in (WALK, WALK_BACKWARD) and (w.label in WALKING_LIKE) == walking_like
-        ]
-        results = [_classify(w, default) for w in others]
-        name = "walking-like (circle/run/stairs)" if walking_like else "non-walking"
+
+    default = DirectionDetector()
+    for label, name in WALKING_LIKE.items():
+        kind = [_classify(w, default) for w in windows if w.label == label]
         rows.append(
-            {
-                **_row("KU-HAR", f"{name}: confident calls", results, "unknown"),
-                "accuracy": sum(e.direction != "unknown" for e in results) / max(1, len(results)),
-                "accuracy_decided": float("nan"),
-            }
+            _row("KU-HAR", f"{name} (forward) called forward", kind, ["forward"] * len(kind))
         )
+    others = [w for w in windows if w.label not in (WALK, WALK_BACKWARD, *WALKING_LIKE)]
+    results = [_classify(w, default) for w in others]
+    rows.append(
+        {
+            **_row("KU-HAR", "non-walking: given a direction", results, ["-"] * len(results)),
+            "accuracy": sum(e.direction != "unknown" for e in results) / max(1, len(results)),
+            "accuracy_decided": float("nan"),
+        }
+    )
     return rows
-
-
-def _time_reversed(bout: Bout) -> Bout:
-    return Bout(bout.name, bout.acc_m_s2[::-1].copy(), -bout.gyr_rad_s[::-1], bout.sampling_rate_hz)
 
 
 def _mobgap_rows(bouts: list[Bout]) -> list[dict[str, object]]:
-    rows: list[dict[str, object]] = []
-    trunk = DirectionDetector.trunk_sensor()
-    cases: Mapping[str, tuple[list[Bout], bool, str]] = {
-        "forward bouts, gravity included": (bouts, True, "forward"),
-        "forward bouts, gravity removed (mean subtracted)": (bouts, False, "forward"),
-        "time-reversed forward bouts (synthetic)": (
-            [_time_reversed(b) for b in bouts],
-            True,
-            "backward",
-        ),
-    }
-    for (case, (chosen, gravity, truth)), detector in [
-        *((item, DirectionDetector()) for item in cases.items()),
-        (("forward bouts, trunk-sensor preset", (bouts, True, "forward")), trunk),
-    ]:
-        estimates = [
-            detector.detect(
-                b.acc_m_s2 if gravity else b.acc_m_s2 - b.acc_m_s2.mean(axis=0),
-                sampling_rate_hz=b.sampling_rate_hz,
-                gyr_rad_s=b.gyr_rad_s,
-                gravity_included=gravity,
-            ).estimate_
-            for b in chosen
-        ]
-        rows.append(_row("mobgap lower back", case, estimates, truth))
-    return rows
+    auto, trunk = DirectionDetector(), DirectionDetector.trunk_sensor()
+    forward = ["forward"] * len(bouts)
+    cases = [
+        ("forward bouts, gravity included (auto)", auto, True, False, forward),
+        ("forward bouts, trunk-sensor preset", trunk, True, False, forward),
+        ("forward bouts, gravity removed (auto)", auto, False, False, forward),
+        ("forward bouts, gravity removed, trunk preset", trunk, False, False, forward),
+        ("time-reversed forward bouts (synthetic)", auto, True, True, ["backward"] * len(bouts)),
+    ]
+    return [
+        _row(
+            "mobgap lower back",
+            case,
+            [_bout_estimate(b, detector, gravity=gravity, reverse=reverse) for b in bouts],
+            truths,
+        )
+        for case, detector, gravity, reverse, truths in cases
+    ]
 
 
 def evaluate(data_dir: Path | None = None) -> list[dict[str, object]]:
@@ -257,13 +293,14 @@ def evaluate(data_dir: Path | None = None) -> list[dict[str, object]]:
     root = data_dir or shared_data_dir()
     if root is None:
         return []
+    mobgap_dir = root / "mobgap-example"
+    mobgap = list(read_mobgap_bouts(mobgap_dir)) if mobgap_dir.is_dir() else []
     rows: list[dict[str, object]] = []
     kuhar = root / "kuhar-sample" / "kuhar_val.csv"
     if kuhar.is_file():
-        rows += _kuhar_rows(read_kuhar(kuhar))
-    mobgap = root / "mobgap-example"
-    if mobgap.is_dir():
-        rows += _mobgap_rows(list(read_mobgap_bouts(mobgap)))
+        rows += _kuhar_rows(read_kuhar(kuhar), mobgap)
+    if mobgap:
+        rows += _mobgap_rows(mobgap)
     return rows
 
 
@@ -272,20 +309,17 @@ def main() -> None:
     if not rows:
         print("no shared data found (set RETROWALK_SHARED_DATA)", file=sys.stderr)
         raise SystemExit(1)
-    header = f"{'dataset':<18} {'case':<48} {'n':>4} {'ok':>4} {'wrong':>5} {'unk':>4} {'acc':>6}"
+    header = f"{'dataset':<18} {'case':<66} {'n':>4} {'ok':>4} {'wrong':>5} {'unk':>4} {'acc':>6}"
     print(header + f" {'acc(decided)':>12}")
     for row in rows:
         print(
-            f"{row['dataset']!s:<18} {row['case']!s:<48} {row['n']!s:>4} {row['correct']!s:>4} "
+            f"{row['dataset']!s:<18} {row['case']!s:<66} {row['n']!s:>4} {row['correct']!s:>4} "
             f"{row['wrong']!s:>5} {row['unknown']!s:>4} {float(str(row['accuracy'])):6.2f} "
             f"{float(str(row['accuracy_decided'])):12.2f}"
         )
-        if "fitted_pouch_phase_deg" in row:
-            print(
-                f"{'':<18} waist-bag phase refitted per left-out user (deg): "
-                f"{row['fitted_pouch_phase_deg']}"
-            )
-    print("non-walking rows: 'acc' = share of windows called forward/backward (false alarms)")
+        if "fitted_signs" in row:
+            print(f"{'':<18} signs refitted per left-out user: {row['fitted_signs']}")
+    print("non-walking row: 'wrong' = windows given a direction (false calls), 'acc' = their share")
 
 
 if __name__ == "__main__":

@@ -1,51 +1,57 @@
 """Walking direction (forward or backward) of one walking bout from a trunk- or waist-worn IMU.
 
 Why it can work (evidence.md §1.3): the hip and knee kinematics of backward walking resemble
-time-reversed forward walking (Winter 1989; Lee 2013). A statistic of the trunk signals that
-changes sign when time runs backwards (a *time-odd* statistic) should therefore change sign
-between the two directions, while the muscle drive and the toe-first contact of backward walking
-(also §1.3) make the match imperfect. The evidence used:
+time-reversed forward walking (Winter 1989; Lee 2013), but contact is toe-first instead of
+heel-first and the muscle drive differs. A statistic of the trunk signals that changes sign when
+time runs backwards (a *time-odd* statistic) should therefore change sign between the two
+directions, though not exactly. Three such statistics are measured in every analysis window:
 
-``pitch_ap_coupling`` (main evidence, needs the gyroscope)
+``energy_lead`` (accelerometer only, independent of orientation and of every axis sign)
+    does vertical acceleration energy lead or follow horizontal acceleration energy within
+    10-50 ms? With ``v2 = a_v**2`` and ``h2 = |a|**2 - a_v**2`` (each z-scored in the window),
+    the odd part of their cross-correlation ``E[v2(t) h2(t+lag)] - E[h2(t) v2(t+lag)]``,
+    averaged over the lags. Squares make it blind to the sign of the vertical axis, the norm to
+    the rest of the orientation; reversing time swaps the two terms. Positive when vertical
+    energy comes first, which we read as a heel-first contact (vertical impact, then braking).
+    KU-HAR waist phone: positive in 10 of 11 "Walk" windows, negative in 11 of 11
+    "Walk-backward" windows, and positive in 10 of 11 each of the held-out forward classes
+    "Walk-circle" and "Stair-up"; negative in 10 of 11 "Stair-down" windows, where the foot also
+    lands toe-first. At the strapped lower back (mobgap) it is small and its sign is not
+    consistent (positive in 9 of 19 forward bouts: 8 of 11 of the healthy adults, 1 of 8 of the
+    person with multiple sclerosis), so it is evidence only for a phone carried at the waist.
+``pitch_ap_coupling`` (needs the gyroscope)
     correlation of the pitch rate (angular velocity about the medio-lateral axis) with the
     anterior-posterior (AP) acceleration. The angular velocity is odd under time reversal, the
-    acceleration even, so the correlation flips sign. The medio-lateral axis is ``V x AP``, so the
-    unknown sign of the AP axis cancels; the sign of the vertical axis does not.
-    Its sign in *forward* walking depends on how the sensor moves with the trunk:
+    acceleration even. ML = V x AP cancels the unknown AP sign; the sign of V does not cancel,
+    so this vote is scaled by the certainty of the vertical sign. Forward sign per mounting:
+    strapped trunk sensor negative (18 of 19 mobgap forward bouts: the trunk pitches forward
+    while the body brakes after contact); phone in a waist bag positive (KU-HAR labels; a bag
+    hanging below its strap swings the other way - plausible, not verified).
+``jerk_asymmetry`` (reported, not voting)
+    skewness of the 30-ms increments of the vertical acceleration (rises faster than falls).
+    Negative in 9 of 11 forward and positive in 8 of 11 backward KU-HAR windows, but its sign
+    flips for another KU-HAR user and is not consistent in the mobgap bouts, and it needs the
+    vertical sign, which a gravity-free recording does not give; with it in the vote the
+    leave-one-user-out result fell from 17 to 15 of 22 correct.
 
-    - strapped to the trunk (lower-back IMU): the trunk is an inverted pendulum over the hips and
-      pitches forward while the body brakes after each contact, so the coupling is negative
-      (18 of 19 reference bouts of the mobgap lower-back data, INDIP-labelled forward walking);
-    - phone in a waist bag (KU-HAR): the coupling is positive in forward and negative in
-      backward walking. A plausible, unverified explanation: a bag hanging below its strap is a
-      pendulum that swings the other way. A gyroscope whose sign convention is inverted relative
-      to the accelerometer would look the same, and without gravity in the data the two cannot be
-      told apart (mirror-symmetric gait hides the handedness).
+Evidence per mounting (``EVIDENCE_WEIGHTS``; the sign of a weight is the feature's sign in forward
+walking): phone at the waist ("pouch") ``2 x energy_lead + pitch_ap_coupling`` (the energy lead
+counts double: it needs neither gyroscope nor vertical sign and is the only statistic confirmed
+on held-out forward classes), strapped trunk sensor ``-pitch_ap_coupling`` alone (the only
+statistic consistent in mobgap). Each feature is scaled to a vote in -1..1 by ``FULL_EVIDENCE``.
+``mounting="auto"``: gravity removed by the device means a phone's linear-acceleration export, so
+"pouch"; with gravity the pitch-rate amplitude decides (a loose bag swings with over 0.35 rad/s
+RMS, a strapped sensor less). Both rules are heuristics chosen on the two data sets, not
+published constants. Without a gyroscope a phone is judged on the energy lead alone.
 
-    The correlation of the pitch *acceleration* with the AP acceleration is also reported; it is
-    time-even, so under the time-reversal argument it cannot tell the directions apart, and a
-    rule that used it overfitted the KU-HAR windows (``POUCH_FORWARD_PHASE_DEG``).
+The body frame is built without assuming how the sensor is worn: vertical from gravity (mean of the
+raw acceleration in each window) when gravity is included; otherwise the principal axis of the
+band-passed acceleration, its sign chosen so the vertical acceleration is positively skewed (sharp
+upward peaks at contact), which limits the confidence of the pitch-coupling vote. AP is the
+horizontal principal axis that repeats every step (medio-lateral sway repeats every stride).
 
-    ``mounting="auto"`` tells the two apart by the pitch-rate amplitude (a loose bag swings with
-    well over 0.35 rad/s RMS, a strapped trunk sensor below it); this threshold is a heuristic set
-    on the two data sets above, not a published constant.
-``jerk_asymmetry`` (supporting evidence, needs only the accelerometer)
-    skewness of the 30-ms increments of the vertical acceleration: positive when the vertical
-    acceleration rises faster than it falls; reversing time swaps rises and falls. Negative in
-    forward walking in both data sets. Weak on its own: it adds a half-weight vote, and a window
-    whose two statistics clearly disagree abstains.
-
-The body frame is built without assuming how the sensor is worn: vertical from gravity (sign known;
-mean direction of the raw acceleration in each 4-s window) when gravity is included; with gravity
-removed by the phone (KU-HAR "linear acceleration") the vertical is the
-principal axis of the band-passed acceleration and its sign the one that makes the vertical
-acceleration positively skewed (sharp upward peaks at contact; positive in all 19 reference bouts
-of the mobgap data). That sign is the weak point of the gravity-free case and limits the
-confidence. AP is the horizontal principal axis that repeats every step (medio-lateral sway
-repeats every stride).
-
-Without a gyroscope, or when the evidence is weak, conflicting, too short, still or not periodic,
-the answer is ``unknown``. Validation numbers and limits: docs/gait_direction.md.
+Without the evidence a mounting needs, or when it is weak, too short, still or not periodic, the
+answer is ``unknown`` with the reason. Validation numbers and limits: docs/gait_direction.md.
 """
 
 from __future__ import annotations
@@ -65,7 +71,7 @@ Direction = Literal["forward", "backward", "unknown"]
 Mounting = Literal["auto", "trunk", "pouch"]
 FloatArray = NDArray[np.float64]
 
-ALGORITHM_VERSION = "2.1"
+ALGORITHM_VERSION = "3.0"
 STANDARD_GRAVITY_M_S2 = 9.80665
 #: below this pitch-rate RMS the gyroscope is taken as absent (e.g. exported as zeros)
 MIN_PITCH_RMS_RAD_S = 1e-3
@@ -79,26 +85,25 @@ MIN_MOVEMENT_M_S2 = 0.3
 MIN_PERIODICITY = 0.3
 BAND_HZ = (0.3, 10.0)
 JERK_LAG_S = 0.03
+#: lags over which the vertical/horizontal energy lead is averaged (10-50 ms: within a contact)
+ENERGY_LEAD_LAGS_S = (0.01, 0.02, 0.03, 0.04, 0.05)
 #: pitch-rate RMS separating a strapped trunk sensor from a swinging waist bag (heuristic)
 POUCH_PITCH_RMS_RAD_S = 0.35
-#: direction in the plane (pitch-rate/AP correlation, pitch-acceleration/AP correlation) that
-#: points from backward to forward walking, in degrees. Trunk: 180 (forward = negative pitch-rate
-#: coupling; time reversal leaves the time-even second correlation unchanged, so it cannot help).
-#: Waist bag: 0 (forward = positive coupling, KU-HAR labels). A free angle fitted on KU-HAR
-#: (-22 deg) gained nothing in-sample (16 of 22 with the waist-bag preset either way) and lost
-#: leave-one-user-out (5 of 22 right, 3 wrong, against 9 of 22), so only the sign is learnt.
-POUCH_FORWARD_PHASE_DEG = 0.0
-#: forward direction in that plane per mounting (see the module docstring)
-FORWARD_PHASE_DEG: Mapping[str, float] = {"trunk": 180.0, "pouch": POUCH_FORWARD_PHASE_DEG}
-#: sign of the vertical jerk asymmetry in forward walking (mobgap healthy adults and KU-HAR)
-FORWARD_JERK_SIGN = -1.0
-#: coupling magnitude that counts as full evidence (about one between-window SD)
-FULL_COUPLING = 0.35
-FULL_JERK_ASYMMETRY = 0.5
-#: weight of the vertical jerk asymmetry relative to the pitch-AP coupling
-JERK_WEIGHT = 0.5
-#: when both statistics exceed this (as votes in -1..1) with opposite signs, a window abstains
-CONTRADICTION = 0.5
+#: feature magnitude that counts as a full vote (about one between-window SD in KU-HAR/mobgap)
+FULL_EVIDENCE: Mapping[str, float] = {
+    "energy_lead": 0.2,
+    "pitch_ap_coupling": 0.35,
+    "jerk_asymmetry": 0.5,
+}
+#: weight of each feature per mounting; the sign is the feature's sign in FORWARD walking
+EVIDENCE_WEIGHTS: Mapping[str, Mapping[str, float]] = {
+    "pouch": {"energy_lead": 2.0, "pitch_ap_coupling": 1.0},
+    "trunk": {"pitch_ap_coupling": -1.0},
+}
+#: votes that depend on the sign of the vertical axis (scaled by its certainty)
+NEEDS_VERTICAL_SIGN = frozenset({"pitch_ap_coupling", "jerk_asymmetry"})
+#: votes that need the gyroscope
+NEEDS_GYROSCOPE = frozenset({"pitch_ap_coupling"})
 MIN_CONFIDENCE = 0.2
 
 
@@ -252,16 +257,41 @@ def _rowwise_zscore(x: FloatArray) -> FloatArray:
     return np.asarray(np.divide(centred, sd, out=np.zeros_like(x), where=sd > 0))
 
 
+def _energy_lead(raw: FloatArray, vertical: FloatArray, lags: tuple[int, ...]) -> FloatArray:
+    """Per window: mean over ``lags`` of E[v2(t) h2(t+lag)] - E[h2(t) v2(t+lag)] (z-scored).
+
+    ``raw`` (windows, samples, 3) is the UNFILTERED acceleration: the statistic lives at 10-50 ms,
+    where a 10-Hz low-pass would erase it. Each window's mean is removed, which takes out gravity
+    or a linear-acceleration offset; both energies are even in every axis sign and the norm is
+    rotation invariant, so only the vertical *axis* (not its sign) is needed.
+    """
+    centred = raw - raw.mean(axis=1, keepdims=True)
+    v2 = np.einsum("wlk,wk->wl", centred, vertical) ** 2
+    h2 = np.maximum(np.einsum("wlk,wlk->wl", centred, centred) - v2, 0.0)
+    v2, h2 = _rowwise_zscore(v2), _rowwise_zscore(h2)
+    leads = [
+        np.mean(v2[:, :-lag] * h2[:, lag:], axis=1) - np.mean(h2[:, :-lag] * v2[:, lag:], axis=1)
+        for lag in lags
+    ]
+    return np.asarray(np.mean(leads, axis=0), dtype=np.float64)
+
+
 def _window_features(
-    bout: _Bout, starts: NDArray[np.int64], length: int, sampling_rate_hz: float, jerk_lag: int
+    bout: _Bout,
+    starts: NDArray[np.int64],
+    length: int,
+    sampling_rate_hz: float,
+    jerk_lag: int,
+    lead_lags: tuple[int, ...],
 ) -> dict[str, FloatArray]:
     """Frame, periodicity and direction statistics of every window at once (vectorised)."""
     index = starts[:, None] + np.arange(length)
     acc = bout.linear_acc[index]  # (windows, samples, 3)
+    raw = bout.raw_acc[index]
     if bout.vertical is not None:
         vertical = np.broadcast_to(bout.vertical, (starts.size, 3))
     else:
-        mean_up = bout.raw_acc[index].mean(axis=1)
+        mean_up = raw.mean(axis=1)
         vertical = mean_up / np.maximum(np.linalg.norm(mean_up, axis=1, keepdims=True), 1e-12)
     v_signal = np.einsum("wlk,wk->wl", acc, vertical)
     features = {"movement_m_s2": np.sqrt(acc.var(axis=1).sum(axis=1))}
@@ -271,6 +301,7 @@ def _window_features(
     features["periodicity"] = biased[:, lo:hi].max(axis=1) if hi > lo else np.zeros(starts.size)
     increments = _rowwise_zscore(v_signal[:, jerk_lag:] - v_signal[:, :-jerk_lag])
     features["jerk_asymmetry"] = np.mean(increments**3, axis=1)
+    features["energy_lead"] = _energy_lead(raw, vertical, lead_lags)
     if bout.gyr is None:
         return features
     # AP: of the two horizontal principal axes, the one that repeats every step (medio-lateral
@@ -295,9 +326,6 @@ def _window_features(
     features["pitch_ap_coupling"] = np.mean(
         _rowwise_zscore(pitch) * _rowwise_zscore(ap_signal), axis=1
     )
-    features["pitch_acceleration_ap_coupling"] = np.mean(
-        _rowwise_zscore(np.gradient(pitch, axis=1)) * _rowwise_zscore(ap_signal), axis=1
-    )
     features["pitch_rate_rms_rad_s"] = pitch.std(axis=1)
     return features
 
@@ -311,9 +339,10 @@ class DirectionDetector:
 
     Settings (physical units) in ``__init__``; :meth:`detect` returns ``self`` and leaves the
     answer in ``estimate_``. Bouts longer than two analysis windows are judged window by window
-    (``window_s``) and the windows' weighted votes are summed. Presets: :meth:`trunk_sensor`
-    (strapped lower-back IMU) and :meth:`waist_bag` (phone in a hanging bag); the default infers
-    the mounting from the pitch-rate amplitude.
+    (``window_s``) and the windows' weighted votes are averaged. Presets: :meth:`trunk_sensor`
+    (strapped lower-back IMU) and :meth:`waist_bag` (phone at the waist); the default infers the
+    mounting (module docstring). ``evidence_weights`` replaces :data:`EVIDENCE_WEIGHTS` (the
+    validation refits its signs leave-one-user-out).
     """
 
     def __init__(
@@ -323,21 +352,22 @@ class DirectionDetector:
         window_s: float = 4.0,
         min_duration_s: float = MIN_DURATION_S,
         jerk_lag_s: float = JERK_LAG_S,
+        energy_lead_lags_s: tuple[float, ...] = ENERGY_LEAD_LAGS_S,
         band_hz: tuple[float, float] = BAND_HZ,
         pouch_pitch_rms_rad_s: float = POUCH_PITCH_RMS_RAD_S,
         min_confidence: float = MIN_CONFIDENCE,
-        forward_phase_deg: Mapping[str, float] | None = None,
+        evidence_weights: Mapping[str, Mapping[str, float]] | None = None,
     ) -> None:
         self.mounting = mounting
         self.window_s = window_s
         self.min_duration_s = min_duration_s
         self.jerk_lag_s = jerk_lag_s
+        self.energy_lead_lags_s = tuple(energy_lead_lags_s)
         self.band_hz = band_hz
         self.pouch_pitch_rms_rad_s = pouch_pitch_rms_rad_s
         self.min_confidence = min_confidence
-        self.forward_phase_deg = dict(
-            FORWARD_PHASE_DEG if forward_phase_deg is None else forward_phase_deg
-        )
+        weights = EVIDENCE_WEIGHTS if evidence_weights is None else evidence_weights
+        self.evidence_weights = {mount: dict(w) for mount, w in weights.items()}
 
     @classmethod
     def trunk_sensor(cls) -> DirectionDetector:
@@ -346,7 +376,7 @@ class DirectionDetector:
 
     @classmethod
     def waist_bag(cls) -> DirectionDetector:
-        """Preset for a phone carried in a bag hanging from the waist."""
+        """Preset for a phone carried at the waist (in a bag or pouch, as in KU-HAR)."""
         return cls(mounting="pouch")
 
     def settings(self) -> dict[str, object]:
@@ -358,10 +388,12 @@ class DirectionDetector:
             "window_s": self.window_s,
             "min_duration_s": self.min_duration_s,
             "jerk_lag_s": self.jerk_lag_s,
+            "energy_lead_lags_s": list(self.energy_lead_lags_s),
             "band_hz": list(self.band_hz),
             "pouch_pitch_rms_rad_s": self.pouch_pitch_rms_rad_s,
             "min_confidence": self.min_confidence,
-            "forward_phase_deg": dict(self.forward_phase_deg),
+            "evidence_weights": {m: dict(w) for m, w in self.evidence_weights.items()},
+            "full_evidence": dict(FULL_EVIDENCE),
         }
 
     def detect(
@@ -374,6 +406,20 @@ class DirectionDetector:
     ) -> DirectionDetector:
         self.estimate_ = self._estimate(acc_m_s2, sampling_rate_hz, gyr_rad_s, gravity_included)
         return self
+
+    def _mounting(
+        self, features: Mapping[str, float], gravity_free: bool, has_gyroscope: bool
+    ) -> tuple[str | None, float]:
+        """(mounting, certainty 0..1); ``None`` when it cannot be inferred."""
+        if self.mounting != "auto":
+            return self.mounting, 1.0
+        if gravity_free:
+            return "pouch", 1.0  # gravity removed by the device: a phone's linear acceleration
+        if not has_gyroscope:
+            return None, 0.0
+        ratio = max(features["pitch_rate_rms_rad_s"] / self.pouch_pitch_rms_rad_s, 1e-9)
+        certainty = float(np.clip(abs(np.log(ratio)) / np.log(1.3), 0, 1))
+        return ("pouch" if ratio > 1 else "trunk"), certainty
 
     def _estimate(
         self,
@@ -400,11 +446,14 @@ class DirectionDetector:
         band = _band_filter(self.band_hz[0], high, sampling_rate_hz)
         bout = _prepare(acc, gyr, gravity_included, band, sampling_rate_hz)
         jerk_lag = max(1, round(self.jerk_lag_s * sampling_rate_hz))
+        lead_lags = tuple(
+            sorted({max(1, round(lag * sampling_rate_hz)) for lag in self.energy_lead_lags_s})
+        )
         n = acc.shape[0]
         length = round(self.window_s * sampling_rate_hz)
         length = n if n < 2 * length else length
         windows = _window_features(
-            bout, _window_starts(n, length), length, sampling_rate_hz, jerk_lag
+            bout, _window_starts(n, length), length, sampling_rate_hz, jerk_lag, lead_lags
         )
         moving = windows["movement_m_s2"] >= MIN_MOVEMENT_M_S2
         usable = moving & (windows["periodicity"] >= MIN_PERIODICITY)
@@ -419,45 +468,45 @@ class DirectionDetector:
             return DirectionEstimate("unknown", 0.0, features, "no movement")
         if not usable.any():
             return DirectionEstimate("unknown", 0.0, features, "not periodic: no steady walking")
-        if gyr is None or features["pitch_rate_rms_rad_s"] < MIN_PITCH_RMS_RAD_S:
+        has_gyroscope = gyr is not None and features["pitch_rate_rms_rad_s"] >= MIN_PITCH_RMS_RAD_S
+        mounting, mounting_certainty = self._mounting(
+            features, bout.vertical is not None, has_gyroscope
+        )
+        if mounting is None:
             return DirectionEstimate(
-                "unknown", 0.0, features, "no gyroscope signal: the pitch-AP coupling is needed"
+                "unknown",
+                0.0,
+                features,
+                "no gyroscope signal: the mounting (strapped or waist bag) cannot be inferred",
             )
-
-        mounting = self.mounting
-        mounting_certainty = 1.0
-        if mounting == "auto":
-            ratio = max(features["pitch_rate_rms_rad_s"] / self.pouch_pitch_rms_rad_s, 1e-9)
-            mounting = "pouch" if ratio > 1 else "trunk"
-            mounting_certainty = float(np.clip(abs(np.log(ratio)) / np.log(1.3), 0, 1))
         features["mounting_pouch"] = 1.0 if mounting == "pouch" else 0.0
         features["mounting_certainty"] = mounting_certainty
 
-        phase = np.deg2rad(self.forward_phase_deg[mounting])
-        projection = (
-            np.cos(phase) * windows["pitch_ap_coupling"][usable]
-            + np.sin(phase) * windows["pitch_acceleration_ap_coupling"][usable]
-        )
-        coupling = np.clip(projection / FULL_COUPLING, -1, 1)
-        jerk = np.clip(
-            FORWARD_JERK_SIGN * windows["jerk_asymmetry"][usable] / FULL_JERK_ASYMMETRY, -1, 1
-        )
-        # both statistics clear and opposed: that window abstains
-        voting = ~(
-            (np.sign(jerk) != np.sign(coupling))
-            & (np.minimum(np.abs(jerk), np.abs(coupling)) > CONTRADICTION)
-        )
-        votes = (coupling + JERK_WEIGHT * jerk) / (1 + JERK_WEIGHT)
-        weights = np.minimum(1.0, windows["periodicity"][usable] / 0.6)
-        score = float(np.sum((votes * weights)[voting]) / usable.sum())
-        features["n_windows_forward"] = float(np.count_nonzero(voting & (votes > 0)))
-        features["n_windows_backward"] = float(np.count_nonzero(voting & (votes <= 0)))
-        features["score"] = score
-        if not voting.any():
+        weights = {
+            name: weight
+            for name, weight in self.evidence_weights[mounting].items()
+            if has_gyroscope or name not in NEEDS_GYROSCOPE
+        }
+        if not weights:
             return DirectionEstimate(
-                "unknown", 0.0, features, "the vertical asymmetry contradicts the pitch coupling"
+                "unknown",
+                0.0,
+                features,
+                f"no gyroscope signal: the {mounting} evidence (pitch-AP coupling) needs it",
             )
-        confidence = min(1.0, abs(score)) * bout.vertical_sign_certainty * mounting_certainty
+        votes = np.zeros(int(usable.sum()))
+        for name, weight in weights.items():
+            vote = np.clip(windows[name][usable] / FULL_EVIDENCE[name], -1.0, 1.0)
+            if name in NEEDS_VERTICAL_SIGN:
+                vote *= bout.vertical_sign_certainty
+            votes += weight * vote
+        votes /= sum(abs(weight) for weight in weights.values())
+        periodicity_weights = np.minimum(1.0, windows["periodicity"][usable] / 0.6)
+        score = float(np.mean(votes * periodicity_weights))
+        features["n_windows_forward"] = float(np.count_nonzero(votes > 0))
+        features["n_windows_backward"] = float(np.count_nonzero(votes < 0))
+        features["score"] = score
+        confidence = min(1.0, abs(score)) * mounting_certainty
         if confidence < self.min_confidence:
             return DirectionEstimate("unknown", confidence, features, "weak direction evidence")
         direction: Direction = "forward" if score > 0 else "backward"
@@ -470,15 +519,17 @@ def estimate_direction(
     sampling_rate_hz: float,
     gyr_rad_s: FloatArray | None = None,
     gravity_included: bool = True,
+    mounting: Mounting = "auto",
 ) -> DirectionEstimate:
     """acc/gyr of ONE walking bout or window in the SENSOR frame (any orientation), shape (n, 3).
 
-    Returns ``unknown`` with a reason when the bout is shorter than 2 s, still, not periodic,
-    recorded without a gyroscope, or when the evidence is weak or conflicting. Raises
-    :class:`InputError` for arrays of the wrong shape, all-NaN arrays, mismatched lengths or a
-    sampling rate under 20 Hz.
+    ``mounting``: "trunk" (strapped lower-back IMU), "pouch" (phone at the waist) or "auto"
+    (inferred; see the module docstring). Returns ``unknown`` with a reason when the bout is
+    shorter than 2 s, still, not periodic, lacks the gyroscope its mounting's evidence needs, or
+    when the evidence is weak. Raises :class:`InputError` for arrays of the wrong shape, all-NaN
+    arrays, mismatched lengths or a sampling rate under 20 Hz.
     """
-    detector = DirectionDetector().detect(
+    detector = DirectionDetector(mounting=mounting).detect(
         acc_m_s2,
         sampling_rate_hz=sampling_rate_hz,
         gyr_rad_s=gyr_rad_s,
