@@ -17,20 +17,19 @@ session's backward minutes) and flags:
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from retrowalk.domain.plan import Plan
 from retrowalk.errors import NotFoundError
 from retrowalk.services import audit
 from retrowalk.services.policy import require_clinician_of, require_patient_access, require_role
-from retrowalk.services.programs import current_revision
 from retrowalk.services.runtime import Actor, Runtime
 from retrowalk.services.views import FlagView, PatientSummaryView, UserView
 from retrowalk.storage.flags import ClinicianFlag
 from retrowalk.storage.links import CareLink
-from retrowalk.storage.programs import Program
+from retrowalk.storage.programs import Program, ProgramRevision
 from retrowalk.storage.session_logs import SessionLog
 from retrowalk.storage.users import User
 
@@ -52,129 +51,166 @@ def pain_rising(pains: list[tuple[dt.datetime, float]]) -> tuple[float, float] |
     return (lowest, latest) if latest - lowest >= PAIN_RISE_NPRS else None
 
 
-def _flags(
-    session: Session, now: dt.datetime, patient_id: int, program: Program | None
-) -> list[FlagView]:
-    flags = [
-        FlagView.model_validate(flag)
-        for flag in session.scalars(
-            select(ClinicianFlag)
-            .where(ClinicianFlag.patient_id == patient_id, ClinicianFlag.resolved_at.is_(None))
-            .order_by(ClinicianFlag.id)
+def _open_flags(session: Session, ids: list[int]) -> dict[int, list[FlagView]]:
+    found: dict[int, list[FlagView]] = {pid: [] for pid in ids}
+    for flag in session.scalars(
+        select(ClinicianFlag)
+        .where(ClinicianFlag.patient_id.in_(ids), ClinicianFlag.resolved_at.is_(None))
+        .order_by(ClinicianFlag.id)
+    ):
+        found[flag.patient_id].append(FlagView.model_validate(flag))
+    return found
+
+
+def _computed_flag(kind: str, detail: str) -> FlagView:
+    return FlagView(
+        id=None, kind=kind, detail=detail, session_log_id=None, created_at=None, resolved_at=None
+    )
+
+
+def _current_programs(
+    session: Session, ids: list[int]
+) -> dict[int, tuple[Program, dict[str, Any]]]:
+    """Each patient's newest live program (else newest completed one) with its current plan."""
+    rows = session.execute(
+        select(Program, ProgramRevision.plan)
+        .join(
+            ProgramRevision,
+            and_(
+                ProgramRevision.program_id == Program.id,
+                ProgramRevision.number == Program.current_revision,
+            ),
         )
-    ]
-    pains = [
-        (at, float(pain))
-        for at, pain in session.execute(
-            select(SessionLog.started_at, SessionLog.pain_before)
-            .where(
-                SessionLog.patient_id == patient_id,
-                SessionLog.pain_before.is_not(None),
-                SessionLog.started_at >= now - 2 * PAIN_WINDOW,
-            )
-            .order_by(SessionLog.started_at)
+        .where(Program.patient_id.in_(ids))
+        .order_by(Program.id.desc())
+    ).all()
+    chosen: dict[int, tuple[Program, dict[str, Any]]] = {}
+    for program, plan in rows:
+        previous = chosen.get(program.patient_id)
+        if previous is None or (
+            previous[0].status == "completed" and program.status != "completed"
+        ):
+            chosen[program.patient_id] = (program, plan)
+    return chosen
+
+
+def summaries(session: Session, now: dt.datetime, patients: list[User]) -> list[PatientSummaryView]:
+    """Overview lines for ``patients`` with a fixed number of queries (not one set per patient)."""
+    ids = [patient.id for patient in patients]
+    if not ids:
+        return []
+    programs = _current_programs(session, ids)
+    program_ids = [program.id for program, _ in programs.values()]
+    done_by_program: dict[int | None, int] = dict(
+        session.execute(
+            select(SessionLog.program_id, func.count(SessionLog.id))
+            .where(SessionLog.program_id.in_(program_ids))
+            .group_by(SessionLog.program_id)
+        ).all()
+    )
+    last_by_patient: dict[int, dt.datetime | None] = dict(
+        session.execute(
+            select(SessionLog.patient_id, func.max(SessionLog.started_at))
+            .where(SessionLog.patient_id.in_(ids))
+            .group_by(SessionLog.patient_id)
+        ).all()
+    )
+    pains: dict[int, list[tuple[dt.datetime, float]]] = {pid: [] for pid in ids}
+    for patient_id, started_at, pain in session.execute(
+        select(SessionLog.patient_id, SessionLog.started_at, SessionLog.pain_before).where(
+            SessionLog.patient_id.in_(ids),
+            SessionLog.pain_before.is_not(None),
+            SessionLog.started_at >= now - 2 * PAIN_WINDOW,
         )
-        if pain is not None
-    ]
-    rising = pain_rising(pains)
-    if rising is not None:
-        flags.append(
-            FlagView(
-                id=None,
-                kind="pain_rising",
-                detail=f"pain before sessions rose from {rising[0]:g} to {rising[1]:g} of 10",
-                session_log_id=None,
-                created_at=None,
-                resolved_at=None,
-            )
-        )
-    if program is not None and program.status == "active":
-        last = session.scalar(
-            select(func.max(SessionLog.started_at)).where(SessionLog.patient_id == patient_id)
-        )
-        since = last or program.created_at
-        if now - since >= NO_SESSION_AFTER:
-            flags.append(
-                FlagView(
-                    id=None,
-                    kind="no_recent_session",
-                    detail=f"no session for {(now - since).days} days",
-                    session_log_id=None,
-                    created_at=None,
-                    resolved_at=None,
+    ):
+        if pain is not None:
+            pains[patient_id].append((started_at, float(pain)))
+    flags = _open_flags(session, ids)
+    lines = []
+    for patient in patients:
+        program, plan = programs.get(patient.id, (None, None))
+        done = planned = 0
+        current_min: int | None = None
+        next_date: dt.date | None = None
+        if program is not None and plan is not None:
+            done = int(done_by_program.get(program.id, 0))
+            sessions = plan["sessions"]
+            planned = sum(1 for s in sessions if dt.date.fromisoformat(s["date"]) <= now.date())
+            if done < len(sessions) and program.status != "completed":
+                current_min = int(sessions[done]["backward_min"])
+                next_date = dt.date.fromisoformat(sessions[done]["date"])
+        last = last_by_patient.get(patient.id)
+        patient_flags = list(flags[patient.id])
+        rising = pain_rising(pains[patient.id])
+        if rising is not None:
+            patient_flags.append(
+                _computed_flag(
+                    "pain_rising",
+                    f"pain before sessions rose from {rising[0]:g} to {rising[1]:g} of 10",
                 )
             )
-    return flags
-
-
-def summarize(session: Session, now: dt.datetime, patient: User) -> PatientSummaryView:
-    program = session.scalar(
-        select(Program)
-        .where(Program.patient_id == patient.id)
-        .order_by((Program.status == "completed").asc(), Program.id.desc())
-        .limit(1)
-    )
-    done = planned = 0
-    current_min: int | None = None
-    next_date: dt.date | None = None
-    if program is not None:
-        plan = Plan.from_json(current_revision(session, program).plan)
-        done = int(
-            session.scalar(
-                select(func.count(SessionLog.id)).where(SessionLog.program_id == program.id)
+        if program is not None and program.status == "active":
+            since = last or program.created_at
+            if now - since >= NO_SESSION_AFTER:
+                patient_flags.append(
+                    _computed_flag("no_recent_session", f"no session for {(now - since).days} days")
+                )
+        lines.append(
+            PatientSummaryView(
+                patient=UserView.model_validate(patient),
+                program_id=program.id if program is not None else None,
+                program_status=program.status if program is not None else None,
+                sessions_done=done,
+                sessions_planned=planned,
+                adherence=min(1.0, done / planned) if planned else None,
+                last_session_at=last,
+                current_backward_min=current_min,
+                next_session_date=next_date,
+                flags=patient_flags,
             )
-            or 0
         )
-        planned = sum(1 for s in plan.sessions if s.date <= now.date())
-        upcoming = plan.session(done + 1)
-        if upcoming is not None and program.status != "completed":
-            current_min = upcoming.backward_min
-            next_date = upcoming.date
-    last = session.scalar(
-        select(func.max(SessionLog.started_at)).where(SessionLog.patient_id == patient.id)
-    )
-    return PatientSummaryView(
-        patient=UserView.model_validate(patient),
-        program_id=program.id if program is not None else None,
-        program_status=program.status if program is not None else None,
-        sessions_done=done,
-        sessions_planned=planned,
-        adherence=min(1.0, done / planned) if planned else None,
-        last_session_at=last,
-        current_backward_min=current_min,
-        next_session_date=next_date,
-        flags=_flags(session, now, patient.id, program),
-    )
+    return lines
+
+
+def _audit_reads(rt: Runtime, actor: Actor, patient_ids: list[int]) -> None:
+    with rt.db.write() as session:
+        for patient_id in patient_ids:
+            audit.record(session, actor, patient_id, "read", "overview")
 
 
 def clinician_overview(rt: Runtime, actor: Actor) -> list[PatientSummaryView]:
-    """Every linked patient with adherence, last session, current dose and flags."""
+    """Every linked patient with adherence, last session, current dose and flags.
+
+    Computed in a read transaction; the audit entries are written (one short write) before the
+    data is returned, so nothing is shown that is not in the audit log.
+    """
     require_role(actor, "clinician")
     now = rt.now()
-    with rt.db.write() as session:
-        patients = session.scalars(
-            select(User)
-            .join(CareLink, CareLink.patient_id == User.id)
-            .where(
-                CareLink.clinician_id == actor.user_id,
-                CareLink.ended_at.is_(None),
-                User.is_active.is_(True),
+    with rt.db.read() as session:
+        patients = list(
+            session.scalars(
+                select(User)
+                .join(CareLink, CareLink.patient_id == User.id)
+                .where(
+                    CareLink.clinician_id == actor.user_id,
+                    CareLink.ended_at.is_(None),
+                    User.is_active.is_(True),
+                )
+                .order_by(User.display_name, User.id)
             )
-            .order_by(User.display_name, User.id)
-        ).all()
-        summaries = [summarize(session, now, patient) for patient in patients]
-        for patient in patients:
-            audit.record(session, actor, patient.id, "read", "overview")
-        return summaries
+        )
+        lines = summaries(session, now, patients)
+    _audit_reads(rt, actor, [patient.id for patient in patients])
+    return lines
 
 
 def patient_summary(rt: Runtime, actor: Actor, patient_id: int) -> PatientSummaryView:
     """One patient's overview line (the patient themselves or a linked clinician)."""
     with rt.db.write() as session:
         patient = require_patient_access(session, actor, patient_id)
-        summary = summarize(session, rt.now(), patient)
+        (line,) = summaries(session, rt.now(), [patient])
         audit.record(session, actor, patient_id, "read", "overview")
-        return summary
+        return line
 
 
 def resolve_flag(rt: Runtime, actor: Actor, patient_id: int, flag_id: int) -> FlagView:
