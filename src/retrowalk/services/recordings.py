@@ -174,3 +174,24 @@ def list_recordings(
         ).all()
         audit.record(session, actor, patient_id, "read", "recording")
         return [_view(row, log) for row in rows]
+
+
+def latest_recordings_by_session(
+    rt: Runtime, actor: Actor, patient_id: int
+) -> dict[int, RecordingView]:
+    """The newest recording of each of the patient's logged sessions, by session id."""
+    with rt.db.write() as session:
+        require_patient_access(session, actor, patient_id)
+        rows = session.scalars(
+            select(SessionRecording)
+            .where(SessionRecording.patient_id == patient_id)
+            .order_by(SessionRecording.id)
+        ).all()
+        logs = {
+            log.id: log
+            for log in session.scalars(
+                select(SessionLog).where(SessionLog.id.in_({row.session_log_id for row in rows}))
+            )
+        }
+        audit.record(session, actor, patient_id, "read", "recording")
+        return {row.session_log_id: _view(row, logs[row.session_log_id]) for row in rows}

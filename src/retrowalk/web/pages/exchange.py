@@ -48,15 +48,15 @@ class SessionRow:
 
 
 def _rows(rt: Runtime, actor: Actor, patient_id: int) -> list[SessionRow]:
+    measured = recordings.latest_recordings_by_session(rt, actor, patient_id)
     rows = []
     for session in session_logs.list_sessions(rt, actor, patient_id):
-        found = recordings.list_recordings(rt, actor, patient_id, session.id)
         planned = session.planned_session
         rows.append(
             SessionRow(
                 session=session,
                 planned_backward_min=float(planned["backward_min"]) if planned else None,
-                recording=found[-1] if found else None,
+                recording=measured.get(session.id),
             )
         )
     return rows
