@@ -40,3 +40,25 @@ def test_a_batch_gives_one_row_per_file_and_reports_a_bad_file(tmp_path: Path) -
     assert int(by_name["a.csv"]["steps"]) > 10
     assert by_name["bad.csv"]["status"] == "error"
     assert "missing column" in by_name["bad.csv"]["message"]
+
+
+def test_a_batch_runs_on_a_dask_scheduler(tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed", reason="the 'cluster' extra is not installed")
+    write_walking_csv(tmp_path / "a.csv", walk_s=10.0)
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        rows = run_batch(find_jobs(tmp_path), GaitPipeline(), scheduler=cluster.scheduler_address)
+    assert [row["status"] for row in rows] == ["ok"]
+
+
+def test_an_unreachable_dask_scheduler_is_a_clear_error(tmp_path: Path) -> None:
+    pytest.importorskip("distributed", reason="the 'cluster' extra is not installed")
+    write_walking_csv(tmp_path / "a.csv", walk_s=10.0)
+    with pytest.raises(InputError, match="cannot reach the Dask scheduler"):
+        run_batch(
+            find_jobs(tmp_path),
+            GaitPipeline(),
+            scheduler="tcp://127.0.0.1:1",
+            connect_timeout_s=1.0,
+        )

@@ -110,10 +110,13 @@ def run_batch(
     workers: int | None = None,
     scheduler: str | None = None,
     on_done: Callable[[dict[str, Any]], None] | None = None,
+    connect_timeout_s: float = 10.0,
 ) -> list[dict[str, Any]]:
     """Rows in the order of ``jobs``; ``on_done`` is called as each job finishes."""
     rows: dict[int, dict[str, Any]] = {}
-    for index, row in _execute(jobs, pipeline, workers=workers, scheduler=scheduler):
+    for index, row in _execute(
+        jobs, pipeline, workers=workers, scheduler=scheduler, timeout_s=connect_timeout_s
+    ):
         rows[index] = row
         if on_done is not None:
             on_done(row)
@@ -121,12 +124,17 @@ def run_batch(
 
 
 def _execute(
-    jobs: list[Job], pipeline: GaitPipeline, *, workers: int | None, scheduler: str | None
+    jobs: list[Job],
+    pipeline: GaitPipeline,
+    *,
+    workers: int | None,
+    scheduler: str | None,
+    timeout_s: float,
 ) -> Iterator[tuple[int, dict[str, Any]]]:
     if not jobs:
         return
     if scheduler is not None:
-        yield from _execute_dask(jobs, pipeline, scheduler)
+        yield from _execute_dask(jobs, pipeline, scheduler, timeout_s)
         return
     if workers == 1:
         for index, job in enumerate(jobs):
@@ -141,7 +149,7 @@ def _execute(
 
 
 def _execute_dask(
-    jobs: list[Job], pipeline: GaitPipeline, scheduler: str
+    jobs: list[Job], pipeline: GaitPipeline, scheduler: str, timeout_s: float
 ) -> Iterator[tuple[int, dict[str, Any]]]:
     try:
         from distributed import Client
@@ -152,7 +160,7 @@ def _execute_dask(
             field="scheduler",
         ) from error
     try:
-        client = Client(scheduler, timeout="10s")  # type: ignore[no-untyped-call]
+        client = Client(scheduler, timeout=f"{timeout_s}s")  # type: ignore[no-untyped-call]
     except (OSError, TimeoutError, ValueError) as error:
         raise InputError(
             f"cannot reach the Dask scheduler at {scheduler}: {error}", field="scheduler"
