@@ -7,18 +7,9 @@ and :func:`retrowalk.schemas.parsing.validate` turns each into an ``InputError``
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    RootModel,
-    StrictBool,
-    StrictInt,
-)
+from pydantic import Field, RootModel, StrictBool, StrictInt
 
 from retrowalk.domain.prescription import Profile
 from retrowalk.domain.screening import ScreeningAnswers
@@ -28,35 +19,15 @@ from retrowalk.domain.thresholds import (
     GOAL_MIN_BACKWARD_MIN,
     MAX_BACKWARD_MIN,
 )
+from retrowalk.schemas.strict import FiniteNumber, IsoDate, StrictModel
 
-
-def _iso_date(value: Any) -> dt.date:
-    if not isinstance(value, str):
-        raise ValueError("expected a date as a string YYYY-MM-DD")
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"not a real date in the form YYYY-MM-DD: {value!r}") from None
-
-
-def _number(value: Any) -> Any:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError("expected a number")
-    return float(value)
-
-
-IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
-Number = Annotated[float, BeforeValidator(_number)]
+Number = FiniteNumber
 Nprs = Annotated[StrictInt, Field(ge=0, le=10)]
 TemplateId = Literal["ansari2020", "whitley2011", "chitkara2725", "ahmad2023", "dufek2011"]
 Event = Literal["fall", "near_fall", "dizziness", "new_red_flag"]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class ScreeningAnswersIn(_Strict):
+class ScreeningAnswersIn(StrictModel):
     """Screening answers (JSON object); booleans unless noted, optional ones may be left out."""
 
     age_years: Annotated[StrictInt, Field(ge=0, le=120)]
@@ -90,7 +61,7 @@ class ScreeningAnswersIn(_Strict):
         return ScreeningAnswers(**self.model_dump())
 
 
-class ProfileIn(_Strict):
+class ProfileIn(StrictModel):
     """A plan request: screening answers plus the person's choices."""
 
     screening_answers: ScreeningAnswersIn
@@ -119,7 +90,7 @@ class ProfileIn(_Strict):
         )
 
 
-class SessionLogEntryIn(_Strict):
+class SessionLogEntryIn(StrictModel):
     """One logged session; pain values are NPRS 0-10, ``rpe`` is Borg CR10 (0-10)."""
 
     date: IsoDate

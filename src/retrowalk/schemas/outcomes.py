@@ -8,26 +8,23 @@ instrument-specific rules (item count, allowed values, unanswered items) live in
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from retrowalk.domain.instruments import INSTRUMENT_IDS, ScoreResult, score
 from retrowalk.domain.instruments.odi_text import OdiText, build_odi_text
 from retrowalk.errors import InputError
 from retrowalk.schemas.parsing import validate_json
+from retrowalk.schemas.strict import FiniteNumber, StrictModel
 
 #: One item value: a finite number (int or float) or ``null`` for an unanswered item.
-ItemValue = Annotated[float, Field(strict=True, allow_inf_nan=False)] | None
-Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+ItemValue = FiniteNumber | None
+Number = FiniteNumber
 MAX_ITEMS = 100
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class ItemAnswers(_Strict):
+class ItemAnswers(StrictModel):
     """``{"items": [...]}``: one value per item in published order, ``null`` if unanswered."""
 
     items: list[ItemValue] = Field(max_length=MAX_ITEMS)
@@ -48,7 +45,7 @@ class ScoreRequest(ItemAnswers):
     instrument: Literal[INSTRUMENT_IDS]  # type: ignore[valid-type]
 
 
-class CompareRequest(_Strict):
+class CompareRequest(StrictModel):
     """API body for a comparison: baseline and follow-up answers to one instrument."""
 
     instrument: Literal[INSTRUMENT_IDS]  # type: ignore[valid-type]
@@ -56,19 +53,19 @@ class CompareRequest(_Strict):
     follow_up: ItemAnswers
 
 
-class AnswerPair(_Strict):
+class AnswerPair(StrictModel):
     baseline: ItemAnswers
     follow_up: ItemAnswers
 
 
-class ResponderRequest(_Strict):
+class ResponderRequest(StrictModel):
     """API body for responder analysis: one instrument, one answer pair per patient."""
 
     instrument: Literal[INSTRUMENT_IDS]  # type: ignore[valid-type]
     pairs: list[AnswerPair] = Field(max_length=100_000)
 
 
-class EnergyRequest(_Strict):
+class EnergyRequest(StrictModel):
     """API body for an energy estimate (limits are checked by the domain)."""
 
     speed_kmh: Number
@@ -78,12 +75,12 @@ class EnergyRequest(_Strict):
     direction: Literal["forward", "backward", "both"] = "both"
 
 
-class OdiSectionTextModel(_Strict):
+class OdiSectionTextModel(StrictModel):
     title: str
     statements: list[str]
 
 
-class OdiTextFile(_Strict):
+class OdiTextFile(StrictModel):
     """A deployment's licensed ODI v2.1a text: ``{"version", "licence", "sections"}``."""
 
     version: str
