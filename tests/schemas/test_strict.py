@@ -65,9 +65,5 @@ def test_json_nan_and_infinity_are_refused_as_numbers(literal: str) -> None:
 
 
 def test_json_kind_names_json_types() -> None:
-    assert [json_kind(v) for v in ({}, [], 1.5, False)] == [
-        "an object",
-        "a list",
-        "a number",
-        "false",
-    ]
+    values: tuple[Any, ...] = ({}, [], 1.5, False)
+    assert [json_kind(v) for v in values] == ["an object", "a list", "a number", "false"]
