@@ -49,6 +49,31 @@ def synthetic_forward_walk(
     return acc, gyr
 
 
+def synthetic_phone_walk(
+    duration_s: float = 12.0, step_hz: float = 1.9, lead_s: float = 0.03, seed: int = 0
+) -> FloatArray:
+    """Body-frame (x anterior, y left, z up) gravity-free acceleration of a waist phone.
+
+    Each step: a 15-Hz vertical contact transient and, ``lead_s`` later, a horizontal one (a
+    heel-first contact: vertical energy leads horizontal energy when ``lead_s`` > 0), on top of
+    smooth step- and stride-frequency sway.
+    """
+    rng = np.random.default_rng(seed)
+    t = np.arange(0, duration_s, 1 / RATE_HZ)
+    contacts = np.arange(0.1, duration_s, 1 / step_hz)
+
+    def transients(delay_s: float) -> FloatArray:
+        since = np.maximum(t[:, None] - (contacts[None, :] + delay_s), 0.0)
+        started = t[:, None] >= contacts[None, :] + delay_s
+        decaying = np.where(started, np.exp(-since / 0.03) * np.sin(2 * np.pi * 15 * since), 0)
+        return np.asarray(decaying.sum(axis=1), dtype=np.float64)
+
+    vertical = 2.0 * np.cos(2 * np.pi * step_hz * t) + 6.0 * transients(0.0)
+    ap = 1.0 * np.sin(2 * np.pi * step_hz * t) + 4.0 * transients(lead_s)
+    ml = 0.8 * np.sin(np.pi * step_hz * t)
+    return np.column_stack([ap, ml, vertical]) + rng.normal(0, 0.2, (t.size, 3))
+
+
 def time_reversed(acc: FloatArray, gyr: FloatArray) -> tuple[FloatArray, FloatArray]:
     """Time reversal: samples run backwards and angular velocities change sign."""
     return acc[::-1].copy(), -gyr[::-1]
@@ -78,6 +103,7 @@ def test_the_estimate_carries_its_evidence() -> None:
     assert isinstance(estimate, DirectionEstimate)
     assert estimate.features["pitch_ap_coupling"] < 0
     assert estimate.features["jerk_asymmetry"] < 0
+    assert np.isfinite(estimate.features["energy_lead"])
     assert estimate.features["mounting_pouch"] == 0.0
     assert estimate.reason == ""
     with pytest.raises(dataclasses.FrozenInstanceError):
@@ -98,16 +124,24 @@ def test_any_sensor_orientation_gives_the_same_answer(seed: int, backward: bool)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_gravity_removed_signals_in_any_orientation_are_classified(seed: int) -> None:
+def test_gravity_removed_trunk_signals_in_any_orientation_are_classified(seed: int) -> None:
     acc, gyr = synthetic_forward_walk(seed=seed)
     linear = acc - np.array([0.0, 0.0, GRAVITY_M_S2])
     turned_acc, turned_gyr = rotated(linear, gyr, seed)
     forward = estimate_direction(
-        turned_acc, sampling_rate_hz=RATE_HZ, gyr_rad_s=turned_gyr, gravity_included=False
+        turned_acc,
+        sampling_rate_hz=RATE_HZ,
+        gyr_rad_s=turned_gyr,
+        gravity_included=False,
+        mounting="trunk",
     )
     reversed_acc, reversed_gyr = time_reversed(turned_acc, turned_gyr)
     backward = estimate_direction(
-        reversed_acc, sampling_rate_hz=RATE_HZ, gyr_rad_s=reversed_gyr, gravity_included=False
+        reversed_acc,
+        sampling_rate_hz=RATE_HZ,
+        gyr_rad_s=reversed_gyr,
+        gravity_included=False,
+        mounting="trunk",
     )
     assert (forward.direction, backward.direction) == ("forward", "backward")
 
@@ -115,9 +149,78 @@ def test_gravity_removed_signals_in_any_orientation_are_classified(seed: int) ->
 def test_gravity_declared_but_absent_falls_back_to_the_gravity_free_frame() -> None:
     acc, gyr = synthetic_forward_walk(seed=2)
     linear = acc - np.array([0.0, 0.0, GRAVITY_M_S2])
-    estimate = estimate_direction(linear, sampling_rate_hz=RATE_HZ, gyr_rad_s=gyr)
+    estimate = estimate_direction(linear, sampling_rate_hz=RATE_HZ, gyr_rad_s=gyr, mounting="trunk")
     assert estimate.direction == "forward"
     assert estimate.features["vertical_sign_certainty"] < 1.0
+
+
+def test_gravity_free_recordings_are_judged_as_a_waist_phone_by_default() -> None:
+    acc, gyr = synthetic_forward_walk(seed=2)
+    linear = acc - np.array([0.0, 0.0, GRAVITY_M_S2])
+    estimate = estimate_direction(
+        linear, sampling_rate_hz=RATE_HZ, gyr_rad_s=gyr, gravity_included=False
+    )
+    assert estimate.features["mounting_pouch"] == 1.0
+
+
+# --- the energy lead (waist phone): orientation-free, gyroscope-free, time-odd -----------------
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(min_value=0, max_value=10_000), backward=st.booleans())
+def test_a_phone_in_any_orientation_is_judged_by_which_energy_comes_first(
+    seed: int, backward: bool
+) -> None:
+    acc = rotated(synthetic_phone_walk(seed=seed % 5), np.zeros((1, 3)), seed)[0]
+    if backward:
+        acc = acc[::-1].copy()
+    estimate = estimate_direction(acc, sampling_rate_hz=RATE_HZ, gravity_included=False)
+    assert estimate.direction == ("backward" if backward else "forward")
+
+
+def test_horizontal_energy_before_vertical_energy_is_called_backward() -> None:
+    acc = synthetic_phone_walk(lead_s=-0.03)
+    estimate = estimate_direction(acc, sampling_rate_hz=RATE_HZ, gravity_included=False)
+    assert estimate.direction == "backward"
+    assert estimate.features["energy_lead"] < 0
+
+
+def test_simultaneous_contact_energies_give_no_direction() -> None:
+    acc = synthetic_phone_walk(lead_s=0.0)
+    estimate = estimate_direction(acc, sampling_rate_hz=RATE_HZ, gravity_included=False)
+    assert estimate.direction == "unknown"
+    assert estimate.reason == "weak direction evidence"
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(min_value=0, max_value=10_000),
+    lead_s=st.floats(min_value=-0.05, max_value=0.05),
+    offset_m_s2=st.floats(min_value=-0.5, max_value=0.5),
+)
+def test_the_energy_lead_is_rotation_invariant_and_flips_under_time_reversal(
+    seed: int, lead_s: float, offset_m_s2: float
+) -> None:
+    acc = synthetic_phone_walk(duration_s=6.0, lead_s=lead_s, seed=seed) + offset_m_s2
+    turned = rotated(acc, np.zeros((1, 3)), seed)[0]
+    phone = DirectionDetector.waist_bag()
+
+    def lead(signal: FloatArray) -> float:
+        estimate = phone.detect(signal, sampling_rate_hz=RATE_HZ, gravity_included=False)
+        return estimate.estimate_.features["energy_lead"]
+
+    assert lead(turned) == pytest.approx(lead(acc), abs=1e-6)
+    # not bit-exact: the gravity-free vertical axis comes from band-passed data (filter edges)
+    assert lead(acc[::-1].copy()) == pytest.approx(-lead(acc), abs=1e-3)
+
+
+def test_a_phone_without_a_gyroscope_is_judged_on_the_energy_lead_alone() -> None:
+    acc = synthetic_phone_walk()
+    estimate = DirectionDetector.waist_bag().detect(
+        acc, sampling_rate_hz=RATE_HZ, gravity_included=False
+    )
+    assert estimate.estimate_.direction == "forward"
+    assert "pitch_ap_coupling" not in estimate.estimate_.features
 
 
 def test_a_swinging_waist_bag_reverses_the_meaning_of_the_pitch_coupling() -> None:
@@ -155,7 +258,7 @@ def test_the_direction_statistics_change_sign_when_time_runs_backwards(
     back = estimate_direction(
         *time_reversed(acc, gyr)[:1], sampling_rate_hz=RATE_HZ, gyr_rad_s=time_reversed(acc, gyr)[1]
     ).features
-    for name in ("pitch_ap_coupling", "jerk_asymmetry"):
+    for name in ("pitch_ap_coupling", "jerk_asymmetry", "energy_lead"):
         assert back[name] == pytest.approx(-ahead[name], abs=0.05)
     for name in ("periodicity", "pitch_rate_rms_rad_s", "movement_m_s2"):
         assert back[name] == pytest.approx(ahead[name], rel=0.05)
@@ -170,9 +273,16 @@ def test_a_20_hz_recording_is_accepted() -> None:
 # --- edge cases -------------------------------------------------------------------------------
 
 
-def test_without_a_gyroscope_the_answer_is_unknown_with_the_reason() -> None:
+def test_a_strapped_sensor_without_a_gyroscope_is_unknown_with_the_reason() -> None:
     acc, _ = synthetic_forward_walk()
     estimate = estimate_direction(acc, sampling_rate_hz=RATE_HZ)
+    assert estimate.direction == "unknown"
+    assert "gyroscope" in estimate.reason
+
+
+def test_the_trunk_preset_without_a_gyroscope_is_unknown_with_the_reason() -> None:
+    acc, _ = synthetic_forward_walk()
+    estimate = DirectionDetector.trunk_sensor().detect(acc, sampling_rate_hz=RATE_HZ).estimate_
     assert estimate.direction == "unknown"
     assert "gyroscope" in estimate.reason
 
@@ -277,37 +387,60 @@ def _count(rows: dict[str, dict[str, object]], key: str, column: str) -> int:
 def test_forward_lower_back_walking_is_rarely_called_backward(
     validation_rows: dict[str, dict[str, object]],
 ) -> None:
-    key = "mobgap lower back: forward bouts, gravity included"
-    assert _count(validation_rows, key, "wrong") <= 2
-    assert _count(validation_rows, key, "correct") >= 10
+    shipped = "mobgap lower back: forward bouts, gravity included (auto)"
+    assert _count(validation_rows, shipped, "wrong") <= 2
+    assert _count(validation_rows, shipped, "correct") >= 13
+    trunk = "mobgap lower back: forward bouts, trunk-sensor preset"
+    assert _count(validation_rows, trunk, "wrong") <= 1
+    assert _count(validation_rows, trunk, "correct") >= 15
 
 
 @pytest.mark.shared_data
-def test_kuhar_waist_bag_windows_are_mostly_right_and_rarely_wrong(
+def test_kuhar_forward_and_backward_windows_are_mostly_right_and_rarely_wrong(
     validation_rows: dict[str, dict[str, object]],
 ) -> None:
-    forward = "KU-HAR: forward, waist-bag preset"
-    backward = "KU-HAR: backward, waist-bag preset"
-    correct = _count(validation_rows, forward, "correct") + _count(
-        validation_rows, backward, "correct"
+    for key in (
+        "KU-HAR: forward+backward, estimate_direction (auto)",
+        "KU-HAR: forward+backward, leave-one-user-out (signs refitted)",
+    ):
+        assert _count(validation_rows, key, "correct") >= 17
+        assert _count(validation_rows, key, "wrong") <= 1
+
+
+@pytest.mark.shared_data
+def test_the_energy_lead_alone_with_its_sign_from_held_out_forward_walking_separates_kuhar(
+    validation_rows: dict[str, dict[str, object]],
+) -> None:
+    key = next(
+        k for k in validation_rows if k.startswith("KU-HAR: energy_lead alone, sign from KU-HAR")
     )
-    wrong = _count(validation_rows, forward, "wrong") + _count(validation_rows, backward, "wrong")
-    assert correct >= 13
-    assert wrong <= 2
+    assert "(10/11 > 0)" in key
+    assert _count(validation_rows, key, "correct") >= 20
+
+
+@pytest.mark.shared_data
+def test_kuhar_walking_in_a_circle_is_called_forward(
+    validation_rows: dict[str, dict[str, object]],
+) -> None:
+    key = "KU-HAR: walk-circle (forward) called forward"
+    assert _count(validation_rows, key, "correct") >= 10
+    assert _count(validation_rows, key, "wrong") <= 1
 
 
 @pytest.mark.shared_data
 def test_kuhar_non_walking_windows_are_rarely_given_a_direction(
     validation_rows: dict[str, dict[str, object]],
 ) -> None:
-    key = "KU-HAR: non-walking: confident calls"
-    assert _count(validation_rows, key, "wrong") / _count(validation_rows, key, "n") <= 0.12
+    key = "KU-HAR: non-walking: given a direction"
+    assert _count(validation_rows, key, "wrong") / _count(validation_rows, key, "n") <= 0.06
 
 
 @pytest.mark.shared_data
-@pytest.mark.xfail(reason="issue 6 target (>= 95 % leave-one-user-out) is not reached yet")
+@pytest.mark.xfail(
+    reason="issue 6 target (>= 95 % leave-one-user-out) is not reached: 17 of 22", strict=True
+)
 def test_kuhar_leave_one_user_out_accuracy_reaches_the_95_percent_target(
     validation_rows: dict[str, dict[str, object]],
 ) -> None:
-    row = validation_rows["KU-HAR: forward+backward, leave-one-user-out"]
+    row = validation_rows["KU-HAR: forward+backward, leave-one-user-out (signs refitted)"]
     assert float(str(row["accuracy"])) >= 0.95
