@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -185,7 +186,7 @@ def test_malformed_json_exits_2_with_line_and_column(run_cli: RunCli, tmp_path: 
 
 def test_a_missing_file_exits_2(run_cli: RunCli, tmp_path: Path) -> None:
     result = run_cli("plan", "--profile", str(tmp_path / "nope.json"))
-    _assert_clean_error(result, "cannot read file")
+    _assert_clean_error(result, "field 'profile': file not found")
 
 
 def test_an_unknown_format_is_a_usage_error(run_cli: RunCli) -> None:
@@ -272,3 +273,72 @@ def test_progress_rejects_a_profile_given_as_the_plan(run_cli: RunCli, tmp_path:
     log = _write(tmp_path, "log.json", [_log_entry("2026-12-07")])
     result = run_cli("progress", "--plan", plan, "--log", log)
     _assert_clean_error(result, "unknown key")
+
+
+def test_interactive_screen_asks_again_for_a_value_the_answers_schema_refuses(
+    run_cli: RunCli,
+) -> None:
+    lines = _interactive_answers(tug_seconds="0\n9.5")
+    result = run_cli("screen", "--format", "json", stdin="\n".join([*lines, "n"]) + "\n")
+    assert result.exit_code == 0, result.stderr
+    assert "Not accepted: input should be greater than 0." in result.stderr
+    assert json.loads(result.stdout)["assumptions"] == []
+
+
+def test_interactive_save_to_a_bad_path_asks_again(run_cli: RunCli, tmp_path: Path) -> None:
+    saved = tmp_path / "plan.json"
+    bad = tmp_path / "no-such-folder" / "plan.json"
+    lines = [*_interactive_answers(), "", "3", "overground", "", "2026-12-07", str(bad), str(saved)]
+    result = run_cli("screen", stdin="\n".join(lines) + "\n")
+    assert result.exit_code == 0, result.stderr
+    assert "Not saved: cannot write file" in result.stderr
+    assert Plan.from_json(json.loads(saved.read_text())).sessions_per_week == 3
+
+
+class _InterruptedStdin(io.StringIO):
+    """Standard input on which the person presses Ctrl-C after the given lines."""
+
+    def readline(self, size: int | None = -1) -> str:
+        line = super().readline()
+        if not line:
+            raise KeyboardInterrupt
+        return line
+
+
+def test_ctrl_c_in_the_interactive_screen_stops_cleanly(
+    run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sys.stdin", _InterruptedStdin("45\n4\n"))
+    result = run_cli("screen")
+    assert result.exit_code == 130
+    assert "Traceback" not in result.stderr
+    assert "Stopped: no answers were kept" in result.stderr
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        (b"", "line 1, column 1: not valid JSON"),
+        (b'{"age_years": \xff}', "not UTF-8 text (byte 0xff at offset 14)"),
+        (b"[1, 2]", "expected a JSON object, got a list"),
+    ],
+)
+@pytest.mark.parametrize("command", [("screen", "--answers"), ("plan", "--profile")])
+def test_hostile_files_exit_2_with_a_plain_message(
+    run_cli: RunCli, tmp_path: Path, content: bytes, needle: str, command: tuple[str, str]
+) -> None:
+    path = tmp_path / "input.json"
+    path.write_bytes(content)
+    _assert_clean_error(run_cli(*command, str(path)), needle)
+
+
+def test_nan_in_the_answers_exits_2_naming_the_field(run_cli: RunCli) -> None:
+    answers = json.dumps(clear_answers_json(pain_duration_weeks=float("nan")))
+    result = run_cli("screen", "--answers", "-", stdin=answers)
+    _assert_clean_error(result, "field 'pain_duration_weeks': Input should be a finite number")
+
+
+def test_a_directory_given_as_a_file_exits_2(run_cli: RunCli, tmp_path: Path) -> None:
+    result = run_cli("progress", "--plan", str(tmp_path), "--log", "-", stdin="[]")
+    _assert_clean_error(result, "field 'plan': is a directory, not a file")

@@ -272,3 +272,30 @@ def test_an_unknown_direction_exits_2(run_cli: RunCli) -> None:
     )
     assert result.exit_code == 2
     assert "sideways" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        (b"", "line 1, column 1: not valid JSON"),
+        (b'{"items": [\xff]}', "field 'answers': not UTF-8 text (byte 0xff at offset 11)"),
+        (b"[7]", "expected a JSON object, got a list"),
+        (b'{"items": [Infinity]}', "field 'items.0': Input should be a finite number"),
+        (b'{"items": [true]}', "field 'items.0': Input should be a valid number"),
+    ],
+)
+def test_hostile_answer_files_exit_2_with_a_plain_message(
+    run_cli: RunCli, tmp_path: Path, content: bytes, needle: str
+) -> None:
+    path = tmp_path / "answers.json"
+    path.write_bytes(content)
+    result = run_cli("score", "nprs", "--answers", str(path))
+    assert result.exit_code == 2
+    assert "Traceback" not in result.stderr
+    assert needle in " ".join(result.stderr.split())
+
+
+def test_a_directory_as_the_answers_file_exits_2(run_cli: RunCli, tmp_path: Path) -> None:
+    result = run_cli("score", "nprs", "--answers", str(tmp_path))
+    assert result.exit_code == 2
+    assert "is a directory, not a file" in result.stderr

@@ -13,13 +13,8 @@ Every command takes ``--format text|json`` (rich text by default). JSON shapes: 
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
-import sys
-import tempfile
-from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -27,23 +22,21 @@ from rich.markup import escape
 
 from retrowalk.cli.clinical_interactive import Asker, ask_plan_choices, ask_screening
 from retrowalk.cli.clinical_render import render_decision, render_plan, render_screening
+from retrowalk.cli.json_io import (
+    FormatOption,
+    OutputFormat,
+    echo_json,
+    read_json_input,
+    text_console,
+    write_json_file,
+)
 from retrowalk.domain.plan import Plan
 from retrowalk.domain.prescription import prescribe
 from retrowalk.domain.progression import apply_decision, decide_progression
 from retrowalk.domain.screening import screen
 from retrowalk.errors import InputError
 from retrowalk.schemas.clinical import ProfileIn, ScreeningAnswersIn, SessionLogIn
-from retrowalk.schemas.parsing import parse_json_text, validate
-
-
-class OutputFormat(StrEnum):
-    text = "text"
-    json = "json"
-
-
-FormatOption = Annotated[
-    OutputFormat, typer.Option("--format", help="text (default) or json.", case_sensitive=False)
-]
+from retrowalk.schemas.parsing import validate
 
 
 def register(app: typer.Typer) -> None:
@@ -51,43 +44,6 @@ def register(app: typer.Typer) -> None:
     app.command("screen")(screen_command)
     app.command("plan")(plan_command)
     app.command("progress")(progress_command)
-
-
-def _console() -> Console:
-    return Console(highlight=False, soft_wrap=True)
-
-
-def _echo_json(data: Any) -> None:
-    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
-
-
-def read_json_input(path: str, *, field: str) -> tuple[Any, str]:
-    """Decode JSON from a file or ``-`` (standard input); errors name the file, line, column."""
-    if path == "-":
-        text, source = sys.stdin.read(), "<stdin>"
-    else:
-        try:
-            text, source = Path(path).read_text(encoding="utf-8"), path
-        except (OSError, UnicodeDecodeError) as error:
-            reason = error.strerror if isinstance(error, OSError) and error.strerror else error
-            raise InputError(f"cannot read file: {reason}", field=field, source=path) from None
-    return parse_json_text(text, source=source), source
-
-
-def write_json_file(path: Path, data: Any) -> None:
-    """Write JSON atomically: a failed write leaves any existing file as it was."""
-    directory = path.parent if str(path.parent) else Path(".")
-    try:
-        with tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=directory, suffix=".tmp", delete=False
-        ) as handle:
-            json.dump(data, handle, indent=2, ensure_ascii=False)
-            temporary = Path(handle.name)
-        os.replace(temporary, path)
-    except OSError as error:
-        raise InputError(
-            f"cannot write file: {error.strerror or error}", source=str(path)
-        ) from None
 
 
 def screen_command(
@@ -106,24 +62,31 @@ def screen_command(
         data, source = read_json_input(answers, field="answers")
         result = screen(validate(ScreeningAnswersIn, data, source=source).to_domain())
         if output_format is OutputFormat.json:
-            _echo_json(result.to_json())
+            echo_json(result.to_json())
         else:
-            render_screening(_console(), result)
+            render_screening(text_console(), result)
         return
     _interactive_screen(output_format)
 
 
 def _interactive_screen(output_format: OutputFormat) -> None:
-    prompts = Console(stderr=True, highlight=False, soft_wrap=True)
-    asker = Asker(prompts)
+    prompts = text_console(stderr=True)
+    try:
+        _ask_and_answer(Asker(prompts), prompts, output_format)
+    except KeyboardInterrupt:
+        prompts.print("\nStopped: no answers were kept and nothing was saved.")
+        raise typer.Exit(130) from None
+
+
+def _ask_and_answer(asker: Asker, prompts: Console, output_format: OutputFormat) -> None:
     prompts.print(
         "retrowalk safety screening: answer each question (y/n or a number). "
-        "This informs; it does not diagnose."
+        "This informs; it does not diagnose. Ctrl-C stops at any time."
     )
     data = ask_screening(asker)
     answers_in = validate(ScreeningAnswersIn, data, source="<answers>")
     result = screen(answers_in.to_domain())
-    console = _console()
+    console = text_console()
     if output_format is OutputFormat.text:
         render_screening(console, result)
     plan: Plan | None = None
@@ -136,15 +99,24 @@ def _interactive_screen(output_format: OutputFormat) -> None:
         if output_format is OutputFormat.text:
             console.print()
             render_plan(console, plan)
-        save_to = asker.text("Save the plan as JSON to a file (press Enter to skip):")
-        if save_to:
-            write_json_file(Path(save_to), plan.to_json())
-            prompts.print(f"Plan saved to {escape(save_to)}.")
+        _offer_to_save(asker, prompts, plan)
     if output_format is OutputFormat.json:
         document = result.to_json()
         if plan is not None:
             document["plan"] = plan.to_json()
-        _echo_json(document)
+        echo_json(document)
+
+
+def _offer_to_save(asker: Asker, prompts: Console, plan: Plan) -> None:
+    """Ask for a file name until the plan is saved or the person presses Enter."""
+    while save_to := asker.text("Save the plan as JSON to a file (press Enter to skip):"):
+        try:
+            write_json_file(Path(save_to), plan.to_json())
+        except InputError as error:
+            prompts.print(f"  Not saved: {escape(error.problem)}. Type another file name.")
+            continue
+        prompts.print(f"Plan saved to {escape(save_to)}.")
+        return
 
 
 def plan_command(
@@ -157,9 +129,9 @@ def plan_command(
     data, source = read_json_input(profile, field="profile")
     plan = prescribe(validate(ProfileIn, data, source=source).to_domain())
     if output_format is OutputFormat.json:
-        _echo_json(plan.to_json())
+        echo_json(plan.to_json())
     else:
-        render_plan(_console(), plan)
+        render_plan(text_console(), plan)
 
 
 def progress_command(
@@ -189,6 +161,6 @@ def progress_command(
     if revised_plan is not None:
         write_json_file(revised_plan, apply_decision(current, decision).to_json())
     if output_format is OutputFormat.json:
-        _echo_json(decision.to_json())
+        echo_json(decision.to_json())
     else:
-        render_decision(_console(), decision)
+        render_decision(text_console(), decision)

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
+from pydantic import TypeAdapter, ValidationError
 from rich.console import Console
 
 from retrowalk.errors import InputError
+from retrowalk.schemas.clinical import ScreeningAnswersIn
 
 T = TypeVar("T")
 
@@ -150,8 +152,17 @@ class Asker:
         return self._ask(f"{question} {hint}", parse)
 
     def number(
-        self, question: str, low: float, high: float, *, integer: bool, optional: bool = False
+        self,
+        question: str,
+        low: float,
+        high: float,
+        *,
+        integer: bool,
+        optional: bool = False,
+        check: Callable[[float | int], None] | None = None,
     ) -> float | int | None:
+        """A number in ``[low, high]``; ``check`` may refuse more (raising ``ValueError``)."""
+
         def parse(text: str) -> float | int | None:
             if not text and optional:
                 return None
@@ -162,6 +173,8 @@ class Asker:
                 raise ValueError(f"Please type {kind} from {low:g} to {high:g}.") from None
             if not low <= value <= high or value != value:
                 raise ValueError(f"Please type a number from {low:g} to {high:g}.")
+            if check is not None:
+                check(value)
             return value
 
         return self._ask(question, parse)
@@ -192,6 +205,25 @@ class Asker:
         return self._ask(f"{question} ({default.isoformat()})", parse)
 
 
+def schema_check(key: str) -> Callable[[float | int], None]:
+    """Check one answer against the ``ScreeningAnswersIn`` field, so a value the prompt takes
+    (e.g. a TUG of 0 s) is never refused later, after every question has been answered."""
+    field = ScreeningAnswersIn.model_fields[key]
+    annotation: Any = field.annotation
+    if field.metadata:
+        annotation = Annotated[(annotation, *field.metadata)]
+    adapter: TypeAdapter[Any] = TypeAdapter(annotation)
+
+    def check(value: float | int) -> None:
+        try:
+            adapter.validate_python(value)
+        except ValidationError as error:
+            problem = str(error.errors(include_url=False)[0]["msg"])
+            raise ValueError(f"Not accepted: {problem[0].lower()}{problem[1:]}.") from None
+
+    return check
+
+
 def ask_screening(asker: Asker) -> dict[str, Any]:
     """Ask every screening question (optional ones too) and return the answers as JSON data."""
     answers: dict[str, Any] = {}
@@ -206,6 +238,7 @@ def ask_screening(asker: Asker) -> dict[str, Any]:
             float(high),
             integer=name == "int",
             optional=name.startswith("optional"),
+            check=schema_check(key),
         )
         if value is not None:
             answers[key] = value

@@ -6,26 +6,20 @@
 
 from __future__ import annotations
 
-import json
-from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from retrowalk.cli.json_io import (
+    FormatOption,
+    OutputFormat,
+    echo_json,
+    text_console,
+)
 from retrowalk.evidence import EvidenceBase, Study, Threshold, load_evidence
-
-
-class OutputFormat(StrEnum):
-    text = "text"
-    json = "json"
-
-
-FormatOption = Annotated[
-    OutputFormat, typer.Option("--format", help="text (default) or json.", case_sensitive=False)
-]
 
 
 def register(app: typer.Typer) -> None:
@@ -36,19 +30,11 @@ def register(app: typer.Typer) -> None:
     app.add_typer(group, name="evidence")
 
 
-def _console() -> Console:
-    return Console(highlight=False, soft_wrap=True)
-
-
-def _echo_json(data: Any) -> None:
-    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
-
-
 def list_command(output_format: FormatOption = OutputFormat.text) -> None:
     """List every study/source and every threshold."""
     evidence = load_evidence()
     if output_format is OutputFormat.json:
-        _echo_json(
+        echo_json(
             {
                 "version": evidence.version,
                 "studies": [
@@ -68,7 +54,7 @@ def list_command(output_format: FormatOption = OutputFormat.text) -> None:
             }
         )
         return
-    _render_list(_console(), evidence)
+    _render_list(text_console(), evidence)
 
 
 def _render_list(console: Console, evidence: EvidenceBase) -> None:
@@ -100,9 +86,9 @@ def show_command(
     """Show one study/source or threshold in full."""
     item = load_evidence().find(item_id)
     if output_format is OutputFormat.json:
-        _echo_json(item.model_dump(mode="json"))
+        echo_json(item.model_dump(mode="json"))
         return
-    console = _console()
+    console = text_console()
     if isinstance(item, Study):
         _render_study(console, item)
     else:

@@ -8,17 +8,21 @@ where unanswered); ``-`` reads standard input. Licensed ODI statements may be su
 
 from __future__ import annotations
 
-import json
-import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from retrowalk.cli.json_io import (
+    FormatOption,
+    OutputFormat,
+    echo_json,
+    read_input_text,
+    text_console,
+)
 from retrowalk.domain.change import ChangeResult, compare, describe_rule
 from retrowalk.domain.energy import EnergyEstimate, compare_directions, estimate_session_energy
 from retrowalk.domain.instruments import (
@@ -33,20 +37,10 @@ from retrowalk.errors import InputError
 from retrowalk.schemas.outcomes import read_answers, read_odi_text
 
 
-class OutputFormat(StrEnum):
-    text = "text"
-    json = "json"
-
-
 class DirectionChoice(StrEnum):
     forward = "forward"
     backward = "backward"
     both = "both"
-
-
-FormatOption = Annotated[
-    OutputFormat, typer.Option("--format", help="text (default) or json.", case_sensitive=False)
-]
 
 
 def register(app: typer.Typer) -> None:
@@ -89,7 +83,7 @@ def score_command(
     result = _score_file(definition.id, answers)
     licensed = _load_odi_text(odi_text) if definition.id == "odi" and odi_text else None
     if output_format is OutputFormat.json:
-        _echo_json(result.to_json())
+        echo_json(result.to_json())
     else:
         _print_score(definition, result, licensed)
 
@@ -112,7 +106,7 @@ def compare_command(
     after = _score_file(definition.id, follow_up, field="follow_up")
     change = compare(definition.id, before, after)
     if output_format is OutputFormat.json:
-        _echo_json(
+        echo_json(
             {
                 **change.to_json(),
                 "baseline_result": before.to_json(),
@@ -148,7 +142,7 @@ def energy_command(
     if direction is DirectionChoice.both:
         both = compare_directions(**session)
         if output_format is OutputFormat.json:
-            _echo_json(both.to_json())
+            echo_json(both.to_json())
         else:
             _print_energy([both.forward, both.backward], both.backward_to_forward_ratio)
         return
@@ -156,7 +150,7 @@ def energy_command(
         **session, direction="forward" if direction is DirectionChoice.forward else "backward"
     )
     if output_format is OutputFormat.json:
-        _echo_json(estimate.to_json())
+        echo_json(estimate.to_json())
     else:
         _print_energy([estimate], None)
 
@@ -164,48 +158,24 @@ def energy_command(
 # -- reading ---------------------------------------------------------------------------------
 
 
-def _read_text(path: str, *, field: str) -> tuple[str, str]:
-    if path == "-":
-        return sys.stdin.read(), "<stdin>"
-    file = Path(path)
-    try:
-        return file.read_text(encoding="utf-8"), path
-    except FileNotFoundError:
-        raise InputError(f"file not found: {path}", field=field) from None
-    except IsADirectoryError:
-        raise InputError(f"{path} is a directory, not a file", field=field) from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path} is not UTF-8 text", field=field) from None
-    except OSError as error:
-        raise InputError(f"cannot read {path}: {error.strerror}", field=field) from None
-
-
 def _score_file(instrument_id: str, path: str, *, field: str = "answers") -> ScoreResult:
-    text, source = _read_text(path, field=field)
+    text, source = read_input_text(path, field=field)
     label = source if field == "answers" else f"{field.replace('_', '-')} {source}"
     return read_answers(text, source=label).score(instrument_id, source=label)
 
 
 def _load_odi_text(path: Path) -> OdiText:
-    text, source = _read_text(str(path), field="odi_text")
+    text, source = read_input_text(str(path), field="odi_text")
     return read_odi_text(text, source=source)
 
 
 # -- output ----------------------------------------------------------------------------------
 
 
-def _echo_json(data: Any) -> None:
-    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
-
-
-def _console() -> Console:
-    return Console(highlight=False, soft_wrap=True)
-
-
 def _emit_list(output_format: OutputFormat) -> None:
     instruments = list_instruments()
     if output_format is OutputFormat.json:
-        _echo_json([instrument.to_json() for instrument in instruments])
+        echo_json([instrument.to_json() for instrument in instruments])
         return
     table = Table(title="Outcome instruments")
     for column in ("id", "name", "items", "score", "better", "meaningful change", "LOINC"):
@@ -227,7 +197,7 @@ def _emit_list(output_format: OutputFormat) -> None:
             escape(describe_rule(change, instrument.score_unit)) if change else "not defined",
             ", ".join(code.code for code in instrument.loinc) or "-",
         )
-    _console().print(table)
+    text_console().print(table)
 
 
 def _sources_lines(sources: tuple[Source, ...]) -> list[str]:
@@ -239,7 +209,7 @@ def _sources_lines(sources: tuple[Source, ...]) -> list[str]:
 
 
 def _print_score(instrument: Instrument, result: ScoreResult, licensed: OdiText | None) -> None:
-    console = _console()
+    console = text_console()
     low, high = result.score_range
     console.print(f"[bold]{escape(instrument.name)}[/] ({escape(instrument.version)})")
     line = f"Score: [bold]{result.rounded_score:g} {result.score_unit}[/] (range {low:g}-{high:g})"
@@ -284,7 +254,7 @@ def _print_score(instrument: Instrument, result: ScoreResult, licensed: OdiText 
 def _print_change(
     instrument: Instrument, before: ScoreResult, after: ScoreResult, change: ChangeResult
 ) -> None:
-    console = _console()
+    console = text_console()
     unit = instrument.score_unit
     console.print(f"[bold]{escape(instrument.name)}[/]: baseline vs follow-up")
     console.print(
@@ -310,7 +280,7 @@ def _print_change(
 
 
 def _print_energy(estimates: list[EnergyEstimate], ratio: float | None) -> None:
-    console = _console()
+    console = text_console()
     first = estimates[0]
     console.print(
         f"Session: {first.speed_kmh:g} km/h, grade {first.grade_percent:g} %, "
