@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -90,3 +91,14 @@ def test_a_patient_uploads_a_recording_and_sees_the_measured_minutes(
     expect(row.locator("[data-measured-backward]")).to_have_text(
         f"{measured['backward_min']:.1f} min, {measured['backward_steps']} steps"
     )
+
+    page.goto("/app/watch-import")
+    expect(page.get_by_role("heading", name="Add a session from a watch")).to_be_visible()
+    check_page(page, "watch-import")
+    page.goto("/app/data")
+    expect(page.get_by_role("heading", name="My data")).to_be_visible()
+    page.get_by_role("button", name="Make a new calendar link").click()
+    expect(page.get_by_label("Your calendar link (shown once)")).to_have_value(
+        re.compile(r"/api/v1/calendar/[\w-]+\.ics$")
+    )
+    check_page(page, "my-data")

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 
 from retrowalk.services.runtime import Runtime
 from retrowalk.services.views import UserView
+from tests.exchange.watch_files import gpx_text, tcx_text
 from tests.services.exchange_setup import PASSWORD, imu_csv_bytes, small_history
 from tests.web.pages.conftest import csrf
 
@@ -113,3 +114,80 @@ def test_another_clinicians_patient_is_not_found(app: FastAPI, runtime: Runtime)
     client = cookie_client(app, history.other_patient)
     assert client.get(f"/clinic/patients/{history.patient.id}/data").status_code == 403
     assert client.get("/app/sessions/999/recording").status_code == 404
+
+
+def _draft_form(html: str) -> dict[str, str]:
+    fields = {}
+    for name in ("started_at", "ended_at", "source_format", "heart_rate_bpm", "distance_m"):
+        fields[name] = html.split(f'name="{name}" value="')[1].split('"')[0]
+    return fields
+
+
+def test_a_watch_file_becomes_a_logged_session_once_the_person_says_what_was_backward(
+    app: FastAPI, runtime: Runtime
+) -> None:
+    history = small_history(runtime)
+    client = cookie_client(app, history.patient)
+    assert client.get("/app/watch-import").status_code == 200
+    read = client.post(
+        "/app/watch-import",
+        data={"csrf_token": csrf(client)},
+        files={"file": ("walk.tcx", tcx_text().encode(), "application/xml")},
+    )
+    assert read.status_code == 200, read.text
+    assert "20.0 min" in read.text
+    assert "1234 m" in read.text
+    form = {
+        **_draft_form(read.text),
+        "csrf_token": csrf(client),
+        "backward_min": "6",
+        "pain_before": "4",
+        "pain_max": "4",
+        "pain_after": "3",
+    }
+    for _attempt in range(2):  # a double submit stores one session
+        saved = client.post("/app/watch-import/log", data=form, follow_redirects=False)
+        assert saved.status_code == 303, saved.text
+    sessions = client.get(f"/api/v1/patients/{history.patient.id}/sessions").json()
+    assert len(sessions) == 4
+    (imported,) = [s for s in sessions if s["notes"].startswith("From a TCX watch file")]
+    assert (imported["backward_min"], imported["forward_min"]) == (6.0, 14.0)
+    assert imported["heart_rate_bpm"] == 101
+    assert imported["notes"] == "From a TCX watch file; distance 1234 m"
+
+
+def test_more_backward_minutes_than_the_walk_lasted_are_refused(
+    app: FastAPI, runtime: Runtime
+) -> None:
+    history = small_history(runtime)
+    client = cookie_client(app, history.patient)
+    read = client.post(
+        "/app/watch-import",
+        data={"csrf_token": csrf(client)},
+        files={"file": ("walk.gpx", gpx_text().encode(), "application/gpx+xml")},
+    )
+    form = {
+        **_draft_form(read.text),
+        "csrf_token": csrf(client),
+        "backward_min": "25",
+        "pain_before": "4",
+        "pain_max": "4",
+        "pain_after": "3",
+    }
+    refused = client.post("/app/watch-import/log", data=form)
+    assert refused.status_code == 422
+    assert "between 0 and the session" in refused.text
+
+
+def test_a_file_that_is_not_from_a_watch_is_refused_on_the_page(
+    app: FastAPI, runtime: Runtime
+) -> None:
+    history = small_history(runtime)
+    client = cookie_client(app, history.patient)
+    response = client.post(
+        "/app/watch-import",
+        data={"csrf_token": csrf(client)},
+        files={"file": ("walk.fit", b"plain text", "application/octet-stream")},
+    )
+    assert response.status_code == 422
+    assert "not a FIT file" in response.text

@@ -13,15 +13,24 @@ the form, call a service, render a template.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, FastAPI, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
 
 from retrowalk.errors import InputError, NotFoundError
+from retrowalk.exchange.watch_import import (
+    MAX_WATCH_FILE_BYTES,
+    WatchSessionDraft,
+    read_watch_file,
+)
+from retrowalk.schemas.parsing import describe_validation_error
 from retrowalk.services import calendar_subscriptions, personal_data, recordings, session_logs
 from retrowalk.services.exchange_views import RecordingView
+from retrowalk.services.inputs import SessionLogIn
 from retrowalk.services.runtime import Actor, Runtime
 from retrowalk.services.views import SessionLogView
 from retrowalk.web.pages.guards import PageError, require
@@ -221,6 +230,111 @@ def clinician_data_page(request: Request, patient_id: int) -> HTMLResponse:
         report_start=(today - dt.timedelta(days=83)).isoformat(),
         report_end=today.isoformat(),
     )
+
+
+def _watch_page(
+    request: Request,
+    user: PageUser,
+    *,
+    draft: WatchSessionDraft | None = None,
+    error: str = "",
+    status_code: int = 200,
+    messages: list[Message] | None = None,
+) -> HTMLResponse:
+    return render(
+        request,
+        "exchange/watch_import.html",
+        title="Add a session from a watch",
+        user=user,
+        draft=draft,
+        error=error,
+        status_code=status_code,
+        messages=messages,
+    )
+
+
+@router.get("/app/watch-import", response_class=HTMLResponse)
+def watch_import_page(request: Request) -> HTMLResponse:
+    user = require(request, "patient")
+    return _watch_page(request, user)
+
+
+@router.post("/app/watch-import", response_class=HTMLResponse)
+def watch_import_upload(
+    request: Request, csrf_token: CsrfField, file: Annotated[UploadFile, File()]
+) -> HTMLResponse:
+    """Read the watch file and show what it recorded, with the questions only the person can
+    answer (backward minutes, pain); nothing is stored yet."""
+    user = require(request, "patient")
+    check_csrf(request, user, csrf_token)
+    data = file.file.read(MAX_WATCH_FILE_BYTES + 1)
+    try:
+        draft = read_watch_file(data, filename=file.filename or "upload")
+    except InputError as error:
+        return _watch_page(request, user, error=str(error), status_code=422)
+    return _watch_page(request, user, draft=draft)
+
+
+@router.post("/app/watch-import/log", response_model=None)
+def watch_import_log(
+    request: Request,
+    csrf_token: CsrfField,
+    started_at: Annotated[str, Form(max_length=40)],
+    ended_at: Annotated[str, Form(max_length=40)],
+    source_format: Annotated[str, Form(max_length=8)],
+    backward_min: Annotated[str, Form(max_length=10)],
+    pain_before: Annotated[str, Form(max_length=3)],
+    pain_max: Annotated[str, Form(max_length=3)],
+    pain_after: Annotated[str, Form(max_length=3)],
+    heart_rate_bpm: Annotated[str, Form(max_length=4)] = "",
+    distance_m: Annotated[str, Form(max_length=12)] = "",
+) -> Response:
+    """Log the watch's session with the person's answers (the watch gives start, end, heart
+    rate; the person says how many minutes were backward and how the pain was)."""
+    user = require(request, "patient")
+    check_csrf(request, user, csrf_token)
+    try:
+        start = dt.datetime.fromisoformat(started_at)
+        end = dt.datetime.fromisoformat(ended_at)
+        total_min = (end - start).total_seconds() / 60.0
+        backward = float(backward_min)
+        if not 0 <= backward <= total_min + 1e-9:
+            raise InputError(
+                f"must be between 0 and the session's {total_min:.1f} minutes",
+                field="backward_min",
+            )
+        notes = f"From a {source_format.upper()} watch file"
+        if distance_m:
+            notes += f"; distance {float(distance_m):.0f} m"
+        entry = _checked_log(
+            {
+                "started_at": start,
+                "ended_at": end,
+                "backward_min": round(backward, 2),
+                "forward_min": round(max(0.0, total_min - backward), 2),
+                "pain_before": pain_before,
+                "pain_max": pain_max,
+                "pain_after": pain_after,
+                "heart_rate_bpm": int(heart_rate_bpm) if heart_rate_bpm else None,
+                "notes": notes,
+            }
+        )
+    except (InputError, ValueError) as error:
+        message = error.message if isinstance(error, InputError) else f"not understood: {error}"
+        return _watch_page(request, user, error=message, status_code=422)
+    key = "watch-" + hashlib.sha256(f"{started_at}|{ended_at}".encode()).hexdigest()[:32]
+    session_logs.log_session(
+        runtime_of(request), user.actor, user.user_id, entry, idempotency_key=key
+    )
+    return RedirectResponse("/app/recordings?imported=1", status_code=303)
+
+
+def _checked_log(data: dict[str, object]) -> SessionLogIn:
+    try:
+        return SessionLogIn.model_validate(data)
+    except ValidationError as error:
+        field, problem = describe_validation_error(error)
+        raise InputError(problem, field=field) from None
 
 
 def register(app: FastAPI) -> None:
