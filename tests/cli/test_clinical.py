@@ -295,11 +295,17 @@ def test_interactive_save_to_a_bad_path_asks_again(run_cli: RunCli, tmp_path: Pa
     assert Plan.from_json(json.loads(saved.read_text())).sessions_per_week == 3
 
 
-class _InterruptedStdin(io.StringIO):
+class _InterruptedStdin:
     """Standard input on which the person presses Ctrl-C after the given lines."""
 
-    def readline(self, size: int | None = -1) -> str:
-        line = super().readline()
+    def __init__(self, text: str) -> None:
+        self._lines = io.StringIO(text)
+
+    def isatty(self) -> bool:
+        return False
+
+    def readline(self) -> str:
+        line = self._lines.readline()
         if not line:
             raise KeyboardInterrupt
         return line
