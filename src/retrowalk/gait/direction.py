@@ -13,18 +13,18 @@ directions, though not exactly. Three such statistics are measured in every anal
     averaged over the lags. Squares make it blind to the sign of the vertical axis, the norm to
     the rest of the orientation; reversing time swaps the two terms. Positive when vertical
     energy comes first, which we read as a heel-first contact (vertical impact, then braking).
-    KU-HAR waist phone: positive in 10 of 11 "Walk" windows, negative in 11 of 11
+    KU-HAR waist phone: positive in 10 of 11 "Walk" windows, negative in 10 of 11
     "Walk-backward" windows, and positive in 10 of 11 each of the held-out forward classes
     "Walk-circle" and "Stair-up"; negative in 10 of 11 "Stair-down" windows, where the foot also
     lands toe-first. At the strapped lower back (mobgap) it is small and its sign is not
-    consistent (positive in 9 of 19 forward bouts: 8 of 11 of the healthy adults, 1 of 8 of the
+    consistent (positive in 9 of 19 forward bouts: 7 of 11 of the healthy adults, 2 of 8 of the
     person with multiple sclerosis), so it is evidence only for a phone carried at the waist.
 ``pitch_ap_coupling`` (needs the gyroscope)
     correlation of the pitch rate (angular velocity about the medio-lateral axis) with the
     anterior-posterior (AP) acceleration. The angular velocity is odd under time reversal, the
     acceleration even. ML = V x AP cancels the unknown AP sign; the sign of V does not cancel,
     so this vote is scaled by the certainty of the vertical sign. Forward sign per mounting:
-    strapped trunk sensor negative (18 of 19 mobgap forward bouts: the trunk pitches forward
+    strapped trunk sensor negative (17 of 19 mobgap forward bouts: the trunk pitches forward
     while the body brakes after contact); phone in a waist bag positive (KU-HAR labels; a bag
     hanging below its strap swings the other way - plausible, not verified).
 ``jerk_asymmetry`` (reported, not voting)
