@@ -129,3 +129,27 @@ def test_a_session_finished_offline_is_sent_exactly_once_when_back_online(
     assert logged[0]["notes"] == "offline walk"
     page.goto("/app/progress")
     expect(page.get_by_text("1 session logged.")).to_be_visible()
+
+
+def test_a_session_survives_a_reload_and_continues_where_it_was(page: Page) -> None:
+    sign_up(page, "Rita Reload")
+    answer_screening(page)
+    make_program(page)
+    start_session(page, speed=60)
+    expect(page.locator("[data-phase-name]")).to_contain_text("Walk backward", timeout=20000)
+    page.reload()
+    expect(page.locator("[data-resume]")).to_be_visible()
+    page.get_by_role("button", name="Continue that session").click()
+    expect(page.locator("[data-step=running]")).to_be_visible()
+    expect(page.locator("[data-phase-name]")).to_contain_text("Walk backward")
+    page.get_by_role("button", name="Resume").click()
+    fill_end_form(page, pain_after=3, effort=4)
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("[data-done-status]")).to_contain_text("in your progress")
+    logged = _sessions(page)
+    assert len(logged) == 1
+    assert logged[0]["pain_before"] == 3
+    assert logged[0]["backward_min"] > 0
+    page.goto("/app/session")
+    expect(page.locator("#guided-session[data-ready=true]")).to_be_attached()
+    expect(page.locator("[data-resume]")).to_be_hidden()

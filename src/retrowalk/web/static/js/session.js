@@ -114,6 +114,44 @@
   };
   var interval = null;
 
+  /* ---- an unfinished session survives a reload or a discarded tab ---- */
+  var ACTIVE_KEY = "retrowalk.active-session.v1";
+  var MAX_RESUME_MS = 6 * 3600 * 1000;
+  var planId = plan.log_url + "#" + (plan.log_fields || {}).planned_session_number;
+  var lastPersistMs = 0;
+
+  function persist() {
+    if (!state.key) return;
+    lastPersistMs = Date.now();
+    try {
+      window.localStorage.setItem(ACTIVE_KEY, JSON.stringify({
+        planId: planId,
+        key: state.key,
+        startedAtMs: state.startedAtMs,
+        painBefore: state.painBefore,
+        phaseIndex: state.phaseIndex,
+        phaseElapsedS: state.phaseElapsedS,
+        doneS: state.doneS,
+        finished: state.finished,
+        endReason: state.endReason,
+        savedAtMs: lastPersistMs,
+      }));
+    } catch (e) { /* storage full or blocked: the session still runs */ }
+  }
+
+  function forget() {
+    window.localStorage.removeItem(ACTIVE_KEY);
+  }
+
+  function saved() {
+    try {
+      var rec = JSON.parse(window.localStorage.getItem(ACTIVE_KEY) || "null");
+      if (rec && rec.planId === planId && Date.now() - rec.savedAtMs < MAX_RESUME_MS &&
+          Array.isArray(rec.doneS) && rec.phaseIndex < phases.length) return rec;
+    } catch (e) { /* unreadable: ignore */ }
+    return null;
+  }
+
   function phaseText(p) {
     return p.title + " — " + fmt(p.duration_s);
   }
@@ -133,6 +171,7 @@
     $("[data-next]").textContent = next ? "Next: " + phaseText(next) : "Next: finished";
     speak(p.title + ". " + p.instruction);
     vibrate(p.direction === "backward" ? [300, 150, 300] : [300]);
+    persist();
   }
 
   function elapsedTotalS() {
@@ -154,6 +193,7 @@
     var now = performance.now();
     var dt = ((now - state.lastTickMs) / 1000) * speed;
     state.lastTickMs = now;
+    if (Date.now() - lastPersistMs > 1000) persist();
     while (dt > 0 && state.running) {
       var p = phases[state.phaseIndex];
       var left = p.duration_s - state.phaseElapsedS;
@@ -218,27 +258,56 @@
     interval = window.setInterval(tick, 200);
     keepAwake();
     render();
+    persist();
+  }
+
+  function showPaused(paused) {
+    var b = $("[data-action=pause]");
+    b.textContent = paused ? "Resume" : "Pause";
+    b.setAttribute("aria-pressed", paused ? "true" : "false");
+    $("[data-reminder]").textContent = paused
+      ? "Paused. Stand still and hold on to something steady if you need to." : "";
+  }
+
+  function continueSaved(rec) {
+    state.key = rec.key;
+    state.startedAtMs = rec.startedAtMs;
+    state.painBefore = rec.painBefore;
+    state.doneS = rec.doneS.slice(0, rec.phaseIndex);
+    state.finished = false;
+    state.running = false;
+    $("[data-resume]").hidden = true;
+    if (rec.finished) {
+      state.doneS = rec.doneS.slice();
+      state.phaseIndex = phases.length - 1;
+      state.phaseElapsedS = 0;
+      finish(rec.endReason);
+      return;
+    }
+    show("running");
+    enterPhase(rec.phaseIndex);
+    state.phaseElapsedS = rec.phaseElapsedS;
+    showPaused(true);
+    interval = window.setInterval(tick, 200);
+    keepAwake();
+    render();
   }
 
   function pause() {
-    var b = $("[data-action=pause]");
     if (state.finished) return;
     if (state.running) {
       tick();
       if (state.finished) return;
       state.running = false;
-      b.textContent = "Resume";
-      b.setAttribute("aria-pressed", "true");
-      $("[data-reminder]").textContent = "Paused. Stand still and hold on to something steady if you need to.";
+      showPaused(true);
       speak("Paused.");
     } else {
       state.running = true;
       state.lastTickMs = performance.now();
-      b.textContent = "Pause";
-      b.setAttribute("aria-pressed", "false");
-      $("[data-reminder]").textContent = "";
+      showPaused(false);
       speak("Resuming. " + phases[state.phaseIndex].instruction);
     }
+    persist();
   }
 
   function finish(reason) {
@@ -267,6 +336,7 @@
           "The session has ended. If you are hurt, call for help now. ") +
       "Backward walking: " + summary.backward_min + " min, forward walking: " + summary.forward_min + " min.";
     show("end");
+    persist();
     speak(reason === "fall_or_balance" ? "Session ended. If you are hurt, call for help." : "Session finished.");
     vibrate([400]);
   }
@@ -321,7 +391,9 @@
     var button = form.querySelector("button[type=submit]");
     button.disabled = true;
     $("[data-save-status]").textContent = "Saving…";
-    window.retrowalkOutbox.enqueue(state.key, plan.log_url, body).then(function () {
+    var sending = window.retrowalkOutbox.enqueue(state.key, plan.log_url, body);
+    forget();  // the outbox holds it now
+    sending.then(function () {
       show("done");
       if (window.retrowalkOutbox.has(state.key)) {
         $("[data-done-status]").textContent = navigator.onLine
@@ -378,6 +450,19 @@
     renderMute();
   });
   renderMute();
+  var unfinished = saved();
+  if (unfinished) {
+    var at = new Date(unfinished.startedAtMs);
+    $("[data-resume-text]").textContent = "You have an unfinished session from " +
+      at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) +
+      (unfinished.finished ? " that is not saved yet." : ". It continues paused where you left it.");
+    $("[data-resume]").hidden = false;
+    $("[data-action=resume-saved]").addEventListener("click", function () { continueSaved(unfinished); });
+    $("[data-action=discard-saved]").addEventListener("click", function () {
+      forget();
+      $("[data-resume]").hidden = true;
+    });
+  }
   root.setAttribute("data-ready", "true");
   if (speed !== 1) $("[data-speed]").textContent = "Test mode: time runs " + speed + "× faster.";
 })();
