@@ -269,9 +269,14 @@ def _energy_lead(raw: FloatArray, vertical: FloatArray, lags: tuple[int, ...]) -
     v2 = np.einsum("wlk,wk->wl", centred, vertical) ** 2
     h2 = np.maximum(np.einsum("wlk,wlk->wl", centred, centred) - v2, 0.0)
     v2, h2 = _rowwise_zscore(v2), _rowwise_zscore(h2)
+    length = v2.shape[1]
     leads = [
-        np.mean(v2[:, :-lag] * h2[:, lag:], axis=1) - np.mean(h2[:, :-lag] * v2[:, lag:], axis=1)
-        for lag in lags
+        (
+            np.einsum("wl,wl->w", v2[:, :-lag], h2[:, lag:])
+            - np.einsum("wl,wl->w", h2[:, :-lag], v2[:, lag:])
+        )
+        / (length - lag)
+        for lag in lags  # at most 50 ms: always shorter than a window (at least 2 s)
     ]
     return np.asarray(np.mean(leads, axis=0), dtype=np.float64)
 
