@@ -375,6 +375,7 @@
     var startedMs = Math.min(state.startedAtMs, endedMs - activeS * 1000);
     var painMax = radioValue(form, "pain_max");
     var safety = state.endReason === "fall_or_balance" ? radioValue(form, "safety_event") : null;
+    if (safety === "none") safety = null;
     var result = {
       started_at: new Date(startedMs).toISOString(),
       ended_at: new Date(endedMs).toISOString(),
