@@ -408,7 +408,7 @@ def test_kuhar_forward_and_backward_windows_are_mostly_right_and_rarely_wrong(
 
 
 @pytest.mark.shared_data
-def test_the_energy_lead_alone_with_its_sign_from_held_out_forward_walking_separates_kuhar(
+def test_the_energy_lead_alone_with_its_sign_from_walking_in_a_circle_separates_kuhar(
     validation_rows: dict[str, dict[str, object]],
 ) -> None:
     key = next(

@@ -14,7 +14,7 @@ directions, though not exactly. Three such statistics are measured in every anal
     the rest of the orientation; reversing time swaps the two terms. Positive when vertical
     energy comes first, which we read as a heel-first contact (vertical impact, then braking).
     KU-HAR waist phone: positive in 10 of 11 "Walk" windows, negative in 10 of 11
-    "Walk-backward" windows, and positive in 10 of 11 each of the held-out forward classes
+    "Walk-backward" windows, and positive in 10 of 11 each of the other forward classes
     "Walk-circle" and "Stair-up"; negative in 10 of 11 "Stair-down" windows, where the foot also
     lands toe-first. At the strapped lower back (mobgap) it is small and its sign is not
     consistent (positive in 9 of 19 forward bouts: 7 of 11 of the healthy adults, 2 of 8 of the
@@ -37,7 +37,7 @@ directions, though not exactly. Three such statistics are measured in every anal
 Evidence per mounting (``EVIDENCE_WEIGHTS``; the sign of a weight is the feature's sign in forward
 walking): phone at the waist ("pouch") ``2 x energy_lead + pitch_ap_coupling`` (the energy lead
 counts double: it needs neither gyroscope nor vertical sign and is the only statistic confirmed
-on held-out forward classes), strapped trunk sensor ``-pitch_ap_coupling`` alone (the only
+on other forward classes), strapped trunk sensor ``-pitch_ap_coupling`` alone (the only
 statistic consistent in mobgap). Each feature is scaled to a vote in -1..1 by ``FULL_EVIDENCE``.
 ``mounting="auto"``: gravity removed by the device means a phone's linear-acceleration export, so
 "pouch"; with gravity the pitch-rate amplitude decides (a loose bag swings with over 0.35 rad/s
