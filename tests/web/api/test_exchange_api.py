@@ -186,8 +186,11 @@ def test_an_uploaded_recording_is_analysed_and_stored_with_its_algorithm(
     assert stored["backward_steps"] == expected.summary()["backward_steps"]
     assert stored["algorithm_version"] == expected.algorithm["version"]
     assert stored["algorithm"]["parameters"]["sensor_height_m"] == 1.0
-    assert stored["planned_backward_min"] == session.backward_min
-    assert stored["summary"]["plan"]["planned_backward_min"] == session.backward_min
+    assert session.planned_session is not None
+    planned = session.planned_session["backward_min"]
+    assert stored["planned_backward_min"] == planned
+    assert stored["summary"]["plan"]["planned_backward_min"] == planned
+    assert stored["logged_backward_min"] == session.backward_min
     clinician = signed_in(app, history.clinician)
     listed = clinician.get(f"{API}/patients/{history.patient.id}/sessions/{session.id}/recordings")
     assert listed.status_code == 200
