@@ -66,7 +66,9 @@ def test_a_new_patient_walks_a_whole_guided_session_and_sees_it_in_progress(
     check_page(page, "my-data")
 
 
-def test_the_session_page_fits_a_360_px_screen(page: Page) -> None:
+def test_the_session_page_fits_a_360_px_screen_and_a_mistaken_fall_tap_is_harmless(
+    page: Page,
+) -> None:
     sign_up(page, "Sam Small")
     answer_screening(page)
     make_program(page)
@@ -78,6 +80,14 @@ def test_the_session_page_fits_a_360_px_screen(page: Page) -> None:
         assert box is not None
         assert box["height"] >= 24
         assert box["width"] >= 24
+    # The fall button pressed by mistake: the session ends, nothing is recorded as an event.
+    page.get_by_role("button", name="I lost my balance / I fell").click()
+    page.get_by_label("Nothing happened: I pressed the button by mistake").check()
+    fill_end_form(page)
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("[data-done-status]")).to_contain_text("in your progress")
+    page.goto("/app")
+    expect(page.get_by_role("link", name="Start guided session")).to_be_visible()
 
 
 def test_a_patient_who_should_see_a_clinician_cannot_start_a_program(
