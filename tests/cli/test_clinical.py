@@ -348,3 +348,32 @@ def test_nan_in_the_answers_exits_2_naming_the_field(run_cli: RunCli) -> None:
 def test_a_directory_given_as_a_file_exits_2(run_cli: RunCli, tmp_path: Path) -> None:
     result = run_cli("progress", "--plan", str(tmp_path), "--log", "-", stdin="[]")
     _assert_clean_error(result, "field 'plan': is a directory, not a file")
+
+
+def test_progress_keeps_an_earlier_reduction_without_a_revised_plan_file(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    plan = _plan_file(run_cli, tmp_path)
+    entries = [_log_entry("2026-12-07", pain_next_morning=6), _log_entry("2026-12-09")]
+    log = _write(tmp_path, "log.json", entries)
+    revised = tmp_path / "plan-r2.json"
+    result = run_cli("progress", "--plan", plan, "--log", log, "--revised-plan", str(revised))
+    assert result.exit_code == 0, result.stderr
+    assert "Session 3: 3 backward minutes." in result.stdout
+    assert "Carried over: after session 1 the dose was reduced" in result.stdout
+    written = Plan.from_json(json.loads(revised.read_text()))
+    assert [(h.after_session, h.change) for h in written.history] == [
+        (1, "reduce"),
+        (2, "progress"),
+    ]
+    again = run_cli("progress", "--plan", str(revised), "--log", log, "--format", "json")
+    assert json.loads(again.stdout)["next_backward_min"] == 3
+
+
+def test_progress_refuses_a_session_dated_before_the_plan_starts(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    plan = _plan_file(run_cli, tmp_path)
+    log = _write(tmp_path, "log.json", [_log_entry("2026-11-30")])
+    result = run_cli("progress", "--plan", plan, "--log", log)
+    _assert_clean_error(result, "log.json", "field '0.date'", "before the plan's start date")

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from retrowalk.domain.plan import Plan
 from retrowalk.domain.prescription import prescribe
-from retrowalk.domain.progression import apply_decision, decide_progression
+from retrowalk.domain.progression import apply_decision, catch_up, decide_progression
 from retrowalk.domain.session_log import SESSION_EVENTS, SessionEvent, SessionLogEntry
 from retrowalk.errors import InputError
 from tests.domain.clinical_samples import entry, profile
@@ -95,11 +95,41 @@ def test_missing_effort_does_not_block_progress() -> None:
 
 
 def test_a_reduction_is_three_quarters_of_the_last_planned_dose_rounded_down() -> None:
-    log = [entry(d) for d in (7, 9, 11, 14, 16, 18, 21)]
-    log[-1] = entry(21, done=15, peak=7)
+    days_and_doses = zip((7, 9, 11, 14, 16, 18), (5, 5, 5, 10, 10, 10), strict=True)
+    log = [entry(day, done=dose) for day, dose in days_and_doses]
+    log.append(entry(21, done=15, peak=7))
     decision = decide_progression(PLAN, log)
     assert decision.action == "reduce"
     assert decision.next_backward_min == 11  # floor(15 * 0.75)
+
+
+def test_pain_not_settled_after_an_earlier_session_still_holds_the_dose_down() -> None:
+    log = [entry(7, morning=6), entry(9)]
+    decision = decide_progression(PLAN, log)
+    assert decision.action == "progress"
+    assert decision.next_backward_min == 3  # reduced after session 1 (floor(5 * 0.75))
+    assert [(c.after_session, c.change) for c in decision.earlier_changes] == [(1, "reduce")]
+    assert decision.to_json()["earlier_changes"] == [{"after_session": 1, "action": "reduce"}]
+
+
+def test_a_reduced_dose_builds_up_again_by_at_most_five_minutes_a_week() -> None:
+    log = [entry(7, morning=6), entry(9, done=3), entry(11, done=3)]
+    decision = decide_progression(PLAN, log)
+    assert decision.next_session == 4
+    assert decision.next_backward_min == 8  # 3 in week 1, + 5 in week 2 (plan: 10)
+
+
+def test_a_plan_whose_history_holds_the_earlier_decisions_is_not_changed_again() -> None:
+    first = [entry(7, morning=6)]
+    revised = apply_decision(PLAN, decide_progression(PLAN, first))
+    log = [*first, entry(9, done=3)]
+    assert catch_up(revised, log) == revised
+    again, from_the_start = decide_progression(revised, log), decide_progression(PLAN, log)
+    assert again.earlier_changes == ()
+    assert (again.action, again.next_backward_min) == (
+        from_the_start.action,
+        from_the_start.next_backward_min,
+    )
 
 
 def test_the_log_is_read_in_date_order() -> None:
@@ -241,3 +271,28 @@ def test_revised_plans_keep_the_week_one_cap_the_ceiling_and_the_weekly_step(
     upcoming = revised.sessions[len(log) :]
     for earlier, later in itertools.pairwise(upcoming):
         assert later.backward_min - earlier.backward_min <= 5
+
+
+@settings(max_examples=60, deadline=None)
+@given(plans_and_logs())
+def test_deciding_from_the_first_plan_equals_revising_the_plan_after_every_session(
+    case: tuple[Plan, list[SessionLogEntry]],
+) -> None:
+    plan, log = case
+    stepwise = plan
+    for count in range(1, len(log)):
+        stepwise = apply_decision(stepwise, decide_progression(stepwise, log[:count]))
+    final = decide_progression(stepwise, log)
+    at_once = decide_progression(plan, log)
+    assert (at_once.action, at_once.next_backward_min, at_once.reasons) == (
+        final.action,
+        final.next_backward_min,
+        final.reasons,
+    )
+
+
+def test_a_session_dated_before_the_plan_starts_is_an_input_error() -> None:
+    with pytest.raises(InputError) as caught:
+        decide_progression(PLAN, [entry(7), entry(-1)])
+    assert caught.value.field == "1.date"
+    assert "before the plan's start date 2026-12-07" in caught.value.problem

@@ -32,7 +32,7 @@ from retrowalk.cli.json_io import (
 )
 from retrowalk.domain.plan import Plan
 from retrowalk.domain.prescription import prescribe
-from retrowalk.domain.progression import apply_decision, decide_progression
+from retrowalk.domain.progression import apply_decision, catch_up, decide_progression
 from retrowalk.domain.screening import screen
 from retrowalk.errors import InputError
 from retrowalk.schemas.clinical import ProfileIn, ScreeningAnswersIn, SessionLogIn
@@ -157,9 +157,13 @@ def progress_command(
     entries = validate(SessionLogIn, log_data, source=log_source).to_domain()
     if not entries:
         raise InputError("the log has no entries yet: nothing to decide", source=log_source)
-    decision = decide_progression(current, entries)
+    try:
+        decision = decide_progression(current, entries)
+    except InputError as error:
+        raise InputError(error.problem, field=error.field, source=log_source) from None
+    caught_up = catch_up(current, entries)
     if revised_plan is not None:
-        write_json_file(revised_plan, apply_decision(current, decision).to_json())
+        write_json_file(revised_plan, apply_decision(caught_up, decision).to_json())
     if output_format is OutputFormat.json:
         echo_json(decision.to_json())
     else:

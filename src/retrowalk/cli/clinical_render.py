@@ -106,6 +106,12 @@ def render_decision(console: Console, decision: ProgressionDecision) -> None:
         console.print(
             f"Session {decision.next_session}: {decision.next_backward_min} backward minutes."
         )
+    for change in decision.earlier_changes:
+        what = "reduced" if change.change == "reduce" else "held"
+        console.print(
+            f"Carried over: after session {change.after_session} the dose was {what}; "
+            "it builds up again from there."
+        )
     console.print("[bold]Reasons[/]")
     for reason in decision.reasons:
         console.print(

@@ -16,6 +16,13 @@ Completion and effort (Borg CR10) are our additions. Rules, most serious first:
 
 A flare (pain above 5/10 or not settled by the next morning) or a fall never increases the dose.
 Session ``n`` of the log is matched to planned session ``n`` (sessions are done in order).
+
+Earlier sessions count too: before judging the latest session, :func:`catch_up` applies the
+decision after every earlier logged session that the plan's ``history`` does not hold yet. So a
+reduction after session 3 (say, pain not settled the next morning) still holds when the next
+decision is made from the original plan file and the whole log, and the dose builds up again
+from the reduced level, at most 5 min a week. A plan whose history already records those
+decisions (``progress --revised-plan`` each time, or the service) is not changed again.
 """
 
 from __future__ import annotations
@@ -77,6 +84,8 @@ class ProgressionDecision:
     based_on_session: int
     next_session: int | None
     see_clinician: bool
+    earlier_changes: tuple[Revision, ...] = ()
+    """Decisions after earlier sessions (other than ``progress``) carried into this one."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -86,6 +95,10 @@ class ProgressionDecision:
             "based_on_session": self.based_on_session,
             "see_clinician": self.see_clinician,
             "reasons": [reason.to_json() for reason in self.reasons],
+            "earlier_changes": [
+                {"after_session": change.after_session, "action": change.change}
+                for change in self.earlier_changes
+            ],
         }
 
 
@@ -192,15 +205,45 @@ def _rules(plan: Plan, log: Sequence[SessionLogEntry], planned_min: int) -> list
     return found
 
 
+def catch_up(plan: Plan, log: Sequence[SessionLogEntry]) -> Plan:
+    """The plan with the decision after each earlier logged session applied.
+
+    Sessions up to the last ``after_session`` in the plan's history are taken as already
+    applied; the latest session is left for :func:`decide_progression`.
+    """
+    ordered = sorted(log, key=lambda entry: entry.date)
+    applied = max((change.after_session for change in plan.history), default=0)
+    current = plan
+    for count in range(applied + 1, len(ordered)):
+        current = apply_decision(current, _decide(current, ordered[:count]))
+    return current
+
+
 def decide_progression(plan: Plan, log: Sequence[SessionLogEntry]) -> ProgressionDecision:
     """Decide the next session's action and dose from the plan and the log so far.
 
     Log entries are taken in date order; entry ``n`` is planned session ``n`` (past the end of
-    the plan, the last planned dose). An empty log raises :class:`InputError`.
+    the plan, the last planned dose). Earlier sessions' decisions are applied first
+    (:func:`catch_up`). An empty log raises :class:`InputError`.
     """
     if not log:
         raise InputError("no session logged yet: nothing to decide", field="log")
+    for index, entry in enumerate(log):
+        if entry.date < plan.start_date:
+            raise InputError(
+                f"{entry.date.isoformat()} is before the plan's start date "
+                f"{plan.start_date.isoformat()}",
+                field=f"{index}.date",
+            )
     ordered = sorted(log, key=lambda entry: entry.date)
+    current = catch_up(plan, ordered)
+    carried = tuple(
+        change for change in current.history[len(plan.history) :] if change.change != "progress"
+    )
+    return replace(_decide(current, ordered), earlier_changes=carried)
+
+
+def _decide(plan: Plan, ordered: Sequence[SessionLogEntry]) -> ProgressionDecision:
     done = len(ordered)
     last_planned = plan.session(done) or plan.sessions[-1]
     planned_min = last_planned.backward_min
