@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from retrowalk.web.pages.screening_questions import QUESTIONS
-from tests.web.pages.conftest import PatientClient, csrf, finish_screening, start_program
+from retrowalk.web.pages.screening_questions import QUESTION_KEYS, QUESTIONS
+from tests.web.pages.conftest import (
+    CLEAR_ANSWERS,
+    PatientClient,
+    csrf,
+    finish_screening,
+    start_program,
+)
 
 
 def test_the_safety_check_asks_one_question_per_page(patient_client: PatientClient) -> None:
@@ -81,3 +87,30 @@ def test_starting_a_program_leads_to_my_program(patient_client: PatientClient) -
     assert "Next session" in page.text
     assert "Why this dose" in page.text
     assert "Start guided session" in page.text
+
+
+def test_an_urgent_answer_warns_at_once_on_the_next_question(
+    patient_client: PatientClient,
+) -> None:
+    client = patient_client()
+    index = QUESTION_KEYS.index("bladder_bowel_change")
+    carried = {q.key: CLEAR_ANSWERS[q.key] for q in QUESTIONS[:index]}
+    response = client.post(
+        "/app/screening",
+        data={
+            "csrf_token": csrf(client),
+            "step": str(index),
+            **carried,
+            "bladder_bowel_change": "yes",
+        },
+    )
+    assert QUESTIONS[index + 1].text in response.text
+    assert "needs a doctor today" in response.text
+
+
+def test_no_warning_while_the_answers_are_clear(patient_client: PatientClient) -> None:
+    client = patient_client()
+    response = client.post(
+        "/app/screening", data={"csrf_token": csrf(client), "step": "0", "age_years": "45"}
+    )
+    assert "needs a doctor today" not in response.text

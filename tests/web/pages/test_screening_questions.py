@@ -8,14 +8,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from retrowalk.domain.screening import ScreeningAnswers
+from retrowalk.domain.screening import ScreeningAnswers, screen
 from retrowalk.errors import InputError
 from retrowalk.web.pages.screening_questions import (
     QUESTION_KEYS,
     QUESTIONS,
+    URGENT_IF_YES,
     Question,
     parse_answer,
 )
+from tests.web.pages.conftest import CLEAR_ANSWERS
 
 BY_KEY = {q.key: q for q in QUESTIONS}
 
@@ -73,3 +75,11 @@ def test_age_is_accepted_exactly_inside_its_range(age: int) -> None:
 def test_any_text_is_either_a_valid_answer_or_a_clear_refusal(text: str) -> None:
     for question in QUESTIONS:
         assert refused_field(question, text) in (None, question.key)
+
+
+@pytest.mark.parametrize("key", sorted(URGENT_IF_YES))
+def test_each_urgent_warning_matches_an_urgent_screening_result(key: str) -> None:
+    answers = {q.key: parse_answer(q, CLEAR_ANSWERS[q.key]) for q in QUESTIONS}
+    assert screen(ScreeningAnswers(**answers)).decision == "cleared"  # type: ignore[arg-type]
+    answers[key] = True
+    assert screen(ScreeningAnswers(**answers)).decision == "urgent"  # type: ignore[arg-type]

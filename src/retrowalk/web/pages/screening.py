@@ -24,6 +24,7 @@ from retrowalk.web.pages.guards import PageError, RedirectNeededError, require
 from retrowalk.web.pages.rendering import render
 from retrowalk.web.pages.screening_questions import (
     QUESTIONS,
+    URGENT_IF_YES,
     parse_answer,
 )
 from retrowalk.web.pages.session_user import PageUser, check_csrf, runtime_of
@@ -44,6 +45,7 @@ def _question_page(
     status_code: int = 200,
 ) -> Response:
     question = QUESTIONS[step]
+    urgent = any(carried.get(key) == "yes" for key in URGENT_IF_YES if key != question.key)
     hidden = [
         (q.key, carried[q.key]) for q in QUESTIONS if q.key in carried and q.key != question.key
     ]
@@ -59,6 +61,7 @@ def _question_page(
         current=carried.get(question.key, ""),
         carried=hidden,
         error=error,
+        urgent=urgent,
         action="/app/screening",
     )
 

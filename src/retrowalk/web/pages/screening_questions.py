@@ -33,6 +33,7 @@ class Question:
     integer: bool = True
     optional: bool = False
     unit: str = ""
+    urgent_if_yes: bool = False
 
 
 QUESTIONS: tuple[Question, ...] = (
@@ -58,17 +59,20 @@ QUESTIONS: tuple[Question, ...] = (
         "Since your back pain started, have you had new trouble controlling your bladder or "
         "bowels, or trouble passing urine?",
         "yes_no",
+        urgent_if_yes=True,
     ),
     Question(
         "saddle_numbness",
         "Do you have numbness or tingling around your bottom, genitals or inner thighs "
         "(the area that would touch a saddle)?",
         "yes_no",
+        urgent_if_yes=True,
     ),
     Question(
         "progressive_leg_weakness",
         "Is weakness or numbness in your legs getting worse?",
         "yes_no",
+        urgent_if_yes=True,
         hint="For example, your foot drags or your knee gives way more than it used to.",
     ),
     Question(
@@ -170,6 +174,10 @@ QUESTIONS: tuple[Question, ...] = (
 )
 
 QUESTION_KEYS: tuple[str, ...] = tuple(q.key for q in QUESTIONS)
+
+URGENT_IF_YES: frozenset[str] = frozenset(q.key for q in QUESTIONS if q.urgent_if_yes)
+"""Answers the screening rules treat as ``urgent`` on their own (possible cauda equina or
+progressive neurology, ``retrowalk.domain.screening``); the pages warn at once, before the end."""
 
 
 def parse_answer(question: Question, raw: str | None) -> bool | int | float | None:
