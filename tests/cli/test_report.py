@@ -56,3 +56,12 @@ def test_the_output_must_be_a_pdf_in_an_existing_folder(run_cli: RunCli, tmp_pat
     wrong_suffix = run_cli("report", "1", "--out", str(tmp_path / "r.txt"))
     assert wrong_suffix.exit_code == 2
     assert "must end in .pdf" in wrong_suffix.stderr
+
+
+def test_a_database_without_the_newest_schema_is_refused_not_migrated(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    result = run_cli("report", "1", "--out", str(tmp_path / "r.pdf"), "--database-url", url)
+    assert result.exit_code == 2
+    assert "run `retrowalk db upgrade` first" in result.stderr

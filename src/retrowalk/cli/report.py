@@ -16,10 +16,10 @@ from typing import Annotated
 import typer
 
 from retrowalk.config import load_settings
-from retrowalk.errors import InputError
+from retrowalk.errors import InputError, NotAllowedError
 from retrowalk.services.exchange import operator_report_pdf
 from retrowalk.services.runtime import build_runtime
-from retrowalk.storage.migrate import upgrade
+from retrowalk.storage.migrate import current_revision, head_revision
 
 
 def _date(text: str | None, option: str) -> dt.date | None:
@@ -64,7 +64,10 @@ def report(
     settings = load_settings(database_url=database_url)
     runtime = build_runtime(settings)
     try:
-        upgrade(runtime.db)
+        if current_revision(runtime.db) != head_revision():
+            raise NotAllowedError(
+                "the database is not at the newest schema: run `retrowalk db upgrade` first"
+            )
         person, pdf = operator_report_pdf(runtime, patient, start=first, end=last)
     finally:
         runtime.db.dispose()
