@@ -162,7 +162,7 @@ def login(rt: Runtime, email: str, password: str, *, kind: str) -> LoginView:
         try:
             if user is None:
                 # Spend the same time as for a real account so timing does not reveal accounts.
-                rt.hasher.verify(_dummy_hash(rt), password + "x")
+                rt.hasher.verify(rt.dummy_password_hash, password)
             else:
                 rt.hasher.verify(user.password_hash, password)
         except (VerificationError, InvalidHashError):
@@ -192,16 +192,6 @@ def login(rt: Runtime, email: str, password: str, *, kind: str) -> LoginView:
         return LoginView(
             user=UserView.model_validate(user), token=token, csrf_token=csrf, expires_at=expires
         )
-
-
-_DUMMY_HASHES: dict[int, str] = {}
-
-
-def _dummy_hash(rt: Runtime) -> str:
-    key = id(rt.hasher)
-    if key not in _DUMMY_HASHES:
-        _DUMMY_HASHES[key] = rt.hasher.hash(secrets.token_hex(16))
-    return _DUMMY_HASHES[key]
 
 
 def authenticate(rt: Runtime, token: str, *, kind: str) -> tuple[Actor, str | None]:

@@ -7,8 +7,10 @@ tests build their own with a fixed clock. Nothing here is global.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import argon2
 from argon2 import PasswordHasher
@@ -39,6 +41,12 @@ class Runtime:
 
     def now(self) -> dt.datetime:
         return self.clock()
+
+    @cached_property
+    def dummy_password_hash(self) -> str:
+        """A hash of a random secret, checked when an email is unknown so that a login attempt
+        takes as long for a missing account as for a real one (no account enumeration)."""
+        return self.hasher.hash(secrets.token_hex(16))
 
 
 def password_hasher(settings: Settings) -> PasswordHasher:
