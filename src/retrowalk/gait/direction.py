@@ -105,6 +105,15 @@ NEEDS_VERTICAL_SIGN = frozenset({"pitch_ap_coupling", "jerk_asymmetry"})
 #: votes that need the gyroscope
 NEEDS_GYROSCOPE = frozenset({"pitch_ap_coupling"})
 MIN_CONFIDENCE = 0.2
+#: lags over which the acceleration loop E[a(t) x a(t+lag)] is averaged: 20-200 ms, within half
+#: a step at up to 2.5 steps/s, where the loop keeps turning one way
+LOOP_LAGS_S = (0.02, 0.04, 0.06, 0.08, 0.1, 0.12, 0.14, 0.16, 0.18, 0.2)
+#: a gravity direction further than this from the reference's means the sensor moved on the body
+MAX_TILT_DEG = 30.0
+#: with a reference: below this |mean vote| the answer is unknown (chosen a priori, not fitted)
+MIN_REFERENCE_CONFIDENCE = 0.3
+#: a reference bout whose windows' loops agree less than this (mean cosine) is refused
+MIN_REFERENCE_AGREEMENT = 0.5
 
 
 @dataclass(frozen=True)
@@ -281,6 +290,30 @@ def _energy_lead(raw: FloatArray, vertical: FloatArray, lags: tuple[int, ...]) -
     return np.asarray(np.mean(leads, axis=0), dtype=np.float64)
 
 
+def _acceleration_loop(acc: FloatArray, lags: tuple[int, ...]) -> FloatArray:
+    """Per window: mean over ``lags`` of E[a(t) x a(t+lag)] / E[|a|^2], a (windows, 3) vector.
+
+    ``acc`` (windows, samples, 3) is band-passed (gravity removed). The cross product of the
+    acceleration now and a moment later points along the axis about which the acceleration vector
+    turns, with a length that grows with how much it turns; averaged over a walking window it is
+    the *rotation sense of the acceleration loop*. Forward walking traces its sagittal-plane loop
+    (anterior-posterior against vertical acceleration) one way round, so the vector lies close to
+    the medio-lateral axis. Reversing time turns every loop the other way: the vector is exactly
+    odd under time reversal. It is a proper vector: rotating the sensor rotates it with the
+    sensor, so comparing it with a reference vector from the same sensor frame needs no frame.
+    """
+    centred = acc - acc.mean(axis=1, keepdims=True)
+    power = np.einsum("wlk,wlk->w", centred, centred) / centred.shape[1]
+    total = np.zeros((acc.shape[0], 3))
+    for lag in lags:  # a handful of lags, each vectorised over all windows and samples
+        total += np.cross(centred[:, :-lag], centred[:, lag:]).mean(axis=1)
+    loop = total / len(lags)
+    return np.asarray(
+        np.divide(loop, power[:, None], out=np.zeros_like(loop), where=power[:, None] > 0),
+        dtype=np.float64,
+    )
+
+
 def _window_features(
     bout: _Bout,
     starts: NDArray[np.int64],
@@ -288,6 +321,7 @@ def _window_features(
     sampling_rate_hz: float,
     jerk_lag: int,
     lead_lags: tuple[int, ...],
+    loop_lags: tuple[int, ...],
 ) -> dict[str, FloatArray]:
     """Frame, periodicity and direction statistics of every window at once (vectorised)."""
     index = starts[:, None] + np.arange(length)
@@ -307,6 +341,12 @@ def _window_features(
     increments = _rowwise_zscore(v_signal[:, jerk_lag:] - v_signal[:, :-jerk_lag])
     features["jerk_asymmetry"] = np.mean(increments**3, axis=1)
     features["energy_lead"] = _energy_lead(raw, vertical, lead_lags)
+    loop = _acceleration_loop(acc, loop_lags)
+    for axis, name in enumerate(("loop_x", "loop_y", "loop_z")):
+        features[name] = loop[:, axis]
+    features["gravity_x"], features["gravity_y"], features["gravity_z"] = (
+        raw.mean(axis=1).T if bout.vertical is None else np.full((3, starts.size), np.nan)
+    )
     if bout.gyr is None:
         return features
     # AP: of the two horizontal principal axes, the one that repeats every step (medio-lateral
@@ -335,6 +375,213 @@ def _window_features(
     return features
 
 
+def _lags(lags_s: tuple[float, ...], sampling_rate_hz: float) -> tuple[int, ...]:
+    return tuple(sorted({max(1, round(lag * sampling_rate_hz)) for lag in lags_s}))
+
+
+@dataclass(frozen=True)
+class _Analysis:
+    """A bout's preprocessing and per-window statistics, before any decision."""
+
+    bout: _Bout
+    has_gyroscope: bool
+    windows: dict[str, FloatArray]
+    usable: NDArray[np.bool_]
+    features: dict[str, float]
+
+    def loops(self) -> FloatArray:
+        """Acceleration-loop vectors of the walking windows, shape (windows, 3)."""
+        columns = [self.windows[name][self.usable] for name in ("loop_x", "loop_y", "loop_z")]
+        return np.column_stack(columns)
+
+    def gravity(self) -> FloatArray | None:
+        """Unit gravity ("up") directions of the walking windows, or None without gravity."""
+        if self.bout.vertical is not None:
+            return None
+        up = np.column_stack(
+            [self.windows[name][self.usable] for name in ("gravity_x", "gravity_y", "gravity_z")]
+        )
+        return np.asarray(
+            up / np.maximum(np.linalg.norm(up, axis=1, keepdims=True), 1e-12), dtype=np.float64
+        )
+
+
+def _unit(vector: FloatArray | tuple[float, ...], name: str) -> FloatArray:
+    values = np.asarray(vector, dtype=np.float64)
+    norm = float(np.linalg.norm(values)) if values.shape == (3,) else float("nan")
+    if not np.isfinite(norm) or norm == 0:
+        raise InputError("must be a finite, non-zero 3-vector", field=name)
+    return values / norm
+
+
+@dataclass(frozen=True)
+class ForwardReference:
+    """How forward walking looks in THIS sensor frame, for comparing the other bouts with it.
+
+    Without a reference, "forward with the sensor one way round" and "backward with it the other
+    way round" differ only through subtle gait asymmetries (module docstring). A reference fixes
+    the sensor's orientation on the body: the loop axis of a bout known to be forward (a guided
+    session's forward warm-up) or of a declared placement. Every other bout of the same recording
+    is then forward when its acceleration loop turns the same way, backward when it turns the
+    other way (:meth:`classify`). Assumes the sensor does not turn relative to the trunk between
+    the reference and the bout; when gravity is recorded, a tilt of more than ``max_tilt_deg``
+    makes a window ``unknown``.
+
+    ``loop_axis``: unit vector (sensor frame) of the forward acceleration loop (see
+    :func:`_acceleration_loop`); ``up``: unit gravity direction ("up", the mean specific force) in
+    the reference, when recorded; ``loop_strength``: median loop length of the reference's walking
+    windows (a bout whose loop is under half of it votes with less weight), NaN when declared;
+    ``agreement``: mean cosine of the reference windows with ``loop_axis`` (1 = every window turns
+    the same way).
+    """
+
+    loop_axis: tuple[float, float, float]
+    up: tuple[float, float, float] | None
+    loop_strength: float
+    agreement: float
+    source: str
+    max_tilt_deg: float = MAX_TILT_DEG
+    min_confidence: float = MIN_REFERENCE_CONFIDENCE
+
+    @classmethod
+    def from_bout(
+        cls,
+        acc_m_s2: FloatArray,
+        *,
+        sampling_rate_hz: float,
+        gyr_rad_s: FloatArray | None = None,
+        gravity_included: bool = True,
+    ) -> ForwardReference:
+        """The reference from a bout the caller knows to be FORWARD walking (e.g. the warm-up).
+
+        Same input as :func:`estimate_direction`. Raises :class:`InputError` (field
+        ``reference``) when the bout cannot serve: too short, still, not periodic, or its
+        windows' loops do not agree (mean cosine under 0.5: not steady straight walking).
+        """
+        analysis = DirectionDetector()._analyse(
+            acc_m_s2, sampling_rate_hz, gyr_rad_s, gravity_included
+        )
+        if isinstance(analysis, DirectionEstimate):
+            raise InputError(
+                f"the reference bout cannot serve: {analysis.reason}", field="reference"
+            )
+        loops = analysis.loops()
+        total = loops.sum(axis=0)
+        norm = float(np.linalg.norm(total))
+        lengths = np.linalg.norm(loops, axis=1)
+        if norm == 0 or not np.isfinite(norm):
+            raise InputError("the reference bout has no acceleration loop", field="reference")
+        axis = total / norm
+        agreement = float(np.mean(loops @ axis / np.maximum(lengths, 1e-12)))
+        if agreement < MIN_REFERENCE_AGREEMENT:
+            raise InputError(
+                f"the reference bout's windows disagree (mean cosine {agreement:.2f} < "
+                f"{MIN_REFERENCE_AGREEMENT}): not steady straight walking",
+                field="reference",
+            )
+        gravity = analysis.gravity()
+        up = None
+        if gravity is not None:
+            mean_up = gravity.mean(axis=0)
+            up = _as_triple(mean_up / np.linalg.norm(mean_up))
+        return cls(_as_triple(axis), up, float(np.median(lengths)), agreement, "bout")
+
+    @classmethod
+    def declared(
+        cls,
+        loop_axis: tuple[float, float, float],
+        *,
+        up: tuple[float, float, float] | None = None,
+        source: str = "declared",
+    ) -> ForwardReference:
+        """A reference from a declared placement: the sensor-frame axis of the forward loop."""
+        up_axis = None if up is None else _as_triple(_unit(up, "up"))
+        return cls(_as_triple(_unit(loop_axis, "loop_axis")), up_axis, float("nan"), 1.0, source)
+
+    @classmethod
+    def mobilise_d_lower_back(cls) -> ForwardReference:
+        """The Mobilise-D lower-back frame (x up, y medio-lateral, z anterior-posterior).
+
+        The forward loop axis +y is MEASURED, not derived from a documented axis convention: it
+        is the loop direction of the first bout of each of the three mobgap example participants
+        (docs/gait_direction.md). Only for sensors exported in that frame.
+        """
+        return cls.declared((0.0, 1.0, 0.0), up=(1.0, 0.0, 0.0), source="Mobilise-D lower back")
+
+    def settings(self) -> dict[str, object]:
+        """The reference, for storing with results."""
+        return {
+            "source": self.source,
+            "loop_axis": list(self.loop_axis),
+            "up": None if self.up is None else list(self.up),
+            "loop_strength": self.loop_strength,
+            "agreement": self.agreement,
+            "max_tilt_deg": self.max_tilt_deg,
+            "min_confidence": self.min_confidence,
+        }
+
+    def classify(self, analysis: _Analysis, *, gravity_included: bool) -> DirectionEstimate:
+        """Forward when the bout's loops turn like the reference's, backward when opposite.
+
+        Per walking window: vote = cosine(loop, reference loop axis) x min(1, loop length /
+        half the reference's); the score is the mean vote, the confidence its size; under
+        ``min_confidence`` the answer is ``unknown``. Windows whose gravity direction moved more
+        than ``max_tilt_deg`` from the reference's are left out (the sensor moved on the body).
+        """
+        features = dict(analysis.features)
+        features["reference_agreement"] = self.agreement
+        loops = analysis.loops()
+        gravity = analysis.gravity() if gravity_included else None
+        if gravity is not None and self.up is not None:
+            cosine = np.clip(gravity @ np.asarray(self.up), -1.0, 1.0)
+            tilt_deg = np.degrees(np.arccos(cosine))
+            features["tilt_from_reference_deg"] = float(np.median(tilt_deg))
+            steady = tilt_deg <= self.max_tilt_deg
+            if not steady.any():
+                return DirectionEstimate(
+                    "unknown",
+                    0.0,
+                    features,
+                    f"the sensor turned on the body since the reference: gravity moved by "
+                    f"{float(np.median(tilt_deg)):.0f} deg (over {self.max_tilt_deg:g})",
+                )
+            loops = loops[steady]
+        lengths = np.linalg.norm(loops, axis=1)
+        cosines = np.divide(
+            loops @ np.asarray(self.loop_axis),
+            lengths,
+            out=np.zeros(lengths.size),
+            where=lengths > 0,
+        )
+        strength = (
+            np.ones(lengths.size)
+            if not np.isfinite(self.loop_strength) or self.loop_strength <= 0
+            else np.minimum(1.0, lengths / (0.5 * self.loop_strength))
+        )
+        votes = cosines * strength
+        score = float(np.mean(votes))
+        features["loop_cosine"] = float(np.median(cosines))
+        features["loop_strength_ratio"] = (
+            float(np.median(lengths) / self.loop_strength)
+            if np.isfinite(self.loop_strength) and self.loop_strength > 0
+            else float("nan")
+        )
+        features["n_windows_forward"] = float(np.count_nonzero(votes > 0))
+        features["n_windows_backward"] = float(np.count_nonzero(votes < 0))
+        features["score"] = score
+        confidence = min(1.0, abs(score))
+        if confidence < self.min_confidence:
+            return DirectionEstimate(
+                "unknown", confidence, features, "the loop does not match the reference's axis"
+            )
+        direction: Direction = "forward" if score > 0 else "backward"
+        return DirectionEstimate(direction, confidence, features, "")
+
+
+def _as_triple(vector: FloatArray) -> tuple[float, float, float]:
+    return (float(vector[0]), float(vector[1]), float(vector[2]))
+
+
 def _median(values: FloatArray) -> float:
     return float(np.median(values)) if values.size else float("nan")
 
@@ -358,6 +605,7 @@ class DirectionDetector:
         min_duration_s: float = MIN_DURATION_S,
         jerk_lag_s: float = JERK_LAG_S,
         energy_lead_lags_s: tuple[float, ...] = ENERGY_LEAD_LAGS_S,
+        loop_lags_s: tuple[float, ...] = LOOP_LAGS_S,
         band_hz: tuple[float, float] = BAND_HZ,
         pouch_pitch_rms_rad_s: float = POUCH_PITCH_RMS_RAD_S,
         min_confidence: float = MIN_CONFIDENCE,
@@ -368,6 +616,7 @@ class DirectionDetector:
         self.min_duration_s = min_duration_s
         self.jerk_lag_s = jerk_lag_s
         self.energy_lead_lags_s = tuple(energy_lead_lags_s)
+        self.loop_lags_s = tuple(loop_lags_s)
         self.band_hz = band_hz
         self.pouch_pitch_rms_rad_s = pouch_pitch_rms_rad_s
         self.min_confidence = min_confidence
@@ -394,6 +643,7 @@ class DirectionDetector:
             "min_duration_s": self.min_duration_s,
             "jerk_lag_s": self.jerk_lag_s,
             "energy_lead_lags_s": list(self.energy_lead_lags_s),
+            "loop_lags_s": list(self.loop_lags_s),
             "band_hz": list(self.band_hz),
             "pouch_pitch_rms_rad_s": self.pouch_pitch_rms_rad_s,
             "min_confidence": self.min_confidence,
@@ -408,8 +658,12 @@ class DirectionDetector:
         sampling_rate_hz: float,
         gyr_rad_s: FloatArray | None = None,
         gravity_included: bool = True,
+        reference: ForwardReference | None = None,
     ) -> DirectionDetector:
-        self.estimate_ = self._estimate(acc_m_s2, sampling_rate_hz, gyr_rad_s, gravity_included)
+        """Judge one bout; with ``reference``, against it (:meth:`ForwardReference.classify`)."""
+        self.estimate_ = self._estimate(
+            acc_m_s2, sampling_rate_hz, gyr_rad_s, gravity_included, reference
+        )
         return self
 
     def _mounting(
@@ -426,13 +680,14 @@ class DirectionDetector:
         certainty = float(np.clip(abs(np.log(ratio)) / np.log(1.3), 0, 1))
         return ("pouch" if ratio > 1 else "trunk"), certainty
 
-    def _estimate(
+    def _analyse(
         self,
         acc_m_s2: FloatArray,
         sampling_rate_hz: float,
         gyr_rad_s: FloatArray | None,
         gravity_included: bool,
-    ) -> DirectionEstimate:
+    ) -> _Analysis | DirectionEstimate:
+        """Validated input, per-window statistics and the walking windows, or ``unknown``."""
         acc = _as_samples(acc_m_s2, "acc_m_s2")
         _validate_rate(sampling_rate_hz)
         gyr: FloatArray | None = None
@@ -451,14 +706,19 @@ class DirectionDetector:
         band = _band_filter(self.band_hz[0], high, sampling_rate_hz)
         bout = _prepare(acc, gyr, gravity_included, band, sampling_rate_hz)
         jerk_lag = max(1, round(self.jerk_lag_s * sampling_rate_hz))
-        lead_lags = tuple(
-            sorted({max(1, round(lag * sampling_rate_hz)) for lag in self.energy_lead_lags_s})
-        )
+        lead_lags = _lags(self.energy_lead_lags_s, sampling_rate_hz)
+        loop_lags = _lags(self.loop_lags_s, sampling_rate_hz)
         n = acc.shape[0]
         length = round(self.window_s * sampling_rate_hz)
         length = n if n < 2 * length else length
         windows = _window_features(
-            bout, _window_starts(n, length), length, sampling_rate_hz, jerk_lag, lead_lags
+            bout,
+            _window_starts(n, length),
+            length,
+            sampling_rate_hz,
+            jerk_lag,
+            lead_lags,
+            loop_lags,
         )
         moving = windows["movement_m_s2"] >= MIN_MOVEMENT_M_S2
         usable = moving & (windows["periodicity"] >= MIN_PERIODICITY)
@@ -468,11 +728,30 @@ class DirectionDetector:
             "n_windows_walking": float(np.count_nonzero(usable)),
         }
         for name, values in windows.items():
-            features[name] = _median(values[usable] if usable.any() else values)
+            if not name.startswith(("loop_", "gravity_")):
+                features[name] = _median(values[usable] if usable.any() else values)
         if not moving.any():
             return DirectionEstimate("unknown", 0.0, features, "no movement")
         if not usable.any():
             return DirectionEstimate("unknown", 0.0, features, "not periodic: no steady walking")
+        return _Analysis(bout, gyr is not None, windows, usable, features)
+
+    def _estimate(
+        self,
+        acc_m_s2: FloatArray,
+        sampling_rate_hz: float,
+        gyr_rad_s: FloatArray | None,
+        gravity_included: bool,
+        reference: ForwardReference | None = None,
+    ) -> DirectionEstimate:
+        analysis = self._analyse(acc_m_s2, sampling_rate_hz, gyr_rad_s, gravity_included)
+        if isinstance(analysis, DirectionEstimate):
+            return analysis
+        if reference is not None:
+            return reference.classify(analysis, gravity_included=gravity_included)
+        windows, usable, features = analysis.windows, analysis.usable, analysis.features
+        gyr = analysis.bout.gyr if analysis.has_gyroscope else None
+        bout = analysis.bout
         has_gyroscope = gyr is not None and features["pitch_rate_rms_rad_s"] >= MIN_PITCH_RMS_RAD_S
         mounting, mounting_certainty = self._mounting(
             features, bout.vertical is not None, has_gyroscope
@@ -525,6 +804,7 @@ def estimate_direction(
     gyr_rad_s: FloatArray | None = None,
     gravity_included: bool = True,
     mounting: Mounting = "auto",
+    reference: ForwardReference | None = None,
 ) -> DirectionEstimate:
     """acc/gyr of ONE walking bout or window in the SENSOR frame (any orientation), shape (n, 3).
 
@@ -539,5 +819,6 @@ def estimate_direction(
         sampling_rate_hz=sampling_rate_hz,
         gyr_rad_s=gyr_rad_s,
         gravity_included=gravity_included,
+        reference=reference,
     )
     return detector.estimate_
