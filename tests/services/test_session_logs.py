@@ -181,3 +181,15 @@ def test_sessions_are_listed_newest_first_and_reads_are_audited(
     assert trail[0].action == "read"
     assert trail[0].record_type == "session_log"
     assert {entry.action for entry in trail} == {"read", "create"}
+
+
+def test_a_session_from_before_the_program_is_kept_outside_it(
+    runtime: Runtime, make_user: MakeUser
+) -> None:
+    patient = make_user()
+    start_program(runtime, patient)
+    earlier = log(runtime, patient, runtime.now() - dt.timedelta(days=10))
+    assert earlier.session.program_id is None
+    assert earlier.session.decision is None
+    assert earlier.program is not None
+    assert earlier.program.current_revision == 1

@@ -19,7 +19,7 @@ from tests.db_fixtures import session_json
 def main(url: str, patient_id: int) -> None:
     runtime = build_runtime(load_settings({}, database_url=url))
     who = Actor(patient_id, "patient")
-    start = dt.datetime(2026, 3, 2, 7, 0, tzinfo=dt.UTC)
+    start = dt.datetime.now(dt.UTC)
     number = 0
     while True:
         number += 1

@@ -155,9 +155,12 @@ def _insert(
     program = current_program(session, patient_id)
     plan_json = current_revision(session, program).plan if program is not None else None
     plan = Plan.from_json(plan_json) if plan_json is not None else None
+    zone = _zone(session, patient_id)
+    # A session dated before the plan starts is kept, but is not part of the program.
+    in_program = plan is not None and data.started_at.astimezone(zone).date() >= plan.start_date
     number = data.planned_session_number
     planned = None
-    if plan is not None and program is not None:
+    if in_program and plan is not None and program is not None:
         if number is None:
             done = len(program_log(session, program, dt.UTC))
             number = min(done + 1, len(plan.sessions))
@@ -169,8 +172,8 @@ def _insert(
         planned = found.to_json()
     row = SessionLog(
         patient_id=patient_id,
-        program_id=program.id if program is not None else None,
-        plan_revision=program.current_revision if program is not None else None,
+        program_id=program.id if in_program and program is not None else None,
+        plan_revision=program.current_revision if in_program and program is not None else None,
         planned_session=planned,
         started_at=data.started_at,
         ended_at=data.ended_at,
@@ -205,8 +208,7 @@ def _insert(
             )
         )
         session.flush()
-    if program is not None and plan is not None and program.status == "active":
-        zone = _zone(session, patient_id)
+    if in_program and program is not None and plan is not None and program.status == "active":
         decision = decide_progression(plan, program_log(session, program, zone))
         row.decision = decision.to_json()
         add_revision(
