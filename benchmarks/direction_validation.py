@@ -36,7 +36,12 @@ import numpy as np
 import scipy.io
 from numpy.typing import NDArray
 
-from retrowalk.gait.direction import EVIDENCE_WEIGHTS, DirectionDetector, DirectionEstimate
+from retrowalk.gait.direction import (
+    EVIDENCE_WEIGHTS,
+    DirectionDetector,
+    DirectionEstimate,
+    ForwardReference,
+)
 
 STANDARD_GRAVITY_M_S2 = 9.80665
 KUHAR_RATE_HZ = 100.0
@@ -267,6 +272,205 @@ def _kuhar_rows(windows: list[Window], mobgap: list[Bout]) -> list[dict[str, obj
     return rows
 
 
+def _reference(window: Window) -> ForwardReference:
+    return ForwardReference.from_bout(
+        window.acc_m_s2,
+        sampling_rate_hz=KUHAR_RATE_HZ,
+        gyr_rad_s=window.gyr_rad_s,
+        gravity_included=False,
+    )
+
+
+def _against(window: Window, reference: ForwardReference) -> DirectionEstimate:
+    return (
+        DirectionDetector()
+        .detect(
+            window.acc_m_s2,
+            sampling_rate_hz=KUHAR_RATE_HZ,
+            gyr_rad_s=window.gyr_rad_s,
+            gravity_included=False,
+            reference=reference,
+        )
+        .estimate_
+    )
+
+
+def _kuhar_reference_rows(windows: list[Window]) -> list[dict[str, object]]:
+    """Every forward ("Walk") window in turn as the reference (the "warm-up"); nothing fitted.
+
+    Same user: the reference classifies all OTHER class 11/12 windows of its user; mean and worst
+    accuracy over the choices of reference. Other users: the KU-HAR phone placement looks fixed
+    (the forward loop axis is the phone's +y in both users with forward windows), so a reference
+    from one user is also tried on the others' windows, which covers the user without a forward
+    window. Walking-like forward classes and non-walking windows: against every reference.
+    """
+    truth = {WALK: "forward", WALK_BACKWARD: "backward"}
+    walking = [w for w in windows if w.label in truth]
+    references = [(i, w, _reference(w)) for i, w in enumerate(walking) if w.label == WALK]
+    rows: list[dict[str, object]] = []
+    pooled: list[tuple[DirectionEstimate, str]] = []
+    per_reference: list[float] = []
+    for index, window, reference in references:
+        chosen = [
+            (_against(w, reference), truth[w.label])
+            for j, w in enumerate(walking)
+            if j != index and w.user == window.user
+        ]
+        pooled += chosen
+        per_reference.append(sum(e.direction == t for e, t in chosen) / len(chosen))
+    users_with_reference = {w.user for _, w, _ in references}
+    excluded = [w for w in walking if w.user not in users_with_reference]
+    rows.append(
+        {
+            **_row(
+                "KU-HAR",
+                "reference: one forward window of the same user, all its other windows",
+                [e for e, _ in pooled],
+                [t for _, t in pooled],
+            ),
+            "references": len(references),
+            "mean_accuracy": float(np.mean(per_reference)) if per_reference else float("nan"),
+            "worst_accuracy": float(np.min(per_reference)) if per_reference else float("nan"),
+            "excluded_windows": len(excluded),
+        }
+    )
+    cross = [
+        (_against(w, reference), truth[w.label])
+        for _, window, reference in references
+        for w in walking
+        if w.user != window.user
+    ]
+    rows.append(
+        _row(
+            "KU-HAR",
+            "reference: a forward window of ANOTHER user (placement fixed)",
+            [e for e, _ in cross],
+            [t for _, t in cross],
+        )
+    )
+    if excluded:
+        fallback = [_classify(w, DirectionDetector()) for w in excluded]
+        rows.append(
+            _row(
+                "KU-HAR",
+                "users without a forward window: reference-free (auto)",
+                fallback,
+                [truth[w.label] for w in excluded],
+            )
+        )
+    for label, name in WALKING_LIKE.items():
+        kind = [_against(w, r) for _, _, r in references for w in windows if w.label == label]
+        rows.append(
+            _row(
+                "KU-HAR",
+                f"reference: {name} (forward) called forward, all reference pairs",
+                kind,
+                ["forward"] * len(kind),
+            )
+        )
+    others = [w for w in windows if w.label not in (WALK, WALK_BACKWARD, *WALKING_LIKE)]
+    results = [_against(w, r) for _, _, r in references for w in others]
+    rows.append(
+        {
+            **_row(
+                "KU-HAR",
+                "reference: non-walking given a direction, all reference pairs",
+                results,
+                ["-"] * len(results),
+            ),
+            "accuracy": sum(e.direction != "unknown" for e in results) / max(1, len(results)),
+            "accuracy_decided": float("nan"),
+        }
+    )
+    return rows
+
+
+def _transformed(bout: Bout, *, reverse: bool, turn: bool) -> tuple[Bout, str]:
+    """Synthetic variants of a forward bout (see :func:`_mobgap_reference_rows`)."""
+    acc, gyr = bout.acc_m_s2, bout.gyr_rad_s
+    if reverse:
+        acc, gyr = acc[::-1].copy(), -gyr[::-1]
+    if turn:  # 180 deg about the sensor's x (vertical) axis: y (ML) and z (AP) negated
+        flip = np.array([1.0, -1.0, -1.0])
+        acc, gyr = acc * flip, gyr * flip
+    return Bout(bout.name, acc, gyr, bout.sampling_rate_hz), "forward"
+
+
+def _mobgap_reference_rows(bouts: list[Bout]) -> list[dict[str, object]]:
+    """The first INDIP bout of each participant as the forward reference; the later bouts.
+
+    Variants of the later bouts: as recorded (forward); time-reversed (samples reversed,
+    angular velocity negated: a stand-in for backward walking; it keeps the forward heel strike);
+    the sensor turned 180 deg about its vertical axis on the body (AP and ML negated; this is NOT
+    a person turning around, which turns the sensor with the body and changes nothing in the
+    sensor frame: it is the phone put back into the pouch the other way round, which breaks the
+    method's assumption); both (backward walking with the sensor turned round: indistinguishable
+    from forward walking by construction). Plus the declared Mobilise-D frame for every bout.
+    """
+    participants: dict[str, list[Bout]] = {}
+    for bout in bouts:
+        participants.setdefault(bout.name.split()[0], []).append(bout)
+    variants = [
+        ("later bouts as recorded (forward)", False, False, "forward"),
+        ("later bouts time-reversed (synthetic backward)", True, False, "backward"),
+        (
+            "later bouts, sensor turned 180 deg about vertical (breaks the assumption)",
+            False,
+            True,
+            "forward",
+        ),
+        ("later bouts time-reversed AND sensor turned (synthetic)", True, True, "backward"),
+    ]
+    rows: list[dict[str, object]] = []
+    for case, reverse, turn, truth in variants:
+        estimates: list[DirectionEstimate] = []
+        for group in participants.values():
+            first = group[0]
+            reference = ForwardReference.from_bout(
+                first.acc_m_s2, sampling_rate_hz=first.sampling_rate_hz, gyr_rad_s=first.gyr_rad_s
+            )
+            for bout in group[1:]:
+                changed, _ = _transformed(bout, reverse=reverse, turn=turn)
+                estimates.append(
+                    DirectionDetector()
+                    .detect(
+                        changed.acc_m_s2,
+                        sampling_rate_hz=changed.sampling_rate_hz,
+                        gyr_rad_s=changed.gyr_rad_s,
+                        reference=reference,
+                    )
+                    .estimate_
+                )
+        rows.append(
+            _row(
+                "mobgap lower back",
+                f"reference: first bout; {case}",
+                estimates,
+                [truth] * len(estimates),
+            )
+        )
+    declared = ForwardReference.mobilise_d_lower_back()
+    rows.append(
+        _row(
+            "mobgap lower back",
+            "declared Mobilise-D frame (no reference bout), all bouts",
+            [
+                DirectionDetector()
+                .detect(
+                    b.acc_m_s2,
+                    sampling_rate_hz=b.sampling_rate_hz,
+                    gyr_rad_s=b.gyr_rad_s,
+                    reference=declared,
+                )
+                .estimate_
+                for b in bouts
+            ],
+            ["forward"] * len(bouts),
+        )
+    )
+    return rows
+
+
 def _mobgap_rows(bouts: list[Bout]) -> list[dict[str, object]]:
     auto, trunk = DirectionDetector(), DirectionDetector.trunk_sensor()
     forward = ["forward"] * len(bouts)
@@ -298,8 +502,11 @@ def evaluate(data_dir: Path | None = None) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     kuhar = root / "kuhar-sample" / "kuhar_val.csv"
     if kuhar.is_file():
-        rows += _kuhar_rows(read_kuhar(kuhar), mobgap)
+        kuhar_windows = read_kuhar(kuhar)
+        rows += _kuhar_reference_rows(kuhar_windows)
+        rows += _kuhar_rows(kuhar_windows, mobgap)
     if mobgap:
+        rows += _mobgap_reference_rows(mobgap)
         rows += _mobgap_rows(mobgap)
     return rows
 
@@ -309,14 +516,21 @@ def main() -> None:
     if not rows:
         print("no shared data found (set RETROWALK_SHARED_DATA)", file=sys.stderr)
         raise SystemExit(1)
-    header = f"{'dataset':<18} {'case':<66} {'n':>4} {'ok':>4} {'wrong':>5} {'unk':>4} {'acc':>6}"
+    header = f"{'dataset':<18} {'case':<78} {'n':>4} {'ok':>4} {'wrong':>5} {'unk':>4} {'acc':>6}"
     print(header + f" {'acc(decided)':>12}")
     for row in rows:
         print(
-            f"{row['dataset']!s:<18} {row['case']!s:<66} {row['n']!s:>4} {row['correct']!s:>4} "
+            f"{row['dataset']!s:<18} {row['case']!s:<78} {row['n']!s:>4} {row['correct']!s:>4} "
             f"{row['wrong']!s:>5} {row['unknown']!s:>4} {float(str(row['accuracy'])):6.2f} "
             f"{float(str(row['accuracy_decided'])):12.2f}"
         )
+        if "mean_accuracy" in row:
+            print(
+                f"{'':<18} over {row['references']} reference windows: mean accuracy "
+                f"{float(str(row['mean_accuracy'])):.3f}, worst "
+                f"{float(str(row['worst_accuracy'])):.3f}; windows of users without a forward "
+                f"window (not evaluable this way): {row['excluded_windows']}"
+            )
         if "fitted_signs" in row:
             print(f"{'':<18} signs refitted per left-out user: {row['fitted_signs']}")
     print("non-walking row: 'wrong' = windows given a direction (false calls), 'acc' = their share")

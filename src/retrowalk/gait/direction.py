@@ -240,11 +240,14 @@ def _prepare(
 
 
 def _window_starts(n: int, length: int) -> NDArray[np.int64]:
-    """Starts of equal windows covering ``n`` samples (the last may overlap its neighbour)."""
-    starts = np.arange(0, n - length + 1, length, dtype=np.int64)
-    if starts.size and starts[-1] + length < n:
-        starts = np.append(starts, n - length)
-    return starts
+    """Starts of equal windows covering ``n`` samples, spread evenly from the first to the last
+    sample (neighbours may overlap), so a time-reversed bout is cut into the mirrored windows."""
+    if n < length:
+        return np.zeros(0, dtype=np.int64)
+    count = -(-n // length)
+    if count == 1:
+        return np.zeros(1, dtype=np.int64)
+    return np.asarray(np.rint(np.linspace(0, n - length, count)), dtype=np.int64)
 
 
 def _rowwise_autocorrelation(x: FloatArray, *, unbiased: bool) -> FloatArray:
