@@ -185,22 +185,46 @@ def test_the_decision_json_has_action_next_backward_min_and_reasons() -> None:
     assert data["reasons"][0]["sources"]
 
 
+def _random_entry(draw: st.DrawFn, date: dt.date) -> SessionLogEntry:
+    return SessionLogEntry(
+        date=date,
+        backward_min_done=draw(st.floats(0, 40, allow_nan=False)),
+        pain_before=draw(st.integers(0, 10)),
+        pain_max=draw(st.integers(0, 10)),
+        pain_after=draw(st.integers(0, 10)),
+        pain_next_morning=draw(st.none() | st.integers(0, 10)),
+        rpe=draw(st.none() | st.floats(0, 10, allow_nan=False)),
+        events=tuple(draw(st.lists(st.sampled_from(SESSION_EVENTS), max_size=2))),
+    )
+
+
+def _good_entry(draw: st.DrawFn, date: dt.date, planned_min: int) -> SessionLogEntry:
+    """A session done as planned with pain in the acceptable zone, settled next morning."""
+    before = draw(st.integers(0, 5))
+    return SessionLogEntry(
+        date=date,
+        backward_min_done=float(planned_min + draw(st.integers(0, 2))),
+        pain_before=before,
+        pain_max=draw(st.integers(0, 5)),
+        pain_after=draw(st.integers(0, 5)),
+        pain_next_morning=draw(st.integers(0, before)),
+        rpe=draw(st.none() | st.floats(0, 4, allow_nan=False)),
+        events=(),
+    )
+
+
 @st.composite
-def log_entries(draw: st.DrawFn, count: int) -> list[SessionLogEntry]:
+def log_entries(draw: st.DrawFn, plan: Plan, count: int) -> list[SessionLogEntry]:
+    """Logs that mix sessions that went well (so the progress path is exercised) with
+    arbitrary ones (flares, falls, partial sessions, strong effort)."""
     entries = []
     for index in range(count):
-        entries.append(
-            SessionLogEntry(
-                date=dt.date(2026, 12, 7) + dt.timedelta(days=2 * index),
-                backward_min_done=draw(st.floats(0, 40, allow_nan=False)),
-                pain_before=draw(st.integers(0, 10)),
-                pain_max=draw(st.integers(0, 10)),
-                pain_after=draw(st.integers(0, 10)),
-                pain_next_morning=draw(st.none() | st.integers(0, 10)),
-                rpe=draw(st.none() | st.floats(0, 10, allow_nan=False)),
-                events=tuple(draw(st.lists(st.sampled_from(SESSION_EVENTS), max_size=2))),
-            )
-        )
+        date = dt.date(2026, 12, 7) + dt.timedelta(days=2 * index)
+        planned = (plan.session(index + 1) or plan.sessions[-1]).backward_min
+        if draw(st.integers(0, 3)) > 0:
+            entries.append(_good_entry(draw, date, planned))
+        else:
+            entries.append(_random_entry(draw, date))
     return entries
 
 
@@ -214,7 +238,7 @@ def plans_and_logs(draw: st.DrawFn) -> tuple[Plan, list[SessionLogEntry]]:
             setting=draw(st.sampled_from(["treadmill", "overground"])),
         )
     )
-    log = draw(log_entries(draw(st.integers(1, len(plan.sessions) + 2))))
+    log = draw(log_entries(plan, draw(st.integers(1, len(plan.sessions) + 2))))
     return plan, log
 
 
@@ -233,6 +257,12 @@ def test_a_flare_or_fall_never_increases_the_dose(
     plan, log = case
     decision = decide_progression(plan, log)
     last_planned = (plan.session(len(log)) or plan.sessions[-1]).backward_min
+    rules = {reason.rule for reason in decision.reasons}
+    last = log[-1]
+    if last.pain_max > 5:
+        assert "pain.during_above_limit" in rules
+    if last.pain_next_morning is not None and last.pain_next_morning > last.pain_before:
+        assert "pain.not_settled_next_morning" in rules
     if _is_flare_or_fall(log[-1]):
         assert decision.action in ("reduce", "pause")
         assert decision.next_backward_min <= last_planned

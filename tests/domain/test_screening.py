@@ -184,6 +184,9 @@ def test_adding_a_red_flag_never_relaxes_the_decision(answers: ScreeningAnswers,
     after = screen(dataclasses.replace(answers, **{flag: True}))
     assert DECISION_ORDER.index(after.decision) >= DECISION_ORDER.index(before.decision)
     assert {r.rule for r in before.reasons} <= {r.rule for r in after.reasons}
+    assert after.decision != "cleared"
+    most_serious = max((r.level for r in after.reasons), key=DECISION_ORDER.index)
+    assert after.decision == most_serious
 
 
 @settings(deadline=None)
