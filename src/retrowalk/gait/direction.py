@@ -1,6 +1,20 @@
 """Walking direction (forward or backward) of one walking bout from a trunk- or waist-worn IMU.
 
-Why it can work (evidence.md §1.3): the hip and knee kinematics of backward walking resemble
+WITH A FORWARD REFERENCE (:class:`ForwardReference`; use it whenever there is one). A guided
+session starts with a forward warm-up, and a phone in a waist pouch or a strapped lower-back IMU
+does not turn round on the body during a session. :meth:`ForwardReference.from_bout` takes the
+warm-up (or any bout the caller knows to be forward); ``estimate_direction(..., reference=ref)``
+then calls a bout forward when its *acceleration loop* turns the same way as the reference's and
+backward when it turns the other way. The loop, ``mean over 20-200 ms lags of E[a(t) x a(t+lag)]``
+of the band-passed acceleration, is a vector in the sensor frame along the axis about which the
+acceleration vector circles (medio-lateral in walking: the sagittal loop); it is exactly odd under
+time reversal and rotates with the sensor, so no body frame, gravity, gyroscope or mounting-specific
+sign is needed. KU-HAR: 162 of 162 windows right, for every choice of reference window; a sensor
+tilted more than 30 degrees from the reference's gravity direction gives ``unknown``; a sensor
+turned round about the vertical is not detectable (docs/gait_direction.md).
+
+WITHOUT A REFERENCE (the fallback). Why it can work (evidence.md §1.3): the hip and knee
+kinematics of backward walking resemble
 time-reversed forward walking (Winter 1989; Lee 2013), but contact is toe-first instead of
 heel-first and the muscle drive differs. A statistic of the trunk signals that changes sign when
 time runs backwards (a *time-odd* statistic) should therefore change sign between the two
@@ -71,7 +85,7 @@ Direction = Literal["forward", "backward", "unknown"]
 Mounting = Literal["auto", "trunk", "pouch"]
 FloatArray = NDArray[np.float64]
 
-ALGORITHM_VERSION = "3.0"
+ALGORITHM_VERSION = "4.0"
 STANDARD_GRAVITY_M_S2 = 9.80665
 #: below this pitch-rate RMS the gyroscope is taken as absent (e.g. exported as zeros)
 MIN_PITCH_RMS_RAD_S = 1e-3
