@@ -5,6 +5,16 @@ Run: ``python benchmarks/direction_validation.py`` (reads ``../shared/data`` or 
 ``benchmarks/gait_validation.py`` and the tests.
 
 Rows (counts: correct / wrong / unknown):
+- Against a forward reference (``ForwardReference``; nothing fitted):
+  - KU-HAR: each forward window in turn as the reference, classifying every OTHER class 11/12
+    window of its user (pooled pairs; mean and worst accuracy over the choices of reference;
+    windows of users without a forward window are counted as excluded and judged
+    reference-free); the same with a reference from another user (the phone placement is fixed
+    in KU-HAR); walking-like forward classes and non-walking windows against every reference;
+  - mobgap: the first INDIP bout of each participant as the reference, the later bouts as
+    recorded, time-reversed, with the sensor turned 180 degrees about its vertical axis, and
+    both (see ``_mobgap_reference_rows``); and the declared Mobilise-D frame for every bout.
+- Without a reference (the fallback):
 - KU-HAR forward ("Walk", class 11) vs backward ("Walk-backward", class 12), 3-s windows of a
   waist phone with gravity removed:
   - ``estimate_direction`` as shipped (mounting "auto": gravity removed -> waist phone);
