@@ -299,3 +299,17 @@ def test_a_directory_as_the_answers_file_exits_2(run_cli: RunCli, tmp_path: Path
     result = run_cli("score", "nprs", "--answers", str(tmp_path))
     assert result.exit_code == 2
     assert "is a directory, not a file" in result.stderr
+
+
+def test_compare_reports_odi_change_in_percentage_points_rounded_like_the_change(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    baseline = _write(tmp_path, "b.json", '{"items": [3, 3, 3, 3, 3, 3, 3, 3, 3, 3]}')
+    follow_up = _write(tmp_path, "f.json", '{"items": [1, 2, 1, 2, 1, 2, 1, 2, 1, null]}')
+    text = run_cli("compare", "odi", "--baseline", baseline, "--follow-up", follow_up)
+    assert "change -31.11 percentage points (-51.9 % relative)" in text.stdout
+    result = run_cli(
+        "compare", "odi", "--baseline", baseline, "--follow-up", follow_up, "--format", "json"
+    )
+    data = json.loads(result.stdout)
+    assert (data["baseline"], data["follow_up"], data["change"]) == (60.0, 28.89, -31.11)

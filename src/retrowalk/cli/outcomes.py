@@ -256,11 +256,12 @@ def _print_change(
 ) -> None:
     console = text_console()
     unit = instrument.score_unit
+    change_unit = "percentage points" if unit == "%" else unit
     console.print(f"[bold]{escape(instrument.name)}[/]: baseline vs follow-up")
     console.print(
         f"Baseline {before.rounded_score:g} {unit} -> follow-up {after.rounded_score:g} {unit}: "
-        f"change {change.change:+.2f} {unit}"
-        + ("" if change.percent_change is None else f" ({change.percent_change:+.1f} %)")
+        f"change {round(change.change, 2):+g} {change_unit}"
+        + ("" if change.percent_change is None else f" ({change.percent_change:+.1f} % relative)")
     )
     better = "higher" if instrument.higher_is_better else "lower"
     console.print(f"Direction: {better} is better")

@@ -50,8 +50,8 @@ class ChangeResult:
     def to_json(self) -> dict[str, Any]:
         return {
             "instrument": self.instrument_id,
-            "baseline": self.baseline,
-            "follow_up": self.follow_up,
+            "baseline": _round(self.baseline),
+            "follow_up": _round(self.follow_up),
             "change": _round(self.change),
             "percent_change": _round(self.percent_change),
             "improvement": _round(self.improvement),
