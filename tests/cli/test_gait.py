@@ -3,6 +3,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import RunCli
 from tests.gait.synthetic import write_walking_csv
 
@@ -108,3 +110,17 @@ def test_a_missing_column_exits_2_naming_it(run_cli: RunCli, tmp_path: Path) -> 
     result = run_cli("gait", "analyze", str(path))
     assert result.exit_code == 2
     assert "missing column 'acc_z_m_s2'" in result.stderr
+
+
+def test_a_large_file_is_analysed_in_chunks(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("retrowalk.gait.io.stream.LARGE_FILE_BYTES", 1000)
+    path = tmp_path / "big.csv"
+    write_walking_csv(path, walk_s=10.0)
+    result = run_cli("gait", "analyze", str(path), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert len(json.loads(result.stdout)["bouts"]) == 1
+    refused = run_cli("gait", "analyze", str(path), "--plot", str(tmp_path / "p.svg"))
+    assert refused.exit_code == 2
+    assert "--plot is not available" in refused.stderr

@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from retrowalk.errors import InputError
 from retrowalk.gait.batch import find_jobs, run_batch, write_rows
 from retrowalk.gait.io import ColumnMapping, read_recording
+from retrowalk.gait.io.stream import RetrowalkCsvStream, is_large_retrowalk_csv
 from retrowalk.gait.pipeline import GaitPipeline, GaitResult, PlannedSession
 
 gait_app = typer.Typer(
@@ -74,12 +75,23 @@ def analyze(
         raise InputError("must be 'text' or 'json'", field="format")
     pipeline = _pipeline(sensor_height_m, preset, planned_backward_min)
     mapping = ColumnMapping.from_json_file(columns) if columns is not None else None
-    recording = read_recording(file, mapping=mapping, trial=trial)
-    result = pipeline.analyze(recording)
-    if plot is not None:
-        from retrowalk.gait.plot import plot_result
+    if mapping is None and is_large_retrowalk_csv(file):
+        if plot is not None:
+            raise InputError(
+                "--plot is not available for recordings over 256 MiB (analysed in chunks)",
+                field="plot",
+            )
+        with RetrowalkCsvStream(file) as stream:
+            result = pipeline.analyze_long(
+                stream.read_segment, stream.duration_s(), source=str(file)
+            )
+    else:
+        recording = read_recording(file, mapping=mapping, trial=trial)
+        result = pipeline.analyze(recording)
+        if plot is not None:
+            from retrowalk.gait.plot import plot_result
 
-        plot_result(recording, result, plot)
+            plot_result(recording, result, plot)
     if output_format == "json":
         typer.echo(json.dumps(result.as_dict(), indent=2))
     else:

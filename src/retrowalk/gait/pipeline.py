@@ -327,6 +327,7 @@ class GaitPipeline:
         *,
         chunk_s: float = 3600.0,
         overlap_s: float = 300.0,
+        source: str = "chunked",
     ) -> GaitResult:
         """Analyse a recording in overlapping chunks so memory stays bounded.
 
@@ -369,7 +370,7 @@ class GaitPipeline:
             fcs.append(fc[(fc >= core_start) & (fc < core_end)])
             core_start = core_end
         return GaitResult(
-            source="chunked",
+            source=source,
             sampling_rate_hz=fs,
             duration_s=duration_s,
             initial_contacts_s=np.concatenate(ics) if ics else np.zeros(0),

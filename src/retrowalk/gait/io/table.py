@@ -61,8 +61,7 @@ def read_table(path: Path, *, decimal_comma: bool = False) -> Table:
     if header_index is None:
         raise RecordingFormatError("the file is empty", source=source)
     header_line = lines[header_index]
-    delimiter = _sniff_delimiter(header_line)
-    header = tuple(cell.strip().strip('"').strip() for cell in header_line.split(delimiter))
+    delimiter, header = split_header(header_line)
     body = lines[header_index + 1 :]
     while body and not body[-1].strip():
         body.pop()
@@ -71,6 +70,14 @@ def read_table(path: Path, *, decimal_comma: bool = False) -> Table:
         raise RecordingFormatError("the file has a header but no data rows", source=source)
     if decimal_comma:
         body = [row.replace(",", ".") for row in body]
+    values = parse_rows(body, delimiter, header, source, first_data_line)
+    return Table(header=header, values=values, source=source, first_data_line=first_data_line)
+
+
+def parse_rows(
+    body: list[str], delimiter: str, header: tuple[str, ...], source: str, first_data_line: int
+) -> NDArray[np.float64]:
+    """Numeric rows as an (n, columns) array; errors name the file's line and column."""
     n_columns = len(header)
     try:
         rows = [row.split(delimiter) for row in body]
@@ -79,7 +86,13 @@ def read_table(path: Path, *, decimal_comma: bool = False) -> Table:
             raise ValueError("ragged")
     except ValueError:
         values = _parse_slowly(body, delimiter, n_columns, header, source, first_data_line)
-    return Table(header=header, values=values, source=source, first_data_line=first_data_line)
+    return values
+
+
+def split_header(header_line: str) -> tuple[str, tuple[str, ...]]:
+    """The delimiter and the cleaned column names of a header line."""
+    delimiter = _sniff_delimiter(header_line)
+    return delimiter, tuple(c.strip().strip('"').strip() for c in header_line.split(delimiter))
 
 
 def _sniff_delimiter(header_line: str) -> str:

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from retrowalk.gait.io import read_recording
+from retrowalk.gait.io.stream import RetrowalkCsvStream, is_large_retrowalk_csv
+from retrowalk.gait.pipeline import GaitPipeline
+from retrowalk.gait.resample import RecordingFormatError
+
+from .synthetic import write_walking_csv
+
+
+def test_a_streamed_file_gives_the_same_bouts_as_reading_it_whole(tmp_path: Path) -> None:
+    path = tmp_path / "long.csv"
+    write_walking_csv(path, stand_s=40.0, walk_s=30.0)
+    whole = GaitPipeline().analyze(read_recording(path))
+    with RetrowalkCsvStream(path, block_rows=997) as stream:
+        assert stream.duration_s() == pytest.approx(109.99, abs=0.02)
+        chunked = GaitPipeline().analyze_long(
+            stream.read_segment, stream.duration_s(), chunk_s=80.0, overlap_s=40.0
+        )
+    assert len(chunked.bouts) == len(whole.bouts) == 1
+    assert chunked.bouts[0].start_s == pytest.approx(whole.bouts[0].start_s, abs=0.05)
+    assert chunked.bouts[0].parameters.steps == whole.bouts[0].parameters.steps
+
+
+def test_a_malformed_line_deep_in_a_streamed_file_names_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    write_walking_csv(path, stand_s=10.0, walk_s=10.0)
+    lines = path.read_text().splitlines()
+    lines[2500] = "oops"
+    path.write_text("\n".join(lines) + "\n")
+    with (
+        RetrowalkCsvStream(path, block_rows=1000) as stream,
+        pytest.raises(RecordingFormatError, match="line 2501"),
+    ):
+        GaitPipeline().analyze_long(
+            stream.read_segment, stream.duration_s(), chunk_s=20.0, overlap_s=5.0
+        )
+
+
+def test_only_large_retrowalk_files_are_streamed(tmp_path: Path) -> None:
+    path = tmp_path / "small.csv"
+    write_walking_csv(path, walk_s=5.0)
+    assert not is_large_retrowalk_csv(path)
+    assert is_large_retrowalk_csv(path, limit_bytes=100)
