@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 
 from retrowalk.errors import InputError
 from retrowalk.gait.bouts import WalkingBoutDetector
+from retrowalk.gait.contacts import InitialContactDetector
 from retrowalk.gait.direction import estimate_direction
 from retrowalk.gait.orientation import BodyFrame, gravity_direction, gravity_is_present
 from retrowalk.gait.parameters import (
@@ -220,6 +221,16 @@ class GaitPipeline:
         parameters = asdict(self)
         parameters.pop("plan")
         parameters["band_hz"] = list(self.band_hz)
+        contacts = InitialContactDetector()
+        bouts = WalkingBoutDetector()
+        parameters["fixed"] = {
+            "final_contact_sigma_s": contacts.final_contact_sigma_s,
+            "ic_refine_window_s": contacts.refine_window_s,
+            "ic_refine_sigma_s": contacts.refine_sigma_s,
+            "ic_refine_high_hz": contacts.refine_high_hz,
+            "min_relative_depth": bouts.min_relative_depth,
+            "activity_window_s": bouts.activity_window_s,
+        }
         return {
             "name": "retrowalk.gait",
             "version": GAIT_ALGORITHM_VERSION,
