@@ -377,3 +377,10 @@ def test_progress_refuses_a_session_dated_before_the_plan_starts(
     log = _write(tmp_path, "log.json", [_log_entry("2026-11-30")])
     result = run_cli("progress", "--plan", plan, "--log", log)
     _assert_clean_error(result, "log.json", "field '0.date'", "before the plan's start date")
+
+
+def test_screen_text_marks_provisional_sources(run_cli: RunCli) -> None:
+    answers = json.dumps(clear_answers_json(tug_seconds=12, pain_now_nprs=7))
+    result = run_cli("screen", "--answers", "-", stdin=answers)
+    assert "steadi_tug [C-2nd, provisional]" in result.stdout
+    assert "retrowalk_rules [our choice]" in result.stdout

@@ -1,4 +1,9 @@
-"""Rich text rendering of screening results, plans and progression decisions for the terminal."""
+"""Rich text rendering of screening results, plans and progression decisions for the terminal.
+
+Each cited source id is followed by how it is confirmed (evidence.md legend), and the
+provisional ones (secondary source only, not confirmed, or our own choice) say so, e.g.
+``steadi_tug [C-2nd, provisional]``.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from rich.table import Table
 from retrowalk.domain.plan import Block, Plan
 from retrowalk.domain.progression import ProgressionDecision
 from retrowalk.domain.screening import NOTICE, ScreeningResult
+from retrowalk.evidence import load_evidence
 
 DECISION_LABEL = {
     "urgent": "[bold red]URGENT[/]: seek care now",
@@ -23,8 +29,22 @@ ACTION_LABEL = {
 }
 
 
+PROVISIONAL_STATUSES = frozenset({"C-2nd", "NC", "choice"})
+"""Statuses that evidence.md calls provisional (our own choices count as provisional too)."""
+
+
+def cited(source_id: str) -> str:
+    """A source id with its status: ``ansari2020 [C-abs]``, ``retrowalk_rules [our choice]``."""
+    status = load_evidence().study(source_id).status
+    if status == "choice":
+        return f"{source_id} [our choice]"
+    if status in PROVISIONAL_STATUSES:
+        return f"{source_id} [{status}, provisional]"
+    return f"{source_id} [{status}]"
+
+
 def _sources(sources: tuple[str, ...]) -> str:
-    return f"[dim](sources: {escape(', '.join(sources))})[/]"
+    return f"[dim](sources: {escape(', '.join(cited(source) for source in sources))})[/]"
 
 
 def render_screening(console: Console, result: ScreeningResult) -> None:
@@ -91,7 +111,7 @@ def render_plan(console: Console, plan: Plan) -> None:
     console.print("[bold]Where this plan extrapolates[/]")
     for line in plan.extrapolations:
         console.print(f"- {escape(line)}")
-    console.print(f"[bold]Sources[/]: {escape(', '.join(plan.sources))}")
+    console.print(f"[bold]Sources[/]: {escape(', '.join(cited(s) for s in plan.sources))}")
 
 
 def render_decision(console: Console, decision: ProgressionDecision) -> None:
