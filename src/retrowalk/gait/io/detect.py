@@ -44,7 +44,8 @@ def detect_format(path: Path) -> FileFormat:
         return FileFormat.PHYPHOX
     raise RecordingFormatError(
         "unknown CSV format (expected a retrowalk, Sensor Logger or phyphox header, e.g. "
-        "'time_s,acc_x_m_s2,acc_y_m_s2,acc_z_m_s2'); give a column mapping for other CSVs",
+        "'time_s,acc_x_m_s2,acc_y_m_s2,acc_z_m_s2'); for other CSVs give a column mapping "
+        "(--columns mapping.json, see docs/gait.md)",
         source=str(path),
         line=1,
     )
