@@ -350,6 +350,19 @@ def test_the_loop_vote_flips_exactly_under_time_reversal(seed: int, lead_s: floa
     assert score(acc[::-1].copy()) == pytest.approx(-score(acc), abs=1e-3)
 
 
+def test_a_reference_at_another_sampling_rate_still_applies() -> None:
+    reference = _reference(*synthetic_forward_walk(seed=1))
+    acc, gyr = synthetic_forward_walk(seed=2)
+    ahead = estimate_direction(
+        acc[::2], sampling_rate_hz=RATE_HZ / 2, gyr_rad_s=gyr[::2], reference=reference
+    )
+    back_acc, back_gyr = time_reversed(acc[::2], gyr[::2])
+    back = estimate_direction(
+        back_acc, sampling_rate_hz=RATE_HZ / 2, gyr_rad_s=back_gyr, reference=reference
+    )
+    assert (ahead.direction, back.direction) == ("forward", "backward")
+
+
 def test_a_phone_without_gyroscope_is_judged_against_its_reference() -> None:
     reference = _reference(synthetic_phone_walk(seed=3), gravity_included=False)
     ahead = estimate_direction(

@@ -440,9 +440,9 @@ class ForwardReference:
     the sensor's orientation on the body: the loop axis of a bout known to be forward (a guided
     session's forward warm-up) or of a declared placement. Every other bout of the same recording
     is then forward when its acceleration loop turns the same way, backward when it turns the
-    other way (:meth:`classify`). Assumes the sensor does not turn relative to the trunk between
-    the reference and the bout; when gravity is recorded, a tilt of more than ``max_tilt_deg``
-    makes a window ``unknown``.
+    other way (``estimate_direction(..., reference=...)``). Assumes the sensor does not turn
+    relative to the trunk between the reference and the bout; when gravity is recorded, a tilt of
+    more than ``max_tilt_deg`` makes a window ``unknown``.
 
     ``loop_axis``: unit vector (sensor frame) of the forward acceleration loop (see
     :func:`_acceleration_loop`); ``up``: unit gravity direction ("up", the mean specific force) in
@@ -537,7 +537,7 @@ class ForwardReference:
             "min_confidence": self.min_confidence,
         }
 
-    def classify(self, analysis: _Analysis, *, gravity_included: bool) -> DirectionEstimate:
+    def _classify(self, analysis: _Analysis, *, gravity_included: bool) -> DirectionEstimate:
         """Forward when the bout's loops turn like the reference's, backward when opposite.
 
         Per walking window: vote = cosine(loop, reference loop axis) x min(1, loop length /
@@ -677,7 +677,7 @@ class DirectionDetector:
         gravity_included: bool = True,
         reference: ForwardReference | None = None,
     ) -> DirectionDetector:
-        """Judge one bout; with ``reference``, against it (:meth:`ForwardReference.classify`)."""
+        """Judge one bout; with ``reference``, against it (see :class:`ForwardReference`)."""
         self.estimate_ = self._estimate(
             acc_m_s2, sampling_rate_hz, gyr_rad_s, gravity_included, reference
         )
@@ -765,7 +765,7 @@ class DirectionDetector:
         if isinstance(analysis, DirectionEstimate):
             return analysis
         if reference is not None:
-            return reference.classify(analysis, gravity_included=gravity_included)
+            return reference._classify(analysis, gravity_included=gravity_included)
         windows, usable, features = analysis.windows, analysis.usable, analysis.features
         gyr = analysis.bout.gyr if analysis.has_gyroscope else None
         bout = analysis.bout
