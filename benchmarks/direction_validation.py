@@ -364,10 +364,10 @@ def _kuhar_reference_rows(windows: list[Window]) -> list[dict[str, object]]:
     declared: list[tuple[DirectionEstimate, str]] = []
     signs: list[int] = []
     for user in sorted({w.user for w in walking}):
-        others = [r for _, w, r in references if w.user != user]
-        if not others:
+        other_refs = [r for _, w, r in references if w.user != user]
+        if not other_refs:
             continue
-        sign = 1.0 if sum(r.loop_axis[1] for r in others) >= 0 else -1.0
+        sign = 1.0 if sum(r.loop_axis[1] for r in other_refs) >= 0 else -1.0
         signs.append(int(sign))
         reference = ForwardReference.declared((0.0, sign, 0.0), source="KU-HAR phone +/-y")
         declared += [(_against(w, reference), truth[w.label]) for w in walking if w.user == user]
@@ -393,7 +393,7 @@ def _kuhar_reference_rows(windows: list[Window]) -> list[dict[str, object]]:
             )
         )
     for label, name in WALKING_LIKE.items():
-        kind = [_against(w, r) for _, _, r in references for w in windows if w.label == label]
+        kind = [_against(x, ref) for *_, ref in references for x in windows if x.label == label]
         rows.append(
             _row(
                 "KU-HAR",
@@ -403,7 +403,7 @@ def _kuhar_reference_rows(windows: list[Window]) -> list[dict[str, object]]:
             )
         )
     others = [w for w in windows if w.label not in (WALK, WALK_BACKWARD, *WALKING_LIKE)]
-    results = [_against(w, r) for _, _, r in references for w in others]
+    results = [_against(x, ref) for *_, ref in references for x in others]
     rows.append(
         {
             **_row(
