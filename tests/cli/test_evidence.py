@@ -45,3 +45,11 @@ def test_evidence_show_of_an_unknown_id_is_a_clean_error(run_cli: RunCli) -> Non
     assert result.exit_code == 1
     assert "Error: no study or source with id 'nobody2099'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_evidence_show_says_when_a_threshold_is_provisional(run_cli: RunCli) -> None:
+    result = run_cli("evidence", "show", "screening.tug_fall_risk_s")
+    assert result.exit_code == 0
+    assert "steadi_tug (status C-2nd, provisional)" in result.stdout
+    ours = run_cli("evidence", "show", "retrowalk_rules")
+    assert "status our choice" in ours.stdout

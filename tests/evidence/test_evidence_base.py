@@ -135,3 +135,13 @@ def test_malformed_evidence_json_names_line_and_column() -> None:
         parse_evidence('{"version": }')
     assert caught.value.location.line == 1
     assert caught.value.location.column == 13
+
+
+def test_status_labels_say_which_statuses_are_provisional() -> None:
+    from retrowalk.evidence import status_label
+
+    assert status_label("C") == "C"
+    assert status_label("C-abs") == "C-abs"
+    assert status_label("C-2nd") == "C-2nd, provisional"
+    assert status_label("NC") == "NC, provisional"
+    assert status_label("choice") == "our choice"

@@ -14,7 +14,7 @@ from rich.table import Table
 from retrowalk.domain.plan import Block, Plan
 from retrowalk.domain.progression import ProgressionDecision
 from retrowalk.domain.screening import NOTICE, ScreeningResult
-from retrowalk.evidence import load_evidence
+from retrowalk.evidence import load_evidence, status_label
 
 DECISION_LABEL = {
     "urgent": "[bold red]URGENT[/]: seek care now",
@@ -29,18 +29,9 @@ ACTION_LABEL = {
 }
 
 
-PROVISIONAL_STATUSES = frozenset({"C-2nd", "NC", "choice"})
-"""Statuses that evidence.md calls provisional (our own choices count as provisional too)."""
-
-
 def cited(source_id: str) -> str:
     """A source id with its status: ``ansari2020 [C-abs]``, ``retrowalk_rules [our choice]``."""
-    status = load_evidence().study(source_id).status
-    if status == "choice":
-        return f"{source_id} [our choice]"
-    if status in PROVISIONAL_STATUSES:
-        return f"{source_id} [{status}, provisional]"
-    return f"{source_id} [{status}]"
+    return f"{source_id} [{status_label(load_evidence().study(source_id).status)}]"
 
 
 def _sources(sources: tuple[str, ...]) -> str:

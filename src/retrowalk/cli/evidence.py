@@ -19,7 +19,7 @@ from retrowalk.cli.json_io import (
     echo_json,
     text_console,
 )
-from retrowalk.evidence import EvidenceBase, Study, Threshold, load_evidence
+from retrowalk.evidence import EvidenceBase, Study, Threshold, load_evidence, status_label
 
 
 def register(app: typer.Typer) -> None:
@@ -63,14 +63,18 @@ def _render_list(console: Console, evidence: EvidenceBase) -> None:
     for column in ("id", "kind", "status", "citation"):
         studies.add_column(column)
     for study in evidence.studies:
-        studies.add_row(study.id, study.kind, study.status, escape(study.citation))
+        studies.add_row(study.id, study.kind, status_label(study.status), escape(study.citation))
     console.print(studies)
     thresholds = Table(title="Thresholds")
     for column in ("id", "value", "unit", "source", "status"):
         thresholds.add_column(column)
     for threshold in evidence.thresholds:
         thresholds.add_row(
-            threshold.id, f"{threshold.value:g}", threshold.unit, threshold.source, threshold.status
+            threshold.id,
+            f"{threshold.value:g}",
+            threshold.unit,
+            threshold.source,
+            status_label(threshold.status),
         )
     console.print(thresholds)
     console.print(
@@ -96,7 +100,9 @@ def show_command(
 
 
 def _render_study(console: Console, study: Study) -> None:
-    console.print(f"[bold]{escape(study.id)}[/] ({study.kind}, status {study.status})")
+    console.print(
+        f"[bold]{escape(study.id)}[/] ({study.kind}, status {status_label(study.status)})"
+    )
     console.print(escape(study.citation) + (f" doi:{escape(study.doi)}" if study.doi else ""))
     rows: list[tuple[str, str | None]] = [
         ("Population", study.population),
@@ -133,4 +139,4 @@ def _render_study(console: Console, study: Study) -> None:
 def _render_threshold(console: Console, threshold: Threshold) -> None:
     console.print(f"[bold]{escape(threshold.id)}[/] = {threshold.value:g} {escape(threshold.unit)}")
     console.print(escape(threshold.description))
-    console.print(f"Source: {escape(threshold.source)} (status {threshold.status})")
+    console.print(f"Source: {escape(threshold.source)} (status {status_label(threshold.status)})")

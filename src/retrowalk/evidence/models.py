@@ -14,6 +14,18 @@ from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, model
 from retrowalk.errors import NotFoundError
 
 Status = Literal["C", "C-abs", "C-2nd", "NC", "D", "choice"]
+PROVISIONAL_STATUSES: frozenset[str] = frozenset({"C-2nd", "NC", "choice"})
+"""Statuses evidence.md calls provisional (secondary source only, not confirmed) plus our own
+choices, which have no published source at all."""
+
+
+def status_label(status: str) -> str:
+    """How a status reads next to a source: ``C-abs``, ``C-2nd, provisional``, ``our choice``."""
+    if status == "choice":
+        return "our choice"
+    return f"{status}, provisional" if status in PROVISIONAL_STATUSES else status
+
+
 StudyKind = Literal[
     "trial",
     "cross_sectional",
