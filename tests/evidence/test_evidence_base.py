@@ -19,7 +19,7 @@ from retrowalk.domain.screening import (
 from retrowalk.domain.session_log import SESSION_EVENTS
 from retrowalk.domain.thresholds import CITED_THRESHOLDS, RULES_VERSION
 from retrowalk.errors import NotFoundError
-from retrowalk.evidence import EvidenceBaseError, load_evidence, parse_evidence
+from retrowalk.evidence import EvidenceBaseError, load_evidence, parse_evidence, status_label
 from tests.domain.clinical_samples import entry, profile
 
 
@@ -138,8 +138,6 @@ def test_malformed_evidence_json_names_line_and_column() -> None:
 
 
 def test_status_labels_say_which_statuses_are_provisional() -> None:
-    from retrowalk.evidence import status_label
-
     assert status_label("C") == "C"
     assert status_label("C-abs") == "C-abs"
     assert status_label("C-2nd") == "C-2nd, provisional"
