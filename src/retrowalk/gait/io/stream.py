@@ -41,7 +41,7 @@ def is_large_retrowalk_csv(path: Path, *, limit_bytes: int | None = None) -> boo
 class RetrowalkCsvStream:
     """Sequential access to a retrowalk CSV by time."""
 
-    def __init__(self, path: Path, *, block_rows: int = 200_000) -> None:
+    def __init__(self, path: Path, *, block_rows: int = 50_000) -> None:
         self.path = path
         self.source = str(path)
         self.block_rows = block_rows
