@@ -107,7 +107,9 @@ def test_score_list_text_shows_ids_and_thresholds(run_cli: RunCli) -> None:
     result = run_cli("score", "--list")
     assert result.exit_code == 0
     assert "stay_independent" in result.stdout
-    assert "97909-6" in result.stdout
+    assert "MIC 10 pts or 30 %" in result.stdout
+    assert "MDC 90 % 2 points (provisional)" in result.stdout
+    assert "--format json" in result.stdout  # where the LOINC codes and sources are
 
 
 def test_compare_json_reports_change_and_meaningful_change(run_cli: RunCli, tmp_path: Path) -> None:

@@ -27,6 +27,7 @@ from retrowalk.domain.change import ChangeResult, compare, describe_rule
 from retrowalk.domain.energy import EnergyEstimate, compare_directions, estimate_session_energy
 from retrowalk.domain.instruments import (
     Instrument,
+    MeaningfulChange,
     ScoreResult,
     Source,
     get_instrument,
@@ -177,9 +178,13 @@ def _emit_list(output_format: OutputFormat) -> None:
     if output_format is OutputFormat.json:
         echo_json([instrument.to_json() for instrument in instruments])
         return
-    table = Table(title="Outcome instruments")
-    for column in ("id", "name", "items", "score", "better", "meaningful change", "LOINC"):
-        table.add_column(column)
+    table = Table(
+        title="Outcome instruments",
+        caption="Thresholds in full, LOINC codes and sources: retrowalk score --list --format json",
+    )
+    table.add_column("id", no_wrap=True)  # the id is what a person types: never cut it short
+    for column in ("name", "items", "score", "better", "meaningful change"):
+        table.add_column(column, overflow="fold")
     for instrument in instruments:
         low, high = instrument.score_range
         items = (
@@ -194,10 +199,21 @@ def _emit_list(output_format: OutputFormat) -> None:
             items,
             f"{low:g}-{high:g} {instrument.score_unit}",
             "higher" if instrument.higher_is_better else "lower",
-            escape(describe_rule(change, instrument.score_unit)) if change else "not defined",
-            ", ".join(code.code for code in instrument.loinc) or "-",
+            _short_rule(change, instrument.score_unit) if change else "-",
         )
     text_console().print(table)
+
+
+def _short_rule(change: MeaningfulChange, unit: str) -> str:
+    """``MIC 10 pts or 30 %`` / ``MDC 90 % 2 points``: the threshold in a narrow table cell."""
+    kind = change.kind.split(" (")[0]
+    parts = []
+    if change.absolute is not None:
+        parts.append(f"{change.absolute:g} {'pts' if unit == '%' else unit}")
+    if change.percent is not None:
+        parts.append(f"{change.percent:g} %")
+    provisional = " (provisional)" if change.source.provisional else ""
+    return f"{kind} {' or '.join(parts)}{provisional}"
 
 
 def _sources_lines(sources: tuple[Source, ...]) -> list[str]:
