@@ -48,7 +48,7 @@ class WalkingBoutDetector:
     min_steps: int = 4
     min_step_time_s: float = 0.25
     max_step_time_s: float = 1.5
-    min_activity_m_s2: float = 0.3
+    min_activity_m_s2: float = 0.25
     min_relative_depth: float = 0.2
     activity_window_s: float = 2.0
     contact_detector: InitialContactDetector = field(default_factory=InitialContactDetector)

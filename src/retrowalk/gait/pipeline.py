@@ -191,7 +191,7 @@ class GaitPipeline:
     min_steps: int = 4
     min_step_time_s: float = 0.25
     max_step_time_s: float = 2.0
-    min_activity_m_s2: float = 0.3
+    min_activity_m_s2: float = 0.25
     band_hz: tuple[float, float] = (0.25, 3.0)
     smoothing_sigma_s: float = 0.16
     gravity_cutoff_hz: float = 0.25
