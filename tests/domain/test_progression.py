@@ -132,6 +132,20 @@ def test_a_plan_whose_history_holds_the_earlier_decisions_is_not_changed_again()
     )
 
 
+def test_usual_pain_up_two_points_since_the_first_session_holds_the_dose() -> None:
+    log = [entry(7, before=2, morning=2), entry(9, before=3, morning=3)]
+    log.append(entry(11, before=4, morning=4))
+    decision = decide_progression(PLAN, log)
+    assert decision.action == "repeat"
+    assert "pain.usual_level_rising" in {r.rule for r in decision.reasons}
+    assert "childs2005" in decision.reasons[0].sources
+
+
+def test_usual_pain_up_one_point_does_not_hold_the_dose() -> None:
+    log = [entry(7, before=2, morning=2), entry(9, before=3, morning=3)]
+    assert decide_progression(PLAN, log).action == "progress"
+
+
 def test_the_log_is_read_in_date_order() -> None:
     log = [entry(9, peak=6), entry(7)]
     assert decide_progression(PLAN, log).action == "reduce"
@@ -264,6 +278,8 @@ def test_a_flare_or_fall_never_increases_the_dose(
         assert "pain.during_above_limit" in rules
     if last.pain_next_morning is not None and last.pain_next_morning > last.pain_before:
         assert "pain.not_settled_next_morning" in rules
+    if last.pain_before - min(log, key=lambda e: e.date).pain_before >= 2:
+        assert decision.action != "progress"
     if _is_flare_or_fall(log[-1]):
         assert decision.action in ("reduce", "pause")
         assert decision.next_backward_min <= last_planned

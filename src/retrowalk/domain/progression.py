@@ -10,7 +10,9 @@ Completion and effort (Borg CR10) are our additions. Rules, most serious first:
 - ``reduce``: pain during above 5/10; next-morning pain above the usual (pre-session) level;
   dizziness once; less than half the planned backward minutes done; RPE 7 ("very strong") or
   more. Next dose = 75 % of the last planned one, rounded down, at least 1 min [choice].
-- ``repeat``: next-morning pain not logged yet; planned minutes not all done; RPE 5-6 [choice].
+- ``repeat``: next-morning pain not logged yet; planned minutes not all done; RPE 5-6; usual
+  (pre-session) pain 2 points or more above its level at the first logged session [choice; the
+  2 points are the NPRS MDC/MCID, Childs 2005].
   Next dose = the last planned dose.
 - ``progress``: otherwise. Next dose = the plan's next session, at most 5 min above the last.
 
@@ -44,6 +46,7 @@ from retrowalk.domain.thresholds import (
     REDUCE_FACTOR,
     RPE_HOLD_FROM,
     RPE_REDUCE_FROM,
+    USUAL_PAIN_RISE_HOLD_NPRS,
     WEEKLY_STEP_MAX_MIN,
 )
 from retrowalk.errors import InputError
@@ -170,6 +173,16 @@ def _rules(plan: Plan, log: Sequence[SessionLogEntry], planned_min: int) -> list
             f"Pain the next morning ({last.pain_next_morning}/10) had not settled to your usual "
             f"level ({last.pain_before}/10): the next session is shorter.",
             _PAIN,
+        )
+    rise = last.pain_before - log[0].pain_before
+    if len(log) > 1 and rise >= USUAL_PAIN_RISE_HOLD_NPRS:
+        add(
+            "pain.usual_level_rising",
+            "repeat",
+            f"Your usual pain before a session has risen from {log[0].pain_before}/10 at the "
+            f"first session to {last.pain_before}/10: the dose is held. If it keeps rising, "
+            "talk to a clinician.",
+            ("childs2005", "pain_24h_response", *_OURS),
         )
     completion = last.backward_min_done / planned_min if planned_min > 0 else 1.0
     if completion < COMPLETION_REDUCE_BELOW:

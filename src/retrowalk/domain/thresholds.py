@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Final
 
-RULES_VERSION: Final = "1.0.0"
+RULES_VERSION: Final = "1.1.0"
 """Version of the screening/prescription/progression rules; equals the evidence base version."""
 
 # --- screening ----------------------------------------------------------------------------
@@ -82,6 +82,10 @@ MIN_BACKWARD_MIN: Final = 1
 """No session is planned with less than 1 backward minute [choice]."""
 DIZZINESS_PAUSE_COUNT: Final = 2
 """Dizziness logged in 2 sessions pauses the program [choice]; once -> reduce."""
+USUAL_PAIN_RISE_HOLD_NPRS: Final = 2
+"""Usual (pre-session) pain up by 2 points or more since the first logged session -> hold the
+dose [choice]. 2 points is the NPRS MDC/MCID in LBP (Childs 2005 [C-abs]; Ostelo 2008 [C-abs]);
+a week-to-week pain rule for exercise is not confirmed (evidence.md §6 [NC])."""
 
 CITED_THRESHOLDS: Final[dict[str, float]] = {
     "screening.acute_pain_weeks": ACUTE_PAIN_WEEKS,
@@ -112,5 +116,6 @@ CITED_THRESHOLDS: Final[dict[str, float]] = {
     "progression.reduce_factor": REDUCE_FACTOR,
     "progression.min_backward_min": MIN_BACKWARD_MIN,
     "progression.dizziness_pause_count": DIZZINESS_PAUSE_COUNT,
+    "progression.usual_pain_rise_hold_nprs": USUAL_PAIN_RISE_HOLD_NPRS,
 }
 """Evidence-base threshold id -> the constant above (checked against the evidence file)."""
