@@ -101,42 +101,34 @@ def compare(
     percent_change = None if before == 0 else change / abs(before) * 100
     improvement_percent = None if before == 0 else improvement / abs(before) * 100
     threshold = instrument.meaningful_change
-    sources = threshold.source if threshold else None
+    absolute_met: bool | None = None
+    percent_met: bool | None = None
+    meaningful: bool | None = None
     if threshold is None:
-        return ChangeResult(
-            instrument_id=instrument.id,
-            baseline=before,
-            follow_up=after,
-            change=change,
-            percent_change=percent_change,
-            improvement=improvement,
-            improvement_percent=improvement_percent,
-            higher_is_better=instrument.higher_is_better,
-            threshold=None,
-            meaningful_absolute=None,
-            meaningful_percent=None,
-            meaningful_change_met=None,
-            outcome=_by_sign(improvement),
-            outcome_basis=(
-                "direction only: the sources reviewed give no meaningful-change threshold "
-                f"for {instrument.id}"
-            ),
-            sources=(),
+        outcome = _by_sign(improvement)
+        basis = (
+            "direction only: the sources reviewed give no meaningful-change threshold "
+            f"for {instrument.id}"
         )
-    absolute_met = (
-        None if threshold.absolute is None else abs(improvement) >= threshold.absolute - _EPSILON
-    )
-    percent_met = (
-        None
-        if threshold.percent is None or improvement_percent is None
-        else improvement_percent >= threshold.percent - _EPSILON
-    )
-    if improvement > 0 and (absolute_met or percent_met):
-        outcome: Outcome = "improved"
-    elif improvement < 0 and absolute_met:
-        outcome = "worsened"
     else:
-        outcome = "no change"
+        absolute_met = (
+            None
+            if threshold.absolute is None
+            else abs(improvement) >= threshold.absolute - _EPSILON
+        )
+        percent_met = (
+            None
+            if threshold.percent is None or improvement_percent is None
+            else improvement_percent >= threshold.percent - _EPSILON
+        )
+        if improvement > 0 and (absolute_met or percent_met):
+            outcome = "improved"
+        elif improvement < 0 and absolute_met:
+            outcome = "worsened"
+        else:
+            outcome = "no change"
+        meaningful = outcome != "no change"
+        basis = describe_rule(threshold, instrument.score_unit)
     return ChangeResult(
         instrument_id=instrument.id,
         baseline=before,
@@ -149,10 +141,10 @@ def compare(
         threshold=threshold,
         meaningful_absolute=absolute_met,
         meaningful_percent=percent_met,
-        meaningful_change_met=outcome != "no change",
+        meaningful_change_met=meaningful,
         outcome=outcome,
-        outcome_basis=describe_rule(threshold, instrument.score_unit),
-        sources=(sources,) if sources else (),
+        outcome_basis=basis,
+        sources=(threshold.source,) if threshold else (),
     )
 
 
