@@ -76,6 +76,40 @@ def start_session(
     expect(page.locator("[data-step=running]")).to_be_visible()
 
 
+def wait_for_phase(page: Page, prefix: str) -> None:
+    """Wait, checking every animation frame, until the current phase's name starts with prefix.
+
+    Fast sessions pass through short phases quickly; frame-by-frame polling never misses one.
+    """
+    page.wait_for_function(
+        "(prefix) => document.querySelector('[data-phase-name]').textContent.startsWith(prefix)",
+        arg=prefix,
+        polling="raf",
+        timeout=30000,
+    )
+
+
+def record_phases(page: Page) -> None:
+    """Keep every phase name the page shows in ``window.seenPhases`` (read with seen_phases)."""
+    page.evaluate(
+        """() => {
+            window.seenPhases = [];
+            const node = document.querySelector('[data-phase-name]');
+            new MutationObserver(() => {
+                const text = node.textContent;
+                if (text && window.seenPhases[window.seenPhases.length - 1] !== text) {
+                    window.seenPhases.push(text);
+                }
+            }).observe(node, {childList: true, characterData: true, subtree: true});
+        }"""
+    )
+
+
+def seen_phases(page: Page) -> list[str]:
+    phases: list[str] = page.evaluate("() => window.seenPhases")
+    return phases
+
+
 def fill_end_form(page: Page, pain_after: int = 2, effort: int = 3, notes: str = "") -> None:
     expect(page.locator("[data-step=end]")).to_be_visible(timeout=60000)
     page.locator(f"#pain_after-{pain_after}").check()

@@ -19,6 +19,7 @@ from tests.web.browser.flows import (
     sign_in,
     sign_up,
     start_session,
+    wait_for_phase,
 )
 
 pytestmark = pytest.mark.browser
@@ -59,7 +60,7 @@ def test_a_fall_ends_the_session_pauses_the_program_and_flags_it_for_the_clinici
     answer_screening(page)
     make_program(page)
     start_session(page, speed=60)
-    expect(page.locator("[data-phase-name]")).to_contain_text("Walk backward", timeout=20000)
+    wait_for_phase(page, "Walk backward")
     page.get_by_role("button", name="I lost my balance / I fell").click()
     expect(page.locator("[data-safety]")).to_be_visible()
     expect(page.locator("[data-end-summary]")).to_contain_text("If you are hurt, call for help")
@@ -136,12 +137,16 @@ def test_a_session_survives_a_reload_and_continues_where_it_was(page: Page) -> N
     answer_screening(page)
     make_program(page)
     start_session(page, speed=60)
-    expect(page.locator("[data-phase-name]")).to_contain_text("Walk backward", timeout=20000)
+    wait_for_phase(page, "Walk backward")
+    page.get_by_role("button", name="Pause").click()
+    phase = page.locator("[data-phase-name]").inner_text()
+    left = page.locator("[data-countdown]").inner_text()
     page.reload()
     expect(page.locator("[data-resume]")).to_be_visible()
     page.get_by_role("button", name="Continue that session").click()
     expect(page.locator("[data-step=running]")).to_be_visible()
-    expect(page.locator("[data-phase-name]")).to_contain_text("Walk backward")
+    expect(page.locator("[data-phase-name]")).to_have_text(phase)
+    expect(page.locator("[data-countdown]")).to_have_text(left)
     page.get_by_role("button", name="Resume").click()
     fill_end_form(page, pain_after=3, effort=4)
     page.get_by_role("button", name="Save").click()
