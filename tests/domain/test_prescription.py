@@ -265,3 +265,9 @@ def test_a_plan_file_with_more_than_five_minutes_in_week_one_is_rejected() -> No
     session["total_min"] = 14
     with pytest.raises(InputError, match="week 1 allows at most 5"):
         Plan.from_json(data)
+
+
+def test_a_one_week_plan_says_one_week_and_that_the_goal_is_not_reached() -> None:
+    plan = prescribe(profile(weeks=1, goal_backward_min=30))
+    assert "1 week instead of the study's 4." in plan.extrapolations
+    assert any("Within 1 week the dose reaches 5 min" in line for line in plan.follows)

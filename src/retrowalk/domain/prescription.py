@@ -113,6 +113,10 @@ def weekly_dose_min(week: int, start_min: int, goal_min: int) -> int:
     return min(goal_min, MAX_BACKWARD_MIN, start_min + WEEKLY_STEP_MAX_MIN * (week - 1))
 
 
+def _weeks_text(weeks: int) -> str:
+    return "1 week" if weeks == 1 else f"{weeks} weeks"
+
+
 def weeks_to_reach(start_min: int, goal_min: int) -> int:
     """The first week in which :func:`weekly_dose_min` reaches the goal."""
     return 1 + math.ceil(max(0, goal_min - start_min) / WEEKLY_STEP_MAX_MIN)
@@ -214,7 +218,7 @@ def _extrapolations(
             f"{template.sessions_per_week}."
         )
     if weeks != template.weeks:
-        notes.append(f"{weeks} weeks instead of the study's {template.weeks}.")
+        notes.append(f"{_weeks_text(weeks)} instead of the study's {template.weeks}.")
     if template.setting is None:
         notes.append("The study did not report treadmill or overground walking.")
     elif template.setting != profile.setting:
@@ -279,8 +283,8 @@ def prescribe(profile: Profile) -> Plan:
         extra_sources.add(longer.id)
     if reached < goal:
         follows.append(
-            f"Within {weeks} weeks the dose reaches {reached} min, not your goal of {goal} min; "
-            "a longer plan would reach it."
+            f"Within {_weeks_text(weeks)} the dose reaches {reached} min, not your goal of "
+            f"{goal} min; a longer plan would reach it."
         )
     sources = sorted(
         {
