@@ -159,3 +159,11 @@ def test_a_log_is_a_list_and_errors_name_the_entry_index() -> None:
 def test_a_log_that_is_not_a_list_is_rejected() -> None:
     with pytest.raises(InputError, match="valid list"):
         validate(SessionLogIn, {"entries": []})
+
+
+def test_a_log_longer_than_any_plan_is_refused() -> None:
+    entry = {"date": "2026-12-07", "backward_min_done": 5, "pain_before": 3}
+    entry |= {"pain_max": 4, "pain_after": 3}
+    with pytest.raises(InputError) as caught:
+        validate(SessionLogIn, [entry] * 1001)
+    assert "at most 1000 items" in caught.value.problem

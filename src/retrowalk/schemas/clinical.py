@@ -115,7 +115,13 @@ class SessionLogEntryIn(StrictModel):
         )
 
 
-class SessionLogIn(RootModel[list[SessionLogEntryIn]]):
+MAX_LOG_ENTRIES = 1000
+"""Far above any plan (at most 52 weeks x 4 sessions); refuses runaway files early."""
+
+
+class SessionLogIn(
+    RootModel[Annotated[list[SessionLogEntryIn], Field(max_length=MAX_LOG_ENTRIES)]]
+):
     """A session log file: a JSON list of entries, in any order (they are sorted by date)."""
 
     def to_domain(self) -> tuple[SessionLogEntry, ...]:
