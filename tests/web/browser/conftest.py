@@ -204,7 +204,7 @@ def browser(chromium_path: str) -> Iterator[Browser]:
 
 @pytest.fixture
 def context(browser: Browser, live_server: LiveServer) -> Iterator[BrowserContext]:
-    ctx = browser.new_context(base_url=live_server.url, viewport=PHONE, bypass_csp=True)
+    ctx = browser.new_context(base_url=live_server.url, viewport=PHONE, bypass_csp=False)
     ctx.set_default_timeout(15000)
     yield ctx
     ctx.close()

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def clinician_page(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
     context: BrowserContext = browser.new_context(
-        base_url=live_server.url, viewport=PHONE, bypass_csp=True
+        base_url=live_server.url, viewport=PHONE, bypass_csp=False
     )
     context.set_default_timeout(15000)
     page = context.new_page()

@@ -121,3 +121,12 @@ def test_sign_out_ends_the_login(patient_client: PatientClient) -> None:
     response = client.post("/logout", data={"csrf_token": token}, follow_redirects=False)
     assert response.headers["location"] == "/login"
     assert client.get("/app", follow_redirects=False).status_code == 303
+
+
+def test_pages_allow_only_the_apps_own_scripts_and_are_never_cached(client: TestClient) -> None:
+    response = client.get("/login")
+    policy = response.headers["content-security-policy"]
+    assert "script-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert response.headers["cache-control"] == "no-store"
+    assert response.headers["x-content-type-options"] == "nosniff"

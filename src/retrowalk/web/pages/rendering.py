@@ -62,6 +62,21 @@ PATIENT_NAV = (
 CLINICIAN_NAV = (("Patients", "/clinic"), ("Invite a patient", "/clinic/invite"))
 
 
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
+    "object-src 'none'"
+)
+"""Pages load only the app's own files: no inline script or style, no third parties."""
+
+PAGE_HEADERS = {
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+"""Health data is never cached; the policy above; no content sniffing; no cross-site referrer."""
+
 DONE_MESSAGES = {
     "morning": "Saved: your morning pain. Thank you.",
     "questionnaire": "Saved: your questionnaire.",
@@ -124,5 +139,5 @@ def render(
             **context,
         },
         status_code=status_code,
-        headers={"Cache-Control": "no-store"},
+        headers=PAGE_HEADERS,
     )
