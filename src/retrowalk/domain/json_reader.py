@@ -8,6 +8,7 @@ field (``sessions.3.backward_min``) and the problem, never with a ``KeyError`` t
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -63,11 +64,14 @@ class JsonReader:
         return value
 
     def optional_float(self, key: str) -> float | None:
+        """A finite, non-negative number (speeds, doses), or ``None`` when absent or null."""
         value = self.raw(key, optional=True)
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.fail(key, "expected a number")
+        if not math.isfinite(value) or value < 0:
+            raise self.fail(key, f"expected a finite number of at least 0, got {value}")
         return float(value)
 
     def optional_str(self, key: str) -> str | None:
