@@ -320,11 +320,20 @@ def _acceleration_loop(acc: FloatArray, lags: tuple[int, ...]) -> FloatArray:
     sensor, so comparing it with a reference vector from the same sensor frame needs no frame.
     """
     centred = acc - acc.mean(axis=1, keepdims=True)
-    power = np.einsum("wlk,wlk->w", centred, centred) / centred.shape[1]
-    total = np.zeros((acc.shape[0], 3))
-    for lag in lags:  # a handful of lags, each vectorised over all windows and samples
-        total += np.cross(centred[:, :-lag], centred[:, lag:]).mean(axis=1)
-    loop = total / len(lags)
+    length = centred.shape[1]
+    power = np.einsum("wlk,wlk->w", centred, centred) / length
+    ahead = np.ascontiguousarray(centred.transpose(0, 2, 1))  # (windows, 3, samples)
+    products = np.zeros((acc.shape[0], 3, 3))
+    for lag in lags:  # one batched matrix product per lag: sum_t a_i(t) a_j(t + lag)
+        products += ahead[:, :, :-lag] @ centred[:, lag:] / (length - lag)
+    # the cross product a(t) x a(t + lag) is the antisymmetric part of the outer products
+    loop = np.column_stack(
+        (
+            products[:, 1, 2] - products[:, 2, 1],
+            products[:, 2, 0] - products[:, 0, 2],
+            products[:, 0, 1] - products[:, 1, 0],
+        )
+    ) / len(lags)
     return np.asarray(
         np.divide(loop, power[:, None], out=np.zeros_like(loop), where=power[:, None] > 0),
         dtype=np.float64,
@@ -339,8 +348,13 @@ def _window_features(
     jerk_lag: int,
     lead_lags: tuple[int, ...],
     loop_lags: tuple[int, ...],
+    needs: frozenset[str] | None = None,
 ) -> dict[str, FloatArray]:
-    """Frame, periodicity and direction statistics of every window at once (vectorised)."""
+    """Frame, periodicity and direction statistics of every window at once (vectorised).
+
+    ``needs``: the statistics a decision uses (:data:`_DECISION_NEEDS`); ``None`` computes all.
+    Each statistic is computed the same way either way, so leaving some out changes no other.
+    """
     index = starts[:, None] + np.arange(length)
     acc = bout.linear_acc[index]  # (windows, samples, 3)
     raw = bout.raw_acc[index]
@@ -355,16 +369,19 @@ def _window_features(
     lo, hi = int(0.3 * sampling_rate_hz), max(int(0.3 * sampling_rate_hz) + 1, length // 2)
     hi = min(hi, int(1.5 * sampling_rate_hz))
     features["periodicity"] = biased[:, lo:hi].max(axis=1) if hi > lo else np.zeros(starts.size)
-    increments = _rowwise_zscore(v_signal[:, jerk_lag:] - v_signal[:, :-jerk_lag])
-    features["jerk_asymmetry"] = np.mean(increments**3, axis=1)
-    features["energy_lead"] = _energy_lead(raw, vertical, lead_lags)
-    loop = _acceleration_loop(acc, loop_lags)
-    for axis, name in enumerate(("loop_x", "loop_y", "loop_z")):
-        features[name] = loop[:, axis]
-    features["gravity_x"], features["gravity_y"], features["gravity_z"] = (
-        raw.mean(axis=1).T if bout.vertical is None else np.full((3, starts.size), np.nan)
-    )
-    if bout.gyr is None:
+    if needs is None or "jerk_asymmetry" in needs:
+        increments = _rowwise_zscore(v_signal[:, jerk_lag:] - v_signal[:, :-jerk_lag])
+        features["jerk_asymmetry"] = np.mean(increments**3, axis=1)
+    if needs is None or "energy_lead" in needs:
+        features["energy_lead"] = _energy_lead(raw, vertical, lead_lags)
+    if needs is None or "loop" in needs:
+        loop = _acceleration_loop(acc, loop_lags)
+        for axis, name in enumerate(("loop_x", "loop_y", "loop_z")):
+            features[name] = loop[:, axis]
+        features["gravity_x"], features["gravity_y"], features["gravity_z"] = (
+            raw.mean(axis=1).T if bout.vertical is None else np.full((3, starts.size), np.nan)
+        )
+    if bout.gyr is None or (needs is not None and "pitch_ap_coupling" not in needs):
         return features
     # AP: of the two horizontal principal axes, the one that repeats every step (medio-lateral
     # sway repeats every stride); ML = V x AP makes the pitch sign independent of the AP sign
@@ -390,6 +407,13 @@ def _window_features(
     )
     features["pitch_rate_rms_rad_s"] = pitch.std(axis=1)
     return features
+
+
+#: the window statistics each route's decision uses (``describe=False`` computes only these)
+_DECISION_NEEDS: Mapping[str, frozenset[str]] = {
+    "reference": frozenset({"loop"}),
+    "fallback": frozenset({"energy_lead", "pitch_ap_coupling"}),
+}
 
 
 def _lags(lags_s: tuple[float, ...], sampling_rate_hz: float) -> tuple[int, ...]:
@@ -476,7 +500,7 @@ class ForwardReference:
         windows' loops do not agree (mean cosine under 0.5: not steady straight walking).
         """
         analysis = DirectionDetector()._analyse(
-            acc_m_s2, sampling_rate_hz, gyr_rad_s, gravity_included
+            acc_m_s2, sampling_rate_hz, gyr_rad_s, gravity_included, _DECISION_NEEDS["reference"]
         )
         if isinstance(analysis, DirectionEstimate):
             raise InputError(
@@ -676,10 +700,15 @@ class DirectionDetector:
         gyr_rad_s: FloatArray | None = None,
         gravity_included: bool = True,
         reference: ForwardReference | None = None,
+        describe: bool = True,
     ) -> DirectionDetector:
-        """Judge one bout; with ``reference``, against it (see :class:`ForwardReference`)."""
+        """Judge one bout; with ``reference``, against it (see :class:`ForwardReference`).
+
+        ``describe=False`` computes only the statistics the decision uses: the same direction,
+        confidence and reason, fewer ``features`` (the pipeline's per-bout call; faster).
+        """
         self.estimate_ = self._estimate(
-            acc_m_s2, sampling_rate_hz, gyr_rad_s, gravity_included, reference
+            acc_m_s2, sampling_rate_hz, gyr_rad_s, gravity_included, reference, describe
         )
         return self
 
@@ -703,8 +732,13 @@ class DirectionDetector:
         sampling_rate_hz: float,
         gyr_rad_s: FloatArray | None,
         gravity_included: bool,
+        needs: frozenset[str] | None = None,
     ) -> _Analysis | DirectionEstimate:
-        """Validated input, per-window statistics and the walking windows, or ``unknown``."""
+        """Validated input, per-window statistics and the walking windows, or ``unknown``.
+
+        ``needs`` (see :func:`_window_features`): only these statistics, and only the medians
+        a decision reads; ``None``: everything, for the estimate's ``features``.
+        """
         acc = _as_samples(acc_m_s2, "acc_m_s2")
         _validate_rate(sampling_rate_hz)
         gyr: FloatArray | None = None
@@ -721,7 +755,9 @@ class DirectionDetector:
 
         high = min(self.band_hz[1], 0.45 * sampling_rate_hz)
         band = _band_filter(self.band_hz[0], high, sampling_rate_hz)
-        bout = _prepare(acc, gyr, gravity_included, band, sampling_rate_hz)
+        # the loop route never reads the gyroscope: leave it out of the filtering
+        filtered_gyr = None if needs is not None and "pitch_ap_coupling" not in needs else gyr
+        bout = _prepare(acc, filtered_gyr, gravity_included, band, sampling_rate_hz)
         jerk_lag = max(1, round(self.jerk_lag_s * sampling_rate_hz))
         lead_lags = _lags(self.energy_lead_lags_s, sampling_rate_hz)
         loop_lags = _lags(self.loop_lags_s, sampling_rate_hz)
@@ -736,6 +772,7 @@ class DirectionDetector:
             jerk_lag,
             lead_lags,
             loop_lags,
+            needs,
         )
         moving = windows["movement_m_s2"] >= MIN_MOVEMENT_M_S2
         usable = moving & (windows["periodicity"] >= MIN_PERIODICITY)
@@ -745,7 +782,9 @@ class DirectionDetector:
             "n_windows_walking": float(np.count_nonzero(usable)),
         }
         for name, values in windows.items():
-            if not name.startswith(("loop_", "gravity_")):
+            if not name.startswith(("loop_", "gravity_")) and (
+                needs is None or name == "pitch_rate_rms_rad_s"  # the mounting reads it
+            ):
                 features[name] = _median(values[usable] if usable.any() else values)
         if not moving.any():
             return DirectionEstimate("unknown", 0.0, features, "no movement")
@@ -760,8 +799,12 @@ class DirectionDetector:
         gyr_rad_s: FloatArray | None,
         gravity_included: bool,
         reference: ForwardReference | None = None,
+        describe: bool = True,
     ) -> DirectionEstimate:
-        analysis = self._analyse(acc_m_s2, sampling_rate_hz, gyr_rad_s, gravity_included)
+        needs = (
+            None if describe else _DECISION_NEEDS["fallback" if reference is None else "reference"]
+        )
+        analysis = self._analyse(acc_m_s2, sampling_rate_hz, gyr_rad_s, gravity_included, needs)
         if isinstance(analysis, DirectionEstimate):
             return analysis
         if reference is not None:
@@ -822,6 +865,7 @@ def estimate_direction(
     gravity_included: bool = True,
     mounting: Mounting = "auto",
     reference: ForwardReference | None = None,
+    describe: bool = True,
 ) -> DirectionEstimate:
     """acc/gyr of ONE walking bout or window in the SENSOR frame (any orientation), shape (n, 3).
 
@@ -829,7 +873,9 @@ def estimate_direction(
     (inferred; see the module docstring). Returns ``unknown`` with a reason when the bout is
     shorter than 2 s, still, not periodic, lacks the gyroscope its mounting's evidence needs, or
     when the evidence is weak. Raises :class:`InputError` for arrays of the wrong shape, all-NaN
-    arrays, mismatched lengths or a sampling rate under 20 Hz.
+    arrays, mismatched lengths or a sampling rate under 20 Hz. ``describe=False``: only the
+    statistics the decision uses are computed (same direction, confidence and reason; fewer
+    ``features``), for callers that need the decision alone, such as the gait pipeline.
     """
     detector = DirectionDetector(mounting=mounting).detect(
         acc_m_s2,
@@ -837,5 +883,6 @@ def estimate_direction(
         gyr_rad_s=gyr_rad_s,
         gravity_included=gravity_included,
         reference=reference,
+        describe=describe,
     )
     return detector.estimate_

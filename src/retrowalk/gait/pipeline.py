@@ -5,7 +5,9 @@ methods) and is injected where needed; :meth:`GaitPipeline.analyze` is pure (a r
 :class:`GaitResult` out). :meth:`GaitPipeline.analyze_long` processes recordings too long for
 memory (a week at 100 Hz) in overlapping chunks. Walking direction comes only from
 :func:`retrowalk.gait.direction.estimate_direction`, called once per bout on the bout's raw
-sensor-frame signal.
+sensor-frame signal. By default (``reference="first-bout"``) every bout is judged against a
+:class:`~retrowalk.gait.direction.ForwardReference` learnt from the recording's first walking
+bout, which a guided retrowalk session makes a forward warm-up (docs/gait_direction.md 1.1).
 """
 
 from __future__ import annotations
@@ -19,9 +21,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from retrowalk.errors import InputError
-from retrowalk.gait.bouts import WalkingBoutDetector
+from retrowalk.gait.bouts import BoutSpan, WalkingBoutDetector
 from retrowalk.gait.contacts import InitialContactDetector
-from retrowalk.gait.direction import estimate_direction
+from retrowalk.gait.direction import ForwardReference, estimate_direction
 from retrowalk.gait.orientation import BodyFrame, gravity_direction, gravity_is_present
 from retrowalk.gait.parameters import (
     BoutParameters,
@@ -33,6 +35,9 @@ from retrowalk.gait.turns import Turn, TurnDetector
 
 GAIT_ALGORITHM_VERSION = "1.0.0"
 Direction = Literal["forward", "backward", "unknown"]
+ReferenceMode = Literal["first-bout", "none"]
+REFERENCE_MODES: tuple[ReferenceMode, ...] = ("first-bout", "none")
+NO_REFERENCE_NOTE = "no usable forward reference: reference-free direction"
 DIRECTIONS: tuple[Direction, ...] = ("forward", "backward", "unknown")
 FloatArray = NDArray[np.float64]
 
@@ -198,9 +203,19 @@ class GaitPipeline:
     turn_min_angle_deg: float = 45.0
     estimate_direction: bool = True
     """Call :func:`estimate_direction` per bout; off, every bout is ``unknown`` (faster)."""
+    reference: ReferenceMode = "first-bout"
+    """``"first-bout"``: the first walking bout is taken to be FORWARD walking (a guided
+    session's warm-up) and every bout, that one included, is judged against it; assumes the
+    sensor does not rotate relative to the trunk during the recording. ``"none"``: each bout
+    on its own (reference-free, less accurate; for recordings that do not start forward)."""
     plan: PlannedSession | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
+        if self.reference not in REFERENCE_MODES:
+            raise InputError(
+                f"unknown reference '{self.reference}' ({', '.join(REFERENCE_MODES)})",
+                field="reference",
+            )
         if self.sensor_height_m is not None and not 0.3 <= self.sensor_height_m <= 2.0:
             raise InputError(
                 f"sensor height {self.sensor_height_m} m is implausible (0.3-2.0 m expected)",
@@ -245,6 +260,15 @@ class GaitPipeline:
         }
 
     def analyze(self, recording: Recording) -> GaitResult:
+        """Bouts, contacts, parameters, turns and directions of one recording (pure)."""
+        return self._analyze(recording, None)[0]
+
+    def _analyze(
+        self, recording: Recording, fixed_reference: _Reference | None
+    ) -> tuple[GaitResult, _Reference | None]:
+        """The result and the forward reference used. ``fixed_reference``: one from an earlier
+        chunk of the same recording (:meth:`analyze_long`); ``None`` learns it from this
+        recording's first bout (when ``reference="first-bout"``)."""
         fs = recording.sampling_rate_hz
         acc = recording.acc_m_s2
         notes = list(recording.quality.notes)
@@ -296,6 +320,12 @@ class GaitPipeline:
         per_ic_length = np.full(ics.size, np.nan)
         turn_starts = np.array([t.start_s for t in turns])
         turn_ends = np.array([t.end_s for t in turns])
+        reference = fixed_reference
+        if reference is None and self.estimate_direction and self.reference == "first-bout":
+            reference = _first_bout_reference(recording, ics, detector.bouts_, gravity_included)
+        if reference is not None and reference.reference is None:
+            notes.append(NO_REFERENCE_NOTE)
+        forward = None if reference is None else reference.reference
         bouts = []
         for span in detector.bouts_:
             first, last = span.first_ic, span.last_ic
@@ -307,7 +337,9 @@ class GaitPipeline:
             direction: Direction = "unknown"
             confidence = 0.0
             if self.estimate_direction:
-                direction, confidence = self._direction(recording, start, end + 1, gravity_included)
+                direction, confidence = self._direction(
+                    recording, start, end + 1, gravity_included, forward
+                )
             start_s, end_s = start / fs, end / fs
             # turns are ordered and disjoint: count those overlapping [start_s, end_s]
             n_turns = int(
@@ -316,7 +348,7 @@ class GaitPipeline:
             )
             bouts.append(Bout(start_s, end_s, direction, confidence, params, n_turns))
         valid_fc = fc_s[np.isfinite(fc_s)]
-        return GaitResult(
+        result = GaitResult(
             source=recording.source,
             sampling_rate_hz=fs,
             duration_s=recording.duration_s,
@@ -325,11 +357,12 @@ class GaitPipeline:
             step_lengths_m=per_ic_length,
             bouts=tuple(bouts),
             turns=tuple(turns),
-            algorithm=self.algorithm(),
+            algorithm=self._algorithm_with(reference),
             quality=recording.quality.as_dict(),
             plan=self.plan,
             notes=tuple(notes),
         )
+        return result, reference
 
     def analyze_long(
         self,
@@ -358,11 +391,16 @@ class GaitPipeline:
         core_start = 0.0
         quality: dict[str, object] = {}
         notes: tuple[str, ...] = ()
+        reference: _Reference | None = None
         while core_start < duration_s:
             core_end = min(core_start + chunk_s - overlap_s, duration_s)
             seg_start = max(0.0, core_start - overlap_s / 2)
             seg_end = min(duration_s, core_end + overlap_s / 2)
-            part = self.analyze(read_segment(seg_start, seg_end))
+            part, used = self._analyze(read_segment(seg_start, seg_end), reference)
+            if reference is None and used is not None:
+                # the first bout found is the recording's first bout: it stays the reference
+                # for the later chunks (its times made absolute)
+                reference = used.shifted(seg_start)
             fs = part.sampling_rate_hz
             quality, notes = part.quality, part.notes
             for bout in part.bouts:
@@ -389,15 +427,37 @@ class GaitPipeline:
             step_lengths_m=np.concatenate(lengths) if lengths else np.zeros(0),
             bouts=tuple(bouts),
             turns=tuple(turns),
-            algorithm=self.algorithm(),
+            algorithm=self._algorithm_with(reference),
             quality=quality,
             plan=self.plan,
             notes=notes,
         )
 
+    def _algorithm_with(self, reference: _Reference | None) -> dict[str, Any]:
+        """:meth:`algorithm` plus, with direction on, the forward reference actually used."""
+        algorithm = self.algorithm()
+        if self.estimate_direction:
+            block: dict[str, Any] = {"mode": self.reference}
+            if reference is not None:
+                block.update(
+                    bout_start_s=round(reference.bout_start_s, 3),
+                    bout_end_s=round(reference.bout_end_s, 3),
+                    settings=None
+                    if reference.reference is None
+                    else reference.reference.settings(),
+                )
+                if reference.problem:
+                    block["problem"] = reference.problem
+            algorithm["direction_reference"] = block
+        return algorithm
+
     @staticmethod
     def _direction(
-        recording: Recording, start: int, end: int, gravity_included: bool
+        recording: Recording,
+        start: int,
+        end: int,
+        gravity_included: bool,
+        reference: ForwardReference | None,
     ) -> tuple[Direction, float]:
         gyr = None if recording.gyr_rad_s is None else recording.gyr_rad_s[start:end]
         try:
@@ -406,10 +466,52 @@ class GaitPipeline:
                 sampling_rate_hz=recording.sampling_rate_hz,
                 gyr_rad_s=gyr,
                 gravity_included=gravity_included,
+                reference=reference,
+                describe=False,  # only the decision is kept: the same answer, computed faster
             )
         except InputError:
             return "unknown", 0.0
         return estimate.direction, float(estimate.confidence)
+
+
+@dataclass(frozen=True)
+class _Reference:
+    """The forward reference of a recording and the bout it came from (seconds from the start
+    of the recording); ``reference`` is ``None`` when that bout could not serve (``problem``
+    says why) and the directions are then reference-free."""
+
+    reference: ForwardReference | None
+    bout_start_s: float
+    bout_end_s: float
+    problem: str = ""
+
+    def shifted(self, offset_s: float) -> _Reference:
+        return replace(
+            self, bout_start_s=self.bout_start_s + offset_s, bout_end_s=self.bout_end_s + offset_s
+        )
+
+
+def _first_bout_reference(
+    recording: Recording, ics: NDArray[np.int64], spans: list[BoutSpan], gravity_included: bool
+) -> _Reference | None:
+    """The forward reference learnt from the first bout (raw sensor-frame signal), ``None``
+    without bouts. The first bout is ASSUMED to be forward walking: a guided retrowalk session
+    starts with a forward warm-up."""
+    if not spans:
+        return None
+    start, end = int(ics[spans[0].first_ic]), int(ics[spans[0].last_ic]) + 1
+    fs = recording.sampling_rate_hz
+    gyr = None if recording.gyr_rad_s is None else recording.gyr_rad_s[start:end]
+    try:
+        forward = ForwardReference.from_bout(
+            recording.acc_m_s2[start:end],
+            sampling_rate_hz=fs,
+            gyr_rad_s=gyr,
+            gravity_included=gravity_included,
+        )
+    except InputError as error:
+        return _Reference(None, start / fs, (end - 1) / fs, str(error))
+    return _Reference(forward, start / fs, (end - 1) / fs)
 
 
 def _num(value: float, digits: int) -> float | None:
