@@ -271,3 +271,16 @@ def test_a_one_week_plan_says_one_week_and_that_the_goal_is_not_reached() -> Non
     plan = prescribe(profile(weeks=1, goal_backward_min=30))
     assert "1 week instead of the study's 4." in plan.extrapolations
     assert any("Within 1 week the dose reaches 5 min" in line for line in plan.follows)
+
+
+@pytest.mark.parametrize("speed_kmh", [0.01, 0.99, 10.5])
+def test_a_forward_speed_outside_1_to_10_kmh_is_refused(speed_kmh: float) -> None:
+    with pytest.raises(InputError) as caught:
+        profile(forward_speed_kmh=speed_kmh)
+    assert caught.value.field == "forward_speed_kmh"
+
+
+def test_the_slowest_accepted_forward_speed_still_gives_a_treadmill_range() -> None:
+    pace = prescribe(profile(forward_speed_kmh=1.0)).sessions[0].pace
+    assert pace.speed_kmh_min is not None
+    assert pace.speed_kmh_min > 0

@@ -167,3 +167,10 @@ def test_a_log_longer_than_any_plan_is_refused() -> None:
     with pytest.raises(InputError) as caught:
         validate(SessionLogIn, [entry] * 1001)
     assert "at most 1000 items" in caught.value.problem
+
+
+def test_a_forward_speed_below_1_kmh_is_refused_by_the_schema() -> None:
+    with pytest.raises(InputError) as caught:
+        validate(ProfileIn, profile_json(forward_speed_kmh=0.5))
+    assert caught.value.field == "forward_speed_kmh"
+    assert "greater than or equal to 1" in caught.value.problem

@@ -15,6 +15,7 @@ from typing import Annotated, Any, TypeVar
 from pydantic import TypeAdapter, ValidationError
 from rich.console import Console
 
+from retrowalk.domain.prescription import MAX_FORWARD_SPEED_KMH, MIN_FORWARD_SPEED_KMH
 from retrowalk.errors import InputError
 from retrowalk.schemas.clinical import ScreeningAnswersIn
 
@@ -268,8 +269,8 @@ def ask_plan_choices(asker: Asker, today: dt.date) -> dict[str, Any]:
     if setting == "treadmill":
         speed = asker.number(
             "Your usual forward walking speed in km/h, if you know it (press Enter if not)?",
-            0.5,
-            10,
+            MIN_FORWARD_SPEED_KMH,
+            MAX_FORWARD_SPEED_KMH,
             integer=False,
             optional=True,
         )

@@ -91,8 +91,12 @@ class Profile:
             )
         if self.weeks is not None and not 1 <= self.weeks <= MAX_WEEKS:
             raise InputError(f"must be between 1 and {MAX_WEEKS}", field="weeks")
-        if self.forward_speed_kmh is not None and not 0 < self.forward_speed_kmh <= 10:
-            raise InputError("must be above 0 and at most 10 km/h", field="forward_speed_kmh")
+        speed = self.forward_speed_kmh
+        if speed is not None and not MIN_FORWARD_SPEED_KMH <= speed <= MAX_FORWARD_SPEED_KMH:
+            raise InputError(
+                f"must be from {MIN_FORWARD_SPEED_KMH:g} to {MAX_FORWARD_SPEED_KMH:g} km/h",
+                field="forward_speed_kmh",
+            )
         if self.template is not None and self.template not in TEMPLATES:
             raise InputError(f"expected one of {', '.join(TEMPLATES)}", field="template")
 
@@ -106,6 +110,13 @@ def start_backward_min(profile: Profile) -> int:
     else:
         start = NOVICE_START_MIN
     return min(start, WEEK1_MAX_BACKWARD_MIN)
+
+
+MIN_FORWARD_SPEED_KMH = 1.0
+"""Our input limit, not a clinical threshold: below 1 km/h forward the treadmill range (35-50 %
+of it) would round to nothing."""
+MAX_FORWARD_SPEED_KMH = 10.0
+"""Our input limit: a walking, not a running, pace."""
 
 
 def weekly_dose_min(week: int, start_min: int, goal_min: int) -> int:

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, RootModel, StrictBool, StrictInt
 
-from retrowalk.domain.prescription import Profile
+from retrowalk.domain.prescription import MAX_FORWARD_SPEED_KMH, MIN_FORWARD_SPEED_KMH, Profile
 from retrowalk.domain.screening import ScreeningAnswers
 from retrowalk.domain.session_log import SessionLogEntry
 from retrowalk.domain.thresholds import (
@@ -72,7 +72,9 @@ class ProfileIn(StrictModel):
     ]
     start_date: IsoDate
     current_backward_min: Annotated[StrictInt, Field(ge=0, le=MAX_BACKWARD_MIN)] | None = None
-    forward_speed_kmh: Annotated[Number, Field(gt=0, le=10)] | None = None
+    forward_speed_kmh: (
+        Annotated[Number, Field(ge=MIN_FORWARD_SPEED_KMH, le=MAX_FORWARD_SPEED_KMH)] | None
+    ) = None
     template: TemplateId | None = None
     weeks: Annotated[StrictInt, Field(ge=1, le=52)] | None = None
 
