@@ -7,7 +7,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from retrowalk.gait.parameters import InvertedPendulumStepLength, bout_parameters, step_excursions
+from retrowalk.gait.parameters import (
+    TURN_COEFFICIENT_PER_RAD,
+    InvertedPendulumStepLength,
+    bout_parameters,
+    step_excursions,
+    step_turn_angles_rad,
+    turn_factor,
+)
 
 
 def test_the_inverted_pendulum_formula_gives_the_step_length() -> None:
@@ -62,3 +69,66 @@ def test_a_periodic_trunk_motion_gives_its_peak_to_peak_excursion(
     ics = np.arange(5, dtype=np.int64) * step_samples
     h = step_excursions(acc, ics, sampling_rate_hz=fs)
     assert h == pytest.approx(np.full(4, 2 * amplitude_m), rel=0.03)
+
+
+def _bobbing_walk(fs: float, step_samples: int, steps: int) -> tuple[np.ndarray, np.ndarray]:
+    t = np.arange(steps * step_samples + 1) / fs
+    omega = 2 * np.pi * fs / step_samples
+    acc = -0.02 * omega**2 * np.sin(omega * t)
+    return acc, np.arange(steps + 1, dtype=np.int64) * step_samples
+
+
+def test_without_a_yaw_rate_the_step_length_is_the_plain_pendulum_value() -> None:
+    acc, ics = _bobbing_walk(100.0, 55, 6)
+    model = InvertedPendulumStepLength(sensor_height_m=1.0).detect(
+        acc, sampling_rate_hz=100.0, ic_indices=ics
+    )
+    assert model.step_length_m_ == pytest.approx(model.from_excursion(model.excursion_m_))
+    assert np.isnan(model.turn_angle_rad_).all()
+
+
+def test_straight_steps_keep_their_length_and_turning_steps_are_shortened() -> None:
+    fs = 100.0
+    acc, ics = _bobbing_walk(fs, 55, 6)
+    yaw = np.zeros(acc.size)
+    turn_start, turn_end = int(ics[3]), int(ics[4])  # a 90-degree turn within the 4th step
+    yaw[turn_start:turn_end] = (np.pi / 2) / ((turn_end - turn_start) / fs)
+    plain = InvertedPendulumStepLength(sensor_height_m=1.0).detect(
+        acc, sampling_rate_hz=fs, ic_indices=ics
+    )
+    turned = InvertedPendulumStepLength(sensor_height_m=1.0).detect(
+        acc, sampling_rate_hz=fs, ic_indices=ics, yaw_rate_rad_s=yaw
+    )
+    straight = np.arange(6) != 3
+    assert turned.step_length_m_[straight] == pytest.approx(plain.step_length_m_[straight])
+    assert turned.turn_angle_rad_[3] == pytest.approx(np.pi / 2)
+    expected = plain.step_length_m_[3] * math.exp(-TURN_COEFFICIENT_PER_RAD * np.pi / 2)
+    assert turned.step_length_m_[3] == pytest.approx(expected)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.floats(-3.0, 3.0), st.integers(20, 150), st.integers(2, 8))
+def test_turn_angles_are_the_absolute_integral_of_the_yaw_rate_per_step(
+    rate_rad_s: float, step_samples: int, steps: int
+) -> None:
+    fs = 50.0
+    ics = np.arange(steps + 1, dtype=np.int64) * step_samples
+    yaw = np.full(int(ics[-1]) + 1, rate_rad_s)
+    angles = step_turn_angles_rad(yaw, ics, sampling_rate_hz=fs)
+    assert angles == pytest.approx(np.full(steps, abs(rate_rad_s) * step_samples / fs))
+
+
+def test_fewer_than_two_contacts_have_no_turn_angles() -> None:
+    assert step_turn_angles_rad(np.zeros(100), np.array([10]), sampling_rate_hz=100.0).size == 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.floats(0.0, 7.0), st.floats(0.0, 7.0), st.floats(0.0, 2.0))
+def test_the_turn_factor_is_one_for_straight_steps_and_falls_with_the_angle(
+    a_rad: float, b_rad: float, coefficient: float
+) -> None:
+    assert turn_factor(np.array([0.0]), coefficient)[0] == 1.0
+    fa, fb = turn_factor(np.array([a_rad, -b_rad]), coefficient)
+    assert 0.0 < fa <= 1.0
+    if a_rad <= b_rad:
+        assert fa >= fb
