@@ -131,6 +131,27 @@ def test_a_session_finished_offline_is_sent_exactly_once_when_back_online(
     page.goto("/app/progress")
     expect(page.get_by_text("1 session logged.")).to_be_visible()
 
+    # On a shared device, a session waiting for another account is neither shown nor sent.
+    other = [
+        {
+            "key": "k-other",
+            "url": "/api/v1/patients/999999/sessions",
+            "body": {},
+            "user": "999999",
+            "status": "pending",
+        }
+    ]
+    page.evaluate(
+        "(items) => localStorage.setItem('retrowalk.outbox.v1', JSON.stringify(items))", other
+    )
+    sent_elsewhere: list[str] = []
+    page.on("request", lambda r: sent_elsewhere.append(r.url) if "999999" in r.url else None)
+    page.goto("/app")
+    expect(page.locator("[data-outbox-status]")).to_be_hidden()
+    assert page.evaluate("() => window.retrowalkOutbox.items()") == []
+    assert page.evaluate("() => JSON.parse(localStorage.getItem('retrowalk.outbox.v1'))") == other
+    assert sent_elsewhere == []
+
 
 def test_a_session_survives_a_reload_and_continues_where_it_was(page: Page) -> None:
     sign_up(page, "Rita Reload")

@@ -17,7 +17,7 @@
   var again = false;
   var timer = null;
 
-  function load() {
+  function loadAll() {
     try {
       var items = JSON.parse(window.localStorage.getItem(STORAGE_KEY) || "[]");
       return Array.isArray(items) ? items : [];
@@ -26,8 +26,17 @@
     }
   }
 
-  function save(items) {
-    window.localStorage.setItem(STORAGE_KEY, JSON.stringify(items));
+  /* Only the signed-in person's items: on a shared device another account never sends (or
+     sees) someone else's sessions; they wait until their owner signs in again. */
+  function load() {
+    var me = meta("retrowalk-user");
+    return loadAll().filter(function (i) { return i.user === me; });
+  }
+
+  function save(mine) {
+    var me = meta("retrowalk-user");
+    var others = loadAll().filter(function (i) { return i.user !== me; });
+    window.localStorage.setItem(STORAGE_KEY, JSON.stringify(others.concat(mine)));
   }
 
   function meta(name) {
@@ -140,7 +149,10 @@
   /* Keep an item (url, JSON body, idempotency key) and try to send it now. */
   function enqueue(key, url, body) {
     var items = load().filter(function (i) { return i.key !== key; });
-    items.push({ key: key, url: url, body: body, status: "pending", queued_at: new Date().toISOString() });
+    items.push({
+      key: key, url: url, body: body, user: meta("retrowalk-user"),
+      status: "pending", queued_at: new Date().toISOString(),
+    });
     save(items);
     announce();
     return flush();
