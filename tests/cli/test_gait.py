@@ -1,12 +1,20 @@
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
 import pytest
 
+from retrowalk.gait.io.retrowalk_csv import write_retrowalk_csv
+from retrowalk.gait.pipeline import NO_REFERENCE_NOTE
+from retrowalk.gait.recording import Recording
 from tests.conftest import RunCli
 from tests.gait.synthetic import write_walking_csv
+from tests.gait.test_pipeline_reference import (
+    forward_then_reversed,
+    turning_first_bout_then_forward,
+)
 
 
 def test_analyze_prints_json_with_the_documented_keys(run_cli: RunCli, tmp_path: Path) -> None:
@@ -124,3 +132,70 @@ def test_a_large_file_is_analysed_in_chunks(
     refused = run_cli("gait", "analyze", str(path), "--plot", str(tmp_path / "p.svg"))
     assert refused.exit_code == 2
     assert "--plot is not available" in refused.stderr
+
+
+def _write_recording(path: Path, recording: Recording) -> Path:
+    write_retrowalk_csv(path, recording)
+    return path
+
+
+def test_analyze_reads_a_forward_bout_then_its_time_reversal_as_forward_then_backward(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    # the time-reversed copy stands in for backward walking: its acceleration loop turns the
+    # other way (as hip/knee kinematics suggest), but it keeps the forward heel-first contact
+    path = _write_recording(tmp_path / "session.csv", forward_then_reversed())
+    result = run_cli("gait", "analyze", str(path), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert [b["direction"] for b in data["bouts"]] == ["forward", "backward"]
+    reference = data["algorithm"]["direction_reference"]
+    assert reference["mode"] == "first-bout"
+    assert reference["bout_start_s"] == data["bouts"][0]["start_s"]
+    assert len(reference["settings"]["loop_axis"]) == 3
+    assert data["summary"]["backward_min"] > 0
+
+
+def test_analyze_with_reference_none_judges_bouts_without_a_reference(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    path = _write_recording(tmp_path / "session.csv", forward_then_reversed())
+    result = run_cli("gait", "analyze", str(path), "--format", "json", "--reference", "none")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["algorithm"]["direction_reference"] == {"mode": "none"}
+    assert data["algorithm"]["parameters"]["reference"] == "none"
+    assert NO_REFERENCE_NOTE not in data["summary"]["notes"]
+
+
+def test_analyze_falls_back_with_a_note_when_the_first_bout_cannot_serve(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    path = _write_recording(tmp_path / "turning.csv", turning_first_bout_then_forward())
+    result = run_cli("gait", "analyze", str(path))
+    assert result.exit_code == 0, result.stderr
+    assert f"note: {NO_REFERENCE_NOTE}" in result.stdout
+
+
+def test_an_unknown_reference_mode_exits_2(run_cli: RunCli, tmp_path: Path) -> None:
+    path = tmp_path / "walk.csv"
+    write_walking_csv(path, walk_s=10.0)
+    result = run_cli("gait", "analyze", str(path), "--reference", "warm-up")
+    assert result.exit_code == 2
+    assert "unknown reference 'warm-up'" in result.stderr
+
+
+def test_batch_records_how_each_recordings_direction_was_judged(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    _write_recording(folder / "session.csv", forward_then_reversed())
+    out = tmp_path / "results.csv"
+    for mode, expected in (("first-bout", "first bout 5."), ("none", "none")):
+        result = run_cli(
+            "gait", "batch", str(folder), "--out", str(out), "--workers", "1", "--reference", mode
+        )
+        assert result.exit_code == 0, result.stderr
+        (row,) = csv.DictReader(out.read_text(encoding="utf-8").splitlines())
+        assert row["direction_reference"].startswith(expected)

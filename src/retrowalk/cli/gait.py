@@ -17,7 +17,13 @@ from retrowalk.errors import InputError
 from retrowalk.gait.batch import find_jobs, run_batch, write_rows
 from retrowalk.gait.io import ColumnMapping, read_recording
 from retrowalk.gait.io.stream import RetrowalkCsvStream, is_large_retrowalk_csv
-from retrowalk.gait.pipeline import GaitPipeline, GaitResult, PlannedSession
+from retrowalk.gait.pipeline import (
+    REFERENCE_MODES,
+    GaitPipeline,
+    GaitResult,
+    PlannedSession,
+    ReferenceMode,
+)
 
 gait_app = typer.Typer(
     help="Gait analysis of phone and wearable recordings (steps, bouts, direction).",
@@ -32,13 +38,34 @@ def register(app: typer.Typer) -> None:
     app.add_typer(gait_app, name="gait")
 
 
+REFERENCE_HELP = (
+    "first-bout (default): the first walking bout is taken as FORWARD walking (a guided "
+    "session's warm-up) and every bout is judged against it; assumes the sensor does not rotate "
+    "relative to the trunk during the recording. A recording that does not start with forward "
+    "walking needs 'none' (each bout judged on its own, less accurate)."
+)
+
+
+def _reference_mode(reference: str) -> ReferenceMode:
+    for mode in REFERENCE_MODES:
+        if reference == mode:
+            return mode
+    raise InputError(
+        f"unknown reference '{reference}' ({', '.join(REFERENCE_MODES)})", field="reference"
+    )
+
+
 def _pipeline(
-    sensor_height_m: float | None, preset: str, planned_backward_min: float | None
+    sensor_height_m: float | None,
+    preset: str,
+    planned_backward_min: float | None,
+    reference: str = "first-bout",
 ) -> GaitPipeline:
+    mode = _reference_mode(reference)
     if preset == "default":
-        pipeline = GaitPipeline(sensor_height_m=sensor_height_m)
+        pipeline = GaitPipeline(sensor_height_m=sensor_height_m, reference=mode)
     elif preset == "backward":
-        pipeline = GaitPipeline.backward_walking(sensor_height_m=sensor_height_m)
+        pipeline = GaitPipeline.backward_walking(sensor_height_m=sensor_height_m, reference=mode)
     else:
         raise InputError(f"unknown preset '{preset}' (default, backward)", field="preset")
     if planned_backward_min is not None:
@@ -69,11 +96,18 @@ def analyze(
         float | None,
         typer.Option("--planned-backward-min", help="Planned minutes of backward walking"),
     ] = None,
+    reference: Annotated[
+        str, typer.Option("--reference", help="first-bout or none. " + REFERENCE_HELP)
+    ] = "first-bout",
 ) -> None:
-    """Analyse one recording: bouts, steps, cadence, speed, direction."""
+    """Analyse one recording: bouts, steps, cadence, speed, direction.
+
+    Direction: by default the first walking bout must be forward walking (the warm-up of a
+    guided session); use --reference none for a recording that does not start that way.
+    """
     if output_format not in ("text", "json"):
         raise InputError("must be 'text' or 'json'", field="format")
-    pipeline = _pipeline(sensor_height_m, preset, planned_backward_min)
+    pipeline = _pipeline(sensor_height_m, preset, planned_backward_min, reference)
     mapping = ColumnMapping.from_json_file(columns) if columns is not None else None
     if mapping is None and is_large_retrowalk_csv(file):
         if plot is not None:
@@ -156,11 +190,18 @@ def batch(
         str | None, typer.Option("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
     ] = None,
     preset: Annotated[str, typer.Option("--preset", help="default or backward")] = "default",
+    reference: Annotated[
+        str, typer.Option("--reference", help="first-bout or none. " + REFERENCE_HELP)
+    ] = "first-bout",
 ) -> None:
-    """Analyse every recording in a folder, in parallel, into one CSV."""
+    """Analyse every recording in a folder, in parallel, into one CSV.
+
+    Direction: by default each recording's first walking bout must be forward walking; use
+    --reference none for recordings that do not start that way.
+    """
     if workers is not None and workers < 1:
         raise InputError("must be at least 1", field="workers")
-    pipeline = _pipeline(sensor_height_m, preset, None)
+    pipeline = _pipeline(sensor_height_m, preset, None, reference)
     jobs = find_jobs(folder)
     if not jobs:
         raise InputError("no recordings (.csv or data.mat) found", source=str(folder))

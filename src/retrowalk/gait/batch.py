@@ -36,6 +36,8 @@ COLUMNS = (
     "cadence_spm",
     "speed_m_s",
     "turns",
+    "direction_reference",
+    "notes",
 )
 
 
@@ -99,8 +101,23 @@ def analyze_job(job: Job, pipeline: GaitPipeline) -> dict[str, Any]:
         cadence_spm=round(steps / walking_min, 1) if walking_min else "",
         speed_m_s=round(sum(finite) / len(finite), 3) if finite else "",
         turns=summary["turns"],
+        direction_reference=_reference_cell(result.algorithm),
+        notes="; ".join(summary["notes"]),
     )
     return row
+
+
+def _reference_cell(algorithm: dict[str, Any]) -> str:
+    """How directions were judged: "first bout 4.1-11.2 s", "none", or why the first bout
+    could not serve as the forward reference."""
+    block = algorithm.get("direction_reference")
+    if block is None:
+        return "direction off"
+    if block["mode"] == "none" or "bout_start_s" not in block:
+        return str(block["mode"])
+    if block.get("settings") is None:
+        return f"first bout unusable ({block.get('problem', '')}): reference-free"
+    return f"first bout {block['bout_start_s']:.1f}-{block['bout_end_s']:.1f} s"
 
 
 def run_batch(

@@ -510,7 +510,7 @@ def _first_bout_reference(
             gravity_included=gravity_included,
         )
     except InputError as error:
-        return _Reference(None, start / fs, (end - 1) / fs, str(error))
+        return _Reference(None, start / fs, (end - 1) / fs, error.problem)
     return _Reference(forward, start / fs, (end - 1) / fs)
 
 
