@@ -175,6 +175,16 @@ def test_analyze_falls_back_with_a_note_when_the_first_bout_cannot_serve(
     result = run_cli("gait", "analyze", str(path))
     assert result.exit_code == 0, result.stderr
     assert f"note: {NO_REFERENCE_NOTE}" in result.stdout
+    assert "direction judged against the first bout" not in result.stdout
+
+
+def test_analyze_text_says_which_bout_was_the_forward_reference(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    path = _write_recording(tmp_path / "session.csv", forward_then_reversed())
+    result = run_cli("gait", "analyze", str(path))
+    assert result.exit_code == 0, result.stderr
+    assert "direction judged against the first bout (5.1-" in result.stdout
 
 
 def test_an_unknown_reference_mode_exits_2(run_cli: RunCli, tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -21,6 +22,7 @@ from retrowalk.gait.direction import (
     DirectionDetector,
     DirectionEstimate,
     ForwardReference,
+    _acceleration_loop,
     estimate_direction,
 )
 
@@ -535,6 +537,66 @@ def test_malformed_input_is_refused_with_the_field(
 
 
 # --- regression on real recordings -------------------------------------------------------------
+
+
+def _straightforward_loop(acc: FloatArray, lags: tuple[int, ...]) -> FloatArray:
+    """The acceleration loop by its definition: per lag, the mean cross product a(t) x a(t+lag)."""
+    centred = acc - acc.mean(axis=1, keepdims=True)
+    power = np.einsum("wlk,wlk->w", centred, centred) / centred.shape[1]
+    total = sum(np.cross(centred[:, :-lag], centred[:, lag:]).mean(axis=1) for lag in lags)
+    return np.asarray(total / len(lags) / power[:, None], dtype=np.float64)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_fast_acceleration_loop_equals_its_definition(seed: int) -> None:
+    windows = np.random.default_rng(seed).normal(0, 1, (5, 400, 3)).cumsum(axis=1)
+    lags = (2, 4, 6, 8, 10, 12, 14, 16, 18, 20)
+    fast = _acceleration_loop(windows, lags)
+    np.testing.assert_allclose(fast, _straightforward_loop(windows, lags), rtol=1e-9, atol=1e-12)
+
+
+def _same_features(lean: Mapping[str, float], full: Mapping[str, float]) -> bool:
+    return all(
+        name in full and (value == full[name] or (np.isnan(value) and np.isnan(full[name])))
+        for name, value in lean.items()
+    )
+
+
+@pytest.mark.parametrize("with_reference", [False, True])
+@pytest.mark.parametrize("with_gyroscope", [False, True])
+@pytest.mark.parametrize("kind", ["forward", "backward", "phone", "still"])
+def test_the_decision_only_path_decides_exactly_as_the_full_one(
+    kind: str, with_gyroscope: bool, with_reference: bool
+) -> None:
+    # the pipeline calls estimate_direction(describe=False): it must change nothing but speed
+    acc, gyr = synthetic_forward_walk(seed=4)
+    reference = ForwardReference.from_bout(acc, sampling_rate_hz=RATE_HZ, gyr_rad_s=gyr)
+    gravity_included = True
+    if kind == "backward":
+        acc, gyr = time_reversed(acc, gyr)
+    elif kind == "phone":
+        acc, gravity_included = synthetic_phone_walk(seed=4), False
+        reference = ForwardReference.from_bout(
+            acc, sampling_rate_hz=RATE_HZ, gravity_included=False
+        )
+        acc, gyr = time_reversed(acc, gyr[: acc.shape[0]])
+    elif kind == "still":
+        acc = np.tile([0.0, 0.0, GRAVITY_M_S2], (acc.shape[0], 1))
+    arguments: dict[str, Any] = {
+        "sampling_rate_hz": RATE_HZ,
+        "gyr_rad_s": gyr if with_gyroscope else None,
+        "gravity_included": gravity_included,
+        "reference": reference if with_reference else None,
+    }
+    full = estimate_direction(acc, **arguments)
+    lean = estimate_direction(acc, describe=False, **arguments)
+    assert (lean.direction, lean.confidence, lean.reason) == (
+        full.direction,
+        full.confidence,
+        full.reason,
+    )
+    assert _same_features(lean.features, full.features)
+    assert set(lean.features) <= set(full.features)
 
 
 def _validation_module() -> ModuleType:

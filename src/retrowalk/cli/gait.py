@@ -162,6 +162,12 @@ def _print_text(result: GaitResult) -> None:
                 f"{_fmt(d['cadence_spm'])} steps/min  step {_fmt(d['step_length_m'])} m  "
                 f"{_fmt(d['speed_m_s'])} m/s"
             )
+    reference = result.algorithm.get("direction_reference")
+    if result.bouts and reference is not None and reference.get("settings"):
+        echo(
+            f"direction judged against the first bout ({reference['bout_start_s']:.1f}-"
+            f"{reference['bout_end_s']:.1f} s) taken as forward walking"
+        )
     plan = summary.get("plan")
     if plan:
         echo(
