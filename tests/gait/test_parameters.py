@@ -40,7 +40,7 @@ def test_an_impossible_excursion_gives_no_step_length() -> None:
 @settings(max_examples=40, deadline=None)
 @given(st.floats(0.3, 1.5), st.integers(4, 60))
 def test_regular_steps_give_cadence_sixty_over_step_time(step_s: float, steps: int) -> None:
-    ics = np.arange(steps + 1) * step_s
+    ics = np.arange(steps + 1, dtype=np.float64) * step_s
     params = bout_parameters(ics, np.full(ics.size, np.nan), None)
     assert params.steps == steps
     assert params.cadence_spm == pytest.approx(60.0 / step_s)
@@ -49,7 +49,7 @@ def test_regular_steps_give_cadence_sixty_over_step_time(step_s: float, steps: i
 
 
 def test_stance_and_double_support_come_from_final_contacts() -> None:
-    ics = np.arange(6) * 0.5
+    ics = np.arange(6, dtype=np.float64) * 0.5
     fcs = ics + 0.1  # the other foot leaves 0.1 s after each initial contact
     params = bout_parameters(ics, fcs, np.full(5, 0.7))
     assert params.stance_time_s == pytest.approx(0.6)
