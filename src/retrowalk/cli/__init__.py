@@ -1,7 +1,10 @@
 """The ``retrowalk`` command line: a thin Typer adapter over the services and the domain.
 
-Each command group lives in its own module with a ``register(app)`` function; the modules are
-listed in ``COMMAND_MODULES``. Every :class:`~retrowalk.errors.RetrowalkError` is printed as
+Each command group lives in its own module with a ``register(app)`` function; ``COMMANDS`` maps
+every top-level command to its module. Only the module of the command being run is imported
+(the gait, report and server modules pull in SciPy, matplotlib and reportlab, which would make
+``retrowalk screen`` slow to start); ``--help`` and unknown commands import them all.
+Every :class:`~retrowalk.errors.RetrowalkError` is printed as
 ``Error: <message>`` with the error's exit code (2 for bad input); no traceback reaches a user.
 """
 
@@ -17,18 +20,29 @@ from rich.markup import escape
 from retrowalk import __version__
 from retrowalk.errors import RetrowalkError
 
-COMMAND_MODULES: tuple[str, ...] = (
-    "outcomes",
-    "clinical",
-    "evidence",
-    "server",
-    "gait",
-    "report",
-)
+COMMANDS: dict[str, str] = {
+    "screen": "clinical",
+    "plan": "clinical",
+    "progress": "clinical",
+    "evidence": "evidence",
+    "score": "outcomes",
+    "compare": "outcomes",
+    "energy": "outcomes",
+    "serve": "server",
+    "db": "server",
+    "user": "server",
+    "gait": "gait",
+    "report": "report",
+}
+COMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys(COMMANDS.values()))
 
 
-def build_app() -> typer.Typer:
-    """Build the Typer application with every command group registered."""
+def build_app(command: str | None = None) -> typer.Typer:
+    """Build the Typer application.
+
+    With ``command`` (the first word of the command line) only that command's module is
+    registered; without it, or for a word that is not a command, every module is.
+    """
     app = typer.Typer(
         name="retrowalk",
         help="Retro-walking for chronic low back pain: screen, plan, log, measure.",
@@ -46,7 +60,13 @@ def build_app() -> typer.Typer:
         """Print retrowalk's version."""
         typer.echo(f"retrowalk {__version__}")
 
-    for name in COMMAND_MODULES:
+    if command == "version":
+        modules: tuple[str, ...] = ()
+    elif command in COMMANDS:
+        modules = (COMMANDS[command],)
+    else:
+        modules = COMMAND_MODULES
+    for name in modules:
         module = importlib.import_module(f"retrowalk.cli.{name}")
         module.register(app)
     return app
@@ -58,9 +78,10 @@ def main(argv: list[str] | None = None) -> None:
     Typer handles usage errors (exit 2) itself; a :class:`RetrowalkError` raised by a command
     is printed as ``Error: <message>`` and exits with the error's code.
     """
-    app = build_app()
+    args = sys.argv[1:] if argv is None else argv
+    app = build_app(args[0] if args else None)
     try:
-        app(args=argv, prog_name="retrowalk")
+        app(args=args, prog_name="retrowalk")
     except RetrowalkError as error:
         Console(stderr=True).print(f"[bold red]Error:[/] {escape(str(error))}", highlight=False)
         sys.exit(error.exit_code)
