@@ -56,7 +56,8 @@ def test_all_bouts_without_turn_correction_stay_at_the_measured_level(
     module, runs = validation
     everything = module._validate(runs)["all"].row()
     assert everything["reference_bouts"] == 19
-    assert everything["ic_f1"] >= 0.86  # measured 0.873; target 0.93 not met
+    assert everything["ic_f1"] >= 0.86  # measured 0.877; target 0.93 not met
+    assert everything["reference_ics_listed_twice"] == 2
     assert everything["cadence_mae_spm"] <= 3.0  # measured 2.78
     assert everything["stride_length_mae_percent"] <= 30.0  # measured 28.2
     assert everything["speed_mae_percent"] <= 22.0  # measured 20.1
