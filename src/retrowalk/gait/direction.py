@@ -320,13 +320,24 @@ def _acceleration_loop(acc: FloatArray, lags: tuple[int, ...]) -> FloatArray:
     sensor, so comparing it with a reference vector from the same sensor frame needs no frame.
     """
     centred = acc - acc.mean(axis=1, keepdims=True)
+    return _centred_loop(
+        centred, np.einsum("wlk,wlk->w", centred, centred) / centred.shape[1], lags
+    )
+
+
+def _centred_loop(centred: FloatArray, power: FloatArray, lags: tuple[int, ...]) -> FloatArray:
+    """:func:`_acceleration_loop` of window-centred acceleration with its power (mean |a|^2).
+
+    mean over lags of E[a(t) x a(t+lag)] = E[a(t) x d(t)], d(t) = sum over lags of
+    a(t+lag) / (len(lags) (n - lag)) (zero past the window's end): a few shifted additions and one
+    batched matrix product instead of a cross product per lag.
+    """
     length = centred.shape[1]
-    power = np.einsum("wlk,wlk->w", centred, centred) / length
-    ahead = np.ascontiguousarray(centred.transpose(0, 2, 1))  # (windows, 3, samples)
-    products = np.zeros((acc.shape[0], 3, 3))
-    for lag in lags:  # one batched matrix product per lag: sum_t a_i(t) a_j(t + lag)
-        products += ahead[:, :, :-lag] @ centred[:, lag:] / (length - lag)
-    # the cross product a(t) x a(t + lag) is the antisymmetric part of the outer products
+    ahead = np.zeros_like(centred)
+    for lag in lags:
+        ahead[:, :-lag] += centred[:, lag:] / (length - lag)
+    products = centred.transpose(0, 2, 1) @ ahead  # (windows, 3, 3): sum_t a_i(t) d_j(t)
+    # the cross product a x d is the antisymmetric part of the outer products
     loop = np.column_stack(
         (
             products[:, 1, 2] - products[:, 2, 1],
@@ -364,7 +375,9 @@ def _window_features(
         mean_up = raw.mean(axis=1)
         vertical = mean_up / np.maximum(np.linalg.norm(mean_up, axis=1, keepdims=True), 1e-12)
     v_signal = np.einsum("wlk,wk->wl", acc, vertical)
-    features = {"movement_m_s2": np.sqrt(acc.var(axis=1).sum(axis=1))}
+    centred_acc = acc - acc.mean(axis=1, keepdims=True)
+    power = np.einsum("wlk,wlk->w", centred_acc, centred_acc) / length  # summed variance
+    features = {"movement_m_s2": np.sqrt(power)}
     biased = _rowwise_autocorrelation(v_signal, unbiased=False)
     lo, hi = int(0.3 * sampling_rate_hz), max(int(0.3 * sampling_rate_hz) + 1, length // 2)
     hi = min(hi, int(1.5 * sampling_rate_hz))
@@ -375,7 +388,7 @@ def _window_features(
     if needs is None or "energy_lead" in needs:
         features["energy_lead"] = _energy_lead(raw, vertical, lead_lags)
     if needs is None or "loop" in needs:
-        loop = _acceleration_loop(acc, loop_lags)
+        loop = _centred_loop(centred_acc, power, loop_lags)
         for axis, name in enumerate(("loop_x", "loop_y", "loop_z")):
             features[name] = loop[:, axis]
         features["gravity_x"], features["gravity_y"], features["gravity_z"] = (
@@ -561,7 +574,9 @@ class ForwardReference:
             "min_confidence": self.min_confidence,
         }
 
-    def _classify(self, analysis: _Analysis, *, gravity_included: bool) -> DirectionEstimate:
+    def _classify(
+        self, analysis: _Analysis, *, gravity_included: bool, describe: bool = True
+    ) -> DirectionEstimate:
         """Forward when the bout's loops turn like the reference's, backward when opposite.
 
         Per walking window: vote = cosine(loop, reference loop axis) x min(1, loop length /
@@ -601,14 +616,15 @@ class ForwardReference:
         )
         votes = cosines * strength
         score = float(np.mean(votes))
-        features["loop_cosine"] = float(np.median(cosines))
-        features["loop_strength_ratio"] = (
-            float(np.median(lengths) / self.loop_strength)
-            if np.isfinite(self.loop_strength) and self.loop_strength > 0
-            else float("nan")
-        )
-        features["n_windows_forward"] = float(np.count_nonzero(votes > 0))
-        features["n_windows_backward"] = float(np.count_nonzero(votes < 0))
+        if describe:
+            features["loop_cosine"] = float(np.median(cosines))
+            features["loop_strength_ratio"] = (
+                float(np.median(lengths) / self.loop_strength)
+                if np.isfinite(self.loop_strength) and self.loop_strength > 0
+                else float("nan")
+            )
+            features["n_windows_forward"] = float(np.count_nonzero(votes > 0))
+            features["n_windows_backward"] = float(np.count_nonzero(votes < 0))
         features["score"] = score
         confidence = min(1.0, abs(score))
         if confidence < self.min_confidence:
@@ -808,7 +824,9 @@ class DirectionDetector:
         if isinstance(analysis, DirectionEstimate):
             return analysis
         if reference is not None:
-            return reference._classify(analysis, gravity_included=gravity_included)
+            return reference._classify(
+                analysis, gravity_included=gravity_included, describe=describe
+            )
         windows, usable, features = analysis.windows, analysis.usable, analysis.features
         gyr = analysis.bout.gyr if analysis.has_gyroscope else None
         bout = analysis.bout
