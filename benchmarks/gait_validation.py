@@ -44,6 +44,7 @@ class Validation:
     false_negatives: int = 0
     cadence_errors_spm: list[float] = field(default_factory=list)
     stride_length_errors_rel: list[float] = field(default_factory=list)
+    single_stride_length_errors_rel: list[float] = field(default_factory=list)
     speed_errors_rel: list[float] = field(default_factory=list)
     bout_cadence_errors_spm: list[float] = field(default_factory=list)
     bout_stride_length_errors_rel: list[float] = field(default_factory=list)
@@ -85,6 +86,8 @@ class Validation:
             "cadence_mae_spm": med(self.cadence_errors_spm),
             "stride_length_mae_percent": 100 * med(self.stride_length_errors_rel),
             "speed_mae_percent": 100 * med(self.speed_errors_rel),
+            "single_strides_compared": len(self.single_stride_length_errors_rel),
+            "single_stride_length_mae_percent": 100 * med(self.single_stride_length_errors_rel),
             "bout_cadence_mae_spm": med(self.bout_cadence_errors_spm),
             "bout_stride_length_mae_percent": 100 * med(self.bout_stride_length_errors_rel),
             "bout_speed_mae_percent": 100 * med(self.bout_speed_errors_rel),
@@ -177,6 +180,7 @@ def accumulate(result: GaitResult, bouts: list[dict[str, Any]], out: Validation)
             (ref_cadence, ref_stride, ref_speed),
             (out.cadence_errors_spm, out.stride_length_errors_rel, out.speed_errors_rel),
         )
+        out.single_stride_length_errors_rel.extend(_single_stride_errors(result, wb))
         ref_fc = _float_array(wb.get("FinalContact_Event"))
         fc_inside = fcs[(fcs >= start) & (fcs <= end + 1.0)]
         if fc_inside.size and ref_fc.size:
@@ -215,6 +219,33 @@ def accumulate(result: GaitResult, bouts: list[dict[str, Any]], out: Validation)
                 out.bout_speed_errors_rel,
             ),
         )
+
+
+def _single_stride_errors(result: GaitResult, wb: dict[str, Any]) -> list[float]:
+    """Relative error of each reference stride's length (INDIP ``Stride_Length``) against the
+    sum of our two step lengths, for strides whose three contacts we found (within 250 ms)."""
+    fs = result.sampling_rate_hz
+    ics, lengths = result.initial_contacts_s, result.step_lengths_m
+    bounds = np.atleast_2d(np.asarray(wb.get("Stride_InitialContacts", []), dtype=np.float64))
+    ref_lengths = np.atleast_1d(np.asarray(wb.get("Stride_Length", []), dtype=np.float64))
+    if ics.size < 3 or bounds.shape[-1] != 2 or bounds.shape[0] != ref_lengths.size:
+        return []
+    start_s, end_s = bounds[:, 0] / fs, bounds[:, 1] / fs  # stored as sample numbers
+    ok = np.isfinite(start_s) & np.isfinite(end_s) & np.isfinite(ref_lengths) & (ref_lengths > 0)
+    start_s, end_s, ref_lengths = start_s[ok], end_s[ok], ref_lengths[ok]
+    first = np.clip(np.searchsorted(ics, start_s), 1, ics.size - 1)
+    first -= np.abs(ics[first - 1] - start_s) <= np.abs(ics[first] - start_s)
+    last = first + 2
+    inside = last < ics.size
+    first, last = first[inside], last[inside]
+    start_s, end_s, ref_lengths = start_s[inside], end_s[inside], ref_lengths[inside]
+    found = (np.abs(ics[first] - start_s) <= TOLERANCE_S) & (
+        np.abs(ics[last] - end_s) <= TOLERANCE_S
+    )
+    estimate = lengths[first] + lengths[first + 1]
+    keep = found & np.isfinite(estimate)
+    errors = (estimate[keep] - ref_lengths[keep]) / ref_lengths[keep]
+    return [float(e) for e in errors]
 
 
 def _steps_inside(result: GaitResult, start: float, end: float) -> tuple[float, float, float]:

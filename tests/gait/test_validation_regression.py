@@ -62,6 +62,8 @@ def test_all_bouts_without_turn_correction_stay_at_the_measured_level(
     assert everything["stride_length_mae_percent"] <= 30.0  # measured 28.2
     assert everything["speed_mae_percent"] <= 22.0  # measured 20.1
     assert everything["final_contact_median_abs_error_s"] <= 0.1
+    assert everything["single_strides_compared"] == 132
+    assert everything["single_stride_length_mae_percent"] <= 17.0  # measured 15.2
 
 
 @pytest.mark.shared_data
@@ -75,6 +77,7 @@ def test_the_turn_correction_brings_all_bouts_to_the_target_in_sample(
     assert everything["speed_mae_percent"] <= 8.0  # measured 6.6
     assert straight["stride_length_mae_percent"] <= 5.0  # measured 2.3 (5.5 without)
     assert daily["stride_length_mae_percent"] <= 20.0  # measured 17.1: daily life alone misses
+    assert everything["single_stride_length_mae_percent"] <= 13.0  # measured 11.4 (15.2 without)
 
 
 @pytest.mark.shared_data
@@ -88,3 +91,4 @@ def test_the_turn_correction_holds_for_stride_length_leave_one_participant_out(
     assert everything["stride_length_mae_percent"] <= 8.0  # measured 6.0
     assert everything["speed_mae_percent"] <= 17.0  # measured 15.0: target missed held-out
     assert table["Test5"]["speed_mae_percent"] <= 5.0  # measured 2.1
+    assert everything["single_stride_length_mae_percent"] <= 13.5  # measured 12.1
