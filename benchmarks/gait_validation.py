@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import scipy.io
 
+from retrowalk.gait.bouts import WalkingBoutDetector
 from retrowalk.gait.io import list_mobilised_trials, read_mobilised_mat
 from retrowalk.gait.orientation import gravity_direction
 from retrowalk.gait.parameters import (
@@ -32,8 +33,10 @@ from retrowalk.gait.parameters import (
     turn_factor,
 )
 from retrowalk.gait.pipeline import GaitPipeline, GaitResult
+from retrowalk.gait.recording import STANDARD_GRAVITY_M_S2
 
 TOLERANCE_S = 0.25
+SAME_INSTANT_S = 0.05
 HERE = Path(__file__).resolve().parent
 
 
@@ -101,18 +104,36 @@ class Validation:
 
 def match_contacts(detected: np.ndarray, reference: np.ndarray, tolerance_s: float) -> int:
     """Number of one-to-one matches within the tolerance (closest pairs first)."""
+    return int(np.count_nonzero(matched_contacts(detected, reference, tolerance_s)[0]))
+
+
+def matched_contacts(
+    detected: np.ndarray, reference: np.ndarray, tolerance_s: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which detected and which reference contacts are matched one-to-one within the
+    tolerance (closest pairs first): two boolean masks."""
+    hit_d = np.zeros(detected.size, dtype=bool)
+    hit_r = np.zeros(reference.size, dtype=bool)
     if detected.size == 0 or reference.size == 0:
-        return 0
+        return hit_d, hit_r
     distance = np.abs(detected[:, None] - reference[None, :])
     pairs = np.argwhere(distance <= tolerance_s)
     order = np.argsort(distance[pairs[:, 0], pairs[:, 1]], kind="stable")
-    used_d: set[int] = set()
-    used_r: set[int] = set()
     for d, r in pairs[order]:
-        if d not in used_d and r not in used_r:
-            used_d.add(int(d))
-            used_r.add(int(r))
-    return len(used_d)
+        if not hit_d[d] and not hit_r[r]:
+            hit_d[d] = True
+            hit_r[r] = True
+    return hit_d, hit_r
+
+
+def reference_instants(listed: np.ndarray) -> np.ndarray:
+    """The reference ICs with contacts listed twice merged: a contact within
+    ``SAME_INSTANT_S`` of the previous one (left and right at the same instant, or 10 ms apart,
+    which no alternating step can be) counts once, as one detection can match only one."""
+    ordered = np.sort(listed)
+    if ordered.size == 0:
+        return ordered
+    return ordered[np.r_[True, np.diff(ordered) > SAME_INSTANT_S]]
 
 
 def _as_list(x: Any) -> list[dict[str, Any]]:
@@ -159,9 +180,7 @@ def accumulate(result: GaitResult, bouts: list[dict[str, Any]], out: Validation)
     fcs = result.final_contacts_s
     for wb in bouts:
         listed = _float_array(wb.get("InitialContact_Event"))
-        # A few reference contacts are listed twice (left and right at the same instant);
-        # one detection can match only one of them, so each instant counts once.
-        reference = np.unique(listed)
+        reference = reference_instants(listed)
         out.reference_duplicates += listed.size - reference.size
         if reference.size == 0:
             continue
@@ -292,6 +311,8 @@ class TrialRun:
     result: GaitResult
     bouts: list[dict[str, Any]]
     yaw_rad_s: np.ndarray | None
+    vertical_m_s2: np.ndarray
+    """Free vertical acceleration as the pipeline computes it (gravity direction, minus g)."""
 
 
 def _uncorrected_pipeline(height_m: float) -> GaitPipeline:
@@ -316,13 +337,14 @@ def run_trials(data_dir: Path, pipeline_factory: Any = None) -> list[TrialRun]:
             if not bouts:
                 continue
             recording = read_mobilised_mat(mat, trial=trial)
+            up = gravity_direction(
+                recording.acc_m_s2,
+                sampling_rate_hz=recording.sampling_rate_hz,
+                cutoff_hz=pipeline.gravity_cutoff_hz,
+            )
+            vertical = np.einsum("ij,ij->i", recording.acc_m_s2, up) - STANDARD_GRAVITY_M_S2
             yaw = None
             if recording.gyr_rad_s is not None:
-                up = gravity_direction(
-                    recording.acc_m_s2,
-                    sampling_rate_hz=recording.sampling_rate_hz,
-                    cutoff_hz=pipeline.gravity_cutoff_hz,
-                )
                 yaw = np.einsum("ij,ij->i", recording.gyr_rad_s, up)
             runs.append(
                 TrialRun(
@@ -332,6 +354,7 @@ def run_trials(data_dir: Path, pipeline_factory: Any = None) -> list[TrialRun]:
                     result=pipeline.analyze(recording),
                     bouts=bouts,
                     yaw_rad_s=yaw,
+                    vertical_m_s2=vertical,
                 )
             )
     return runs
@@ -429,6 +452,125 @@ def evaluate_lopo(
     return table, chosen
 
 
+MISS_KINDS = (
+    "reference_ics",
+    "matched",
+    "missed_outside_our_bouts",
+    "missed_inside_our_bouts",
+    "extra_near_a_missed_ic",
+    "extra_elsewhere",
+)
+
+
+def miss_split(runs: list[TrialRun]) -> dict[str, dict[str, int]]:
+    """Where the IC errors are, per test and overall.
+
+    A missed reference IC is ``outside_our_bouts`` when no detected bout (extended by the
+    250 ms tolerance) covers it: a bout-detection miss; otherwise ``inside_our_bouts``: a step
+    the contact detector did not place within 250 ms. An unmatched detected IC (false
+    positive) is ``near_a_missed_ic`` when a missed reference IC lies within 0.6 s (a contact
+    placed too far from the true one: it counts as one miss and one extra), else ``elsewhere``
+    (an extra contact between steps or past the bout's end).
+    """
+    table: dict[str, dict[str, int]] = {}
+    for run in runs:
+        result = run.result
+        detected = result.initial_contacts_s
+        spans = np.array([(b.start_s, b.end_s) for b in result.bouts]).reshape(-1, 2)
+        for wb in run.bouts:
+            reference = reference_instants(_float_array(wb.get("InitialContact_Event")))
+            if reference.size == 0:
+                continue
+            start, end = float(wb["Start"]), float(wb["End"])
+            inside = detected[(detected >= start - TOLERANCE_S) & (detected <= end + TOLERANCE_S)]
+            hit_d, hit_r = matched_contacts(inside, reference, TOLERANCE_S)
+            missed = reference[~hit_r]
+            covered = (
+                (missed[:, None] >= spans[None, :, 0] - TOLERANCE_S)
+                & (missed[:, None] <= spans[None, :, 1] + TOLERANCE_S)
+            ).any(axis=1)
+            extra = inside[~hit_d]
+            near = (
+                (np.abs(extra[:, None] - missed[None, :]) <= 0.6).any(axis=1)
+                if missed.size
+                else np.zeros(extra.size, dtype=bool)
+            )
+            counts = (
+                reference.size,
+                int(hit_r.sum()),
+                int(np.count_nonzero(~covered)),
+                int(np.count_nonzero(covered)),
+                int(np.count_nonzero(near)),
+                int(np.count_nonzero(~near)),
+            )
+            for name in (run.test, "all"):
+                row = table.setdefault(name, dict.fromkeys(MISS_KINDS, 0))
+                for kind, count in zip(MISS_KINDS, counts, strict=True):
+                    row[kind] += count
+    return table
+
+
+DEPTH_GRID = (0.0, 0.1, 0.2, 0.3, 0.4)
+
+
+def contact_counts(run: TrialRun, min_relative_depth: float) -> tuple[int, int, int]:
+    """True positives, false positives and false negatives of the ICs of the pipeline's bout
+    and contact detection (its default settings) with ``min_relative_depth`` changed, on the
+    vertical acceleration the pipeline uses; at the default it gives the pipeline's counts."""
+    pipeline = GaitPipeline(estimate_direction=False)
+    detector = WalkingBoutDetector(
+        min_steps=pipeline.min_steps,
+        min_step_time_s=pipeline.min_step_time_s,
+        max_step_time_s=pipeline.max_step_time_s,
+        min_activity_m_s2=pipeline.min_activity_m_s2,
+        min_relative_depth=min_relative_depth,
+    )
+    detector.contact_detector.band_hz = pipeline.band_hz
+    detector.contact_detector.smoothing_sigma_s = pipeline.smoothing_sigma_s
+    fs = run.result.sampling_rate_hz
+    detected = detector.detect(run.vertical_m_s2, sampling_rate_hz=fs).ic_indices_ / fs
+    tp = fp = fn = 0
+    for wb in run.bouts:
+        reference = reference_instants(_float_array(wb.get("InitialContact_Event")))
+        if reference.size == 0:
+            continue
+        start, end = float(wb["Start"]), float(wb["End"])
+        inside = detected[(detected >= start - TOLERANCE_S) & (detected <= end + TOLERANCE_S)]
+        hits = match_contacts(inside, reference, TOLERANCE_S)
+        tp, fp, fn = tp + hits, fp + inside.size - hits, fn + reference.size - hits
+    return tp, fp, fn
+
+
+def _f1(counts: tuple[int, int, int]) -> float:
+    tp, fp, fn = counts
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def _summed(counts: list[tuple[int, int, int]]) -> tuple[int, int, int]:
+    tp, fp, fn = (sum(c[i] for c in counts) for i in range(3))
+    return tp, fp, fn
+
+
+def evaluate_depth_lopo(runs: list[TrialRun]) -> dict[str, Any]:
+    """IC F1 over all bouts for each ``min_relative_depth`` of ``DEPTH_GRID`` (in-sample), and
+    leave-one-participant-out: the value with the best F1 on the other two participants
+    (ties: the smaller value) applied to the held-out one, held-out counts pooled."""
+    participants = sorted({run.participant for run in runs})
+    counts = {
+        (p, d): _summed([contact_counts(r, d) for r in runs if r.participant == p])
+        for p in participants
+        for d in DEPTH_GRID
+    }
+    in_sample = {d: _f1(_summed([counts[p, d] for p in participants])) for d in DEPTH_GRID}
+    chosen: dict[str, float] = {}
+    for held_out in participants:
+        train = [p for p in participants if p != held_out]
+        scores = [(-_f1(_summed([counts[p, d] for p in train])), d) for d in DEPTH_GRID]
+        chosen[held_out] = min(scores)[1]
+    lopo = _f1(_summed([counts[p, chosen[p]] for p in participants]))
+    return {"in_sample_f1": in_sample, "chosen": chosen, "lopo_f1": lopo}
+
+
 def _direction_rows(data_dir: Path) -> list[Any] | None:
     path = HERE / "direction_validation.py"
     if not path.exists():
@@ -468,8 +610,17 @@ def main(argv: list[str] | None = None) -> None:
     plain = {k: v.row() for k, v in sorted(_validate(runs).items())}
     turned = {k: v.row() for k, v in sorted(_validate(runs, TURN_COEFFICIENT_PER_RAD).items())}
     lopo, chosen = evaluate_lopo(runs)
+    misses = miss_split(runs)
+    depth = evaluate_depth_lopo(runs)
     if args.json:
-        print(json.dumps({"pipeline": plain, "turn_corrected": turned, "lopo": lopo}, indent=2))
+        report = {
+            "pipeline": plain,
+            "turn_corrected": turned,
+            "lopo": lopo,
+            "ic_miss_split": misses,
+            "ic_min_relative_depth": depth,
+        }
+        print(json.dumps(report, indent=2))
     else:
         print("mobgap-example, INDIP reference, ICs matched within 250 ms inside reference bouts")
         print("(Test5: straight lab walks; Test11: simulated daily life)")
@@ -485,6 +636,18 @@ def main(argv: list[str] | None = None) -> None:
             lopo,
         )
         print("targets: ic_f1 >= 0.93, cadence_mae_spm <= 3, stride/speed mae <= 10 %")
+        print("\n4) where the IC errors are (pipeline as it is)")
+        print(f"{'':<28}" + "".join(f"{g:>9}" for g in misses))
+        for kind in MISS_KINDS:
+            print(f"{kind:<28}" + "".join(f"{misses[g][kind]:>9}" for g in misses))
+        print("\n5) IC F1 (all bouts) by the bout detector's min_relative_depth")
+        print(
+            "in-sample: "
+            + ", ".join(f"{d}: {f:.3f}" for d, f in depth["in_sample_f1"].items())
+            + f"; leave-one-participant-out {depth['lopo_f1']:.3f} (chosen: "
+            + ", ".join(f"{p} {d}" for p, d in depth["chosen"].items())
+            + ")"
+        )
     direction = _direction_rows(args.data)
     if direction is not None:
         print("\nKU-HAR direction evaluation (benchmarks/direction_validation.py):")

@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 
+from retrowalk.gait.bouts import WalkingBoutDetector
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -56,13 +58,13 @@ def test_all_bouts_without_turn_correction_stay_at_the_measured_level(
     module, runs = validation
     everything = module._validate(runs)["all"].row()
     assert everything["reference_bouts"] == 19
-    assert everything["ic_f1"] >= 0.86  # measured 0.877; target 0.93 not met
-    assert everything["reference_ics_listed_twice"] == 2
-    assert everything["cadence_mae_spm"] <= 3.0  # measured 2.78
+    assert everything["ic_f1"] >= 0.875  # measured 0.886; target 0.93 not met
+    assert everything["reference_ics_listed_twice"] == 3  # two at 0 ms, one pair 10 ms apart
+    assert everything["cadence_mae_spm"] <= 3.0  # measured 2.44
     assert everything["stride_length_mae_percent"] <= 30.0  # measured 28.2
-    assert everything["speed_mae_percent"] <= 22.0  # measured 20.1
+    assert everything["speed_mae_percent"] <= 23.5  # measured 21.9
     assert everything["final_contact_median_abs_error_s"] <= 0.1
-    assert everything["single_strides_compared"] == 132
+    assert everything["single_strides_compared"] == 138
     assert everything["single_stride_length_mae_percent"] <= 17.0  # measured 15.2
 
 
@@ -74,10 +76,10 @@ def test_the_turn_correction_brings_all_bouts_to_the_target_in_sample(
     groups = module._validate(runs, module.TURN_COEFFICIENT_PER_RAD)
     everything, straight, daily = groups["all"].row(), groups["Test5"].row(), groups["Test11"].row()
     assert everything["stride_length_mae_percent"] <= 8.0  # measured 6.6
-    assert everything["speed_mae_percent"] <= 8.0  # measured 6.6
+    assert everything["speed_mae_percent"] <= 8.0  # measured 6.7
     assert straight["stride_length_mae_percent"] <= 5.0  # measured 2.3 (5.5 without)
-    assert daily["stride_length_mae_percent"] <= 20.0  # measured 17.1: daily life alone misses
-    assert everything["single_stride_length_mae_percent"] <= 13.0  # measured 11.4 (15.2 without)
+    assert daily["stride_length_mae_percent"] <= 16.0  # measured 13.4: daily life alone misses
+    assert everything["single_stride_length_mae_percent"] <= 13.0  # measured 11.5 (15.2 without)
 
 
 @pytest.mark.shared_data
@@ -88,7 +90,48 @@ def test_the_turn_correction_holds_for_stride_length_leave_one_participant_out(
     table, chosen = module.evaluate_lopo(runs)
     assert set(chosen) == {"HA/001", "HA/002", "MS/001"}
     everything = table["all"]
-    assert everything["stride_length_mae_percent"] <= 8.0  # measured 6.0
-    assert everything["speed_mae_percent"] <= 17.0  # measured 15.0: target missed held-out
-    assert table["Test5"]["speed_mae_percent"] <= 5.0  # measured 2.1
-    assert everything["single_stride_length_mae_percent"] <= 13.5  # measured 12.1
+    assert everything["stride_length_mae_percent"] <= 9.0  # measured 7.9
+    assert everything["speed_mae_percent"] <= 14.0  # measured 12.2: target missed held-out
+    assert table["Test5"]["speed_mae_percent"] <= 5.0  # measured 2.7
+    assert everything["single_stride_length_mae_percent"] <= 13.5  # measured 12.0
+
+
+@pytest.mark.shared_data
+def test_ic_errors_split_into_bout_misses_contact_misses_and_extras(
+    validation: tuple[Any, list[Any]],
+) -> None:
+    module, runs = validation
+    split = module.miss_split(runs)
+    everything = module._validate(runs)["all"]
+    row = split["all"]
+    assert row["matched"] == everything.true_positives
+    missed = row["missed_outside_our_bouts"] + row["missed_inside_our_bouts"]
+    assert missed == everything.false_negatives
+    assert row["extra_near_a_missed_ic"] + row["extra_elsewhere"] == everything.false_positives
+    assert split["Test5"]["matched"] == split["Test5"]["reference_ics"]  # all misses: daily life
+    assert row["missed_outside_our_bouts"] <= 12  # measured 11: bout-detection misses
+    assert row["missed_inside_our_bouts"] <= 16  # measured 14
+
+
+@pytest.mark.shared_data
+def test_the_depth_filter_counts_equal_the_pipelines_at_its_default(
+    validation: tuple[Any, list[Any]],
+) -> None:
+    module, runs = validation
+    default = WalkingBoutDetector().min_relative_depth
+    for run in runs:
+        own = module.Validation()
+        module.accumulate(run.result, run.bouts, own)
+        expected = (own.true_positives, own.false_positives, own.false_negatives)
+        assert module.contact_counts(run, default) == expected
+
+
+@pytest.mark.shared_data
+def test_the_depth_filter_holds_leave_one_participant_out(
+    validation: tuple[Any, list[Any]],
+) -> None:
+    module, runs = validation
+    depth = module.evaluate_depth_lopo(runs)
+    assert set(depth["chosen"]) == {"HA/001", "HA/002", "MS/001"}
+    assert depth["lopo_f1"] >= 0.875  # measured 0.884 (in-sample 0.886 at 0.1, 0.879 at 0.2)
+    assert depth["in_sample_f1"][0.1] >= depth["in_sample_f1"][0.2]
