@@ -27,3 +27,39 @@ def test_standing_still_has_no_bouts() -> None:
     detector = WalkingBoutDetector().detect(vertical, sampling_rate_hz=100.0)
     assert detector.bouts_ == []
     assert detector.ic_indices_.size == 0
+
+
+def _impact_walk(amplitudes_m_s2: np.ndarray, step_s: float = 0.6) -> tuple[np.ndarray, np.ndarray]:
+    """Vertical acceleration of a walk as one impact pulse per step (after 5 s standing):
+    (signal at 100 Hz, IC times in s)."""
+    fs = 100.0
+    ics = 5.0 + step_s * np.arange(amplitudes_m_s2.size)
+    t = np.arange(int((ics[-1] + 5.0) * fs)) / fs
+    pulses = amplitudes_m_s2[:, None] * np.exp(
+        -0.5 * ((t[None, :] - ics[:, None] - 0.08) / 0.06) ** 2
+    )
+    rng = np.random.default_rng(3)
+    return pulses.sum(axis=0) + rng.normal(0, 0.02, t.size), ics
+
+
+def test_a_weak_step_between_strong_ones_still_counts() -> None:
+    # Shuffling daily-life steps have lobes a fraction as deep as their neighbours'
+    # (docs/gait_validation.md); a step at a quarter of the impact is still a step.
+    amplitudes = np.tile([3.0, 3.0, 3.0, 0.75], 6)
+    vertical, ics = _impact_walk(amplitudes)
+    detector = WalkingBoutDetector().detect(vertical, sampling_rate_hz=100.0)
+    found = detector.ic_indices_ / 100.0
+    weak = ics[amplitudes < 1.0]
+    nearest = np.min(np.abs(found[:, None] - weak[None, :]), axis=0)
+    assert np.all(nearest <= 0.1)
+
+
+def test_a_wobble_far_shallower_than_the_steps_is_not_a_contact() -> None:
+    vertical, ics = _impact_walk(np.full(12, 3.0), step_s=1.2)
+    t = np.arange(vertical.size) / 100.0
+    wobbles = ics[:-1] + 0.6  # mid-step, a fifth of the impact
+    vertical += (0.6 * np.exp(-0.5 * ((t[None, :] - wobbles[:, None]) / 0.06) ** 2)).sum(axis=0)
+    detector = WalkingBoutDetector(max_step_time_s=2.0).detect(vertical, sampling_rate_hz=100.0)
+    found = detector.ic_indices_ / 100.0
+    assert np.all(np.min(np.abs(found[:, None] - wobbles[None, :]), axis=0) > 0.15)
+    assert np.all(np.min(np.abs(found[:, None] - ics[None, :]), axis=0) <= 0.1)
