@@ -369,11 +369,11 @@ def _window_features(
     index = starts[:, None] + np.arange(length)
     acc = bout.linear_acc[index]  # (windows, samples, 3)
     raw = bout.raw_acc[index]
+    raw_mean = raw.mean(axis=1)  # the specific force's mean: gravity, when recorded
     if bout.vertical is not None:
         vertical = np.broadcast_to(bout.vertical, (starts.size, 3))
     else:
-        mean_up = raw.mean(axis=1)
-        vertical = mean_up / np.maximum(np.linalg.norm(mean_up, axis=1, keepdims=True), 1e-12)
+        vertical = raw_mean / np.maximum(np.linalg.norm(raw_mean, axis=1, keepdims=True), 1e-12)
     v_signal = np.einsum("wlk,wk->wl", acc, vertical)
     centred_acc = acc - acc.mean(axis=1, keepdims=True)
     power = np.einsum("wlk,wlk->w", centred_acc, centred_acc) / length  # summed variance
@@ -392,7 +392,7 @@ def _window_features(
         for axis, name in enumerate(("loop_x", "loop_y", "loop_z")):
             features[name] = loop[:, axis]
         features["gravity_x"], features["gravity_y"], features["gravity_z"] = (
-            raw.mean(axis=1).T if bout.vertical is None else np.full((3, starts.size), np.nan)
+            raw_mean.T if bout.vertical is None else np.full((3, starts.size), np.nan)
         )
     if bout.gyr is None or (needs is not None and "pitch_ap_coupling" not in needs):
         return features
