@@ -71,7 +71,11 @@ def tiled(x: np.ndarray, start: int, stop: int) -> np.ndarray:
 
 def run_retrowalk(acc: np.ndarray, gyr: np.ndarray, height: float) -> int:
     rec = Recording(np.arange(acc.shape[0]) / FS, acc, gyr, FS, "bench")
-    return int(GaitPipeline(sensor_height_m=height).analyze(rec).initial_contacts_s.size)
+    return int(
+        GaitPipeline(sensor_height_m=height, reference="first-bout")
+        .analyze(rec)
+        .initial_contacts_s.size
+    )
 
 
 class _Datapoint:
@@ -160,7 +164,9 @@ def ic_f1(detect: Callable[[np.ndarray, np.ndarray, float], np.ndarray], data_di
 
 def _retrowalk_ics(acc: np.ndarray, gyr: np.ndarray, height: float) -> np.ndarray:
     rec = Recording(np.arange(acc.shape[0]) / FS, acc, gyr, FS, "bench")
-    return GaitPipeline(sensor_height_m=height).analyze(rec).initial_contacts_s
+    return (
+        GaitPipeline(sensor_height_m=height, reference="first-bout").analyze(rec).initial_contacts_s
+    )
 
 
 def _retrowalk_ics_no_direction(acc: np.ndarray, gyr: np.ndarray, height: float) -> np.ndarray:
@@ -179,7 +185,9 @@ def week(data_dir: Path, days: float) -> None:
         return build_recording(t, tiled(acc, a, b), tiled(gyr, a, b), source="week")
 
     started = time.perf_counter()
-    result = GaitPipeline(sensor_height_m=1.0).analyze_long(read_segment, duration_s)
+    result = GaitPipeline(sensor_height_m=1.0, reference="first-bout").analyze_long(
+        read_segment, duration_s
+    )
     seconds = time.perf_counter() - started
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(

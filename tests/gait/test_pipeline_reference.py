@@ -18,6 +18,7 @@ from retrowalk.gait.resample import build_recording
 from .synthetic import walking_signal
 
 RATE_HZ = 100.0
+FIRST_BOUT = GaitPipeline(reference="first-bout")
 FloatArray = NDArray[np.float64]
 
 
@@ -57,7 +58,7 @@ def _bout_slices(result: GaitResult) -> list[slice]:
 
 
 def test_a_forward_bout_then_its_time_reversal_reads_forward_then_backward() -> None:
-    result = GaitPipeline().analyze(forward_then_reversed())
+    result = FIRST_BOUT.analyze(forward_then_reversed())
     assert [b.direction for b in result.bouts] == ["forward", "backward"]
     assert all(b.direction_confidence >= 0.9 for b in result.bouts)
     block = result.algorithm["direction_reference"]
@@ -106,7 +107,7 @@ def test_without_a_reference_each_bout_is_judged_alone_and_nothing_is_noted() ->
 
 def test_a_first_bout_that_cannot_serve_falls_back_with_a_note() -> None:
     recording = turning_first_bout_then_forward()
-    result = GaitPipeline().analyze(recording)
+    result = FIRST_BOUT.analyze(recording)
     assert NO_REFERENCE_NOTE in result.notes
     block = result.algorithm["direction_reference"]
     assert block["settings"] is None
@@ -117,7 +118,7 @@ def test_a_first_bout_that_cannot_serve_falls_back_with_a_note() -> None:
 
 def test_a_recording_without_walking_needs_no_reference_and_notes_none() -> None:
     acc, gyr, _ = walking_signal(stand_s=5.0, walk_s=0.0)
-    result = GaitPipeline().analyze(
+    result = FIRST_BOUT.analyze(
         build_recording(np.arange(acc.shape[0]) / RATE_HZ, acc, gyr, source="still")
     )
     assert result.bouts == ()
@@ -126,8 +127,16 @@ def test_a_recording_without_walking_needs_no_reference_and_notes_none() -> None
 
 
 def test_switching_direction_off_leaves_out_the_reference() -> None:
-    result = GaitPipeline(estimate_direction=False).analyze(forward_then_reversed())
+    result = GaitPipeline(estimate_direction=False, reference="first-bout").analyze(
+        forward_then_reversed()
+    )
     assert "direction_reference" not in result.algorithm
+
+
+def test_the_library_default_is_reference_free_and_the_cli_opts_in() -> None:
+    # callers such as the recordings service keep their answers unless they ask for a reference
+    assert GaitPipeline().reference == "none"
+    assert GaitPipeline.backward_walking(reference="first-bout").reference == "first-bout"
 
 
 def test_an_unknown_reference_mode_is_refused_with_the_field() -> None:
@@ -148,9 +157,7 @@ def test_chunked_analysis_keeps_the_first_chunks_reference() -> None:
         return build_recording(t, recording.acc_m_s2[a:b], gyr[a:b], source="chunk")
 
     # 30-s chunks with 4 s overlap: the reversed bout is in a later chunk than the first bout
-    chunked = GaitPipeline().analyze_long(
-        segment, recording.duration_s, chunk_s=34.0, overlap_s=4.0
-    )
+    chunked = FIRST_BOUT.analyze_long(segment, recording.duration_s, chunk_s=34.0, overlap_s=4.0)
     assert [b.direction for b in chunked.bouts] == ["forward", "backward"]
     block = chunked.algorithm["direction_reference"]
     assert block["bout_start_s"] == pytest.approx(chunked.bouts[0].start_s, abs=0.01)
@@ -167,7 +174,7 @@ def test_mobgap_trials_with_the_first_bout_as_reference_call_no_bout_backward(
     directions: list[str] = []
     for mat in mats:
         for trial in list_mobilised_trials(mat):
-            result = GaitPipeline().analyze(read_mobilised_mat(mat, trial=trial))
+            result = FIRST_BOUT.analyze(read_mobilised_mat(mat, trial=trial))
             assert result.bouts, trial
             assert result.bouts[0].direction == "forward", (mat, trial)
             assert NO_REFERENCE_NOTE not in result.notes

@@ -5,9 +5,11 @@ methods) and is injected where needed; :meth:`GaitPipeline.analyze` is pure (a r
 :class:`GaitResult` out). :meth:`GaitPipeline.analyze_long` processes recordings too long for
 memory (a week at 100 Hz) in overlapping chunks. Walking direction comes only from
 :func:`retrowalk.gait.direction.estimate_direction`, called once per bout on the bout's raw
-sensor-frame signal. By default (``reference="first-bout"``) every bout is judged against a
-:class:`~retrowalk.gait.direction.ForwardReference` learnt from the recording's first walking
-bout, which a guided retrowalk session makes a forward warm-up (docs/gait_direction.md 1.1).
+sensor-frame signal. With ``reference="first-bout"`` (the CLI's default) every bout is judged
+against a :class:`~retrowalk.gait.direction.ForwardReference` learnt from the recording's first
+walking bout, which a guided retrowalk session makes a forward warm-up (docs/gait_direction.md
+1.1). The library default stays ``"none"`` so that callers which analyse recordings that need
+not start forward keep their reference-free answers; they opt in.
 """
 
 from __future__ import annotations
@@ -203,11 +205,12 @@ class GaitPipeline:
     turn_min_angle_deg: float = 45.0
     estimate_direction: bool = True
     """Call :func:`estimate_direction` per bout; off, every bout is ``unknown`` (faster)."""
-    reference: ReferenceMode = "first-bout"
-    """``"first-bout"``: the first walking bout is taken to be FORWARD walking (a guided
-    session's warm-up) and every bout, that one included, is judged against it; assumes the
-    sensor does not rotate relative to the trunk during the recording. ``"none"``: each bout
-    on its own (reference-free, less accurate; for recordings that do not start forward)."""
+    reference: ReferenceMode = "none"
+    """``"first-bout"`` (the CLI's default): the first walking bout is taken to be FORWARD
+    walking (a guided session's warm-up) and every bout, that one included, is judged against
+    it; assumes the sensor does not rotate relative to the trunk during the recording.
+    ``"none"``: each bout on its own (reference-free, less accurate; for recordings that need
+    not start forward)."""
     plan: PlannedSession | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
