@@ -28,6 +28,7 @@ from retrowalk.gait.contacts import InitialContactDetector
 from retrowalk.gait.direction import ForwardReference, estimate_direction
 from retrowalk.gait.orientation import BodyFrame, gravity_direction, gravity_is_present
 from retrowalk.gait.parameters import (
+    TURN_COEFFICIENT_PER_RAD,
     BoutParameters,
     InvertedPendulumStepLength,
     bout_parameters,
@@ -35,7 +36,7 @@ from retrowalk.gait.parameters import (
 from retrowalk.gait.recording import STANDARD_GRAVITY_M_S2, Recording
 from retrowalk.gait.turns import Turn, TurnDetector
 
-GAIT_ALGORITHM_VERSION = "1.0.0"
+GAIT_ALGORITHM_VERSION = "1.1.0"
 Direction = Literal["forward", "backward", "unknown"]
 ReferenceMode = Literal["first-bout", "none"]
 REFERENCE_MODES: tuple[ReferenceMode, ...] = ("first-bout", "none")
@@ -195,6 +196,9 @@ class GaitPipeline:
 
     sensor_height_m: float | None = None
     step_length_correction: float = 4.739 / 4
+    step_length_turn_coefficient_per_rad: float = TURN_COEFFICIENT_PER_RAD
+    """Shortens steps taken while turning (needs a gyroscope); our own fit on the Mobilise-D
+    example data, provisional: see :mod:`retrowalk.gait.parameters` and docs/gait_validation.md."""
     min_steps: int = 4
     min_step_time_s: float = 0.25
     max_step_time_s: float = 2.0
@@ -255,7 +259,10 @@ class GaitPipeline:
             "methods": {
                 "orientation": "vertical from low-passed gravity; AP/ML by PCA, sign unknown",
                 "initial_contacts": "McCamley 2012 / Paraschiv-Ionescu 2020 (own implementation)",
-                "step_length": "inverted pendulum, Zijlstra & Hof 2003",
+                "step_length": (
+                    "inverted pendulum, Zijlstra & Hof 2003, K from Mobilise-D; steps shortened "
+                    "by exp(-c |turn angle|) with a gyroscope (our fit, provisional)"
+                ),
                 "turns": "yaw-rate threshold, El-Gohary 2014",
                 "direction": "retrowalk.gait.direction.estimate_direction per bout",
             },
@@ -298,20 +305,7 @@ class GaitPipeline:
         fcs = detector.fc_indices_
         ic_s = ics / fs
         fc_s = np.where(fcs >= 0, fcs / fs, np.nan)
-        step_lengths: FloatArray | None = None
-        if self.sensor_height_m is not None and ics.size >= 2:
-            model = InvertedPendulumStepLength(
-                sensor_height_m=self.sensor_height_m, correction_factor=self.step_length_correction
-            )
-            step_lengths = np.full(max(ics.size - 1, 0), np.nan)
-            for span in detector.bouts_:  # one call per bout: gaps between bouts are not steps
-                bout_ics = ics[span.first_ic : span.last_ic + 1]
-                model.detect(vertical, sampling_rate_hz=fs, ic_indices=bout_ics)
-                step_lengths[span.first_ic : span.last_ic] = model.step_length_m_
-        elif self.sensor_height_m is None:
-            notes.append("no sensor height given: step length and speed not estimated")
-        if not self.estimate_direction:
-            notes.append("direction estimation switched off: every bout is 'unknown'")
+        yaw: FloatArray | None = None
         turns: list[Turn] = []
         if recording.gyr_rad_s is not None:
             yaw = np.einsum("ij,ij->i", recording.gyr_rad_s, up)
@@ -320,6 +314,22 @@ class GaitPipeline:
                 .detect(yaw, sampling_rate_hz=fs)
                 .turns_
             )
+        step_lengths: FloatArray | None = None
+        if self.sensor_height_m is not None and ics.size >= 2:
+            model = InvertedPendulumStepLength(
+                sensor_height_m=self.sensor_height_m,
+                correction_factor=self.step_length_correction,
+                turn_coefficient_per_rad=self.step_length_turn_coefficient_per_rad,
+            )
+            step_lengths = np.full(max(ics.size - 1, 0), np.nan)
+            for span in detector.bouts_:  # one call per bout: gaps between bouts are not steps
+                bout_ics = ics[span.first_ic : span.last_ic + 1]
+                model.detect(vertical, sampling_rate_hz=fs, ic_indices=bout_ics, yaw_rate_rad_s=yaw)
+                step_lengths[span.first_ic : span.last_ic] = model.step_length_m_
+        elif self.sensor_height_m is None:
+            notes.append("no sensor height given: step length and speed not estimated")
+        if not self.estimate_direction:
+            notes.append("direction estimation switched off: every bout is 'unknown'")
         per_ic_length = np.full(ics.size, np.nan)
         turn_starts = np.array([t.start_s for t in turns])
         turn_ends = np.array([t.end_s for t in turns])
