@@ -150,9 +150,18 @@ def trunk_signals(
     return t, acc, gyr
 
 
-def imu_csv_bytes(tmp_path: Path, *, walk_s: float = 60.0, backward: bool = True) -> bytes:
-    """A lower-back IMU recording in the retrowalk CSV format (synthetic walking, 100 Hz)."""
-    t, acc, gyr = trunk_signals(walk_s=walk_s, backward=backward)
+def imu_csv_bytes(
+    tmp_path: Path, *, walk_s: float = 60.0, backward: bool = True, warmup_s: float = 20.0
+) -> bytes:
+    """A lower-back IMU recording of a session in the retrowalk CSV format (synthetic, 100 Hz).
+
+    Like a guided session it starts with ``warmup_s`` of forward walking (the forward reference
+    the analysis judges direction against), then ``walk_s`` of walking (backward by default).
+    """
+    _, warm_acc, warm_gyr = trunk_signals(walk_s=warmup_s, backward=False)
+    _, acc, gyr = trunk_signals(walk_s=walk_s, backward=backward)
+    acc, gyr = np.vstack([warm_acc, acc]), np.vstack([warm_gyr, gyr])
+    t = np.arange(acc.shape[0]) * 0.01
     recording = build_recording(t, acc, gyr, source="synthetic")
     path = tmp_path / "walk.csv"
     write_retrowalk_csv(path, recording)

@@ -64,3 +64,20 @@ def test_the_stored_analysis_keeps_its_algorithm_source_file_digest_and_plan(
         runtime, history.clinician_actor, history.patient.id
     )
     assert by_session[history.sessions[1].id].id == view.id
+
+
+def test_directions_are_judged_against_the_sessions_forward_warm_up(
+    runtime: Runtime, tmp_path: Path
+) -> None:
+    history = small_history(runtime)
+    forward_only = imu_csv_bytes(tmp_path, walk_s=40, backward=False)
+    view = recordings.attach_recording(
+        runtime,
+        history.patient_actor,
+        history.patient.id,
+        history.sessions[1].id,
+        filename="walk.csv",
+        data=forward_only,
+    )
+    assert view.algorithm["direction_reference"]["mode"] == "first-bout"
+    assert view.backward_min == 0.0

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from retrowalk.exchange.fhir import records_from_bundle
 from retrowalk.gait.io import read_recording
-from retrowalk.gait.pipeline import GaitPipeline
+from retrowalk.services.recordings import session_pipeline
 from retrowalk.services.runtime import Runtime
 from retrowalk.storage.audit import AuditEntry
 from retrowalk.storage.recordings import SessionRecording
@@ -180,7 +180,7 @@ def test_an_uploaded_recording_is_analysed_and_stored_with_its_algorithm(
     stored = response.json()
     path = tmp_path / "again.csv"
     path.write_bytes(data)
-    expected = GaitPipeline.backward_walking(sensor_height_m=1.0).analyze(read_recording(path))
+    expected = session_pipeline(1.0).analyze(read_recording(path))
     assert stored["backward_min"] == expected.summary()["backward_min"]
     assert stored["backward_min"] > 0.9
     assert stored["backward_steps"] == expected.summary()["backward_steps"]
