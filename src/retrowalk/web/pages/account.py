@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
 
 from retrowalk.errors import InputError, NotAllowedError, PermissionDeniedError
 from retrowalk.schemas.parsing import validate
@@ -86,11 +87,13 @@ def login_form(request: Request, next: str = "") -> Response:
 @router.post("/login")
 def login(
     request: Request,
-    email: Annotated[str, Form(max_length=254)],
-    password: Annotated[str, Form(max_length=200)],
+    email: Annotated[str, Form(max_length=254)] = "",
+    password: Annotated[str, Form(max_length=200)] = "",
     next: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     rt = runtime_of(request)
+    if not email.strip() or not password:
+        return _login_failed(request, email, next, "Enter your email and your password.", 422)
     client = request.client.host if request.client else "unknown"
     limiter = _limiter(request)
     try:
@@ -141,12 +144,40 @@ def signup_form(request: Request) -> Response:
     )
 
 
+def _signup_problems(
+    display_name: str, email: str, password: str, invitation_code: str
+) -> dict[str, str]:
+    """Every field ``SignupIn`` refuses, each with its problem, to show next to each field."""
+    fields = {
+        "display_name": display_name.strip(),
+        "email": email.strip(),
+        "password": password,
+        "invitation_code": invitation_code.strip() or None,
+    }
+    problems: dict[str, str] = {}
+    try:
+        SignupIn.model_validate(fields)
+    except ValidationError as error:
+        for detail in error.errors():
+            if not detail["loc"]:
+                continue  # a whole-model rule: the full validation below reports it
+            name = str(detail["loc"][0])
+            empty = fields.get(name) in ("", None)
+            problems.setdefault(name, "Please fill this in." if empty else detail["msg"])
+    return problems
+
+
+SIGNUP_FIELD_MAX_CHARS = 1000
+"""Bound on what the form layer reads; the real limits (name 120, email 254, password 200)
+are checked by ``SignupIn`` so that a too-long or empty field is named next to the field."""
+
+
 @router.post("/signup")
 def signup(
     request: Request,
-    display_name: Annotated[str, Form(max_length=120)],
-    email: Annotated[str, Form(max_length=254)],
-    password: Annotated[str, Form(max_length=200)],
+    display_name: Annotated[str, Form(max_length=SIGNUP_FIELD_MAX_CHARS)] = "",
+    email: Annotated[str, Form(max_length=SIGNUP_FIELD_MAX_CHARS)] = "",
+    password: Annotated[str, Form(max_length=SIGNUP_FIELD_MAX_CHARS)] = "",
     invitation_code: Annotated[str, Form(max_length=40)] = "",
     units: Annotated[str, Form(max_length=10)] = "metric",
     time_zone: Annotated[str, Form(max_length=64)] = "UTC",
@@ -159,6 +190,18 @@ def signup(
         "time_zone": time_zone,
     }
     rt = runtime_of(request)
+    problems = _signup_problems(display_name, email, password, invitation_code)
+    if problems:
+        return render(
+            request,
+            "auth/signup.html",
+            title="Create your account",
+            user=None,
+            status_code=422,
+            form=form,
+            errors=problems,
+            error="Please check the form below.",
+        )
     try:
         data = validate(
             SignupIn,

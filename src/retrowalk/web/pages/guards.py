@@ -7,10 +7,14 @@ turned into a redirect or an error page by the handlers :func:`install_page_erro
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from retrowalk.web.pages.rendering import render
 from retrowalk.web.pages.session_user import CsrfError, PageUser, page_user
@@ -68,7 +72,75 @@ def _csrf(request: Request, error: Exception) -> Response:
     return _problem(request, PageError(403, "Please try again", str(error)))
 
 
+API_PATH_PREFIX = "/api/"
+"""Paths that keep the API's JSON errors; every other path is a page a person reads."""
+
+HTTP_PAGE_ERRORS = {
+    404: ("Page not found", "There is no page at this address. Check the link, or start again."),
+    405: ("Not possible here", "This address cannot be used like that. Start again from a page."),
+}
+"""What a person sees for the router's own errors (unknown address, wrong method)."""
+
+Handler = Callable[[Request, Any], Response | Awaitable[Response]]
+
+
+def is_page_path(path: str) -> bool:
+    return not (path.startswith(API_PATH_PREFIX) or path == API_PATH_PREFIX.rstrip("/"))
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
+    return ".".join(parts) or "form"
+
+
+def _page_or(api_handler: Handler | None, page: Callable[[Request, Exception], Response]) -> Any:
+    """A handler answering page paths with ``page`` and API paths with ``api_handler``."""
+
+    async def handle(request: Request, error: Exception) -> Response:
+        if is_page_path(request.url.path) or api_handler is None:
+            return page(request, error)
+        answer = api_handler(request, error)
+        return await answer if isinstance(answer, Awaitable) else answer
+
+    return handle
+
+
+def _http_page(request: Request, error: Exception) -> Response:
+    assert isinstance(error, StarletteHTTPException)
+    title, message = HTTP_PAGE_ERRORS.get(
+        error.status_code, ("Something went wrong", "Please go back and try again.")
+    )
+    response = _problem(request, PageError(error.status_code, title, message))
+    if error.headers:
+        response.headers.update(error.headers)
+    return response
+
+
+def _invalid_request_page(request: Request, error: Exception) -> Response:
+    """A form post or address the page's own fields could not hold (e.g. a crafted post).
+
+    The page forms send every field and limit their length, so a person meets this only
+    with a stale or hand-made request; it still names each field and what is wrong.
+    """
+    assert isinstance(error, RequestValidationError)
+    problems = [
+        f"{_field_name(tuple(detail.get('loc', ())))}: {detail.get('msg', 'invalid')}"
+        for detail in error.errors()
+    ]
+    message = "Nothing was saved. " + "; ".join(problems) + ". Go back, check and send again."
+    return _problem(request, PageError(422, "Please check what you sent", message))
+
+
 def install_page_errors(app: FastAPI) -> None:
+    """Page handlers; router errors on page paths become HTML pages, API paths keep JSON.
+
+    Must run after the API's handlers are installed (``create_app`` does that first), so
+    their JSON handlers are kept for ``/api/`` paths.
+    """
     app.add_exception_handler(RedirectNeededError, _redirect)
     app.add_exception_handler(PageError, _problem)
     app.add_exception_handler(CsrfError, _csrf)
+    api_http = app.exception_handlers.get(StarletteHTTPException)
+    api_invalid = app.exception_handlers.get(RequestValidationError)
+    app.add_exception_handler(StarletteHTTPException, _page_or(api_http, _http_page))
+    app.add_exception_handler(RequestValidationError, _page_or(api_invalid, _invalid_request_page))
