@@ -79,6 +79,19 @@ def test_a_new_patient_walks_a_whole_guided_session_and_sees_it_in_progress(
     check_page(page, "my-data")
 
 
+def _assert_on_screen(page: Page, buttons: tuple[str, ...]) -> None:
+    assert page.evaluate("() => window.scrollY") == 0
+    height = page.viewport_size["height"] if page.viewport_size else 0
+    countdown = page.locator("[data-countdown]").bounding_box()
+    assert countdown is not None
+    assert countdown["y"] >= 0
+    for name in buttons:
+        box = page.get_by_role("button", name=name, exact=True).bounding_box()
+        assert box is not None, name
+        assert box["y"] >= 0, (name, box)
+        assert box["y"] + box["height"] <= height, (name, box, height)
+
+
 def test_the_session_page_fits_a_360_px_screen_and_a_mistaken_fall_tap_is_harmless(
     page: Page,
 ) -> None:
@@ -93,6 +106,12 @@ def test_the_session_page_fits_a_360_px_screen_and_a_mistaken_fall_tap_is_harmle
         assert box is not None
         assert box["height"] >= 24
         assert box["width"] >= 24
+    # Everything needed mid-walk is on the 360 x 740 screen without scrolling, also paused
+    # (when the paused notice takes three more lines).
+    _assert_on_screen(page, ("Pause", "Stop early", "I lost my balance / I fell"))
+    page.get_by_role("button", name="Pause").click()
+    _assert_on_screen(page, ("Resume", "Stop early", "I lost my balance / I fell"))
+    page.get_by_role("button", name="Resume").click()
     # The fall button pressed by mistake: the session ends, nothing is recorded as an event.
     page.get_by_role("button", name="I lost my balance / I fell").click()
     page.get_by_label("Nothing happened: I pressed the button by mistake").check()

@@ -34,8 +34,14 @@
     ["before", "running", "end", "done"].forEach(function (n) {
       $("[data-step=" + n + "]").hidden = n !== name;
     });
+    /* The layout compacts while the timer runs (no navigation, smaller title), so the
+       countdown and every control, above all the fall button, fit on a phone's screen. */
+    document.body.setAttribute("data-session-step", name);
     var heading = $("[data-step=" + name + "] h2");
-    if (heading) heading.focus();
+    /* Start at the top of the page: the Start button sat lower down, and the running
+       timer is laid out to fit the screen from the top. */
+    window.scrollTo(0, 0);
+    if (heading) heading.focus({ preventScroll: true });
   }
 
   function uuid() {
