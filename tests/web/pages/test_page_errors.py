@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from retrowalk.errors import NotAllowedError
 from tests.db_fixtures import PASSWORD
 from tests.web.pages.conftest import PatientClient, csrf
 
@@ -107,3 +109,43 @@ def test_sign_in_with_empty_fields_asks_for_both_on_the_page(client: TestClient)
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("text/html")
     assert "Enter your email and your password." in response.text
+
+
+def _add_failing_routes(app: FastAPI) -> None:
+    def refuse() -> None:
+        raise NotAllowedError("the program is paused")
+
+    def crash() -> None:
+        raise RuntimeError("a bug")
+
+    app.add_api_route("/app/test-refused", refuse)
+    app.add_api_route("/api/v1/test-refused", refuse)
+    app.add_api_route("/app/test-crash", crash)
+    app.add_api_route("/api/v1/test-crash", crash)
+
+
+def test_a_service_refusal_a_page_does_not_handle_is_an_html_page_with_its_status(
+    app: FastAPI, client: TestClient
+) -> None:
+    _add_failing_routes(app)
+    page = client.get("/app/test-refused")
+    assert page.status_code == 409
+    assert page.headers["content-type"].startswith("text/html")
+    assert "the program is paused" in page.text
+    api = client.get("/api/v1/test-refused")
+    assert api.status_code == 409
+    assert api.json()["error"]["type"] == "not_allowed"
+
+
+def test_a_bug_on_a_page_is_an_html_500_page_without_details(
+    app: FastAPI, client: TestClient
+) -> None:
+    _add_failing_routes(app)
+    page = client.get("/app/test-crash")
+    assert page.status_code == 500
+    assert page.headers["content-type"].startswith("text/html")
+    assert "Something went wrong" in page.text
+    assert "a bug" not in page.text
+    api = client.get("/api/v1/test-crash")
+    assert api.status_code == 500
+    assert api.json()["error"]["type"] == "internal"

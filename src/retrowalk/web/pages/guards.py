@@ -16,6 +16,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from retrowalk.errors import RetrowalkError
+from retrowalk.web.errors import status_for
 from retrowalk.web.pages.rendering import render
 from retrowalk.web.pages.session_user import CsrfError, PageUser, page_user
 
@@ -131,6 +133,49 @@ def _invalid_request_page(request: Request, error: Exception) -> Response:
     return _problem(request, PageError(422, "Please check what you sent", message))
 
 
+DOMAIN_ERROR_TITLES = {
+    401: "Please sign in again",
+    403: "Not allowed",
+    404: "Not found",
+    409: "Not possible now",
+    422: "Please check what you sent",
+    429: "Please wait a moment",
+}
+
+
+def _domain_page(request: Request, error: Exception) -> Response:
+    """A service refusal a page did not turn into its own message: the same status, as HTML."""
+    assert isinstance(error, RetrowalkError)
+    status, _kind = status_for(error)
+    title = DOMAIN_ERROR_TITLES.get(status, "That did not work")
+    return _problem(request, PageError(status, title, f"Nothing was changed: {error}."))
+
+
+def _unexpected_page(api_handler: Handler | None) -> Any:
+    """A bug on a page path: the API's handler logs it; the person gets an HTML 500 page."""
+
+    async def handle(request: Request, error: Exception) -> Response:
+        answer = api_handler(request, error) if api_handler is not None else None
+        logged = await answer if isinstance(answer, Awaitable) else answer
+        if not is_page_path(request.url.path) and logged is not None:
+            return logged
+        try:
+            return render(
+                request,
+                "error.html",
+                title="Something went wrong",
+                user=None,
+                status_code=500,
+                message="This is our fault, not yours. Please go back and try again later.",
+            )
+        except Exception:
+            if logged is not None:
+                return logged
+            raise
+
+    return handle
+
+
 def install_page_errors(app: FastAPI) -> None:
     """Page handlers; router errors on page paths become HTML pages, API paths keep JSON.
 
@@ -144,3 +189,6 @@ def install_page_errors(app: FastAPI) -> None:
     api_invalid = app.exception_handlers.get(RequestValidationError)
     app.add_exception_handler(StarletteHTTPException, _page_or(api_http, _http_page))
     app.add_exception_handler(RequestValidationError, _page_or(api_invalid, _invalid_request_page))
+    api_domain = app.exception_handlers.get(RetrowalkError)
+    app.add_exception_handler(RetrowalkError, _page_or(api_domain, _domain_page))
+    app.add_exception_handler(Exception, _unexpected_page(app.exception_handlers.get(Exception)))
