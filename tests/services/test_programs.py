@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import select
 
 from retrowalk.errors import NotAllowedError, NotFoundError, PermissionDeniedError
 from retrowalk.schemas.clinical import ScreeningAnswersIn
@@ -12,6 +13,7 @@ from retrowalk.services import invitations, programs, screenings
 from retrowalk.services.inputs import PlanAdjustIn, PrescriptionIn, ProgramStatusIn
 from retrowalk.services.runtime import Actor, Runtime
 from retrowalk.services.views import UserView
+from retrowalk.storage.flags import ClinicianFlag
 from tests.db_fixtures import MakeUser, log, prescription_json, screening_answers, start_program
 
 
@@ -132,3 +134,44 @@ def test_a_new_program_completes_the_previous_one(runtime: Runtime, make_user: M
     second = programs.prescribe_program(runtime, who, patient.id, _choices(runtime))
     assert second.id != first.id
     assert programs.get_program(runtime, who, patient.id).id == second.id
+
+
+def _rescreen(runtime: Runtime, patient: UserView, **answers: object) -> None:
+    screenings.screen_patient(
+        runtime,
+        Actor(patient.id, patient.role),
+        patient.id,
+        ScreeningAnswersIn.model_validate(screening_answers(**answers)).to_domain(),
+    )
+
+
+def test_a_repeat_screening_that_says_see_a_clinician_pauses_the_program_and_flags_it(
+    runtime: Runtime, make_user: MakeUser
+) -> None:
+    patient = make_user()
+    who = Actor(patient.id, patient.role)
+    start_program(runtime, patient)
+    _rescreen(runtime, patient, recent_major_trauma=True)
+    program = programs.get_program(runtime, who, patient.id)
+    assert program.status == "paused"
+    assert program.paused_for_safety
+    assert program.plan["status"] == "paused"
+    assert "see clinician" in program.status_reason
+    with runtime.db.read() as session:
+        flag = session.scalars(select(ClinicianFlag)).one()
+    assert flag.kind == "safety_event"
+    assert "major injury" in flag.detail
+    with pytest.raises(PermissionDeniedError, match="clinician"):
+        programs.set_status(runtime, who, patient.id, ProgramStatusIn(status="active"))
+
+
+def test_a_cleared_repeat_screening_leaves_the_program_running(
+    runtime: Runtime, make_user: MakeUser
+) -> None:
+    patient = make_user()
+    start_program(runtime, patient)
+    _rescreen(runtime, patient)
+    program = programs.get_program(runtime, Actor(patient.id, patient.role), patient.id)
+    assert program.status == "active"
+    with runtime.db.read() as session:
+        assert session.scalars(select(ClinicianFlag)).all() == []

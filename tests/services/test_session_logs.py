@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from retrowalk.errors import InputError, NotAllowedError, NotFoundError
 from retrowalk.services import audit, programs, session_logs
-from retrowalk.services.inputs import NextMorningPainIn
+from retrowalk.services.inputs import NextMorningPainIn, ProgramStatusIn
 from retrowalk.services.runtime import Actor, Runtime
 from retrowalk.storage.audit import AuditEntry
 from retrowalk.storage.flags import ClinicianFlag
@@ -193,3 +193,23 @@ def test_a_session_from_before_the_program_is_kept_outside_it(
     assert earlier.session.decision is None
     assert earlier.program is not None
     assert earlier.program.current_revision == 1
+
+
+def test_a_reduction_from_a_session_logged_while_paused_is_kept_in_the_next_revision(
+    runtime: Runtime, make_user: MakeUser
+) -> None:
+    patient = make_user()
+    who = Actor(patient.id, patient.role)
+    start_program(runtime, patient)
+    day = runtime.now()
+    log(runtime, patient, day, pain_next_morning=4)
+    programs.set_status(runtime, who, patient.id, ProgramStatusIn(status="paused", reason="away"))
+    log(runtime, patient, day + dt.timedelta(days=2), pain_max=8, pain_next_morning=4)
+    programs.set_status(runtime, who, patient.id, ProgramStatusIn(status="active", reason="back"))
+    result = log(runtime, patient, day + dt.timedelta(days=4), pain_next_morning=4)
+    assert result.program is not None
+    history = result.program.plan["history"]
+    assert [(h["after_session"], h["change"]) for h in history][-2:] == [
+        (2, "reduce"),
+        (3, result.session.decision["action"] if result.session.decision else None),
+    ]

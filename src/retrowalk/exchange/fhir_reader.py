@@ -66,7 +66,14 @@ def records_from_bundle(
     raw: Any
     if isinstance(data, bytes | str):
         text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
-        raw = parse_json_text(text, source=_SOURCE)
+        try:
+            raw = parse_json_text(text, source=_SOURCE)
+        except RecursionError:
+            # json.loads recurses per nesting level; a hostile file nests deeper than Python's
+            # stack allows. No FHIR Bundle we read nests more than a few levels.
+            raise InputError(
+                "the JSON nests too deeply to be a FHIR Bundle", source=_SOURCE
+            ) from None
     else:
         raw = dict(data)
     if not isinstance(raw, dict) or raw.get("resourceType") != "Bundle":

@@ -36,6 +36,8 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from retrowalk.errors import NotFoundError
+from retrowalk.evidence import Study, load_evidence, status_label
 from retrowalk.exchange.icalendar_feed import NOT_MEDICAL_ADVICE
 from retrowalk.exchange.records import SessionLogRecord, describe_dose
 from retrowalk.reports.charts import outcome_chart, pain_chart, weekly_minutes_chart
@@ -71,6 +73,9 @@ def _styles() -> dict[str, ParagraphStyle]:
         ),
         "body": body,
         "small": ParagraphStyle("small", parent=body, fontSize=8, leading=10),
+        "source": ParagraphStyle(
+            "source", parent=body, fontSize=8, leading=10, spaceBefore=0, leftIndent=6
+        ),
         "note": ParagraphStyle(
             "note",
             parent=body,
@@ -193,15 +198,31 @@ def _program(data: ClinicianReportData) -> list[Any]:
         story.append(
             _p(
                 f"Next session ({upcoming.scheduled_on.isoformat()}): {describe_dose(upcoming)}"
-                + (f" Cues: {'; '.join(upcoming.cues)}." if upcoming.cues else "")
+                + (
+                    " Cues: " + "; ".join(cue.rstrip(". ") for cue in upcoming.cues) + "."
+                    if upcoming.cues
+                    else ""
+                )
             )
         )
     else:
         story.append(_p("No planned session after the report date."))
     if program.sources:
         story.append(_p("Sources behind this plan:"))
-        story += [_p(f"• {source}", "small") for source in program.sources]
+        story += [_p(f"• {_citation(source)}", "source") for source in program.sources]
     return story
+
+
+def _citation(source: str) -> str:
+    """A plan source as a reader can look it up: an evidence-base id with its citation and
+    evidence status (``chitkara2725: Chitkara JMRH ... (C-abs)``); any other text as it is."""
+    try:
+        item = load_evidence().find(source)
+    except (NotFoundError, ValueError):
+        return source
+    if isinstance(item, Study):
+        return f"{source}: {item.citation} ({status_label(item.status)})"
+    return f"{source}: {item.description} ({status_label(item.status)})"
 
 
 def _adherence(data: ClinicianReportData) -> list[Any]:
@@ -222,7 +243,7 @@ def _adherence(data: ClinicianReportData) -> list[Any]:
     ]
     if planned or done:
         story.append(_image(weekly_minutes_chart(planned, done), 60))
-    return story
+    return [KeepTogether(story)]
 
 
 def _pain(data: ClinicianReportData) -> list[Any]:
@@ -240,7 +261,7 @@ def _pain(data: ClinicianReportData) -> list[Any]:
         )
     )
     story.append(_image(pain_chart(data.sessions_in_period), 60))
-    return story
+    return [KeepTogether(story)]
 
 
 def _outcomes(data: ClinicianReportData) -> list[Any]:

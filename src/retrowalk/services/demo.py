@@ -63,6 +63,9 @@ def _history(
         ),
     )
     view = programs.get_program(past, patient, patient.user_id)
+    # Each session follows the dose of the plan as it stands after the previous session (the
+    # progression rules revise it), as a person using the guided timer would.
+    current = view.plan["sessions"]
     for planned in view.plan["sessions"]:
         day = dt.date.fromisoformat(planned["date"])
         if day >= today:
@@ -75,7 +78,7 @@ def _history(
         )
         began = dt.datetime.combine(day, dt.time(17, 30), dt.UTC)
         at[0] = began + dt.timedelta(minutes=40)
-        backward = float(planned["backward_min"])
+        backward = float(current[planned["number"] - 1]["backward_min"])
         last_week = (today - day).days <= 7
         events: list[SessionEvent] = ["near_fall"] if near_fall_last_week and last_week else []
         result = log_session(
@@ -90,7 +93,9 @@ def _history(
                 forward_min=10.0,
                 setting="overground",
                 pain_before=pain,
-                pain_max=min(10, pain + 1),
+                # Pain during rises a little but stays within the 5/10 limit unless it was
+                # already above it (evidence.md §6), as for someone the program suits.
+                pain_max=max(pain, min(5, pain + 1)),
                 pain_after=pain,
                 pain_next_morning=pain,
                 rpe=float(rng.choice((3, 4, 4, 5))),
@@ -103,6 +108,8 @@ def _history(
         )
         if events or (result.program is not None and result.program.status != "active"):
             break
+        if result.program is not None:
+            current = result.program.plan["sessions"]
     for weeks_ago, pain in (
         (weeks, start_pain),
         (0, max(0, round(start_pain + trend_per_week * weeks))),
@@ -128,7 +135,7 @@ def create_demo(rt: Runtime) -> DemoAccounts:
     clinician_actor = Actor(clinician.id, "clinician")
     made: list[UserView] = []
     plans = (
-        ("Anna Demo", 46, 6, -0.6, 0.1, False, 1),
+        ("Anna Demo", 46, 5, -0.6, 0.1, False, 1),
         ("Ben Demo", 58, 4, 0.7, 0.35, True, 2),
     )
     for email, (name, age, pain, trend, skip, near_fall, seed) in zip(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import (
     AwareDatetime,
@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from retrowalk.domain.instruments import INSTRUMENT_IDS
+from retrowalk.domain.prescription import MAX_FORWARD_SPEED_KMH, MIN_FORWARD_SPEED_KMH
 from retrowalk.domain.session_log import SessionEvent
 from retrowalk.schemas.outcomes import ItemValue
 
@@ -53,6 +54,25 @@ class Input(BaseModel):
     def _no_nul(cls, value: Any, info: ValidationInfo) -> Any:
         _reject_nul(value, info.field_name or "value")
         return value
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_bool_for_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        # Pydantic's lax mode reads JSON true/false as 1/0: a pain score of `true` would be
+        # stored as 1. Only fields declared as bool take booleans.
+        if isinstance(value, bool) and info.field_name is not None:
+            annotation = cls.model_fields[info.field_name].annotation
+            if not _allows_bool(annotation):
+                raise ValueError("must not be true or false")
+        return value
+
+
+def _allows_bool(annotation: Any) -> bool:
+    if annotation is bool or annotation is Any:
+        return True
+    if get_origin(annotation) is Literal:
+        return any(isinstance(option, bool) for option in get_args(annotation))
+    return any(_allows_bool(arg) for arg in get_args(annotation) if arg is not type(None))
 
 
 class SignupIn(Input):
@@ -125,7 +145,10 @@ class PrescriptionIn(Input):
     goal_backward_min: Annotated[int, Field(ge=1, le=60)]
     start_date: dt.date
     current_backward_min: Annotated[int | None, Field(ge=0, le=60)] = None
-    forward_speed_kmh: Annotated[float | None, Field(gt=0, le=10, allow_inf_nan=False)] = None
+    forward_speed_kmh: Annotated[
+        float | None,
+        Field(ge=MIN_FORWARD_SPEED_KMH, le=MAX_FORWARD_SPEED_KMH, allow_inf_nan=False),
+    ] = None
     template: Annotated[str | None, Field(max_length=120)] = None
     weeks: Annotated[int | None, Field(ge=1, le=52)] = None
 

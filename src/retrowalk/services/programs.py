@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from retrowalk.domain.plan import Plan
 from retrowalk.domain.prescription import Profile, prescribe
-from retrowalk.domain.screening import ScreeningAnswers
+from retrowalk.domain.screening import ScreeningAnswers, ScreeningResult
 from retrowalk.errors import InputError, NotAllowedError, NotFoundError, PermissionDeniedError
 from retrowalk.services import audit
 from retrowalk.services.inputs import PlanAdjustIn, PrescriptionIn, ProgramStatusIn
@@ -22,6 +22,7 @@ from retrowalk.services.policy import require_clinician_of, require_patient_acce
 from retrowalk.services.runtime import Actor, Runtime
 from retrowalk.services.screenings import latest_screening
 from retrowalk.services.views import ProgramRevisionView, ProgramView
+from retrowalk.storage.flags import ClinicianFlag
 from retrowalk.storage.programs import Program, ProgramRevision
 
 
@@ -233,3 +234,46 @@ def adjust_plan(rt: Runtime, actor: Actor, patient_id: int, change: PlanAdjustIn
         session.flush()
         audit.record(session, actor, patient_id, "update", "program", program.id)
         return program_view(session, program)
+
+
+def pause_after_screening(
+    session: Session, rt: Runtime, actor: Actor, patient_id: int, result: ScreeningResult
+) -> None:
+    """A repeat screening that does not clear the person pauses their current program.
+
+    The screening's decision (see a clinician, or urgent care) means: stop and talk to a
+    clinician before going on (docs/clinical.md). As after a fall, the program is paused for
+    safety (only the clinician can resume it) and a flag is raised for the clinician. A
+    completed program, or none, is left alone; a cleared screening changes nothing.
+    """
+    if result.cleared:
+        return
+    program = current_program(session, patient_id)
+    if program is None:
+        return
+    why = "; ".join(reason.text for reason in result.reasons if reason.level != "cleared")
+    reason = f"paused: the repeat screening says {result.decision.replace('_', ' ')}"
+    if program.status == "active":
+        plan = Plan.from_json(current_revision(session, program).plan)
+        add_revision(
+            session,
+            rt,
+            actor,
+            program,
+            plan.with_changes(status="paused").to_json(),
+            reason="status:paused",
+            note=reason,
+        )
+        program.status = "paused"
+    program.paused_for_safety = True
+    program.status_reason = reason
+    program.updated_at = rt.now()
+    detail = f"screening on {rt.now().date().isoformat()}: {result.decision}" + (
+        f" ({why})" if why else ""
+    )
+    session.add(
+        ClinicianFlag(
+            patient_id=patient_id, kind="safety_event", detail=detail[:500], created_at=rt.now()
+        )
+    )
+    audit.record(session, actor, patient_id, "update", "program", program.id)

@@ -16,7 +16,11 @@ from retrowalk.storage.screenings import Screening
 def screen_patient(
     rt: Runtime, actor: Actor, patient_id: int, answers: ScreeningAnswers
 ) -> ScreeningView:
-    """Run the screening rules on ``answers`` and store answers, result and rules version."""
+    """Run the screening rules on ``answers`` and store answers, result and rules version.
+
+    A result that does not clear the person pauses their current program for safety and
+    flags their clinician (:func:`retrowalk.services.programs.pause_after_screening`).
+    """
     result = screen(answers)
     with rt.db.write() as session:
         require_patient_access(session, actor, patient_id)
@@ -32,6 +36,10 @@ def screen_patient(
         session.add(row)
         session.flush()
         audit.record(session, actor, patient_id, "create", "screening", row.id)
+        # programs imports this module (latest_screening), so it is imported here.
+        from retrowalk.services.programs import pause_after_screening
+
+        pause_after_screening(session, rt, actor, patient_id, result)
         return ScreeningView.model_validate(row)
 
 

@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from retrowalk.domain.plan import Plan
-from retrowalk.domain.progression import apply_decision, decide_progression
+from retrowalk.domain.progression import apply_decision, catch_up, decide_progression
 from retrowalk.domain.session_log import STOP_EVENTS, SessionLogEntry
 from retrowalk.errors import InputError, NotAllowedError, NotFoundError
 from retrowalk.services import audit
@@ -209,14 +209,18 @@ def _insert(
         )
         session.flush()
     if in_program and program is not None and plan is not None and program.status == "active":
-        decision = decide_progression(plan, program_log(session, program, zone))
+        entries = program_log(session, program, zone)
+        decision = decide_progression(plan, entries)
         row.decision = decision.to_json()
+        # The decision was made on the caught-up plan (decisions for sessions logged while the
+        # program was paused applied first); store that plan, not the stored one, so those
+        # reductions and their history entries are kept.
         add_revision(
             session,
             rt,
             actor,
             program,
-            apply_decision(plan, decision).to_json(),
+            apply_decision(catch_up(plan, entries), decision).to_json(),
             reason="progression",
             note=decision.action,
             decision=decision.to_json(),

@@ -95,9 +95,21 @@ def _validation_error(_request: Request, error: Exception) -> JSONResponse:
     problems = []
     for detail in error.errors():
         message = str(detail.get("msg", "invalid"))
-        if detail.get("type") == "extra_forbidden":
+        kind = detail.get("type")
+        loc = tuple(detail.get("loc", ()))
+        if kind == "extra_forbidden":
             message = "unknown key"
-        problems.append({"field": _location(tuple(detail.get("loc", ()))), "problem": message})
+        elif kind == "json_invalid":
+            # FastAPI puts the character offset where a field name would be: ("body", 9).
+            position = loc[1] if len(loc) > 1 else None
+            reason = (detail.get("ctx") or {}).get("error", "malformed JSON")
+            message = f"not valid JSON ({reason})" + (
+                f" at character {position}" if isinstance(position, int) else ""
+            )
+            loc = ("body",)
+        elif kind == "value_error":
+            message = message.removeprefix("Value error, ")
+        problems.append({"field": _location(loc), "problem": message})
     first = problems[0] if problems else {"field": None, "problem": "invalid request"}
     message = "; ".join(f"{p['field']}: {p['problem']}" for p in problems) or "invalid request"
     body = error_body(

@@ -104,3 +104,25 @@ def test_account_listings_carry_no_secrets(client_for: ClientFor, make_user: Mak
     assert response.status_code == 200
     _no_secrets(response.json())
     assert "$argon2" not in response.text
+
+
+def test_a_deleted_accounts_cookie_and_tokens_stop_working(
+    client: TestClient, make_user: MakeUser
+) -> None:
+    user = make_user("patient")
+    token = client.post(
+        "/api/v1/auth/tokens", json={"email": user.email, "password": PASSWORD}
+    ).json()["access_token"]
+    login = client.post("/api/v1/auth/login", json={"email": user.email, "password": PASSWORD})
+    url = f"/api/v1/patients/{user.id}/account-deletion"
+    assert client.post(url, json={"password": PASSWORD}).status_code == 403
+    deleted = client.post(
+        url, json={"password": PASSWORD}, headers={CSRF_HEADER: login.json()["csrf_token"]}
+    )
+    assert deleted.status_code == 204
+    assert client.get("/api/v1/me").status_code == 401
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/me", headers=bearer).status_code == 401
+    assert client.get(f"/api/v1/patients/{user.id}/sessions", headers=bearer).status_code == 401
+    again = client.post("/api/v1/auth/tokens", json={"email": user.email, "password": PASSWORD})
+    assert again.status_code == 401

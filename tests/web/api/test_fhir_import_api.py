@@ -129,3 +129,13 @@ def test_malformed_json_is_refused_with_line_and_column(app: FastAPI, runtime: R
     response = _import(client, history.patient.id, '{"resourceType": "Bundle",\n  "entry": [}')
     assert response.status_code == 422
     assert "line 2, column" in response.json()["error"]["message"]
+
+
+def test_json_nested_too_deeply_is_refused_not_a_crash(app: FastAPI, runtime: Runtime) -> None:
+    history = small_history(runtime)
+    client = signed_in(app, history.patient)
+    before = _counts(runtime, history.patient.id)
+    response = _import(client, history.patient.id, "[" * 100_000 + "]" * 100_000)
+    assert response.status_code == 422
+    assert "nests too deeply" in response.json()["error"]["message"]
+    assert _counts(runtime, history.patient.id) == before

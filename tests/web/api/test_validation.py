@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.db_fixtures import ClientFor, session_json
+from tests.db_fixtures import ClientFor, prescription_json, screening_answers, session_json
 
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
@@ -57,7 +57,17 @@ def test_malformed_json_is_a_422_not_a_crash(patient: TestClient) -> None:
         _sessions(patient), content=b"{not json", headers={"content-type": "application/json"}
     )
     assert response.status_code == 422
-    assert response.json()["error"]["type"] == "invalid_input"
+    error = response.json()["error"]
+    assert error["type"] == "invalid_input"
+    assert error["field"] == "body"
+    assert error["problem"].startswith("not valid JSON")
+    assert "at character 1" in error["problem"]
+
+
+def test_a_rule_message_carries_no_pydantic_prefix(patient: TestClient) -> None:
+    body = session_json(NOW, ended_at=(NOW - dt.timedelta(hours=1)).isoformat())
+    problem = patient.post(_sessions(patient), json=body).json()["error"]["problem"]
+    assert not problem.startswith("Value error")
 
 
 def test_a_bad_idempotency_key_is_named(patient: TestClient) -> None:
@@ -121,3 +131,27 @@ def test_a_clinician_plan_edit_with_a_broken_plan_names_the_field(
     )
     # No program yet: 404; the plan itself is checked once there is one (service tests).
     assert response.status_code == 404
+
+
+def test_a_boolean_pain_score_is_refused_not_read_as_one(patient: TestClient) -> None:
+    response = patient.post(_sessions(patient), json=session_json(NOW, pain_before=True))
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["field"] == "pain_before"
+    assert error["problem"] == "must not be true or false"
+    assert patient.get(_sessions(patient)).json() == []
+
+
+def test_a_forward_speed_below_one_km_h_is_refused_before_prescribing(
+    patient: TestClient,
+) -> None:
+    patient_id = patient.user.id  # type: ignore[attr-defined]
+    screened = patient.post(f"/api/v1/patients/{patient_id}/screenings", json=screening_answers())
+    assert screened.status_code == 201
+    response = patient.post(
+        f"/api/v1/patients/{patient_id}/program",
+        json=prescription_json(NOW.date(), setting="treadmill", forward_speed_kmh=0.5),
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == "forward_speed_kmh"
+    assert patient.get(f"/api/v1/patients/{patient_id}/program").status_code == 404
