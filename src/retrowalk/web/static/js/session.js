@@ -103,6 +103,10 @@
   /* ---- state ---- */
   var phases = plan.phases;
   var totalS = phases.reduce(function (t, p) { return t + p.duration_s; }, 0);
+  /* Set once the end form went into the outbox: a second submit (a double tap, Enter, a
+     script) must not queue the session again with new times under the same key. */
+  var savedOnce = false;
+
   var state = {
     key: null,
     startedAtMs: 0,
@@ -359,17 +363,38 @@
     };
   }
 
+  /* Show (or clear) the problem next to a radio group, linked to the group for screen
+     readers; true when there is a problem. */
+  function fieldError(form, name, text) {
+    var slot = form.querySelector('[data-error-for="' + name + '"]');
+    if (!slot) return false;
+    var group = slot.closest("fieldset");
+    slot.textContent = text;
+    slot.hidden = !text;
+    if (text) group.setAttribute("aria-describedby", slot.id);
+    else group.removeAttribute("aria-describedby");
+    return Boolean(text);
+  }
+
   function save(event) {
     event.preventDefault();
+    if (savedOnce) return;
     var form = event.target;
-    if (!form.reportValidity()) return;
     var painAfter = radioValue(form, "pain_after");
     var effort = radioValue(form, "effort_cr10");
-    var errors = [];
-    if (painAfter === null) errors.push("how much your back hurts now");
-    if (effort === null) errors.push("how hard the session felt");
-    if (errors.length) {
-      $("[data-end-error]").textContent = "Please choose " + errors.join(" and ") + ".";
+    var missing = [
+      ["safety_event", state.endReason === "fall_or_balance" && radioValue(form, "safety_event") === null,
+        "Choose what happened."],
+      ["pain_after", painAfter === null, "Choose how much your back hurts now (0 to 10)."],
+      ["effort_cr10", effort === null, "Choose how hard the session felt (0 to 10)."],
+    ];
+    var firstInvalid = null;
+    missing.forEach(function (m) {
+      if (fieldError(form, m[0], m[1] ? m[2] : "") && firstInvalid === null) firstInvalid = m[0];
+    });
+    if (firstInvalid !== null) {
+      $("[data-end-error]").textContent = "Please answer the questions marked above.";
+      form.querySelector('input[name="' + firstInvalid + '"]').focus();
       return;
     }
     $("[data-end-error]").textContent = "";
@@ -398,6 +423,7 @@
     var button = form.querySelector("button[type=submit]");
     button.disabled = true;
     $("[data-save-status]").textContent = "Saving…";
+    savedOnce = true;
     var sending = window.retrowalkOutbox.enqueue(state.key, plan.log_url, body);
     forget();  // the outbox holds it now
     sending.then(function () {
