@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from retrowalk.web.pages.profile import range_problem
 from tests.web.pages.conftest import PatientClient, csrf
 
 
@@ -61,3 +64,43 @@ def test_a_sensor_above_the_head_is_refused(patient_client: PatientClient) -> No
     )
     assert response.status_code == 422
     assert "sensor_height_m must be below height_m" in response.text
+
+
+@pytest.mark.parametrize("units", ["metric", "imperial"])
+@pytest.mark.parametrize("field", ["height", "weight", "sensor_height"])
+def test_an_out_of_range_measure_says_the_limits_in_my_units_and_they_are_accepted(
+    patient_client: PatientClient, units: str, field: str
+) -> None:
+    client = patient_client()
+    base = {"csrf_token": csrf(client), "units": units, "time_zone": "Europe/Berlin"}
+    refused = client.post("/app/profile", data={**base, field: "99999"})
+    assert refused.status_code == 422
+    message = range_problem(field, units)
+    assert f'id="{field}-error">{message}<' in refused.text
+    assert ("cm" in message or "kg" in message) == (units == "metric")
+    low, high = re.findall(r"from ([\d.]+) to ([\d.]+)", message)[0]
+    for limit in (low, high):
+        saved = client.post("/app/profile", data={**base, field: limit}, follow_redirects=False)
+        assert saved.status_code == 303, (field, units, limit, saved.text[-300:])
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "problem"),
+    [
+        ("time_zone", "", "Please fill this in."),
+        ("birth_year", "1980.5", "Enter a whole year, like 1975."),
+    ],
+)
+def test_an_empty_time_zone_or_a_fractional_year_is_refused_and_nothing_changes(
+    patient_client: PatientClient, field: str, value: str, problem: str
+) -> None:
+    client = patient_client()
+    form = {"csrf_token": csrf(client), "units": "metric", "time_zone": "Europe/Berlin"}
+    assert client.post("/app/profile", data=form, follow_redirects=False).status_code == 303
+    refused = client.post("/app/profile", data={**form, field: value})
+    assert refused.status_code == 422
+    assert f'id="{field}-error">{problem}<' in refused.text
+    me = client.get("/api/v1/me").json()
+    stored = client.get(f"/api/v1/patients/{me['id']}/profile").json()
+    assert stored["time_zone"] == "Europe/Berlin"
+    assert stored["birth_year"] is None

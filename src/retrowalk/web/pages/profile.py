@@ -6,6 +6,7 @@ kilograms (the profile service's fields).
 
 from __future__ import annotations
 
+import math
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -39,6 +40,49 @@ def shown_weight(kg: float | None, units: str) -> str:
     if kg is None:
         return ""
     return f"{kg / KG_PER_LB:.0f}" if units == "imperial" else f"{kg:.1f}"
+
+
+MEASURES = {"height": "height_m", "weight": "weight_kg", "sensor_height": "sensor_height_m"}
+"""Form field -> the profile service's field (metres or kilograms)."""
+
+
+def _bounds(service_field: str) -> tuple[float, float]:
+    """The service's own limits of ``service_field`` (``ge``/``le`` of ``PatientProfileIn``)."""
+    low = high = 0.0
+    for rule in PatientProfileIn.model_fields[service_field].metadata:
+        low = float(getattr(rule, "ge", low))
+        high = float(getattr(rule, "le", high))
+    return low, high
+
+
+def range_problem(field: str, units: str) -> str:
+    """What to enter in ``field``, with the service's limits shown in the person's units.
+
+    The service checks metres and kilograms; "less than or equal to 2" next to a field in
+    centimetres would mislead, so the page says "from 10 to 200 cm" instead.
+    """
+    low, high = _bounds(MEASURES[field])
+    if field == "weight":
+        if units == "imperial":
+            return (
+                f"Enter a weight from {_up(low / KG_PER_LB, 0)} to {_down(high / KG_PER_LB, 0)} lb."
+            )
+        return f"Enter a weight from {low:g} to {high:g} kg."
+    if units == "imperial":
+        low_in, high_in = _up(low / M_PER_INCH, 1), _down(high / M_PER_INCH, 1)
+        return f"Enter a number from {low_in} to {high_in} inches."
+    return f"Enter a number from {_up(low * 100, 0)} to {_down(high * 100, 0)} cm."
+
+
+def _up(value: float, decimals: int) -> str:
+    """``value`` rounded up, so the shown lower limit is itself accepted."""
+    scale = 10**decimals
+    return f"{math.ceil(round(value * scale, 6)) / scale:g}"
+
+
+def _down(value: float, decimals: int) -> str:
+    scale = 10**decimals
+    return f"{math.floor(round(value * scale, 6)) / scale:g}"
 
 
 def _number(text: str, field: str) -> float | None:
@@ -92,7 +136,7 @@ def profile_save(
     request: Request,
     csrf_token: Annotated[str, Form(max_length=200)],
     units: Annotated[str, Form(max_length=10)] = "metric",
-    time_zone: Annotated[str, Form(max_length=64)] = "UTC",
+    time_zone: Annotated[str, Form(max_length=64)] = "",
     birth_year: Annotated[str, Form(max_length=10)] = "",
     height: Annotated[str, Form(max_length=20)] = "",
     weight: Annotated[str, Form(max_length=20)] = "",
@@ -110,8 +154,12 @@ def profile_save(
     }
     length_m = M_PER_INCH if units == "imperial" else 0.01
     mass_kg = KG_PER_LB if units == "imperial" else 1.0
+    if not time_zone.strip():
+        return _page(request, values, error="Please fill this in.", field="time_zone")
     try:
         year = _number(birth_year, "birth_year")
+        if year is not None and not year.is_integer():
+            raise InputError("Enter a whole year, like 1975.", field="birth_year")
         height_v = _number(height, "height")
         weight_v = _number(weight, "weight")
         sensor_v = _number(sensor_height, "sensor_height")
@@ -129,5 +177,8 @@ def profile_save(
         profiles.put_profile(runtime_of(request), user.actor, user.user_id, data)
     except InputError as error:
         field = (error.field or "").removesuffix("_m").removesuffix("_kg") or None
-        return _page(request, values, error=error.problem, field=field)
+        problem = error.problem
+        if field in MEASURES and error.field == MEASURES[field]:
+            problem = range_problem(field, "imperial" if units == "imperial" else "metric")
+        return _page(request, values, error=problem, field=field)
     return RedirectResponse("/app/profile?done=profile", status_code=303)
