@@ -59,3 +59,44 @@ def test_an_odi_with_all_sections_is_scored_in_percent(patient_client: PatientCl
 
 def test_an_unknown_questionnaire_is_not_found(patient_client: PatientClient) -> None:
     assert patient_client().get("/app/questionnaires/nope").status_code == 404
+
+
+def test_an_answer_outside_the_choices_is_marked_beside_its_item_and_not_stored(
+    patient_client: PatientClient,
+) -> None:
+    client = patient_client()
+    answers = {f"item_{n}": "1" for n in range(1, 11)}
+    response = client.post(
+        "/app/questionnaires/odi", data={"csrf_token": csrf(client), **answers, "item_2": "9"}
+    )
+    assert response.status_code == 422
+    assert (
+        '<p class="errors" id="item_2-error">Choose one of the answers shown.</p>' in response.text
+    )
+    assert 'aria-describedby="item_2-error"' in response.text
+    assert "item_1-error" not in response.text
+    assert 'id="item_3-1" name="item_3" value="1" checked' in response.text
+    me = client.get("/api/v1/me").json()
+    assert client.get(f"/api/v1/patients/{me['id']}/outcomes").json() == []
+
+
+def test_unanswered_items_are_marked_only_beyond_the_instruments_allowance(
+    patient_client: PatientClient,
+) -> None:
+    client = patient_client()
+    odi = get_instrument("odi")
+    assert odi.max_missing == 1
+    response = client.post(
+        "/app/questionnaires/odi",
+        data={"csrf_token": csrf(client), **{f"item_{n}": "1" for n in range(1, 9)}},
+    )
+    assert response.status_code == 422
+    assert 'id="item_9-error">Please answer this question.' in response.text
+    assert 'id="item_10-error">Please answer this question.' in response.text
+    one_missing = {f"item_{n}": "1" for n in range(1, 10)}
+    saved = client.post(
+        "/app/questionnaires/odi",
+        data={"csrf_token": csrf(client), **one_missing},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303

@@ -91,6 +91,26 @@ def item_widget(instrument: Instrument, item: ItemSpec) -> dict[str, Any]:
     }
 
 
+def item_problems(instrument: Instrument, values: dict[str, str]) -> dict[str, str]:
+    """The items to mark beside their question after the service refused the answers.
+
+    An answer outside the item's choices is always marked; unanswered items only when more
+    are unanswered than the instrument allows (``max_missing``, e.g. one for the ODI).
+    """
+    problems: dict[str, str] = {}
+    empty: list[str] = []
+    for item in instrument.items:
+        widget = item_widget(instrument, item)
+        value = values.get(widget["field"], "").strip()
+        if not value:
+            empty.append(widget["field"])
+        elif value not in {choice for choice, _label in widget["choices"]}:
+            problems[widget["field"]] = "Choose one of the answers shown."
+    if len(empty) > instrument.max_missing:
+        problems.update(dict.fromkeys(empty, "Please answer this question."))
+    return problems
+
+
 @router.get("/app/questionnaires")
 def questionnaire_list(request: Request) -> Response:
     user = require(request, "patient")
@@ -120,6 +140,7 @@ def _form_page(
     *,
     values: dict[str, str],
     error: str = "",
+    errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
     user = require(request, "patient")
@@ -135,6 +156,7 @@ def _form_page(
         items=[item_widget(instrument, item) for item in instrument.items],
         values=values,
         error=error,
+        errors=errors or {},
         action=f"/app/questionnaires/{instrument.id}",
     )
 
@@ -167,6 +189,12 @@ async def questionnaire_save(request: Request, instrument_id: str) -> Response:
         data = validate(OutcomeIn, {"instrument": instrument.id, "items": items})
         outcomes.record_outcome(runtime_of(request), user.actor, user.user_id, data)
     except InputError as error:
-        message = error.problem
-        return _form_page(request, instrument, values=values, error=message, status_code=422)
+        return _form_page(
+            request,
+            instrument,
+            values=values,
+            error=error.problem,
+            errors=item_problems(instrument, values),
+            status_code=422,
+        )
     return RedirectResponse("/app?done=questionnaire", status_code=303)
