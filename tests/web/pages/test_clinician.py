@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.db_fixtures import PASSWORD
@@ -137,3 +138,54 @@ def test_a_clinician_cannot_open_someone_elses_patient(client_for: ClientFor) ->
     stranger = client_for("patient", auth="cookie")
     me = stranger.get("/api/v1/me").json()
     assert clinician.get(f"/clinic/patients/{me['id']}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("minutes", "note", "field", "problem"),
+    [
+        ("90", "too much", "backward_min", "Choose from 1 to"),
+        ("two", "typo", "backward_min", "Enter a whole number of minutes."),
+        ("", "empty", "backward_min", "Enter a whole number of minutes."),
+        ("3", "   ", "note", "Please say why"),
+    ],
+)
+def test_a_refused_dose_is_explained_beside_its_field_and_changes_nothing(
+    client_for: ClientFor,
+    client: TestClient,
+    minutes: str,
+    note: str,
+    field: str,
+    problem: str,
+) -> None:
+    clinician = client_for("clinician", auth="cookie")
+    patient = _linked_patient(clinician, client)
+    start_program(patient)
+    me = patient.get("/api/v1/me").json()
+    before = patient.get(f"/api/v1/patients/{me['id']}/program/revisions").json()
+    response = clinician.post(
+        f"/clinic/patients/{me['id']}/plan",
+        data={"csrf_token": csrf(clinician), "backward_min": minutes, "note": note},
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("text/html")
+    assert f'<p class="errors" id="{field}-error">{problem}' in response.text
+    assert f'{field}-error"' in response.text
+    assert 'aria-invalid="true"' in response.text
+    assert f'value="{minutes}"' in response.text
+    after = patient.get(f"/api/v1/patients/{me['id']}/program/revisions").json()
+    assert after == before
+
+
+def test_the_plan_rules_refusal_is_shown_beside_the_minutes(
+    client_for: ClientFor, client: TestClient
+) -> None:
+    clinician = client_for("clinician", auth="cookie")
+    patient = _linked_patient(clinician, client)
+    start_program(patient)
+    me = patient.get("/api/v1/me").json()
+    response = clinician.post(
+        f"/clinic/patients/{me['id']}/plan",
+        data={"csrf_token": csrf(clinician), "backward_min": "20", "note": "jump"},
+    )
+    assert response.status_code == 422
+    assert '<p class="errors" id="backward_min-error">The plan was not changed: ' in response.text

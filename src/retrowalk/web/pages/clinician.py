@@ -27,7 +27,7 @@ from retrowalk.web.pages.patient_records import (
     session_rows,
 )
 from retrowalk.web.pages.rendering import render
-from retrowalk.web.pages.session_user import check_csrf, runtime_of
+from retrowalk.web.pages.session_user import PageUser, check_csrf, runtime_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -79,7 +79,18 @@ def patient_list(request: Request) -> Response:
 
 @router.get("/clinic/patients/{patient_id}")
 def patient_page(request: Request, patient_id: PatientId) -> Response:
-    user = require(request, "clinician")
+    return _patient_view(request, require(request, "clinician"), patient_id)
+
+
+def _patient_view(
+    request: Request,
+    user: PageUser,
+    patient_id: int,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+) -> Response:
+    """The patient page; with ``errors`` it is the refused dose form shown again (422)."""
     rt = runtime_of(request)
     try:
         summary = overview.patient_summary(rt, user.actor, patient_id)
@@ -113,6 +124,9 @@ def patient_page(request: Request, patient_id: PatientId) -> Response:
         if records.program
         else "",
         base=f"/clinic/patients/{patient_id}",
+        errors=errors or {},
+        values=values or {},
+        status_code=422 if errors else 200,
     )
 
 
@@ -155,22 +169,25 @@ def adjust(
     request: Request,
     patient_id: PatientId,
     csrf_token: Annotated[str, Form(max_length=200)],
-    backward_min: Annotated[str, Form(max_length=4)],
+    backward_min: Annotated[str, Form(max_length=20)] = "",
     note: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
     user = require(request, "clinician")
     check_csrf(request, user, csrf_token)
     rt = runtime_of(request)
+    values = {"backward_min": backward_min, "note": note}
+
+    def refused(field: str, problem: str) -> Response:
+        return _patient_view(request, user, patient_id, errors={field: problem}, values=values)
+
     try:
-        minutes = int(backward_min)
+        minutes = int(backward_min.strip())
     except ValueError:
-        raise PageError(
-            422, "Please check the minutes", "Enter a whole number of minutes."
-        ) from None
+        return refused("backward_min", "Enter a whole number of minutes.")
     if not 1 <= minutes <= MAX_BACKWARD_MIN:
-        raise PageError(
-            422, "Please check the minutes", f"Choose from 1 to {MAX_BACKWARD_MIN} minutes."
-        )
+        return refused("backward_min", f"Choose from 1 to {MAX_BACKWARD_MIN} minutes.")
+    if not note.strip():
+        return refused("note", "Please say why (it is kept with the plan's history).")
     try:
         records = load_records(rt, user.actor, patient_id)
         if records.plan is None:
@@ -181,7 +198,9 @@ def adjust(
         plan = adjusted_plan(records.plan, nxt.number, minutes)
         change = validate(PlanAdjustIn, {"plan": plan.to_json(), "note": note})
         programs.adjust_plan(rt, user.actor, patient_id, change)
-    except (InputError, NotAllowedError, NotFoundError) as error:
+    except InputError as error:
+        return refused("backward_min", f"The plan was not changed: {error.problem}")
+    except (NotAllowedError, NotFoundError) as error:
         raise PageError(422, "The plan was not changed", str(error)) from None
     return RedirectResponse(f"/clinic/patients/{patient_id}?done=adjusted", status_code=303)
 
