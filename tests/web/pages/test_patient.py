@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.db_fixtures import TestClock
@@ -128,3 +129,24 @@ def test_the_clinician_pages_are_not_for_patients(patient_client: PatientClient)
     response = client.get("/clinic")
     assert response.status_code == 403
     assert "This page is for clinicians" in response.text
+
+
+@pytest.mark.parametrize("value", ["11", "-1", "two", ""])
+def test_a_morning_pain_outside_0_to_10_is_refused_on_a_page_and_not_stored(
+    patient_client: PatientClient, value: str
+) -> None:
+    client = patient_client()
+    start_program(client)
+    _log(client, dt.datetime.now(dt.UTC) - dt.timedelta(days=1))
+    me = client.get("/api/v1/me").json()
+    sessions = client.get(f"/api/v1/patients/{me['id']}/sessions").json()
+    refused = client.post(
+        f"/app/sessions/{sessions[0]['id']}/morning",
+        data={"csrf_token": csrf(client), "pain_next_morning": value},
+    )
+    assert refused.status_code == 422
+    assert refused.headers["content-type"].startswith("text/html")
+    assert "Please choose your pain from 0 to 10" in refused.text
+    stored = client.get(f"/api/v1/patients/{me['id']}/sessions").json()[0]
+    assert stored["pain_next_morning"] is None
+    assert "How is your back this morning?" in client.get("/app").text
