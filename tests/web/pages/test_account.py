@@ -61,8 +61,21 @@ def test_sign_up_with_an_unknown_invitation_code_creates_no_account(client: Test
         },
     )
     assert response.status_code == 422
+    assert 'id="invitation_code-error">no invitation has this code<' in response.text
+    assert 'value="ABCDE-23456"' in response.text
     again = client.post("/login", data={"email": "ann@example.org", "password": PASSWORD})
     assert again.status_code == 401
+
+
+def test_sign_up_with_a_taken_email_says_so_beside_the_email(
+    client: TestClient, make_user: MakeUser
+) -> None:
+    taken = make_user("patient")
+    response = client.post(
+        "/signup", data={"display_name": "Twin", "email": taken.email, "password": PASSWORD}
+    )
+    assert response.status_code == 422
+    assert 'id="email-error">an account with this email already exists<' in response.text
 
 
 def test_sign_in_goes_to_the_page_asked_for(client: TestClient, make_user: MakeUser) -> None:

@@ -167,6 +167,18 @@ def _signup_problems(
     return problems
 
 
+def _signup_field(error: InputError | NotAllowedError) -> tuple[str | None, str]:
+    """The sign-up field a service refusal belongs to (the service calls the code ``code``)."""
+    if isinstance(error, InputError):
+        return {"code": "invitation_code"}.get(error.field or "", error.field), error.problem
+    text = str(error)
+    if "invitation" in text:
+        return "invitation_code", text
+    if "email" in text:
+        return "email", text
+    return None, text
+
+
 SIGNUP_FIELD_MAX_CHARS = 1000
 """Bound on what the form layer reads; the real limits (name 120, email 254, password 200)
 are checked by ``SignupIn`` so that a too-long or empty field is named next to the field."""
@@ -220,8 +232,7 @@ def signup(
         actor = Actor(login_view.user.id, login_view.user.role)
         profiles.put_profile(rt, actor, actor.user_id, profile)
     except (InputError, NotAllowedError) as error:
-        field = error.field if isinstance(error, InputError) else None
-        problem = error.problem if isinstance(error, InputError) else str(error)
+        field, problem = _signup_field(error)
         return render(
             request,
             "auth/signup.html",
