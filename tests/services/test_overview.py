@@ -37,6 +37,7 @@ def test_adherence_is_sessions_done_over_sessions_planned_so_far(
     clock.set(MONDAY)
     _, patient, as_clinician = _linked(runtime, make_user)
     start_program(runtime, patient, MONDAY.date())
+    clock.set(MONDAY + dt.timedelta(hours=10))
     log(runtime, patient, MONDAY + dt.timedelta(hours=9))
     clock.set(MONDAY + dt.timedelta(days=6))  # three sessions planned in the first week
     (line,) = overview.clinician_overview(runtime, as_clinician)

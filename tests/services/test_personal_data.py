@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import zipfile
@@ -18,6 +19,7 @@ from retrowalk.storage.audit import AuditEntry
 from retrowalk.storage.links import Invitation
 from retrowalk.storage.models import Base
 from retrowalk.storage.users import User
+from tests.db_fixtures import log
 from tests.reports.pdf_text import pdf_text
 from tests.services.exchange_setup import PASSWORD, History, imu_csv_bytes, small_history
 
@@ -150,3 +152,14 @@ def test_a_clinician_cannot_delete_a_patients_account(runtime: Runtime) -> None:
     history = small_history(runtime)
     with pytest.raises(PermissionDeniedError):
         personal_data.delete_account(runtime, history.clinician_actor, history.patient.id, PASSWORD)
+
+
+def test_a_history_longer_than_ten_years_still_downloads(runtime: Runtime) -> None:
+    history = small_history(runtime)
+    old = dt.datetime(2005, 6, 1, 17, 0, tzinfo=dt.UTC)
+    log(runtime, history.patient, old)
+    data = personal_data.personal_data_zip(runtime, history.patient_actor, history.patient.id)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.read("report.pdf").startswith(b"%PDF-")
+        sessions = list(csv.DictReader(io.StringIO(archive.read("sessions.csv").decode())))
+    assert any(row["started_at_iso8601"].startswith("2005-06-01") for row in sessions)

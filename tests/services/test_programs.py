@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from sqlalchemy import select
 
@@ -14,7 +12,14 @@ from retrowalk.services.inputs import PlanAdjustIn, PrescriptionIn, ProgramStatu
 from retrowalk.services.runtime import Actor, Runtime
 from retrowalk.services.views import UserView
 from retrowalk.storage.flags import ClinicianFlag
-from tests.db_fixtures import MakeUser, log, prescription_json, screening_answers, start_program
+from tests.db_fixtures import (
+    MakeUser,
+    TestClock,
+    log,
+    prescription_json,
+    screening_answers,
+    start_program,
+)
 
 
 def _choices(runtime: Runtime) -> PrescriptionIn:
@@ -102,7 +107,9 @@ def test_a_patient_pauses_and_resumes_their_program(runtime: Runtime, make_user:
     assert (resumed.status, resumed.plan["status"]) == ("active", "active")
 
 
-def test_after_a_fall_only_the_clinician_may_resume(runtime: Runtime, make_user: MakeUser) -> None:
+def test_after_a_fall_only_the_clinician_may_resume(
+    runtime: Runtime, make_user: MakeUser, clock: TestClock
+) -> None:
     clinician, patient = make_user("clinician"), make_user()
     _link(runtime, clinician, patient)
     start_program(runtime, patient)
@@ -121,7 +128,8 @@ def test_after_a_fall_only_the_clinician_may_resume(runtime: Runtime, make_user:
     assert resumed.status == "active"
     assert not resumed.paused_for_safety
     # The reviewed fall does not pause the program again at the next session.
-    after = log(runtime, patient, runtime.now() + dt.timedelta(days=2))
+    clock.advance(days=2)
+    after = log(runtime, patient, runtime.now())
     assert after.program is not None
     assert after.program.status == "active"
 

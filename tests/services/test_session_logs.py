@@ -15,7 +15,7 @@ from retrowalk.storage.audit import AuditEntry
 from retrowalk.storage.flags import ClinicianFlag
 from retrowalk.storage.programs import ProgramRevision
 from retrowalk.storage.session_logs import IdempotencyKey, SessionLog
-from tests.db_fixtures import MakeUser, log, start_program
+from tests.db_fixtures import MakeUser, TestClock, log, start_program
 
 
 def _counts(runtime: Runtime) -> tuple[int, ...]:
@@ -196,20 +196,33 @@ def test_a_session_from_before_the_program_is_kept_outside_it(
 
 
 def test_a_reduction_from_a_session_logged_while_paused_is_kept_in_the_next_revision(
-    runtime: Runtime, make_user: MakeUser
+    runtime: Runtime, make_user: MakeUser, clock: TestClock
 ) -> None:
     patient = make_user()
     who = Actor(patient.id, patient.role)
     start_program(runtime, patient)
-    day = runtime.now()
-    log(runtime, patient, day, pain_next_morning=4)
+    log(runtime, patient, runtime.now(), pain_next_morning=4)
     programs.set_status(runtime, who, patient.id, ProgramStatusIn(status="paused", reason="away"))
-    log(runtime, patient, day + dt.timedelta(days=2), pain_max=8, pain_next_morning=4)
+    clock.advance(days=2)
+    log(runtime, patient, runtime.now(), pain_max=8, pain_next_morning=4)
     programs.set_status(runtime, who, patient.id, ProgramStatusIn(status="active", reason="back"))
-    result = log(runtime, patient, day + dt.timedelta(days=4), pain_next_morning=4)
+    clock.advance(days=2)
+    result = log(runtime, patient, runtime.now(), pain_next_morning=4)
     assert result.program is not None
     history = result.program.plan["history"]
     assert [(h["after_session"], h["change"]) for h in history][-2:] == [
         (2, "reduce"),
         (3, result.session.decision["action"] if result.session.decision else None),
     ]
+
+
+def test_a_session_in_the_future_is_refused_and_nothing_is_stored(
+    runtime: Runtime, make_user: MakeUser
+) -> None:
+    patient = make_user()
+    start_program(runtime, patient)
+    before = _counts(runtime)
+    with pytest.raises(InputError, match="future") as refused:
+        log(runtime, patient, runtime.now() + dt.timedelta(days=3))
+    assert refused.value.field == "started_at"
+    assert _counts(runtime) == before

@@ -19,12 +19,13 @@ from tests.db_fixtures import session_json
 def main(url: str, patient_id: int) -> None:
     runtime = build_runtime(load_settings({}, database_url=url))
     who = Actor(patient_id, "patient")
-    start = dt.datetime.now(dt.UTC)
+    start = dt.datetime.now(dt.UTC) - dt.timedelta(days=20)
     number = 0
     while True:
         number += 1
         data = SessionLogIn.model_validate(
-            session_json(start + dt.timedelta(hours=number), notes="x" * 1500)
+            # A minute apart from 20 days ago (in the program, and never in the future).
+            session_json(start + dt.timedelta(minutes=number), notes="x" * 1500)
         )
         result = log_session(runtime, who, patient_id, data, idempotency_key=f"kill-{number}")
         sys.stdout.write(f"{result.session.id}\n")

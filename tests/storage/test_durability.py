@@ -5,6 +5,7 @@ revision and its audit entry were written in the same transaction), and the data
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import subprocess
@@ -28,7 +29,7 @@ def test_a_killed_writer_loses_no_committed_session_and_leaves_no_half_written_o
     runtime: Runtime, make_user: MakeUser
 ) -> None:
     patient = make_user("patient")
-    start_program(runtime, patient)
+    start_program(runtime, patient, runtime.now().date() - dt.timedelta(days=30))
     child = subprocess.Popen(
         [sys.executable, "-m", "tests.storage.durability_writer", runtime.db.url, str(patient.id)],
         cwd=REPO_ROOT,

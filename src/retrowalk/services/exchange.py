@@ -87,6 +87,10 @@ def export_panel_csv(rt: Runtime, actor: Actor, kind: str) -> str:
     return _csv(kind, records)
 
 
+REPORT_MAX_DAYS = 3660
+"""The longest period one report covers (ten years, leap days included): our limit."""
+
+
 @dataclass(frozen=True)
 class ReportPeriod:
     start: dt.date
@@ -102,7 +106,7 @@ def report_period(today: dt.date, start: dt.date | None, end: dt.date | None) ->
     first = start or last - dt.timedelta(days=DEFAULT_REPORT_DAYS - 1)
     if last < first:
         raise InputError("the period ends before it starts", field="end")
-    if (last - first).days > 3660:
+    if (last - first).days > REPORT_MAX_DAYS:
         raise InputError("a report covers at most ten years", field="start")
     return ReportPeriod(first, last)
 

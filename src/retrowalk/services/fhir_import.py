@@ -16,6 +16,7 @@ is written in one transaction after everything was checked.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -30,7 +31,7 @@ from retrowalk.exchange.records import OutcomeRecord, SessionLogRecord
 from retrowalk.schemas.parsing import describe_validation_error
 from retrowalk.services import audit
 from retrowalk.services.exchange_views import ExchangeView
-from retrowalk.services.inputs import OutcomeIn, SessionLogIn
+from retrowalk.services.inputs import OutcomeIn, SessionLogIn, refuse_future
 from retrowalk.services.policy import require_patient_access
 from retrowalk.services.runtime import Actor, Runtime
 from retrowalk.services.session_logs import EVENT_TEXT
@@ -59,6 +60,13 @@ def _checked(model: Any, data: Mapping[str, Any], where: str) -> Any:
         raise InputError(
             problem, field=f"{where}.{field}" if field else where, source=SOURCE
         ) from None
+
+
+def _not_future(moment: dt.datetime | None, rt: Runtime, where: str) -> None:
+    try:
+        refuse_future(moment, rt.now(), where)
+    except InputError as error:
+        raise InputError(error.problem, field=where, source=SOURCE) from None
 
 
 def _session_input(record: SessionLogRecord) -> SessionLogIn:
@@ -118,6 +126,10 @@ def import_fhir_bundle(
     records = records_from_bundle(data)
     sessions = [(record, _session_input(record)) for record in records.sessions]
     outcomes = [(record, _outcome_input(record)) for record in records.outcomes]
+    for session_record, entry in sessions:
+        _not_future(entry.started_at, rt, f"session {session_record.log_id}.started_at")
+    for outcome_record, outcome in outcomes:
+        _not_future(outcome.assessed_at, rt, f"outcome {outcome_record.outcome_id}.assessed_at")
     ignored = ["Patient (records go to this account)"]
     if records.program is not None:
         ignored.append("CarePlan (plans come from retrowalk's prescription rules)")

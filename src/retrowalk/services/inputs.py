@@ -24,6 +24,7 @@ from pydantic import (
 from retrowalk.domain.instruments import INSTRUMENT_IDS
 from retrowalk.domain.prescription import MAX_FORWARD_SPEED_KMH, MIN_FORWARD_SPEED_KMH
 from retrowalk.domain.session_log import SessionEvent
+from retrowalk.errors import InputError
 from retrowalk.schemas.outcomes import ItemValue
 
 Pain = Annotated[int, Field(ge=0, le=10, description="NPRS 0-10")]
@@ -73,6 +74,17 @@ def _allows_bool(annotation: Any) -> bool:
     if get_origin(annotation) is Literal:
         return any(isinstance(option, bool) for option in get_args(annotation))
     return any(_allows_bool(arg) for arg in get_args(annotation) if arg is not type(None))
+
+
+FUTURE_TOLERANCE = dt.timedelta(hours=1)
+"""How far past the server's clock a session or assessment time may be (clock skew): our choice."""
+
+
+def refuse_future(moment: dt.datetime | None, now: dt.datetime, field: str) -> None:
+    """A session or assessment cannot be reported before it happened: an ``InputError`` naming
+    ``field`` if ``moment`` is later than ``now`` (plus :data:`FUTURE_TOLERANCE`)."""
+    if moment is not None and moment > now + FUTURE_TOLERANCE:
+        raise InputError("must not be in the future", field=field)
 
 
 class SignupIn(Input):

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from retrowalk.domain.instruments import score
 from retrowalk.services import audit
-from retrowalk.services.inputs import OutcomeIn
+from retrowalk.services.inputs import OutcomeIn, refuse_future
 from retrowalk.services.policy import require_patient_access
 from retrowalk.services.runtime import Actor, Runtime
 from retrowalk.services.views import OutcomeView
@@ -16,6 +16,7 @@ from retrowalk.storage.outcomes import OutcomeAssessment
 def record_outcome(rt: Runtime, actor: Actor, patient_id: int, data: OutcomeIn) -> OutcomeView:
     """Score the responses (bad items raise ``InputError`` naming ``items.N``) and store them."""
     result = score(data.instrument, data.items)
+    refuse_future(data.assessed_at, rt.now(), "assessed_at")
     with rt.db.write() as session:
         require_patient_access(session, actor, patient_id)
         now = rt.now()

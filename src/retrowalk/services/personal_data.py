@@ -14,6 +14,7 @@ Only the patient may do either, and deletion needs their password.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import zipfile
@@ -28,7 +29,7 @@ from retrowalk.exchange.csv_export import outcomes_csv, sessions_csv
 from retrowalk.exchange.fhir import bundle_from_records, bundle_to_json
 from retrowalk.reports.clinician_pdf import render_clinician_pdf
 from retrowalk.services import audit
-from retrowalk.services.exchange import report_data
+from retrowalk.services.exchange import REPORT_MAX_DAYS, report_data
 from retrowalk.services.patient_records import load_patient_records
 from retrowalk.services.policy import require_patient_access, require_role
 from retrowalk.services.runtime import Actor, Runtime
@@ -63,7 +64,7 @@ retrowalk-data.json  every record retrowalk holds about you, in full (account, p
 sessions.csv         your sessions, one row each (units in the column names)
 outcomes.csv         your questionnaires and tests, one row each
 fhir-bundle.json     the same records as a FHIR R4 Bundle, for an electronic health record
-report.pdf           the clinician report over your whole history
+report.pdf           the clinician report over your whole history (its last ten years if longer)
 
 retrowalk informs and supports; it is not medical advice.
 """
@@ -192,7 +193,11 @@ def personal_data_zip(rt: Runtime, actor: Actor, patient_id: int) -> bytes:
             "fhir-bundle.json", bundle_to_json(bundle_from_records(records, generated_at=now))
         )
         end = max([now.date(), *(d for d in first_days)]) if first_days else now.date()
-        report = report_data(records, now=now, start=start or end, end=end)
+        # A report spans at most ten years (services.exchange.report_period); a longer history
+        # (e.g. imported old records) is reported over its last ten years, and the JSON, CSV
+        # and FHIR files still hold all of it: the download must never fail on its length.
+        start = max(start or end, end - dt.timedelta(days=REPORT_MAX_DAYS))
+        report = report_data(records, now=now, start=start, end=end)
         archive.writestr("report.pdf", render_clinician_pdf(report))
     return buffer.getvalue()
 

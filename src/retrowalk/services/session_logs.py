@@ -27,7 +27,7 @@ from retrowalk.domain.progression import apply_decision, catch_up, decide_progre
 from retrowalk.domain.session_log import STOP_EVENTS, SessionLogEntry
 from retrowalk.errors import InputError, NotAllowedError, NotFoundError
 from retrowalk.services import audit
-from retrowalk.services.inputs import NextMorningPainIn, SessionLogIn
+from retrowalk.services.inputs import NextMorningPainIn, SessionLogIn, refuse_future
 from retrowalk.services.policy import require_patient_access
 from retrowalk.services.programs import (
     add_revision,
@@ -249,6 +249,8 @@ def log_session(
 ) -> LoggedSessionView:
     """Store one session and apply the progression decision; replay a repeated key."""
     key = check_key(idempotency_key)
+    refuse_future(data.started_at, rt.now(), "started_at")
+    refuse_future(data.ended_at, rt.now(), "ended_at")
     digest = request_hash(data)
     try:
         with rt.db.write() as session:

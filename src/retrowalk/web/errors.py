@@ -120,6 +120,18 @@ def _validation_error(_request: Request, error: Exception) -> JSONResponse:
 
 def _http_error(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
+    if error.status_code == 400 and error.detail == "There was an error parsing the body":
+        # FastAPI's answer when the body cannot be decoded at all (e.g. JSON nested deeper
+        # than Python's recursion limit): invalid input like any other malformed body.
+        problem = "not valid JSON (it cannot be decoded, e.g. it nests too deeply)"
+        body = error_body(
+            "invalid_input",
+            f"body: {problem}",
+            field="body",
+            problem=problem,
+            problems=[{"field": "body", "problem": problem}],
+        )
+        return JSONResponse(body, 422)
     kinds = {404: "not_found", 405: "method_not_allowed", 401: "not_authenticated"}
     kind = kinds.get(error.status_code, "error")
     return JSONResponse(

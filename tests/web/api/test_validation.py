@@ -155,3 +155,23 @@ def test_a_forward_speed_below_one_km_h_is_refused_before_prescribing(
     assert response.status_code == 422
     assert response.json()["error"]["field"] == "forward_speed_kmh"
     assert patient.get(f"/api/v1/patients/{patient_id}/program").status_code == 404
+
+
+def test_an_outcome_dated_in_the_future_is_refused(patient: TestClient) -> None:
+    url = f"/api/v1/patients/{patient.user.id}/outcomes"  # type: ignore[attr-defined]
+    response = patient.post(
+        url, json={"instrument": "nprs", "items": [3], "assessed_at": "2099-01-01T00:00:00Z"}
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == "assessed_at"
+    assert patient.get(url).json() == []
+
+
+def test_a_body_nested_too_deeply_to_decode_is_a_422(patient: TestClient) -> None:
+    response = patient.post(
+        _sessions(patient),
+        content=b"[" * 100_000 + b"]" * 100_000,
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == "body"
