@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from retrowalk.web.pages.screening_questions import QUESTION_KEYS, QUESTIONS
 from tests.web.pages.conftest import (
     CLEAR_ANSWERS,
@@ -114,3 +116,23 @@ def test_no_warning_while_the_answers_are_clear(patient_client: PatientClient) -
         "/app/screening", data={"csrf_token": csrf(client), "step": "0", "age_years": "45"}
     )
     assert "needs a doctor today" not in response.text
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("setting", "moon"), ("sessions_per_week", "99"), ("goal_backward_min", "-3")],
+)
+def test_a_crafted_program_choice_is_refused_naming_it_and_no_program_is_made(
+    patient_client: PatientClient, field: str, value: str
+) -> None:
+    client = patient_client()
+    finish_screening(client)
+    choices = {"setting": "overground", "sessions_per_week": "3", "goal_backward_min": "15"}
+    response = client.post(
+        "/app/program/start", data={"csrf_token": csrf(client), **choices, field: value}
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("text/html")
+    assert field in response.text
+    me = client.get("/api/v1/me").json()
+    assert client.get(f"/api/v1/patients/{me['id']}/program").status_code == 404

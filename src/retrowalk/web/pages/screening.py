@@ -171,6 +171,12 @@ def start_program(
             },
         )
         programs.prescribe_program(rt, user.actor, user.user_id, choices)
-    except (InputError, NotAllowedError) as error:
+    except InputError as error:
+        raise PageError(
+            422,
+            "Please check your choices",
+            f"Nothing was made: {error}. Go back and choose again.",
+        ) from None
+    except NotAllowedError as error:
         raise PageError(409, "The program could not be made", str(error)) from None
     return RedirectResponse("/app?done=program", status_code=303)
