@@ -212,6 +212,7 @@ def test_a_corrupt_recording_is_refused_and_nothing_is_stored(
         response = client.post(url, files={"file": (name, data, "application/octet-stream")})
         assert response.status_code == 422, (name, response.text)
         assert name in response.json()["error"]["message"]
+        assert response.json()["error"]["field"] == "file"
     assert _recordings(runtime) == 0
 
 
@@ -243,6 +244,11 @@ def test_a_watch_file_becomes_a_session_draft_and_nothing_is_stored(
     bad = client.post(url, files={"file": ("walk.fit", b"no FIT here", "application/octet-stream")})
     assert bad.status_code == 422
     assert "not a FIT file" in bad.json()["error"]["message"]
+    assert bad.json()["error"]["field"] == "file"
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
+    picture = client.post(url, files={"file": ("walk.fit", png, "application/octet-stream")})
+    assert picture.status_code == 422
+    assert "not a FIT file" in picture.json()["error"]["problem"]
 
 
 def test_a_patient_downloads_their_data_then_deletes_their_account(

@@ -8,11 +8,14 @@ one byte, so an oversized upload is refused (422) without being read whole.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Path, Query, Response, UploadFile, status
 from pydantic import BaseModel, ConfigDict, Field
 
+from retrowalk.errors import InputError
 from retrowalk.exchange.watch_import import MAX_WATCH_FILE_BYTES, read_watch_file
 from retrowalk.services import (
     calendar_subscriptions,
@@ -56,6 +59,21 @@ def _attachment(content: bytes | str, media_type: str, filename: str) -> Respons
 
 def _read_upload(upload: UploadFile, limit: int) -> bytes:
     return upload.file.read(limit + 1)
+
+
+@contextmanager
+def _the_file() -> Iterator[None]:
+    """A problem with the uploaded file as a whole (too large, empty, wrong type, unreadable)
+    is reported against the multipart field ``file``; one inside it keeps its own field."""
+    try:
+        yield
+    except InputError as error:
+        if error.field is not None:
+            raise
+        where = error.location
+        raise InputError(
+            error.problem, field="file", source=where.source, line=where.line, column=where.column
+        ) from None
 
 
 @router.get(
@@ -154,9 +172,10 @@ def upload_recording(
 ) -> RecordingView:
     """Attach an IMU recording (.csv or Mobilise-D .mat) to a logged session and analyse it."""
     data = _read_upload(file, recordings.MAX_RECORDING_BYTES)
-    return recordings.attach_recording(
-        rt, actor, patient_id, session_id, filename=file.filename or "recording", data=data
-    )
+    with _the_file():
+        return recordings.attach_recording(
+            rt, actor, patient_id, session_id, filename=file.filename or "recording", data=data
+        )
 
 
 @router.get("/patients/{patient_id}/sessions/{session_id}/recordings")
@@ -175,7 +194,8 @@ def import_watch_file(
     with rt.db.read() as session:
         require_patient_access(session, actor, patient_id)
     data = _read_upload(file, MAX_WATCH_FILE_BYTES)
-    draft = read_watch_file(data, filename=file.filename or "upload")
+    with _the_file():
+        draft = read_watch_file(data, filename=file.filename or "upload")
     return WatchDraftView.model_validate(draft, from_attributes=True)
 
 
@@ -185,7 +205,8 @@ def import_fhir(
 ) -> ImportSummaryView:
     """Store the sessions and outcomes of a FHIR Bundle (as exported); all or nothing."""
     data = _read_upload(file, fhir_import.MAX_BUNDLE_BYTES)
-    return fhir_import.import_fhir_bundle(rt, actor, patient_id, data)
+    with _the_file():
+        return fhir_import.import_fhir_bundle(rt, actor, patient_id, data)
 
 
 @router.get(
