@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import given
 from hypothesis import strategies as st
 
-from retrowalk.web.pages.charts import Point, ReferenceLine, render_chart
+from retrowalk.web.pages.charts import MAX_X_LABELS, Point, ReferenceLine, render_chart
 
 
 def test_a_line_chart_draws_one_circle_per_point_and_lists_them() -> None:
@@ -59,3 +61,14 @@ def test_every_point_stays_inside_the_drawing(values: list[float]) -> None:
     for cx, cy in re.findall(r'<circle cx="([-\d.]+)" cy="([-\d.]+)"', chart.svg):
         assert 0 <= float(cx) <= 640
         assert 0 <= float(cy) <= 260
+
+
+@given(st.integers(min_value=1, max_value=120))
+def test_the_x_axis_labels_at_most_four_points_evenly_always_the_latest(count: int) -> None:
+    points = [Point(f"p{i}x", float(i % 7)) for i in range(count)]
+    chart = render_chart("c", "C", points, y_label="Y", summary="s")
+    shown = [i for i in range(count) if f">p{i}x</text>" in chart.svg]
+    assert shown[-1] == count - 1
+    assert 1 <= len(shown) <= MAX_X_LABELS
+    gaps = {b - a for a, b in itertools.pairwise(shown)}
+    assert len(gaps) <= 1

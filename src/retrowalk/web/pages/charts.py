@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 from markupsafe import escape
 
-WIDTH_PX = 640
+WIDTH_PX = 480
 HEIGHT_PX = 260
-LEFT_PX = 48
+LEFT_PX = 56
 RIGHT_PX = 16
 TOP_PX = 16
 BOTTOM_PX = 40
@@ -24,6 +24,9 @@ GRID = "#c9d0da"
 SERIES = "#0b5cad"
 REFERENCE = "#8a4b00"
 BAR_MAX_WIDTH_PX = 60.0
+MAX_X_LABELS = 4
+"""Labels along the x axis; with 480 units and 15-unit text, "w/c 12 Oct" fits four times
+even when a phone shows the chart at about two thirds of its size (about 10 px text)."""
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,7 @@ def render_chart(
     parts: list[str] = [
         f'<svg viewBox="0 0 {WIDTH_PX} {HEIGHT_PX}" role="img" '
         f'aria-label="{escape(title)}: {escape(summary)}" xmlns="http://www.w3.org/2000/svg" '
-        'font-family="system-ui, sans-serif" font-size="13">'
+        'font-family="system-ui, sans-serif" font-size="15">'
     ]
     for tick in _ticks(low, high):
         y = _scale(low, high, tick, plot_bottom, plot_top)
@@ -122,9 +125,11 @@ def render_chart(
     def x_at(index: int) -> float:
         return plot_left + slot * (index + 0.5)
 
-    label_every = max(1, math.ceil(count / 8))
+    # At most MAX_X_LABELS, counted back from the latest point, so labels never collide.
+    label_every = max(1, math.ceil(count / MAX_X_LABELS))
+    labelled = set(range(count - 1, -1, -label_every))
     for index, point in enumerate(points):
-        if index % label_every == 0 or index == count - 1:
+        if index in labelled:
             parts.append(
                 f'<text x="{x_at(index):.1f}" y="{plot_bottom + 18}" text-anchor="middle" '
                 f'fill="{INK}">{escape(point.label)}</text>'
