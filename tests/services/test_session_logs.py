@@ -226,3 +226,42 @@ def test_a_session_in_the_future_is_refused_and_nothing_is_stored(
         log(runtime, patient, runtime.now() + dt.timedelta(days=3))
     assert refused.value.field == "started_at"
     assert _counts(runtime) == before
+
+
+def test_a_next_morning_flare_reported_later_shortens_the_next_session(
+    runtime: Runtime, make_user: MakeUser
+) -> None:
+    patient = make_user()
+    who = Actor(patient.id, "patient")
+    start_program(runtime, patient)
+    logged = log(runtime, patient, runtime.now(), pain_before=4, pain_next_morning=None)
+    assert logged.session.decision is not None
+    assert logged.session.decision["action"] == "repeat"
+    assert logged.program is not None
+    before = logged.program.current_revision
+    updated = session_logs.record_next_morning_pain(
+        runtime, who, patient.id, logged.session.id, NextMorningPainIn(pain_next_morning=7)
+    )
+    assert updated.decision is not None
+    assert updated.decision["action"] == "reduce"
+    program = programs.get_program(runtime, who, patient.id)
+    assert program.current_revision == before + 1
+    next_planned = program.plan["sessions"][1]
+    assert next_planned["backward_min"] == updated.decision["next_backward_min"]
+
+
+def test_next_morning_pain_for_an_earlier_session_does_not_revise_the_plan(
+    runtime: Runtime, make_user: MakeUser, clock: TestClock
+) -> None:
+    patient = make_user()
+    who = Actor(patient.id, "patient")
+    start_program(runtime, patient)
+    first = log(runtime, patient, runtime.now(), pain_next_morning=None)
+    clock.advance(days=2)
+    second = log(runtime, patient, runtime.now())
+    assert second.program is not None
+    session_logs.record_next_morning_pain(
+        runtime, who, patient.id, first.session.id, NextMorningPainIn(pain_next_morning=7)
+    )
+    program = programs.get_program(runtime, who, patient.id)
+    assert program.current_revision == second.program.current_revision

@@ -143,6 +143,38 @@ def _pause_for_safety(
         program.updated_at = rt.now()
 
 
+def _progress(
+    session: Session,
+    rt: Runtime,
+    actor: Actor,
+    program: Program,
+    plan: Plan,
+    zone: dt.tzinfo,
+    row: SessionLog,
+) -> None:
+    """Decide after ``row`` (the program's latest session) and store the next plan revision."""
+    entries = program_log(session, program, zone)
+    decision = decide_progression(plan, entries)
+    row.decision = decision.to_json()
+    # The decision was made on the caught-up plan (decisions for sessions logged while the
+    # program was paused applied first); store that plan, not the stored one, so those
+    # reductions and their history entries are kept.
+    add_revision(
+        session,
+        rt,
+        actor,
+        program,
+        apply_decision(catch_up(plan, entries), decision).to_json(),
+        reason="progression",
+        note=decision.action,
+        decision=decision.to_json(),
+        session_log_id=row.id,
+    )
+    if decision.action == "pause" and program.status == "active":
+        program.status = "paused"
+        program.status_reason = "paused by the progression rules: see your clinician"
+
+
 def _insert(
     session: Session,
     rt: Runtime,
@@ -209,26 +241,7 @@ def _insert(
         )
         session.flush()
     if in_program and program is not None and plan is not None and program.status == "active":
-        entries = program_log(session, program, zone)
-        decision = decide_progression(plan, entries)
-        row.decision = decision.to_json()
-        # The decision was made on the caught-up plan (decisions for sessions logged while the
-        # program was paused applied first); store that plan, not the stored one, so those
-        # reductions and their history entries are kept.
-        add_revision(
-            session,
-            rt,
-            actor,
-            program,
-            apply_decision(catch_up(plan, entries), decision).to_json(),
-            reason="progression",
-            note=decision.action,
-            decision=decision.to_json(),
-            session_log_id=row.id,
-        )
-        if decision.action == "pause" and program.status == "active":
-            program.status = "paused"
-            program.status_reason = "paused by the progression rules: see your clinician"
+        _progress(session, rt, actor, program, plan, zone, row)
     _pause_for_safety(session, rt, actor, program, row)
     session.flush()
     audit.record(session, actor, patient_id, "create", "session_log", row.id)
@@ -309,12 +322,29 @@ def get_session(rt: Runtime, actor: Actor, patient_id: int, session_id: int) -> 
 def record_next_morning_pain(
     rt: Runtime, actor: Actor, patient_id: int, session_id: int, data: NextMorningPainIn
 ) -> SessionLogView:
-    """The 24-hour pain response (evidence.md §6), asked the morning after a session."""
+    """The 24-hour pain response (evidence.md §6), asked the morning after a session.
+
+    It matters most to the progression rules (pain not settled by the next morning means a
+    shorter next session), but arrives after the decision was made without it. So when it is
+    for the latest session of an active program, the decision after that session is made again
+    with it and stored as a new plan revision.
+    """
     with rt.db.write() as session:
         require_patient_access(session, actor, patient_id)
         row = _own_session(session, patient_id, session_id)
         row.pain_next_morning = data.pain_next_morning
         row.entry = {**row.entry, "pain_next_morning": data.pain_next_morning}
         session.flush()
+        program = current_program(session, patient_id)
+        if program is not None and program.status == "active" and row.program_id == program.id:
+            latest = session.scalars(
+                select(SessionLog.id)
+                .where(SessionLog.program_id == program.id)
+                .order_by(SessionLog.started_at.desc(), SessionLog.id.desc())
+                .limit(1)
+            ).first()
+            if latest == row.id:
+                plan = Plan.from_json(current_revision(session, program).plan)
+                _progress(session, rt, actor, program, plan, _zone(session, patient_id), row)
         audit.record(session, actor, patient_id, "update", "session_log", row.id)
         return SessionLogView.model_validate(row)
