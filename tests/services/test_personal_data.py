@@ -13,13 +13,21 @@ import pytest
 from sqlalchemy import func, select
 
 from retrowalk.errors import InputError, NotFoundError, PermissionDeniedError
-from retrowalk.services import calendar_subscriptions, overview, personal_data, recordings
-from retrowalk.services.runtime import Runtime
+from retrowalk.services import (
+    accounts,
+    audit,
+    calendar_subscriptions,
+    overview,
+    personal_data,
+    recordings,
+)
+from retrowalk.services.runtime import Actor, Runtime
 from retrowalk.storage.audit import AuditEntry
 from retrowalk.storage.links import Invitation
 from retrowalk.storage.models import Base
 from retrowalk.storage.users import User
-from tests.db_fixtures import log
+from tests.db_fixtures import PASSWORD as USER_PASSWORD
+from tests.db_fixtures import MakeUser, log
 from tests.reports.pdf_text import pdf_text
 from tests.services.exchange_setup import PASSWORD, History, imu_csv_bytes, small_history
 
@@ -163,3 +171,21 @@ def test_a_history_longer_than_ten_years_still_downloads(runtime: Runtime) -> No
         assert archive.read("report.pdf").startswith(b"%PDF-")
         sessions = list(csv.DictReader(io.StringIO(archive.read("sessions.csv").decode())))
     assert any(row["started_at_iso8601"].startswith("2005-06-01") for row in sessions)
+
+
+def test_a_new_account_never_sees_a_deleted_accounts_audit_trail(
+    runtime: Runtime, make_user: MakeUser
+) -> None:
+    gone = make_user("patient")
+    log(runtime, gone, runtime.now())
+    personal_data.delete_account(runtime, Actor(gone.id, "patient"), gone.id, USER_PASSWORD)
+    # SQLite hands the deleted account's id to the next account (highest rowid reused).
+    new = accounts.sign_up_patient(runtime, gone.email, PASSWORD, "Someone else")
+    who = Actor(new.id, "patient")
+    trail = audit.list_my_audit(runtime, who, new.id)
+    assert all((e.action, e.record_type) != ("delete", "account") for e in trail)
+    assert all(e.record_type != "session_log" for e in trail)
+    exported = personal_data.personal_data_zip(runtime, who, new.id)
+    with zipfile.ZipFile(io.BytesIO(exported)) as archive:
+        data = json.loads(archive.read("retrowalk-data.json"))
+    assert all(entry["record_type"] != "session_log" for entry in data["audit_log"])

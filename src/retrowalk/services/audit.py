@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from retrowalk.errors import NotFoundError
@@ -33,6 +33,29 @@ def record(
     )
 
 
+def own_entries(patient_id: int) -> Select[AuditEntry]:
+    """The audit entries about this account, oldest first.
+
+    The log outlives a deleted account (its ``delete account`` entry stays). A database may hand
+    a deleted account's id to a new one (SQLite reuses the highest rowid), so entries up to the
+    last ``delete account`` entry for this id belong to someone else and are left out.
+    """
+    deleted = (
+        select(func.max(AuditEntry.id))
+        .where(
+            AuditEntry.patient_id == patient_id,
+            AuditEntry.action == "delete",
+            AuditEntry.record_type == "account",
+        )
+        .scalar_subquery()
+    )
+    return (
+        select(AuditEntry)
+        .where(AuditEntry.patient_id == patient_id, AuditEntry.id > func.coalesce(deleted, 0))
+        .order_by(AuditEntry.id)
+    )
+
+
 def list_my_audit(
     rt: Runtime, actor: Actor, patient_id: int, limit: int = 200
 ) -> list[AuditEntryView]:
@@ -42,9 +65,6 @@ def list_my_audit(
         raise NotFoundError(f"patient {patient_id} not found")
     with rt.db.read() as session:
         rows = session.scalars(
-            select(AuditEntry)
-            .where(AuditEntry.patient_id == patient_id)
-            .order_by(AuditEntry.id.desc())
-            .limit(limit)
+            own_entries(patient_id).order_by(None).order_by(AuditEntry.id.desc()).limit(limit)
         )
         return [AuditEntryView.model_validate(row, from_attributes=True) for row in rows]

@@ -159,7 +159,7 @@ def _everything(session: Session, patient: User) -> dict[str, Any]:
         "clinician_flags": flags,
         "clinician_links": links,
         "calendar_subscriptions": calendars,
-        "audit_log": _dump(_by_patient(session, AuditEntry, pid), AuditEntryView),
+        "audit_log": _dump(list(session.scalars(audit.own_entries(pid))), AuditEntryView),
     }
 
 
