@@ -126,3 +126,10 @@ def test_serve_demo_migrates_a_fresh_database_and_prints_how_to_log_in(tmp_path:
     assert DEMO_CLINICIAN in stdout
     assert DEMO_PASSWORD in stdout
     assert (tmp_path / "retrowalk.sqlite3").exists()
+
+
+def test_a_database_server_that_does_not_answer_exits_2_with_a_message(run_cli: RunCli) -> None:
+    result = run_cli("db", "upgrade", "--database-url", "postgresql+psycopg://nobody@127.0.0.1:1/x")
+    assert result.exit_code == 2
+    assert "cannot open the database" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout

@@ -10,6 +10,7 @@ import sys
 from typing import Annotated
 
 import typer
+from sqlalchemy.exc import OperationalError
 
 from retrowalk.config import Settings, load_settings
 from retrowalk.errors import InputError
@@ -36,6 +37,10 @@ def _upgrade(settings: Settings) -> None:
     database = Database(settings.database_url)
     try:
         upgrade(database)
+    except OperationalError as error:
+        # A server that does not answer, a wrong password, an unwritable file: say which.
+        reason = str(error.orig or error).strip().splitlines()[0]
+        raise InputError(f"cannot open the database: {reason}", field="--database-url") from None
     finally:
         database.dispose()
 
