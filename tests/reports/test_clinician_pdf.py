@@ -149,3 +149,25 @@ def test_sessions_and_outcomes_on_a_single_day_still_chart() -> None:
     )
     text = pdf_text(render_clinician_pdf(replace(report, sessions=one_day))).flat
     assert "Pain before sessions went from 6 (2026-01-05)" in text
+
+
+def test_a_paused_program_says_why() -> None:
+    report = full_report()
+    assert report.program is not None
+    paused = replace(
+        report,
+        program=replace(report.program, status="paused"),
+        program_note="paused after near fall",
+    )
+    assert (
+        "The program is paused (paused after near fall)."
+        in pdf_text(render_clinician_pdf(paused)).flat
+    )
+
+
+def test_plan_sources_from_the_evidence_base_carry_their_citation() -> None:
+    report = full_report()
+    assert report.program is not None
+    cited = replace(report, program=replace(report.program, sources=("whitley2011",)))
+    text = pdf_text(render_clinician_pdf(cited)).flat
+    assert "whitley2011: Whitley CR, Dufek JS" in text

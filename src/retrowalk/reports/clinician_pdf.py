@@ -286,7 +286,8 @@ def _safety(data: ClinicianReportData) -> list[Any]:
     story: list[Any] = [_p("Safety events", "h2")]
     events = [(s, event) for s in data.sessions_in_period for event in s.safety_events]
     if data.program is not None and data.program.status == "paused":
-        story.append(_p("The program is paused."))
+        why = data.program_note.strip()
+        story.append(_p(f"The program is paused ({why})." if why else "The program is paused."))
     if not events:
         return [*story, _p("No safety event was logged in this period.")]
     rows = [["Date", "Event", "Session notes"]]

@@ -51,6 +51,8 @@ class ClinicianReportData:
     sessions: tuple[SessionLogRecord, ...]
     outcome_trends: tuple[OutcomeTrend, ...]
     clinician_name: str | None = None
+    program_note: str = ""
+    """Why the program has its status (e.g. "paused after a near fall"), if recorded."""
 
     def __post_init__(self) -> None:
         require_aware(self.generated_at, field_name="generated_at")

@@ -24,6 +24,7 @@ from retrowalk.reports.report_data import ClinicianReportData
 from retrowalk.services import audit
 from retrowalk.services.patient_records import load_patient_records
 from retrowalk.services.policy import require_patient_access, require_role
+from retrowalk.services.programs import current_program
 from retrowalk.services.runtime import Actor, Runtime
 from retrowalk.storage.audit import AuditEntry
 from retrowalk.storage.links import CareLink
@@ -118,6 +119,7 @@ def report_data(
     start: dt.date | None,
     end: dt.date | None,
     clinician_name: str | None = None,
+    program_note: str = "",
 ) -> ClinicianReportData:
     zone = zoneinfo.ZoneInfo(records.patient.time_zone)
     period = report_period(now.astimezone(zone).date(), start, end)
@@ -140,6 +142,7 @@ def report_data(
         ),
         outcome_trends=outcome_trends(outcomes),
         clinician_name=clinician_name,
+        program_note=program_note,
     )
 
 
@@ -159,8 +162,24 @@ def clinician_report_pdf(
             reader.display_name if reader is not None and actor.role == "clinician" else None
         )
         audit.record(session, actor, patient_id, "export", "report_pdf")
-    data = report_data(records, now=rt.now(), start=start, end=end, clinician_name=clinician)
+        note = program_note(session, patient_id)
+    data = report_data(
+        records,
+        now=rt.now(),
+        start=start,
+        end=end,
+        clinician_name=clinician,
+        program_note=note,
+    )
     return render_clinician_pdf(data)
+
+
+def program_note(session: Session, patient_id: int) -> str:
+    """Why the current program is paused (for the report), or "" if it is not."""
+    program = current_program(session, patient_id)
+    if program is None or program.status != "paused":
+        return ""
+    return program.status_reason
 
 
 def find_patient(session: Session, reference: str) -> User:
@@ -201,5 +220,6 @@ def operator_report_pdf(
                 record_type="report_pdf",
             )
         )
-    data = report_data(records, now=rt.now(), start=start, end=end)
+        note = program_note(session, patient.id)
+    data = report_data(records, now=rt.now(), start=start, end=end, program_note=note)
     return patient, render_clinician_pdf(data)

@@ -29,7 +29,7 @@ from retrowalk.exchange.csv_export import outcomes_csv, sessions_csv
 from retrowalk.exchange.fhir import bundle_from_records, bundle_to_json
 from retrowalk.reports.clinician_pdf import render_clinician_pdf
 from retrowalk.services import audit
-from retrowalk.services.exchange import REPORT_MAX_DAYS, report_data
+from retrowalk.services.exchange import REPORT_MAX_DAYS, program_note, report_data
 from retrowalk.services.patient_records import load_patient_records
 from retrowalk.services.policy import require_patient_access, require_role
 from retrowalk.services.runtime import Actor, Runtime
@@ -172,6 +172,7 @@ def personal_data_zip(rt: Runtime, actor: Actor, patient_id: int) -> bytes:
         session.flush()
         everything = _everything(session, patient)
         records = load_patient_records(session, patient)
+        note = program_note(session, patient_id)
     first_days = [s.started_at.date() for s in records.sessions] + [
         o.assessed_at.date() for o in records.outcomes
     ]
@@ -197,7 +198,7 @@ def personal_data_zip(rt: Runtime, actor: Actor, patient_id: int) -> bytes:
         # (e.g. imported old records) is reported over its last ten years, and the JSON, CSV
         # and FHIR files still hold all of it: the download must never fail on its length.
         start = max(start or end, end - dt.timedelta(days=REPORT_MAX_DAYS))
-        report = report_data(records, now=now, start=start, end=end)
+        report = report_data(records, now=now, start=start, end=end, program_note=note)
         archive.writestr("report.pdf", render_clinician_pdf(report))
     return buffer.getvalue()
 
