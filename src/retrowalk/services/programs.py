@@ -111,7 +111,8 @@ def prescribe_program(
         previous = current_program(session, patient_id)
         if previous is not None and previous.paused_for_safety and actor.role != "clinician":
             raise NotAllowedError(
-                "the program is paused after a safety event; your clinician must review it first"
+                "the program is paused for safety (a fall, near-fall, new red flag or a screening "
+                "result); your clinician must review it first"
             )
         now = rt.now()
         if previous is not None:
@@ -189,7 +190,8 @@ def set_status(rt: Runtime, actor: Actor, patient_id: int, change: ProgramStatus
             raise NotAllowedError(f"the program is already {program.status}")
         if change.status == "active" and program.paused_for_safety and actor.role != "clinician":
             raise PermissionDeniedError(
-                "this program was paused after a safety event; only your clinician can resume it"
+                "this program was paused for safety (a fall, near-fall, new red flag or a "
+                "screening result); only your clinician can resume it"
             )
         program.status = change.status
         program.status_reason = change.reason
