@@ -54,8 +54,9 @@ def test_a_malformed_or_unknown_code_is_an_input_error(
 
 
 def test_sign_up_with_a_bad_code_creates_no_account(runtime: Runtime) -> None:
-    with pytest.raises(InputError):
+    with pytest.raises(InputError) as refused:
         accounts.sign_up_patient(runtime, "ann@example.org", PASSWORD, "Ann", "ABCDE-23456")
+    assert refused.value.field == "invitation_code"
     with runtime.db.read() as session:
         assert session.scalar(select(func.count(User.id))) == 0
 

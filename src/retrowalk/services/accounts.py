@@ -106,10 +106,16 @@ def sign_up_patient(
 
     Account and link are made in one transaction: a bad code creates no account.
     """
-    if invitation_code is not None:
-        normalize_code(invitation_code)
-    user = _create(rt, email, password, display_name, "patient")
-    return _insert_user(rt, user, invitation_code)
+    try:
+        if invitation_code is not None:
+            normalize_code(invitation_code)
+        user = _create(rt, email, password, display_name, "patient")
+        return _insert_user(rt, user, invitation_code)
+    except InputError as error:
+        if error.field != "code":
+            raise
+        # The sign-up form's field is invitation_code (the links endpoint calls it code).
+        raise InputError(error.problem, field="invitation_code") from None
 
 
 def create_user(
