@@ -175,3 +175,16 @@ def test_a_body_nested_too_deeply_to_decode_is_a_422(patient: TestClient) -> Non
     )
     assert response.status_code == 422
     assert response.json()["error"]["field"] == "body"
+
+
+def test_a_body_declared_larger_than_any_upload_is_refused_before_it_is_read(
+    patient: TestClient,
+) -> None:
+    response = patient.post(
+        _sessions(patient),
+        content=b"{}",
+        headers={"content-type": "application/json", "content-length": str(100 * 1024 * 1024)},
+    )
+    assert response.status_code == 413
+    assert response.json()["error"]["field"] == "body"
+    assert patient.get(_sessions(patient)).json() == []
