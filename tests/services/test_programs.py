@@ -183,3 +183,26 @@ def test_a_cleared_repeat_screening_leaves_the_program_running(
     assert program.status == "active"
     with runtime.db.read() as session:
         assert session.scalars(select(ClinicianFlag)).all() == []
+
+
+def test_a_clinicians_plan_without_history_is_not_replayed_at_the_next_session(
+    runtime: Runtime, make_user: MakeUser, clock: TestClock
+) -> None:
+    clinician, patient = make_user("clinician"), make_user()
+    _link(runtime, clinician, patient)
+    start_program(runtime, patient)
+    log(runtime, patient, runtime.now(), pain_max=8, pain_next_morning=4)
+    as_clinician = Actor(clinician.id, "clinician")
+    edited = dict(programs.get_program(runtime, as_clinician, patient.id).plan)
+    edited["history"] = []
+    adjusted = programs.adjust_plan(
+        runtime, as_clinician, patient.id, PlanAdjustIn(plan=edited, note="fresh start")
+    )
+    assert adjusted.plan["history"][-1]["change"] == "clinician_edit"
+    assert adjusted.plan["history"][-1]["after_session"] == 1
+    clock.advance(days=2)
+    after = log(runtime, patient, runtime.now(), pain_next_morning=4)
+    assert after.program is not None
+    changes = [(h["after_session"], h["change"]) for h in after.program.plan["history"]]
+    assert changes[0] == (1, "clinician_edit")
+    assert [c for c in changes if c[1] == "reduce"] == []

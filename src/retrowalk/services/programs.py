@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from retrowalk.domain.plan import Plan
+from retrowalk.domain.plan import Plan, Revision
 from retrowalk.domain.prescription import Profile, prescribe
 from retrowalk.domain.screening import ScreeningAnswers, ScreeningResult
 from retrowalk.errors import InputError, NotAllowedError, NotFoundError, PermissionDeniedError
@@ -24,6 +24,7 @@ from retrowalk.services.screenings import latest_screening
 from retrowalk.services.views import ProgramRevisionView, ProgramView
 from retrowalk.storage.flags import ClinicianFlag
 from retrowalk.storage.programs import Program, ProgramRevision
+from retrowalk.storage.session_logs import SessionLog
 
 
 def current_program(session: Session, patient_id: int) -> Program | None:
@@ -224,6 +225,16 @@ def adjust_plan(rt: Runtime, actor: Actor, patient_id: int, change: PlanAdjustIn
         plan = Plan.from_json(change.plan, source="plan")
         if plan.template != program.template_id and not plan.template:
             raise InputError("must name the plan's template", field="plan.template")
+        # The edited plan is the new baseline: sessions logged so far must not be replayed onto
+        # it by the progression rules' catch-up (a plan sent without its history would else get
+        # every earlier decision applied again at the next session).
+        logged = session.scalar(
+            select(func.count(SessionLog.id)).where(SessionLog.program_id == program.id)
+        )
+        applied = max((entry.after_session for entry in plan.history), default=0)
+        if logged and applied < logged:
+            entry = Revision(plan.revision + 1, "clinician_edit", int(logged), change.note)
+            plan = plan.with_changes(revision=entry.revision, history=(*plan.history, entry))
         add_revision(
             session,
             rt,
