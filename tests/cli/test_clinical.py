@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from retrowalk.cli.clinical_interactive import SCREENING_QUESTIONS
 from retrowalk.domain.plan import Plan
+from retrowalk.domain.screening_questions import QUESTIONS
 from tests.conftest import RunCli
 from tests.domain.clinical_samples import clear_answers_json, profile_json
 
@@ -32,12 +32,13 @@ def _interactive_answers(**changes: str) -> list[str]:
     """One line per screening question; defaults describe a person who is cleared."""
     defaults = {"age_years": "45", "pain_now_nprs": "4", "pain_duration_weeks": "20"}
     lines = []
-    for key, _question, kind in SCREENING_QUESTIONS:
+    for question in QUESTIONS:
+        key = question.key
         if key in changes:
             lines.append(changes[key])
-        elif kind == "bool":
+        elif question.kind == "yes_no":
             lines.append("y" if key == "walked_backward_before" else "n")
-        elif kind.startswith("optional"):
+        elif question.optional:
             lines.append("")
         else:
             lines.append(defaults[key])
@@ -275,13 +276,13 @@ def test_progress_rejects_a_profile_given_as_the_plan(run_cli: RunCli, tmp_path:
     _assert_clean_error(result, "unknown key")
 
 
-def test_interactive_screen_asks_again_for_a_value_the_answers_schema_refuses(
+def test_interactive_screen_asks_again_for_a_value_out_of_the_questions_range(
     run_cli: RunCli,
 ) -> None:
     lines = _interactive_answers(tug_seconds="0\n9.5")
     result = run_cli("screen", "--format", "json", stdin="\n".join([*lines, "n"]) + "\n")
     assert result.exit_code == 0, result.stderr
-    assert "Not accepted: input should be greater than 0." in result.stderr
+    assert "Please type a number from 1 to 300." in result.stderr
     assert json.loads(result.stdout)["assumptions"] == []
 
 

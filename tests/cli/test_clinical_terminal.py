@@ -12,14 +12,15 @@ import select
 import subprocess
 import sys
 
-from retrowalk.cli.clinical_interactive import SCREENING_QUESTIONS
+from retrowalk.domain.screening_questions import QUESTIONS
 
 _DEADLINE_S = 120.0  # a generous bound so a hung process fails instead of blocking the suite
 
 
 def _answers() -> list[str]:
     lines = []
-    for key, _question, kind in SCREENING_QUESTIONS:
+    for question in QUESTIONS:
+        key, kind = question.key, question.kind
         if key == "age_years":
             lines += ["forty", "45"]  # a typo first: asked again
         elif key == "pain_now_nprs":
@@ -27,8 +28,8 @@ def _answers() -> list[str]:
         elif key == "pain_duration_weeks":
             lines.append("20")
         elif key == "tug_seconds":
-            lines += ["0", "9.5"]  # refused by the answers schema: asked again
-        elif kind == "bool":
+            lines += ["0", "9.5"]  # out of the question's range: asked again
+        elif kind == "yes_no":
             lines.append("yes" if key == "walked_backward_before" else "no")
     return [*lines, "y", "3", "overground", "", "2026-12-07", ""]
 
@@ -69,8 +70,8 @@ def test_the_interactive_screen_works_in_a_real_terminal() -> None:
     text = " ".join(output.replace("\r", "").split())
     assert code == 0, output
     assert "Traceback" not in output
-    assert "Please type a whole number from 0 to 120." in text
-    assert "Not accepted: input should be greater than 0." in text
+    assert "Please type a whole number from 16 to 110." in text
+    assert "Please type a number from 1 to 300." in text
     assert "CLEARED" in text
     assert "Retro-walking plan" in text
     assert "Mon 2026-12-07" in text

@@ -16,97 +16,11 @@ from pydantic import TypeAdapter, ValidationError
 from rich.console import Console
 
 from retrowalk.domain.prescription import MAX_FORWARD_SPEED_KMH, MIN_FORWARD_SPEED_KMH
+from retrowalk.domain.screening_questions import QUESTIONS
 from retrowalk.errors import InputError
 from retrowalk.schemas.clinical import ScreeningAnswersIn
 
 T = TypeVar("T")
-
-# (key, question, kind): kind is "bool", "int:LOW:HIGH", "number:LOW:HIGH", "optional_number".
-SCREENING_QUESTIONS: tuple[tuple[str, str, str], ...] = (
-    ("age_years", "How old are you (years)?", "int:0:120"),
-    (
-        "pain_now_nprs",
-        "How bad is your back pain right now, from 0 (none) to 10 (worst)?",
-        "int:0:10",
-    ),
-    ("pain_duration_weeks", "How many weeks have you had this back pain?", "number:0:5200"),
-    (
-        "bladder_bowel_change",
-        "Have you noticed any NEW problem controlling your bladder or bowels?",
-        "bool",
-    ),
-    (
-        "saddle_numbness",
-        "Is there numbness around your buttocks, genitals or inner thighs?",
-        "bool",
-    ),
-    (
-        "progressive_leg_weakness",
-        "Is weakness or numbness in your legs getting worse?",
-        "bool",
-    ),
-    (
-        "recent_major_trauma",
-        "Have you recently had a major injury, such as a road accident or a fall from a height?",
-        "bool",
-    ),
-    ("cancer_history", "Have you ever had cancer?", "bool"),
-    ("unexplained_weight_loss", "Have you lost weight without trying?", "bool"),
-    ("fever_or_unwell", "Do you have a fever or feel generally unwell?", "bool"),
-    (
-        "night_pain_unrelieved",
-        "Do you have severe pain at night that does not ease when you rest?",
-        "bool",
-    ),
-    (
-        "iv_drug_use_or_immunosuppressed",
-        "Do you inject drugs, or is your immune system weakened (for example by medicines)?",
-        "bool",
-    ),
-    (
-        "long_term_corticosteroids",
-        "Have you taken steroid tablets (corticosteroids) for a long time?",
-        "bool",
-    ),
-    ("fell_past_year", "Have you fallen in the past year?", "bool"),
-    ("unsteady_when_walking", "Do you feel unsteady when you stand or walk?", "bool"),
-    ("worried_about_falling", "Do you worry about falling?", "bool"),
-    (
-        "tug_seconds",
-        "If a clinician has timed your 'Timed Up and Go' test, how many seconds did it take? "
-        "(press Enter if not)",
-        "optional_number:0:300",
-    ),
-    (
-        "balance_or_vestibular_disorder",
-        "Do you have a balance problem or an inner-ear (vestibular) disorder?",
-        "bool",
-    ),
-    (
-        "neurological_condition",
-        "Do you have a neurological condition that affects your walking?",
-        "bool",
-    ),
-    (
-        "osteoporosis_or_fracture_risk",
-        "Do you have osteoporosis (thin bones), or were you told you could easily break a bone?",
-        "bool",
-    ),
-    (
-        "chest_pain_or_heart_condition",
-        "Do you have chest pain when active, or a heart condition?",
-        "bool",
-    ),
-    (
-        "dizziness_or_fainting",
-        "Do you get dizzy or lose your balance from dizziness, or have you fainted?",
-        "bool",
-    ),
-    ("told_not_to_exercise", "Has a doctor told you not to exercise?", "bool"),
-    ("pregnant", "Are you pregnant?", "bool"),
-    ("vision_impairment", "Do you have poor eyesight, even with glasses?", "bool"),
-    ("walked_backward_before", "Have you walked backward for exercise before?", "bool"),
-)
 
 _YES = {"y", "yes"}
 _NO = {"n", "no"}
@@ -226,23 +140,30 @@ def schema_check(key: str) -> Callable[[float | int], None]:
 
 
 def ask_screening(asker: Asker) -> dict[str, Any]:
-    """Ask every screening question (optional ones too) and return the answers as JSON data."""
+    """Ask every screening question and return the answers as JSON data.
+
+    The questions and their order are the web's (:mod:`retrowalk.domain.screening_questions`);
+    in the terminal yes/no questions are always answered, an optional number may be skipped.
+    """
     answers: dict[str, Any] = {}
-    for key, question, kind in SCREENING_QUESTIONS:
-        if kind == "bool":
-            answers[key] = asker.yes_no(question)
+    for question in QUESTIONS:
+        if question.kind == "yes_no":
+            answers[question.key] = asker.yes_no(question.text)
             continue
-        name, low, high = kind.split(":")
+        if question.optional:
+            prompt = f"{question.text} (press Enter if not)"
+        else:
+            prompt = f"{question.text} ({question.hint})" if question.hint else question.text
         value = asker.number(
-            question,
-            float(low),
-            float(high),
-            integer=name == "int",
-            optional=name.startswith("optional"),
-            check=schema_check(key),
+            prompt,
+            question.minimum,
+            question.maximum,
+            integer=question.integer,
+            optional=question.optional,
+            check=schema_check(question.key),
         )
         if value is not None:
-            answers[key] = value
+            answers[question.key] = value
     return answers
 
 
