@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import json
 import os
 from pathlib import Path
@@ -13,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from retrowalk.cli import gait_attenuation
 from retrowalk.errors import InputError
 from retrowalk.gait.batch import find_jobs, run_batch, write_rows
 from retrowalk.gait.io import ColumnMapping, read_recording
@@ -31,10 +30,10 @@ gait_app = typer.Typer(
 )
 
 
+gait_attenuation.register(gait_app)
+
+
 def register(app: typer.Typer) -> None:
-    if importlib.util.find_spec("retrowalk.cli.gait_attenuation") is not None:
-        attenuation = importlib.import_module("retrowalk.cli.gait_attenuation")
-        attenuation.register(gait_app)
     app.add_typer(gait_app, name="gait")
 
 
