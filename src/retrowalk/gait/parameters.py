@@ -200,9 +200,13 @@ def step_turn_angles_rad(
     """Absolute angle (rad) turned about the vertical within each step between consecutive ICs."""
     if ic_indices.size < 2:
         return np.zeros(0)
-    yaw = np.asarray(yaw_rate_rad_s, dtype=np.float64)
+    # Integrate only the span of these contacts (one call per bout must not cost a pass over
+    # the whole recording).
+    first, last = int(ic_indices[0]), int(ic_indices[-1])
+    yaw = np.asarray(yaw_rate_rad_s[first:last], dtype=np.float64)
     angle = np.r_[0.0, np.cumsum(yaw)] / sampling_rate_hz
-    return np.asarray(np.abs(angle[ic_indices[1:]] - angle[ic_indices[:-1]]), dtype=np.float64)
+    at = ic_indices - first
+    return np.asarray(np.abs(angle[at[1:]] - angle[at[:-1]]), dtype=np.float64)
 
 
 def turn_factor(turn_angle_rad: FloatArray, coefficient_per_rad: float) -> FloatArray:
