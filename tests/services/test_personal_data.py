@@ -179,7 +179,7 @@ def test_a_new_account_never_sees_a_deleted_accounts_audit_trail(
     gone = make_user("patient")
     log(runtime, gone, runtime.now())
     personal_data.delete_account(runtime, Actor(gone.id, "patient"), gone.id, USER_PASSWORD)
-    # SQLite hands the deleted account's id to the next account (highest rowid reused).
+    # Ids are never reused (migration 0003); the trail filter in audit.own_entries guards too.
     new = accounts.sign_up_patient(runtime, gone.email, PASSWORD, "Someone else")
     who = Actor(new.id, "patient")
     trail = audit.list_my_audit(runtime, who, new.id)

@@ -8,13 +8,15 @@ from collections.abc import Iterator
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
-from sqlalchemy.exc import StatementError
+from sqlalchemy import delete, inspect, select, text
+from sqlalchemy.exc import IntegrityError, StatementError
+from sqlalchemy.orm import Session
 
 from retrowalk.storage.audit import AuditEntry
 from retrowalk.storage.database import Database
 from retrowalk.storage.migrate import current_revision, downgrade, head_revision, upgrade
 from retrowalk.storage.models import Base
+from retrowalk.storage.users import AuthToken, User
 
 
 @pytest.fixture
@@ -102,3 +104,84 @@ def test_a_naive_datetime_is_refused(database_url: str) -> None:
             session.rollback()
     finally:
         database.dispose()
+
+
+def _insert_user(session: Session, email: str) -> int:
+    user = User(email=email, display_name=email, role="patient", password_hash="x")
+    session.add(user)
+    session.flush()
+    return user.id
+
+
+def test_a_deleted_accounts_id_is_never_given_to_a_new_account(database_url: str) -> None:
+    database = Database(database_url)
+    try:
+        with database.write() as session:
+            _insert_user(session, "first@example.org")
+            newest = _insert_user(session, "newest@example.org")
+        with database.write() as session:
+            session.execute(delete(User).where(User.id == newest))
+        with database.write() as session:
+            next_id = _insert_user(session, "someone-else@example.org")
+    finally:
+        database.dispose()
+    assert next_id > newest
+
+
+def _sqlite_only(url: str) -> None:
+    if not url.startswith("sqlite"):
+        pytest.skip("PostgreSQL sequences never reuse ids; migration 0003 changes nothing there")
+
+
+def test_upgrade_to_autoincrement_keeps_every_row_and_constraint(empty_database_url: str) -> None:
+    _sqlite_only(empty_database_url)
+    database = Database(empty_database_url)
+    try:
+        upgrade(database, "0002_exchange")
+        with database.write() as session:
+            patient = _insert_user(session, "patient@example.org")
+            session.add(
+                AuthToken(
+                    user_id=patient,
+                    kind="bearer",
+                    token_hash="h" * 64,
+                    expires_at=dt.datetime(2030, 1, 1, tzinfo=dt.UTC),
+                )
+            )
+        upgrade(database)
+        with database.read() as session:
+            # dropping the old users table during the rebuild must not cascade to its children
+            assert session.scalars(select(AuthToken.user_id)).all() == [patient]
+        with database.write() as session, pytest.raises(IntegrityError):
+            session.execute(text("UPDATE users SET role = 'pilot'"))  # CHECK kept
+        with database.write() as session:  # foreign keys are enforced again afterwards
+            session.execute(delete(User).where(User.id == patient))
+        with database.read() as session:
+            assert session.scalars(select(AuthToken)).all() == []
+    finally:
+        database.dispose()
+
+
+def test_upgrade_never_reuses_an_id_the_audit_log_remembers(empty_database_url: str) -> None:
+    _sqlite_only(empty_database_url)
+    database = Database(empty_database_url)
+    try:
+        upgrade(database, "0002_exchange")
+        with database.write() as session:
+            kept = _insert_user(session, "kept@example.org")
+            session.add(  # account 7 was deleted before the upgrade; its trail stays
+                AuditEntry(
+                    actor_id=7,
+                    actor_role="patient",
+                    patient_id=7,
+                    action="delete",
+                    record_type="account",
+                )
+            )
+        upgrade(database)
+        with database.write() as session:
+            new = _insert_user(session, "new@example.org")
+    finally:
+        database.dispose()
+    assert kept == 1
+    assert new == 8

@@ -36,9 +36,10 @@ def record(
 def own_entries(patient_id: int) -> Select[AuditEntry]:
     """The audit entries about this account, oldest first.
 
-    The log outlives a deleted account (its ``delete account`` entry stays). A database may hand
-    a deleted account's id to a new one (SQLite reuses the highest rowid), so entries up to the
-    last ``delete account`` entry for this id belong to someone else and are left out.
+    The log outlives a deleted account (its ``delete account`` entry stays). Account ids are
+    never handed out twice (PostgreSQL sequences; AUTOINCREMENT on SQLite since migration 0003),
+    and as a second guard, for a database restored from a copy made before that, entries up to
+    the last ``delete account`` entry for this id belong to someone else and are left out.
     """
     deleted = (
         select(func.max(AuditEntry.id))

@@ -17,7 +17,12 @@ class User(Base):
     """A person who signs in: a patient, a clinician or an admin."""
 
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint("role IN ('patient', 'clinician', 'admin')", name="role"),)
+    # AUTOINCREMENT on SQLite: an id is never handed out twice, even after the newest account
+    # is deleted (migration 0003); the audit log keeps ids of deleted accounts.
+    __table_args__ = (
+        CheckConstraint("role IN ('patient', 'clinician', 'admin')", name="role"),
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
