@@ -7,6 +7,8 @@ pipeline on the whole trial (as a user would), then, inside each reference walki
 (MicroWB), match detected initial contacts to reference ones within 250 ms (one-to-one,
 nearest first) and compare per-bout cadence, stride length and walking speed with the
 reference bout values. Prints a table; ``evaluate()`` returns the numbers (used by the tests).
+A secondary table (:func:`icd_per_reference_bout`) scores the IC detector alone on each
+reference bout's samples, as mobgap's ICD evaluation does; the headline stays the full pipeline.
 Also prints the KU-HAR direction evaluation when ``benchmarks/direction_validation.py``
 provides ``evaluate()``.
 """
@@ -25,6 +27,7 @@ import numpy as np
 import scipy.io
 
 from retrowalk.gait.bouts import WalkingBoutDetector
+from retrowalk.gait.contacts import InitialContactDetector
 from retrowalk.gait.io import list_mobilised_trials, read_mobilised_mat
 from retrowalk.gait.orientation import gravity_direction
 from retrowalk.gait.parameters import (
@@ -313,6 +316,8 @@ class TrialRun:
     yaw_rad_s: np.ndarray | None
     vertical_m_s2: np.ndarray
     """Free vertical acceleration as the pipeline computes it (gravity direction, minus g)."""
+    acc_m_s2: np.ndarray | None = None
+    """The trial's raw accelerometer samples (for the per-reference-bout ICD protocol)."""
 
 
 def _uncorrected_pipeline(height_m: float) -> GaitPipeline:
@@ -355,6 +360,7 @@ def run_trials(data_dir: Path, pipeline_factory: Any = None) -> list[TrialRun]:
                     bouts=bouts,
                     yaw_rad_s=yaw,
                     vertical_m_s2=vertical,
+                    acc_m_s2=recording.acc_m_s2,
                 )
             )
     return runs
@@ -571,6 +577,55 @@ def evaluate_depth_lopo(runs: list[TrialRun]) -> dict[str, Any]:
     return {"in_sample_f1": in_sample, "chosen": chosen, "lopo_f1": lopo}
 
 
+MOBGAP_SCORER_TOLERANCE_S = 0.5
+"""The tolerance of mobgap 1.2's ICD scorer (``icd_per_datapoint_score``: ``tolerance_s = 0.5``)."""
+
+
+def icd_per_reference_bout(
+    runs: list[TrialRun], tolerance_s: float = TOLERANCE_S
+) -> dict[str, dict[str, float]]:
+    """SECONDARY protocol, as mobgap's ICD evaluation (``IcdEmulationPipeline``): the IC
+    detector alone runs on each reference walking bout's samples alone ([Start, End], no
+    bout detection, no activity or depth filter, orientation from the slice itself) and its
+    ICs are matched one-to-one to that bout's reference ICs within ``tolerance_s``. It scores
+    the contact detector given perfect walking bouts; the headline is the full pipeline
+    (:func:`accumulate`), which must also find the bouts."""
+    pipeline = GaitPipeline(estimate_direction=False)
+    counts: dict[str, list[int]] = {}
+    for run in runs:
+        if run.acc_m_s2 is None:
+            continue
+        fs = run.result.sampling_rate_hz
+        for wb in run.bouts:
+            reference = reference_instants(_float_array(wb.get("InitialContact_Event")))
+            if reference.size == 0:
+                continue
+            first = round(float(wb["Start"]) * fs)
+            last = min(round(float(wb["End"]) * fs), run.acc_m_s2.shape[0] - 1)
+            acc = run.acc_m_s2[first : last + 1]
+            up = gravity_direction(acc, sampling_rate_hz=fs, cutoff_hz=pipeline.gravity_cutoff_hz)
+            vertical = np.einsum("ij,ij->i", acc, up) - STANDARD_GRAVITY_M_S2
+            detector = InitialContactDetector(
+                band_hz=pipeline.band_hz, smoothing_sigma_s=pipeline.smoothing_sigma_s
+            ).detect(vertical, sampling_rate_hz=fs)
+            detected = (first + detector.ic_indices_) / fs
+            tp = match_contacts(detected, reference, tolerance_s)
+            for name in (run.participant, run.test, "all"):
+                row = counts.setdefault(name, [0, 0, 0])
+                row[0] += tp
+                row[1] += detected.size - tp
+                row[2] += reference.size - tp
+    table = {}
+    for name in sorted(counts):
+        tp, fp, fn = counts[name]
+        table[name] = {
+            "ic_f1": _f1((tp, fp, fn)),
+            "ic_precision": tp / max(1, tp + fp),
+            "ic_recall": tp / max(1, tp + fn),
+        }
+    return table
+
+
 def _direction_rows(data_dir: Path) -> list[Any] | None:
     path = HERE / "direction_validation.py"
     if not path.exists():
@@ -612,6 +667,10 @@ def main(argv: list[str] | None = None) -> None:
     lopo, chosen = evaluate_lopo(runs)
     misses = miss_split(runs)
     depth = evaluate_depth_lopo(runs)
+    per_bout = {
+        f"{tolerance_s}s": icd_per_reference_bout(runs, tolerance_s)
+        for tolerance_s in (TOLERANCE_S, MOBGAP_SCORER_TOLERANCE_S)
+    }
     if args.json:
         report = {
             "pipeline": plain,
@@ -619,6 +678,7 @@ def main(argv: list[str] | None = None) -> None:
             "lopo": lopo,
             "ic_miss_split": misses,
             "ic_min_relative_depth": depth,
+            "secondary_icd_per_reference_bout": per_bout,
         }
         print(json.dumps(report, indent=2))
     else:
@@ -648,6 +708,12 @@ def main(argv: list[str] | None = None) -> None:
             + ", ".join(f"{p} {d}" for p, d in depth["chosen"].items())
             + ")"
         )
+        for tolerance, table in per_bout.items():
+            _print_table(
+                f"6) SECONDARY (not the headline): mobgap-style ICD protocol, the IC detector "
+                f"alone on each reference bout's samples, matched within {tolerance}",
+                table,
+            )
     direction = _direction_rows(args.data)
     if direction is not None:
         print("\nKU-HAR direction evaluation (benchmarks/direction_validation.py):")
