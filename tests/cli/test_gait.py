@@ -190,9 +190,9 @@ def test_analyze_text_says_which_bout_was_the_forward_reference(
 def test_an_unknown_reference_mode_exits_2(run_cli: RunCli, tmp_path: Path) -> None:
     path = tmp_path / "walk.csv"
     write_walking_csv(path, walk_s=10.0)
-    result = run_cli("gait", "analyze", str(path), "--reference", "warm-up")
+    result = run_cli("gait", "analyze", str(path), "--reference", "sideways")
     assert result.exit_code == 2
-    assert "unknown reference 'warm-up'" in result.stderr
+    assert "unknown reference 'sideways'" in result.stderr
 
 
 def test_batch_records_how_each_recordings_direction_was_judged(
@@ -209,3 +209,87 @@ def test_batch_records_how_each_recordings_direction_was_judged(
         assert result.exit_code == 0, result.stderr
         (row,) = csv.DictReader(out.read_text(encoding="utf-8").splitlines())
         assert row["direction_reference"].startswith(expected)
+
+
+def _turning_then_session(path: Path) -> Path:
+    """An unusable first bout (it turns round), forward walking, then backward walking."""
+    from tests.gait.test_reference import session, still, turning, walk
+
+    recording = session(
+        still(5), turning(), still(5), walk(20), still(40), walk(20, reverse=True), still(5)
+    )
+    return _write_recording(path, recording)
+
+
+def test_analyze_with_a_planned_warm_up_judges_against_the_warm_ups_walking(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    path = _turning_then_session(tmp_path / "session.csv")
+    plan = ("--planned-backward-min", "1", "--planned-warmup-min", "1")
+    result = run_cli("gait", "analyze", str(path), "--format", "json", *plan)
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert [b["direction"] for b in data["bouts"]][1:] == ["forward", "backward"]
+    reference = data["algorithm"]["direction_reference"]
+    assert (reference["mode"], reference["source"]) == ("warm-up", "warm-up")
+    assert "disagree" in reference["left_out"][0]["why"]
+    summary_plan = data["summary"]["plan"]
+    assert summary_plan["planned_warmup_forward_min"] == 1.0
+    assert summary_plan["planned_forward_min"] == 1.0  # defaults to the warm-up
+    assert summary_plan["walked_warmup_forward_min"] > 0.3
+    # the same file without the plan: the first bout cannot serve, reference-free
+    first_bout = json.loads(run_cli("gait", "analyze", str(path), "--format", "json").stdout)
+    assert first_bout["algorithm"]["direction_reference"]["mode"] == "first-bout"
+    assert NO_REFERENCE_NOTE in first_bout["summary"]["notes"]
+    text = run_cli("gait", "analyze", str(path), *plan, "--planned-forward-min", "3")
+    assert text.exit_code == 0, text.stderr
+    assert "direction judged against the forward warm-up: 1 bout(s)" in text.stdout
+    assert "plan: 1 min forward warm-up, walked 0." in text.stdout
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (("--planned-warmup-min", "5"), "field 'planned_backward_min'"),
+        (("--planned-forward-min", "5"), "field 'planned_backward_min'"),
+        (
+            ("--planned-backward-min", "5", "--planned-warmup-min", "-1"),
+            "field 'planned_warmup_min'",
+        ),
+        (
+            (
+                "--planned-backward-min",
+                "5",
+                "--planned-warmup-min",
+                "5",
+                "--planned-forward-min",
+                "2",
+            ),
+            "cannot exceed them",
+        ),
+        (("--planned-backward-min", "nan"), "field 'planned_backward_min'"),
+        (("--reference", "warm-up"), "field 'planned_warmup_min'"),
+        (("--planned-backward-min", "5", "--reference", "warm-up"), "needs the planned warm-up"),
+    ],
+)
+def test_bad_plan_options_exit_2_naming_the_option(
+    run_cli: RunCli, tmp_path: Path, options: tuple[str, ...], message: str
+) -> None:
+    path = tmp_path / "walk.csv"
+    write_walking_csv(path, walk_s=10.0)
+    result = run_cli("gait", "analyze", str(path), *options)
+    assert result.exit_code == 2
+    assert message in result.stderr
+
+
+def test_batch_refuses_the_warm_up_reference_it_has_no_plan_for(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_walking_csv(folder / "walk.csv", walk_s=10.0)
+    result = run_cli(
+        "gait", "batch", str(folder), "--out", str(tmp_path / "r.csv"), "--reference", "warm-up"
+    )
+    assert result.exit_code == 2
+    assert "batch has no planned session" in result.stderr

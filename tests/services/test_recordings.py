@@ -79,5 +79,37 @@ def test_directions_are_judged_against_the_sessions_forward_warm_up(
         filename="walk.csv",
         data=forward_only,
     )
-    assert view.algorithm["direction_reference"]["mode"] == "first-bout"
+    reference = view.algorithm["direction_reference"]
+    assert (reference["mode"], reference["source"]) == ("warm-up", "warm-up")
     assert view.backward_min == 0.0
+
+
+def test_the_sessions_planned_warm_up_is_the_reference_and_is_compared_with_what_was_walked(
+    runtime: Runtime, tmp_path: Path
+) -> None:
+    # 20 s forward, then 40 s backward: all inside the planned 5-min warm-up window (the patient
+    # began the backward block early); the forward walking that came first stays the reference
+    history = small_history(runtime)
+    data = imu_csv_bytes(tmp_path, walk_s=40, warmup_s=20)
+    view = recordings.attach_recording(
+        runtime,
+        history.patient_actor,
+        history.patient.id,
+        history.sessions[1].id,
+        filename="walk.csv",
+        data=data,
+    )
+    planned = history.sessions[1].planned_session
+    assert planned is not None
+    reference = view.algorithm["direction_reference"]
+    assert reference["warmup_window_s"][1] - reference["warmup_window_s"][0] == pytest.approx(
+        60.0 * planned["warmup_forward_min"]
+    )
+    assert len(reference["bouts_s"]) == 1
+    assert reference["bouts_s"][0][1] < 30.0
+    assert view.backward_min > 0.5
+    assert view.forward_min < 0.5
+    plan = view.summary["plan"]
+    assert plan["planned_warmup_forward_min"] == planned["warmup_forward_min"]
+    assert 0.2 < plan["walked_warmup_forward_min"] < 0.5
+    assert any("turns both ways" in note for note in view.summary["notes"])

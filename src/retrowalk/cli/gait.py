@@ -43,6 +43,13 @@ REFERENCE_HELP = (
     "relative to the trunk during the recording. A recording that does not start with forward "
     "walking needs 'none' (each bout judged on its own, less accurate)."
 )
+ANALYZE_REFERENCE_HELP = (
+    "warm-up (the default with --planned-warmup-min): the walking in the planned forward "
+    "warm-up, from the first walking bout, is the FORWARD reference; first-bout (the default "
+    "otherwise): the first walking bout is; none: each bout judged on its own (less accurate, "
+    "for recordings that do not start with forward walking). Assumes the sensor does not rotate "
+    "relative to the trunk during the recording."
+)
 
 
 def _reference_mode(reference: str) -> ReferenceMode:
@@ -54,22 +61,62 @@ def _reference_mode(reference: str) -> ReferenceMode:
     )
 
 
+def _plan(
+    planned_backward_min: float | None,
+    planned_warmup_min: float | None = None,
+    planned_forward_min: float | None = None,
+) -> PlannedSession | None:
+    """The planned session of the plan options (the forward minutes default to the warm-up)."""
+    if planned_backward_min is None:
+        for name, value in (
+            ("planned_warmup_min", planned_warmup_min),
+            ("planned_forward_min", planned_forward_min),
+        ):
+            if value is not None:
+                raise InputError(
+                    f"--{name.replace('_', '-')} needs --planned-backward-min (the plan "
+                    "comparison is about backward minutes)",
+                    field="planned_backward_min",
+                )
+        return None
+    warmup = 0.0 if planned_warmup_min is None else planned_warmup_min
+    forward = warmup if planned_forward_min is None else planned_forward_min
+    fields = {
+        "backward_min": "planned_backward_min",
+        "forward_min": "planned_forward_min",
+        "warmup_forward_min": "planned_warmup_min",
+    }
+    try:
+        return PlannedSession(
+            backward_min=planned_backward_min, forward_min=forward, warmup_forward_min=warmup
+        )
+    except InputError as error:  # name the option the user typed
+        raise InputError(error.problem, field=fields.get(error.field or "", error.field)) from None
+
+
 def _pipeline(
     sensor_height_m: float | None,
     preset: str,
-    planned_backward_min: float | None,
-    reference: str = "first-bout",
+    plan: PlannedSession | None,
+    reference: str | None = "first-bout",
 ) -> GaitPipeline:
+    if reference is None:  # the default: the planned warm-up when there is one
+        warmup = plan is not None and plan.warmup_forward_min > 0
+        reference = "warm-up" if warmup else "first-bout"
     mode = _reference_mode(reference)
+    if mode == "warm-up" and (plan is None or plan.warmup_forward_min <= 0):
+        raise InputError(
+            "--reference warm-up needs the planned warm-up: --planned-warmup-min (and "
+            "--planned-backward-min)",
+            field="planned_warmup_min",
+        )
     if preset == "default":
         pipeline = GaitPipeline(sensor_height_m=sensor_height_m, reference=mode)
     elif preset == "backward":
         pipeline = GaitPipeline.backward_walking(sensor_height_m=sensor_height_m, reference=mode)
     else:
         raise InputError(f"unknown preset '{preset}' (default, backward)", field="preset")
-    if planned_backward_min is not None:
-        pipeline = pipeline.with_plan(PlannedSession(backward_min=planned_backward_min))
-    return pipeline
+    return pipeline.with_plan(plan)
 
 
 @gait_app.command("analyze")
@@ -95,18 +142,36 @@ def analyze(
         float | None,
         typer.Option("--planned-backward-min", help="Planned minutes of backward walking"),
     ] = None,
+    planned_warmup_min: Annotated[
+        float | None,
+        typer.Option(
+            "--planned-warmup-min",
+            help="Planned forward warm-up at the start (minutes): its walking is the direction "
+            "reference, and the summary compares it with what was walked",
+        ),
+    ] = None,
+    planned_forward_min: Annotated[
+        float | None,
+        typer.Option(
+            "--planned-forward-min",
+            help="All planned forward minutes (warm-up, breaks, cool-down); default: the warm-up",
+        ),
+    ] = None,
     reference: Annotated[
-        str, typer.Option("--reference", help="first-bout or none. " + REFERENCE_HELP)
-    ] = "first-bout",
+        str | None,
+        typer.Option("--reference", help="warm-up, first-bout or none. " + ANALYZE_REFERENCE_HELP),
+    ] = None,
 ) -> None:
     """Analyse one recording: bouts, steps, cadence, speed, direction.
 
-    Direction: by default the first walking bout must be forward walking (the warm-up of a
-    guided session); use --reference none for a recording that does not start that way.
+    Direction: the recording must start with forward walking (the warm-up of a guided session);
+    with --planned-warmup-min the walking in that warm-up is the forward reference, otherwise
+    the first walking bout; use --reference none for a recording that does not start that way.
     """
     if output_format not in ("text", "json"):
         raise InputError("must be 'text' or 'json'", field="format")
-    pipeline = _pipeline(sensor_height_m, preset, planned_backward_min, reference)
+    plan = _plan(planned_backward_min, planned_warmup_min, planned_forward_min)
+    pipeline = _pipeline(sensor_height_m, preset, plan, reference)
     mapping = ColumnMapping.from_json_file(columns) if columns is not None else None
     if mapping is None and is_large_retrowalk_csv(file):
         if plot is not None:
@@ -163,16 +228,24 @@ def _print_text(result: GaitResult) -> None:
             )
     reference = result.algorithm.get("direction_reference")
     if result.bouts and reference is not None and reference.get("settings"):
-        echo(
-            f"direction judged against the first bout ({reference['bout_start_s']:.1f}-"
-            f"{reference['bout_end_s']:.1f} s) taken as forward walking"
-        )
+        if reference.get("source") == "warm-up":
+            echo(f"direction judged against the forward warm-up: {reference['why']}")
+        else:
+            echo(
+                f"direction judged against the first bout ({reference['bout_start_s']:.1f}-"
+                f"{reference['bout_end_s']:.1f} s) taken as forward walking"
+            )
     plan = summary.get("plan")
     if plan:
         echo(
             f"plan: {plan['planned_backward_min']:g} min backward, walked "
             f"{plan['walked_backward_min']:.2f} min (short by {plan['backward_shortfall_min']:.2f})"
         )
+        if plan["planned_warmup_forward_min"]:
+            echo(
+                f"plan: {plan['planned_warmup_forward_min']:g} min forward warm-up, walked "
+                f"{plan['walked_warmup_forward_min']:.2f} min forward in it"
+            )
     for note in summary["notes"]:
         echo(f"note: {note}")
 
@@ -206,6 +279,11 @@ def batch(
     """
     if workers is not None and workers < 1:
         raise InputError("must be at least 1", field="workers")
+    if reference == "warm-up":
+        raise InputError(
+            "batch has no planned session, so no warm-up: use first-bout or none",
+            field="reference",
+        )
     pipeline = _pipeline(sensor_height_m, preset, None, reference)
     jobs = find_jobs(folder)
     if not jobs:

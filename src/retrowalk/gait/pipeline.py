@@ -5,11 +5,13 @@ methods) and is injected where needed; :meth:`GaitPipeline.analyze` is pure (a r
 :class:`GaitResult` out). :meth:`GaitPipeline.analyze_long` processes recordings too long for
 memory (a week at 100 Hz) in overlapping chunks. Walking direction comes only from
 :func:`retrowalk.gait.direction.estimate_direction`, called once per bout on the bout's raw
-sensor-frame signal. With ``reference="first-bout"`` (the CLI's default) every bout is judged
-against a :class:`~retrowalk.gait.direction.ForwardReference` learnt from the recording's first
-walking bout, which a guided retrowalk session makes a forward warm-up (docs/gait_direction.md
-1.1). The library default stays ``"none"`` so that callers which analyse recordings that need
-not start forward keep their reference-free answers; they opt in.
+sensor-frame signal. With ``reference="warm-up"`` (a recording of a planned session: the CLI with
+``--planned-warmup-min``, the recordings service) every bout is judged against a
+:class:`~retrowalk.gait.direction.ForwardReference` pooled from the walking in the planned forward
+warm-up; with ``"first-bout"`` (the CLI's default without a planned warm-up) from the first
+walking bout. How the reference is chosen, and its fallbacks: :mod:`retrowalk.gait.reference`
+(docs/gait_direction.md 1.1). The library default stays ``"none"`` so that callers which analyse
+recordings that need not start forward keep their reference-free answers; they opt in.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from retrowalk.errors import InputError
-from retrowalk.gait.bouts import BoutSpan, WalkingBoutDetector
+from retrowalk.gait.bouts import WalkingBoutDetector
 from retrowalk.gait.contacts import InitialContactDetector
 from retrowalk.gait.direction import ForwardReference, estimate_direction
 from retrowalk.gait.orientation import BodyFrame, gravity_direction, gravity_is_present
@@ -34,31 +36,55 @@ from retrowalk.gait.parameters import (
     bout_parameters,
 )
 from retrowalk.gait.recording import STANDARD_GRAVITY_M_S2, Recording
+from retrowalk.gait.reference import (
+    NO_REFERENCE_NOTE,
+    REFERENCE_MODES,
+    ReferenceChoice,
+    ReferenceMode,
+    choose_reference,
+)
 from retrowalk.gait.turns import Turn, TurnDetector
 
-GAIT_ALGORITHM_VERSION = "1.1.0"
+__all__ = ["NO_REFERENCE_NOTE", "REFERENCE_MODES", "ReferenceMode"]  # re-exported
+
+GAIT_ALGORITHM_VERSION = "1.2.0"
 Direction = Literal["forward", "backward", "unknown"]
-ReferenceMode = Literal["first-bout", "none"]
-REFERENCE_MODES: tuple[ReferenceMode, ...] = ("first-bout", "none")
-NO_REFERENCE_NOTE = "no usable forward reference: reference-free direction"
 DIRECTIONS: tuple[Direction, ...] = ("forward", "backward", "unknown")
 FloatArray = NDArray[np.float64]
 
 
 @dataclass(frozen=True)
 class PlannedSession:
-    """What was prescribed for the session, to compare with what was walked."""
+    """What was prescribed for the session, to compare with what was walked.
+
+    ``forward_min``: all planned forward walking (warm-up, forward breaks, cool-down);
+    ``warmup_forward_min``: the forward warm-up at the start, part of ``forward_min``. With
+    ``reference="warm-up"`` the walking in the warm-up is the direction reference
+    (:mod:`retrowalk.gait.reference`).
+    """
 
     backward_min: float
     forward_min: float = 0.0
+    warmup_forward_min: float = 0.0
 
     def __post_init__(self) -> None:
-        for name in ("backward_min", "forward_min"):
+        for name in ("backward_min", "warmup_forward_min", "forward_min"):
             value = getattr(self, name)
-            if not math.isfinite(value) or value < 0:
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not math.isfinite(value)
+                or value < 0
+            ):
                 raise InputError(
-                    f"must be a non-negative number of minutes, got {value}", field=name
+                    f"must be a non-negative number of minutes, got {value!r}", field=name
                 )
+        if self.warmup_forward_min > self.forward_min:
+            raise InputError(
+                f"the forward warm-up ({self.warmup_forward_min:g} min) is part of the planned "
+                f"forward minutes ({self.forward_min:g} min) and cannot exceed them",
+                field="warmup_forward_min",
+            )
 
 
 @dataclass(frozen=True)
@@ -158,8 +184,34 @@ class GaitResult:
                 "planned_forward_min": self.plan.forward_min,
                 "walked_forward_min": walked_fw,
                 "unknown_direction_min": by_direction["unknown"]["minutes"],
+                **self._warmup_comparison(),
             }
         return summary
+
+    def _warmup_comparison(self) -> dict[str, Any]:
+        """Planned against walked forward warm-up: the forward bouts' minutes inside the warm-up
+        window (the planned minutes from the start of the first walking bout, as for the
+        reference, :mod:`retrowalk.gait.reference`)."""
+        assert self.plan is not None
+        planned = self.plan.warmup_forward_min
+        if not planned or not self.bouts:
+            return {
+                "planned_warmup_forward_min": planned,
+                "walked_warmup_forward_min": 0.0 if planned else None,
+                "warmup_window_s": None,
+            }
+        start = self.bouts[0].start_s
+        end = start + 60.0 * planned
+        walked_s = sum(
+            max(0.0, min(b.end_s, end) - b.start_s)
+            for b in self.bouts
+            if b.direction == "forward" and b.start_s < end
+        )
+        return {
+            "planned_warmup_forward_min": planned,
+            "walked_warmup_forward_min": round(walked_s / 60.0, 2),
+            "warmup_window_s": [round(start, 3), round(end, 3)],
+        }
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -210,9 +262,11 @@ class GaitPipeline:
     estimate_direction: bool = True
     """Call :func:`estimate_direction` per bout; off, every bout is ``unknown`` (faster)."""
     reference: ReferenceMode = "none"
-    """``"first-bout"`` (the CLI's default): the first walking bout is taken to be FORWARD
-    walking (a guided session's warm-up) and every bout, that one included, is judged against
-    it; assumes the sensor does not rotate relative to the trunk during the recording.
+    """``"warm-up"``: the walking in the plan's forward warm-up (``plan.warmup_forward_min``
+    from the first walking) is taken to be FORWARD walking and every bout is judged against it;
+    without a planned warm-up, the first bout (noted). ``"first-bout"`` (the CLI's default
+    without a plan): the first walking bout is taken to be forward. Both assume the sensor does
+    not rotate relative to the trunk during the recording (:mod:`retrowalk.gait.reference`).
     ``"none"``: each bout on its own (reference-free, less accurate; for recordings that need
     not start forward)."""
     plan: PlannedSession | None = field(default=None, compare=False)
@@ -274,11 +328,11 @@ class GaitPipeline:
         return self._analyze(recording, None)[0]
 
     def _analyze(
-        self, recording: Recording, fixed_reference: _Reference | None
-    ) -> tuple[GaitResult, _Reference | None]:
+        self, recording: Recording, fixed_reference: ReferenceChoice | None
+    ) -> tuple[GaitResult, ReferenceChoice | None]:
         """The result and the forward reference used. ``fixed_reference``: one from an earlier
-        chunk of the same recording (:meth:`analyze_long`); ``None`` learns it from this
-        recording's first bout (when ``reference="first-bout"``)."""
+        chunk of the same recording (:meth:`analyze_long`); ``None`` chooses it in this
+        recording (:func:`retrowalk.gait.reference.choose_reference`)."""
         fs = recording.sampling_rate_hz
         acc = recording.acc_m_s2
         notes = list(recording.quality.notes)
@@ -334,10 +388,16 @@ class GaitPipeline:
         turn_starts = np.array([t.start_s for t in turns])
         turn_ends = np.array([t.end_s for t in turns])
         reference = fixed_reference
-        if reference is None and self.estimate_direction and self.reference == "first-bout":
-            reference = _first_bout_reference(recording, ics, detector.bouts_, gravity_included)
-        if reference is not None and reference.reference is None:
-            notes.append(NO_REFERENCE_NOTE)
+        if reference is None and self.estimate_direction and self.reference != "none":
+            reference = choose_reference(
+                recording,
+                [(int(ics[s.first_ic]), int(ics[s.last_ic]) + 1) for s in detector.bouts_],
+                gravity_included=gravity_included,
+                mode=self.reference,
+                warmup_forward_min=None if self.plan is None else self.plan.warmup_forward_min,
+            )
+        if reference is not None:
+            notes.extend(reference.notes)
         forward = None if reference is None else reference.reference
         bouts = []
         for span in detector.bouts_:
@@ -404,15 +464,16 @@ class GaitPipeline:
         core_start = 0.0
         quality: dict[str, object] = {}
         notes: tuple[str, ...] = ()
-        reference: _Reference | None = None
+        reference: ReferenceChoice | None = None
         while core_start < duration_s:
             core_end = min(core_start + chunk_s - overlap_s, duration_s)
             seg_start = max(0.0, core_start - overlap_s / 2)
             seg_end = min(duration_s, core_end + overlap_s / 2)
             part, used = self._analyze(read_segment(seg_start, seg_end), reference)
             if reference is None and used is not None:
-                # the first bout found is the recording's first bout: it stays the reference
-                # for the later chunks (its times made absolute)
+                # the first chunk with bouts holds the recording's first walking (and, for the
+                # warm-up, the part of it inside that chunk): its reference stays for the later
+                # chunks (its times made absolute)
                 reference = used.shifted(seg_start)
             fs = part.sampling_rate_hz
             quality, notes = part.quality, part.notes
@@ -446,22 +507,15 @@ class GaitPipeline:
             notes=notes,
         )
 
-    def _algorithm_with(self, reference: _Reference | None) -> dict[str, Any]:
+    def _algorithm_with(self, reference: ReferenceChoice | None) -> dict[str, Any]:
         """:meth:`algorithm` plus, with direction on, the forward reference actually used."""
         algorithm = self.algorithm()
         if self.estimate_direction:
-            block: dict[str, Any] = {"mode": self.reference}
-            if reference is not None:
-                block.update(
-                    bout_start_s=round(reference.bout_start_s, 3),
-                    bout_end_s=round(reference.bout_end_s, 3),
-                    settings=None
-                    if reference.reference is None
-                    else reference.reference.settings(),
-                )
-                if reference.problem:
-                    block["problem"] = reference.problem
-            algorithm["direction_reference"] = block
+            algorithm["direction_reference"] = (
+                {"mode": self.reference}
+                if reference is None
+                else reference.as_block(self.reference)
+            )
         return algorithm
 
     @staticmethod
@@ -485,46 +539,6 @@ class GaitPipeline:
         except InputError:
             return "unknown", 0.0
         return estimate.direction, float(estimate.confidence)
-
-
-@dataclass(frozen=True)
-class _Reference:
-    """The forward reference of a recording and the bout it came from (seconds from the start
-    of the recording); ``reference`` is ``None`` when that bout could not serve (``problem``
-    says why) and the directions are then reference-free."""
-
-    reference: ForwardReference | None
-    bout_start_s: float
-    bout_end_s: float
-    problem: str = ""
-
-    def shifted(self, offset_s: float) -> _Reference:
-        return replace(
-            self, bout_start_s=self.bout_start_s + offset_s, bout_end_s=self.bout_end_s + offset_s
-        )
-
-
-def _first_bout_reference(
-    recording: Recording, ics: NDArray[np.int64], spans: list[BoutSpan], gravity_included: bool
-) -> _Reference | None:
-    """The forward reference learnt from the first bout (raw sensor-frame signal), ``None``
-    without bouts. The first bout is ASSUMED to be forward walking: a guided retrowalk session
-    starts with a forward warm-up."""
-    if not spans:
-        return None
-    start, end = int(ics[spans[0].first_ic]), int(ics[spans[0].last_ic]) + 1
-    fs = recording.sampling_rate_hz
-    gyr = None if recording.gyr_rad_s is None else recording.gyr_rad_s[start:end]
-    try:
-        forward = ForwardReference.from_bout(
-            recording.acc_m_s2[start:end],
-            sampling_rate_hz=fs,
-            gyr_rad_s=gyr,
-            gravity_included=gravity_included,
-        )
-    except InputError as error:
-        return _Reference(None, start / fs, (end - 1) / fs, error.problem)
-    return _Reference(forward, start / fs, (end - 1) / fs)
 
 
 def _num(value: float, digits: int) -> float | None:

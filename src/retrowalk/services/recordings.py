@@ -2,8 +2,9 @@
 
 The file is read with the gait readers (retrowalk CSV, Sensor Logger, phyphox, Mobilise-D
 ``.mat``), analysed with the backward-walking preset of :class:`GaitPipeline` (the patient's
-sensor height from their profile; the session's planned minutes for the comparison), and the
-result is stored with the algorithm's version and parameters. The upload itself is not kept.
+sensor height from their profile; the session's planned minutes for the comparison and its
+planned forward warm-up as the direction reference), and the result is stored with the
+algorithm's version and parameters. The upload itself is not kept.
 
 Bad input (too large, empty, an unknown or corrupt format) is an :class:`InputError` naming the
 file, and nothing is stored. Analysis runs outside any database transaction.
@@ -45,7 +46,11 @@ def _planned(row: SessionLog) -> PlannedSession | None:
         block["duration_min"] for block in planned["blocks"] if block["direction"] == "forward"
     )
     forward = planned["warmup_forward_min"] + forward_blocks + planned["cooldown_forward_min"]
-    return PlannedSession(backward_min=float(planned["backward_min"]), forward_min=float(forward))
+    return PlannedSession(
+        backward_min=float(planned["backward_min"]),
+        forward_min=float(forward),
+        warmup_forward_min=float(planned["warmup_forward_min"]),
+    )
 
 
 def _read(filename: str, data: bytes, max_bytes: int) -> Recording:
@@ -115,13 +120,15 @@ def session_pipeline(
 ) -> GaitPipeline:
     """The gait pipeline for a recording of a guided session.
 
-    Every guided session starts with a forward warm-up, so the recording's first walking bout is
-    the forward reference against which each bout's direction is judged (``first-bout``:
-    100 % on KU-HAR against 77 % without a reference, docs/gait_direction.md). The
-    backward-walking preset allows the slower, gentler steps of backward walking.
+    Every guided session starts with a forward warm-up, so the walking in the session's planned
+    warm-up (``plan.warmup_forward_min`` from the first walking bout) is the forward reference
+    against which each bout's direction is judged (``warm-up``; without a plan or a planned
+    warm-up, the first walking bout, noted; :mod:`retrowalk.gait.reference`). A reference gives
+    100 % on KU-HAR against 77 % without one (docs/gait_direction.md). The backward-walking
+    preset allows the slower, gentler steps of backward walking.
     """
     return GaitPipeline.backward_walking(
-        sensor_height_m=sensor_height_m, reference="first-bout"
+        sensor_height_m=sensor_height_m, reference="warm-up"
     ).with_plan(plan)
 
 
