@@ -56,6 +56,30 @@ def test_uploading_a_recording_shows_the_measured_minutes_beside_the_plan(
     assert "report.pdf" in page.text
 
 
+def test_the_session_page_shows_the_planned_warm_up_and_what_served_as_forward(
+    app: FastAPI, runtime: Runtime, tmp_path: Path
+) -> None:
+    history = small_history(runtime)
+    client = cookie_client(app, history.patient)
+    session = history.sessions[0]
+    planned = session.planned_session
+    assert planned is not None
+    response = client.post(
+        f"/app/sessions/{session.id}/recording",
+        data={"csrf_token": csrf(client)},
+        files={"file": ("walk.csv", imu_csv_bytes(tmp_path), "text/csv")},
+    )
+    assert response.status_code == 200, response.text
+    stored = client.get(f"/api/v1/patients/{history.patient.id}/sessions/{session.id}/recordings")
+    plan = stored.json()[0]["summary"]["plan"]
+    assert (
+        f"planned {planned['warmup_forward_min']:g} min, walked "
+        f"{plan['walked_warmup_forward_min']:.1f} min forward in it"
+    ) in response.text
+    assert "Which way is forward was learnt from: 1 bout(s)" in response.text
+    assert "turns both ways" in response.text  # the notes are listed
+
+
 def test_a_bad_upload_shows_the_problem_on_the_page(app: FastAPI, runtime: Runtime) -> None:
     history = small_history(runtime)
     client = cookie_client(app, history.patient)
