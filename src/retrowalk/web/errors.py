@@ -47,6 +47,18 @@ class LoginRateLimitedError(RetrowalkError):
         super().__init__(f"too many failed logins; try again in {retry_after_s} s")
 
 
+class BodyTooLargeError(StarletteHTTPException):
+    """A request body grew past the limit while it was being read (web/body_limit.py)."""
+
+    def __init__(self, limit_bytes: int) -> None:
+        super().__init__(413, f"the request body is larger than the limit of {limit_bytes} bytes")
+
+
+def too_large_body(problem: str) -> dict[str, Any]:
+    """The 413 answer: the body as a whole is the field at fault."""
+    return error_body("too_large", problem, field="body", problem=problem)
+
+
 def error_body(kind: str, message: str, **extra: Any) -> dict[str, Any]:
     return {"error": {"type": kind, "message": message, **extra}}
 
@@ -120,6 +132,8 @@ def _validation_error(_request: Request, error: Exception) -> JSONResponse:
 
 def _http_error(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
+    if isinstance(error, BodyTooLargeError):
+        return JSONResponse(too_large_body(str(error.detail)), 413)
     if error.status_code == 400 and error.detail == "There was an error parsing the body":
         # FastAPI's answer when the body cannot be decoded at all (e.g. JSON nested deeper
         # than Python's recursion limit): invalid input like any other malformed body.
