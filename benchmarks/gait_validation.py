@@ -465,7 +465,26 @@ MISS_KINDS = (
     "missed_inside_our_bouts",
     "extra_near_a_missed_ic",
     "extra_elsewhere",
+    "extra_inside_a_reference_gap",
 )
+
+
+def reference_gaps(wb: dict[str, Any]) -> np.ndarray:
+    """Stretches (start, end in s) between two listed reference ICs where the reference
+    itself shows a step it did not time: a NaN ``InitialContact_Event`` between them, or both
+    listed for the same foot (``InitialContact_LeftRight``; steps alternate feet)."""
+    listed = np.atleast_1d(np.asarray(wb.get("InitialContact_Event", []), dtype=np.float64))
+    feet = np.atleast_1d(np.asarray(wb.get("InitialContact_LeftRight", []), dtype=str))
+    timed = np.flatnonzero(np.isfinite(listed))
+    if timed.size < 2:
+        return np.zeros((0, 2))
+    first, second = timed[:-1], timed[1:]
+    untimed_between = second - first > 1
+    same_foot = np.zeros(first.size, dtype=bool)
+    if feet.size == listed.size:
+        same_foot = feet[first] == feet[second]
+    gap = untimed_between | same_foot
+    return np.column_stack([listed[first[gap]], listed[second[gap]]])
 
 
 def miss_split(runs: list[TrialRun]) -> dict[str, dict[str, int]]:
@@ -476,7 +495,10 @@ def miss_split(runs: list[TrialRun]) -> dict[str, dict[str, int]]:
     the contact detector did not place within 250 ms. An unmatched detected IC (false
     positive) is ``near_a_missed_ic`` when a missed reference IC lies within 0.6 s (a contact
     placed too far from the true one: it counts as one miss and one extra), else ``elsewhere``
-    (an extra contact between steps or past the bout's end).
+    (an extra contact between steps or past the bout's end). ``extra_inside_a_reference_gap``
+    counts, among all the extras, those more than 250 ms inside a :func:`reference_gaps`
+    stretch: plausibly a real step the reference did not time (context, not a correction: the
+    protocol counts them as false positives).
     """
     table: dict[str, dict[str, int]] = {}
     for run in runs:
@@ -501,6 +523,11 @@ def miss_split(runs: list[TrialRun]) -> dict[str, dict[str, int]]:
                 if missed.size
                 else np.zeros(extra.size, dtype=bool)
             )
+            gaps = reference_gaps(wb)
+            in_gap = (
+                (extra[:, None] > gaps[None, :, 0] + TOLERANCE_S)
+                & (extra[:, None] < gaps[None, :, 1] - TOLERANCE_S)
+            ).any(axis=1)
             counts = (
                 reference.size,
                 int(hit_r.sum()),
@@ -508,6 +535,7 @@ def miss_split(runs: list[TrialRun]) -> dict[str, dict[str, int]]:
                 int(np.count_nonzero(covered)),
                 int(np.count_nonzero(near)),
                 int(np.count_nonzero(~near)),
+                int(np.count_nonzero(in_gap)),
             )
             for name in (run.test, "all"):
                 row = table.setdefault(name, dict.fromkeys(MISS_KINDS, 0))

@@ -1,9 +1,10 @@
 """The secondary, mobgap-style ICD protocol of benchmarks/gait_validation.py
-(``icd_per_reference_bout``): the IC detector alone on each reference bout's samples.
+(``icd_per_reference_bout``: the IC detector alone on each reference bout's samples) and the
+reference-gap count of its error split (``reference_gaps``).
 
-One test needs no data (a synthetic walk with its true contacts as the reference bout); the
-other runs on the real mobgap example recordings when they are present and keeps the measured
-level (docs/gait_validation.md)."""
+The tests without data use a synthetic walk with its true contacts as the reference bout, or
+a hand-made reference; the others run on the real mobgap example recordings when they are
+present and keep the measured level (docs/gait_validation.md)."""
 
 from __future__ import annotations
 
@@ -83,3 +84,24 @@ def test_on_the_mobgap_example_the_secondary_protocol_stays_at_the_measured_leve
     assert strict["all"]["ic_f1"] >= 0.77  # measured 0.786 (mobgap's IcdIonescu: 0.760)
     assert loose["all"]["ic_f1"] >= 0.81  # measured 0.830 (IcdIonescu: 0.800)
     assert strict["Test5"]["ic_precision"] == pytest.approx(1.0)
+
+
+def test_reference_gaps_are_untimed_contacts_and_the_same_foot_twice() -> None:
+    module = _validation_module()
+    bout = {
+        "InitialContact_Event": np.array([1.0, 1.6, np.nan, 2.8, 3.4, 4.6]),
+        "InitialContact_LeftRight": np.array(["Left", "Right", "Left", "Right", "Left", "Left"]),
+    }
+    gaps = module.reference_gaps(bout)
+    assert gaps.tolist() == [[1.6, 2.8], [3.4, 4.6]]
+    assert module.reference_gaps({"InitialContact_Event": np.array([1.0])}).shape == (0, 2)
+
+
+@pytest.mark.shared_data
+def test_extras_inside_reference_gaps_are_a_part_of_the_extras(shared_data_dir: Path) -> None:
+    if not (shared_data_dir / "mobgap-example").is_dir():
+        pytest.skip("mobgap-example is not in the shared data folder")
+    module = _validation_module()
+    row = module.miss_split(module.run_trials(shared_data_dir))["all"]
+    extras = row["extra_near_a_missed_ic"] + row["extra_elsewhere"]
+    assert 0 < row["extra_inside_a_reference_gap"] <= extras  # measured 15 of 29
