@@ -24,6 +24,7 @@ from retrowalk.gait.direction import (
     ForwardReference,
     _acceleration_loop,
     estimate_direction,
+    estimate_directions,
 )
 
 RATE_HZ = 100.0
@@ -774,3 +775,123 @@ def test_kuhar_leave_one_user_out_accuracy_reaches_the_95_percent_target(
 ) -> None:
     row = validation_rows["KU-HAR: forward+backward, leave-one-user-out (signs refitted)"]
     assert float(str(row["accuracy"])) >= 0.95
+
+
+def _many_bouts_recording() -> tuple[FloatArray, FloatArray, list[tuple[int, int]]]:
+    """Forward, time-reversed and still stretches of several lengths in one recording, with a
+    NaN gap, an implausible value and a too-short bout among the bouts."""
+    parts_acc, parts_gyr, bounds = [], [], []
+    start = 0
+    for k, duration_s in enumerate((3.0, 12.0, 5.5, 9.0, 7.99, 16.0, 4.0, 12.0, 2.5, 30.0)):
+        acc, gyr = synthetic_forward_walk(duration_s=duration_s, seed=k)
+        if k % 3 == 1:
+            acc, gyr = time_reversed(acc, gyr)
+        if k == 6:  # standing still
+            acc = np.tile([0.0, 0.0, GRAVITY_M_S2], (acc.shape[0], 1))
+        parts_acc.append(acc)
+        parts_gyr.append(gyr)
+        bounds.append((start, start + acc.shape[0]))
+        start += acc.shape[0]
+    acc, gyr = np.vstack(parts_acc), np.vstack(parts_gyr)
+    acc[bounds[3][0] + 100 : bounds[3][0] + 120] = np.nan  # longest finite stretch
+    gyr[bounds[7][0] + 50, 1] = 5e6  # not physical: that bout alone is refused
+    bounds += [(bounds[5][0], bounds[5][0] + 150), (0, acc.shape[0] // 2), (10, 1200)]
+    # many overlapping bouts whose windows share a length (evaluated in one array)
+    bounds += [(s, s + 800 + 29 * k) for k, s in enumerate(range(0, acc.shape[0] - 1800, 250))]
+    return acc, gyr, bounds
+
+
+@pytest.mark.parametrize("gravity", [True, False])
+@pytest.mark.parametrize("with_gyroscope", [True, False])
+@pytest.mark.parametrize("with_reference", [True, False])
+def test_many_bouts_at_once_give_exactly_what_each_bout_gives_alone(
+    gravity: bool, with_gyroscope: bool, with_reference: bool
+) -> None:
+    acc, gyr, bounds = _many_bouts_recording()
+    if not gravity:
+        acc = acc - np.array([0.0, 0.0, GRAVITY_M_S2])
+    gyr_or_none = gyr if with_gyroscope else None
+    reference = None
+    if with_reference:
+        first = slice(*bounds[1])
+        reference = ForwardReference.from_bout(
+            acc[first],
+            sampling_rate_hz=RATE_HZ,
+            gyr_rad_s=None if gyr_or_none is None else gyr[first],
+            gravity_included=gravity,
+        )
+    together = estimate_directions(
+        acc,
+        sampling_rate_hz=RATE_HZ,
+        bounds=bounds,
+        gyr_rad_s=gyr_or_none,
+        gravity_included=gravity,
+        reference=reference,
+    )
+    assert len(together) == len(bounds)
+    for (start, end), estimate in zip(bounds, together, strict=True):
+        try:
+            alone = estimate_direction(
+                acc[start:end],
+                sampling_rate_hz=RATE_HZ,
+                gyr_rad_s=None if gyr_or_none is None else gyr[start:end],
+                gravity_included=gravity,
+                reference=reference,
+                describe=False,
+            )
+        except InputError as error:
+            alone = DirectionEstimate("unknown", 0.0, reason=error.problem)
+        assert (estimate.direction, estimate.confidence, estimate.reason) == (
+            alone.direction,
+            alone.confidence,
+            alone.reason,
+        ), (start, end)
+        assert estimate.features.keys() == alone.features.keys()
+        for name, value in alone.features.items():
+            assert np.array_equal(estimate.features[name], value, equal_nan=True), name
+    directions = {estimate.direction for estimate in together}
+    assert {"forward", "backward", "unknown"} <= directions or not with_gyroscope
+
+
+@pytest.mark.parametrize("needs", [None, frozenset({"loop"})])
+def test_many_bouts_at_once_give_each_bout_the_same_window_statistics(
+    needs: frozenset[str] | None,
+) -> None:
+    """Every window statistic, not only the decision (periodicity, for one, only weighs a vote
+    below 0.6 and would hide a last-bit difference in the decision)."""
+    acc, gyr, bounds = _many_bouts_recording()
+    detector = DirectionDetector()
+    together = detector._analyse_many(acc, RATE_HZ, gyr, True, bounds, needs)
+    compared = 0
+    for (start, end), analysis in zip(bounds, together, strict=True):
+        try:
+            alone = detector._analyse(acc[start:end], RATE_HZ, gyr[start:end], True, needs)
+        except InputError:
+            continue
+        if isinstance(alone, DirectionEstimate):
+            assert analysis == alone
+            continue
+        assert not isinstance(analysis, DirectionEstimate)
+        assert analysis.windows.keys() == alone.windows.keys()
+        for name, values in alone.windows.items():
+            assert np.array_equal(analysis.windows[name], values, equal_nan=True), name
+        compared += 1
+    assert compared > 20
+
+
+def test_many_bouts_refuse_bad_arrays_clearly() -> None:
+    acc, gyr, bounds = _many_bouts_recording()
+    with pytest.raises(InputError) as raised:
+        estimate_directions(acc[:, :2], sampling_rate_hz=RATE_HZ, bounds=bounds)
+    assert raised.value.field == "acc_m_s2"
+    with pytest.raises(InputError) as raised:
+        estimate_directions(acc, sampling_rate_hz=RATE_HZ, bounds=bounds, gyr_rad_s=gyr[:-1])
+    assert raised.value.field == "gyr_rad_s"
+    with pytest.raises(InputError) as raised:
+        estimate_directions(acc, sampling_rate_hz=10.0, bounds=bounds)
+    assert raised.value.field == "sampling_rate_hz"
+    for bad in ([(0, acc.shape[0] + 1)], [(-1, 100)], [(500, 400)]):
+        with pytest.raises(InputError) as raised:
+            estimate_directions(acc, sampling_rate_hz=RATE_HZ, bounds=bad)
+        assert raised.value.field == "bounds"
+    assert estimate_directions(acc, sampling_rate_hz=RATE_HZ, bounds=[]) == []

@@ -70,7 +70,8 @@ answer is ``unknown`` with the reason. Validation numbers and limits: docs/gait_
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import itertools
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
@@ -119,6 +120,7 @@ NEEDS_VERTICAL_SIGN = frozenset({"pitch_ap_coupling", "jerk_asymmetry"})
 #: votes that need the gyroscope
 NEEDS_GYROSCOPE = frozenset({"pitch_ap_coupling"})
 MIN_CONFIDENCE = 0.2
+_TOO_SHORT = "too short: under 2 s of finite data"
 #: lags over which the acceleration loop E[a(t) x a(t+lag)] is averaged: 20-200 ms, within half
 #: a step at up to 2.5 steps/s, where the loop keeps turning one way
 LOOP_LAGS_S = (0.02, 0.04, 0.06, 0.08, 0.1, 0.12, 0.14, 0.16, 0.18, 0.2)
@@ -216,7 +218,7 @@ def _zero_phase(filter_: tuple[FloatArray, FloatArray], x: FloatArray, padlen: i
 
     Zero phase: a causal filter would shift phases and bias the time asymmetry. The padding is
     long (2 s) so the edge transients stay out of the data and reversing the input reverses the
-    output.
+    output. :func:`_zero_phase_pieces` gives the same numbers for many pieces at once.
     """
     sos, zi = filter_
     start = 2 * x[0] - x[padlen:0:-1]
@@ -229,28 +231,110 @@ def _zero_phase(filter_: tuple[FloatArray, FloatArray], x: FloatArray, padlen: i
     return np.asarray(backward[::-1][padlen : padlen + x.shape[0]], dtype=np.float64)
 
 
+#: pieces filtered in one matrix may waste at most this fraction of it on padding
+_MAX_PADDING_FRACTION = 0.25
+
+
+def _zero_phase_pieces(
+    filter_: tuple[FloatArray, FloatArray],
+    x: FloatArray,
+    offsets: NDArray[np.int64],
+    padlens: NDArray[np.int64],
+) -> FloatArray:
+    """:func:`_zero_phase` of every piece ``x[offsets[i]:offsets[i + 1]]`` (padding
+    ``padlens[i]``), all pieces at once, the same numbers as one call per piece.
+
+    The oddly extended pieces become rows of zero-padded matrices (pieces of similar length
+    share a matrix, so at most about a quarter of it is padding) and each matrix is filtered by
+    one ``sosfilt`` call per direction, instead of two calls per piece: with the many short
+    bouts of a daily-life recording the per-call overhead was most of the cost. ``sosfilt``
+    filters each row on its own, and the zeros after a row's end never reach the row (the
+    filter is causal; the backward pass runs on each row's reversed valid part).
+    """
+    sos, zi = filter_
+    channels = x.shape[1]
+    lengths = np.diff(offsets)
+    extended = lengths + 2 * padlens
+    out = np.empty_like(x)
+    order = [int(i) for i in np.argsort(-extended, kind="stable")]
+    group_start = 0
+    while group_start < len(order):
+        width = int(extended[order[group_start]])
+        stop, total = group_start, 0
+        while stop < len(order) and width * (stop - group_start + 1) <= (
+            total + extended[order[stop]]
+        ) / (1.0 - _MAX_PADDING_FRACTION):
+            total += int(extended[order[stop]])
+            stop += 1
+        members = order[group_start:stop]
+        group_start = stop
+        matrix = np.zeros((len(members) * channels, width))  # row: one channel of one piece
+        for row, i in zip(range(0, matrix.shape[0], channels), members, strict=True):
+            piece, pad, n = x[offsets[i] : offsets[i + 1]], int(padlens[i]), int(lengths[i])
+            rows = matrix[row : row + channels]
+            rows[:, :pad] = (2 * piece[0] - piece[pad:0:-1]).T
+            rows[:, pad : pad + n] = piece.T
+            rows[:, pad + n : n + 2 * pad] = (2 * piece[-1] - piece[-2 : -pad - 2 : -1]).T
+        forward, _ = sosfilt(sos, matrix, axis=-1, zi=zi[:, None, :] * matrix[:, :1][None])
+        reversed_ = np.zeros_like(forward)
+        last = np.empty(forward.shape[0])
+        for row, i in zip(range(0, matrix.shape[0], channels), members, strict=True):
+            m = int(extended[i])
+            reversed_[row : row + channels, :m] = forward[row : row + channels, m - 1 :: -1]
+            last[row : row + channels] = forward[row : row + channels, m - 1]
+        backward, _ = sosfilt(sos, reversed_, axis=-1, zi=zi[:, None, :] * last[None, :, None])
+        for row, i in zip(range(0, matrix.shape[0], channels), members, strict=True):
+            pad, n = int(padlens[i]), int(lengths[i])
+            out[offsets[i] : offsets[i + 1]] = backward[row : row + channels, pad : pad + n][
+                :, ::-1
+            ].T
+    return out
+
+
+@dataclass(frozen=True)
+class _Pieces:
+    """Bouts preprocessed together: band-passed and raw signals concatenated (bout ``i`` at
+    ``offsets[i]:offsets[i + 1]``), and each bout's :class:`_Bout` (views into them)."""
+
+    linear_acc: FloatArray
+    gyr: FloatArray | None
+    raw_acc: FloatArray
+    offsets: NDArray[np.int64]
+    bouts: list[_Bout]
+
+
 def _prepare(
-    acc: FloatArray,
-    gyr: FloatArray | None,
+    accs: list[FloatArray],
+    gyrs: list[FloatArray] | None,
     gravity_included: bool,
     band: tuple[FloatArray, FloatArray],
     sampling_rate_hz: float,
-) -> _Bout:
-    padlen = min(acc.shape[0] - 1, round(2 * sampling_rate_hz))
-    if gyr is None:
-        linear, gyr_band = _zero_phase(band, acc, padlen), None
-    else:
-        both = _zero_phase(band, np.hstack((acc, gyr)), padlen)
-        linear, gyr_band = both[:, :3], both[:, 3:]
-    if gravity_included and np.linalg.norm(acc.mean(axis=0)) > 0.5 * STANDARD_GRAVITY_M_S2:
-        return _Bout(linear, gyr_band, acc, None, 1.0)
-    # gravity removed (or declared present but absent: then there is no "up" to read)
-    _, vectors = np.linalg.eigh(np.cov(linear.T))
-    vertical = vectors[:, -1]
-    skewness = _skewness((acc - acc.mean(axis=0)) @ vertical)  # unfiltered: sharp contact peaks
-    if skewness < 0:
-        vertical = -vertical
-    return _Bout(linear, gyr_band, acc, vertical, float(np.tanh(abs(skewness) / 0.3)))
+) -> _Pieces:
+    """Band-pass each bout (zero phase, on its own: the same numbers as one bout at a time) and
+    find its vertical axis when gravity is not in the signal."""
+    offsets = np.concatenate(([0], np.cumsum([a.shape[0] for a in accs]))).astype(np.int64)
+    raw = accs[0] if len(accs) == 1 else np.concatenate(accs)
+    signal = raw if gyrs is None else np.hstack((raw, np.concatenate(gyrs)))
+    padlens = np.minimum(np.diff(offsets) - 1, round(2 * sampling_rate_hz))
+    filtered = _zero_phase_pieces(band, signal, offsets, padlens)
+    linear, gyr_band = filtered[:, :3], (None if gyrs is None else filtered[:, 3:])
+    bouts = []
+    for start, end in itertools.pairwise(offsets):
+        acc = raw[start:end]
+        bout_linear = linear[start:end]
+        bout_gyr = None if gyr_band is None else gyr_band[start:end]
+        if gravity_included and np.linalg.norm(acc.mean(axis=0)) > 0.5 * STANDARD_GRAVITY_M_S2:
+            bouts.append(_Bout(bout_linear, bout_gyr, acc, None, 1.0))
+            continue
+        # gravity removed (or declared present but absent: then there is no "up" to read)
+        _, vectors = np.linalg.eigh(np.cov(bout_linear.T))
+        vertical = vectors[:, -1]
+        skewness = _skewness((acc - acc.mean(axis=0)) @ vertical)  # unfiltered: contact peaks
+        if skewness < 0:
+            vertical = -vertical
+        certainty = float(np.tanh(abs(skewness) / 0.3))
+        bouts.append(_Bout(bout_linear, bout_gyr, acc, vertical, certainty))
+    return _Pieces(linear, gyr_band, raw, offsets, bouts)
 
 
 def _window_starts(n: int, length: int) -> NDArray[np.int64]:
@@ -262,6 +346,24 @@ def _window_starts(n: int, length: int) -> NDArray[np.int64]:
     if count == 1:
         return np.zeros(1, dtype=np.int64)
     return np.asarray(np.rint(np.linspace(0, n - length, count)), dtype=np.int64)
+
+
+def _blockwise_autocorrelation(
+    x: FloatArray, blocks: NDArray[np.int64], *, unbiased: bool
+) -> FloatArray:
+    """:func:`_rowwise_autocorrelation` of the rows ``blocks[i]:blocks[i + 1]`` one block (one
+    bout's windows) at a time. Per block because numpy's complex product rounds an element
+    differently depending on where it falls in the array (vectorised body or scalar tail): a
+    bout's windows computed in one array with other bouts' windows would differ from the bout
+    alone in the last bit."""
+    if blocks.size == 2:
+        return _rowwise_autocorrelation(x, unbiased=unbiased)
+    return np.concatenate(
+        [
+            _rowwise_autocorrelation(x[lo:hi], unbiased=unbiased)
+            for lo, hi in itertools.pairwise(blocks)
+        ]
+    )
 
 
 def _rowwise_autocorrelation(x: FloatArray, *, unbiased: bool) -> FloatArray:
@@ -352,9 +454,10 @@ def _centred_loop(centred: FloatArray, power: FloatArray, lags: tuple[int, ...])
 
 
 def _window_features(
-    bout: _Bout,
-    starts: NDArray[np.int64],
-    length: int,
+    pieces: _Pieces,
+    index: NDArray[np.int64],
+    bout_vertical: FloatArray | None,
+    blocks: NDArray[np.int64],
     sampling_rate_hz: float,
     jerk_lag: int,
     lead_lags: tuple[int, ...],
@@ -363,25 +466,32 @@ def _window_features(
 ) -> dict[str, FloatArray]:
     """Frame, periodicity and direction statistics of every window at once (vectorised).
 
-    ``needs``: the statistics a decision uses (:data:`_DECISION_NEEDS`); ``None`` computes all.
-    Each statistic is computed the same way either way, so leaving some out changes no other.
+    ``index`` (windows, samples): each window's positions in the concatenated ``pieces``
+    (windows of several bouts may be evaluated together: every statistic is computed per
+    window). ``bout_vertical`` (windows, 3): the window's bout-level vertical axis, NaN where
+    gravity gives it (``None``: gravity gives every window's). ``blocks``: where each bout's
+    windows start in ``index``, and the end (see :func:`_blockwise_autocorrelation`). ``needs``:
+    the statistics a
+    decision uses (:data:`_DECISION_NEEDS`); ``None`` computes all. Each statistic is computed
+    the same way either way, so leaving some out changes no other.
     """
-    index = starts[:, None] + np.arange(length)
-    acc = bout.linear_acc[index]  # (windows, samples, 3)
-    raw = bout.raw_acc[index]
+    n_windows, length = index.shape
+    acc = pieces.linear_acc[index]  # (windows, samples, 3)
+    raw = pieces.raw_acc[index]
     raw_mean = raw.mean(axis=1)  # the specific force's mean: gravity, when recorded
-    if bout.vertical is not None:
-        vertical = np.broadcast_to(bout.vertical, (starts.size, 3))
-    else:
-        vertical = raw_mean / np.maximum(np.linalg.norm(raw_mean, axis=1, keepdims=True), 1e-12)
+    vertical = raw_mean / np.maximum(np.linalg.norm(raw_mean, axis=1, keepdims=True), 1e-12)
+    from_gravity = np.ones(n_windows, dtype=bool)
+    if bout_vertical is not None:
+        from_gravity = np.isnan(bout_vertical[:, 0])
+        vertical = np.where(from_gravity[:, None], vertical, bout_vertical)
     v_signal = np.einsum("wlk,wk->wl", acc, vertical)
     centred_acc = acc - acc.mean(axis=1, keepdims=True)
     power = np.einsum("wlk,wlk->w", centred_acc, centred_acc) / length  # summed variance
     features = {"movement_m_s2": np.sqrt(power)}
-    biased = _rowwise_autocorrelation(v_signal, unbiased=False)
+    biased = _blockwise_autocorrelation(v_signal, blocks, unbiased=False)
     lo, hi = int(0.3 * sampling_rate_hz), max(int(0.3 * sampling_rate_hz) + 1, length // 2)
     hi = min(hi, int(1.5 * sampling_rate_hz))
-    features["periodicity"] = biased[:, lo:hi].max(axis=1) if hi > lo else np.zeros(starts.size)
+    features["periodicity"] = biased[:, lo:hi].max(axis=1) if hi > lo else np.zeros(n_windows)
     if needs is None or "jerk_asymmetry" in needs:
         increments = _rowwise_zscore(v_signal[:, jerk_lag:] - v_signal[:, :-jerk_lag])
         features["jerk_asymmetry"] = np.mean(increments**3, axis=1)
@@ -391,10 +501,10 @@ def _window_features(
         loop = _centred_loop(centred_acc, power, loop_lags)
         for axis, name in enumerate(("loop_x", "loop_y", "loop_z")):
             features[name] = loop[:, axis]
-        features["gravity_x"], features["gravity_y"], features["gravity_z"] = (
-            raw_mean.T if bout.vertical is None else np.full((3, starts.size), np.nan)
+        features["gravity_x"], features["gravity_y"], features["gravity_z"] = np.where(
+            from_gravity, raw_mean.T, np.nan
         )
-    if bout.gyr is None or (needs is not None and "pitch_ap_coupling" not in needs):
+    if pieces.gyr is None or (needs is not None and "pitch_ap_coupling" not in needs):
         return features
     # AP: of the two horizontal principal axes, the one that repeats every step (medio-lateral
     # sway repeats every stride); ML = V x AP makes the pitch sign independent of the AP sign
@@ -405,15 +515,15 @@ def _window_features(
     horizontal = acc - v_signal[:, :, None] * vertical[:, None, :]
     centred = horizontal - horizontal.mean(axis=1, keepdims=True)
     _, vectors = np.linalg.eigh(np.einsum("wli,wlj->wij", centred, centred))
-    rows = np.arange(starts.size)
+    rows = np.arange(n_windows)
     repeats = [
-        _rowwise_autocorrelation(
-            np.einsum("wlk,wk->wl", horizontal, vectors[:, :, column]), unbiased=True
+        _blockwise_autocorrelation(
+            np.einsum("wlk,wk->wl", horizontal, vectors[:, :, column]), blocks, unbiased=True
         )[rows, step_lag]
         for column in (2, 1)
     ]
     ap = np.where((repeats[0] >= repeats[1])[:, None], vectors[:, :, 2], vectors[:, :, 1])
-    pitch = np.einsum("wlk,wk->wl", bout.gyr[index], np.cross(vertical, ap))
+    pitch = np.einsum("wlk,wk->wl", pieces.gyr[index], np.cross(vertical, ap))
     ap_signal = np.einsum("wlk,wk->wl", horizontal, ap)
     features["pitch_ap_coupling"] = np.mean(
         _rowwise_zscore(pitch) * _rowwise_zscore(ap_signal), axis=1
@@ -427,6 +537,11 @@ _DECISION_NEEDS: Mapping[str, frozenset[str]] = {
     "reference": frozenset({"loop"}),
     "fallback": frozenset({"energy_lead", "pitch_ap_coupling"}),
 }
+
+
+def _needs(reference: ForwardReference | None, describe: bool) -> frozenset[str] | None:
+    """The statistics a decision needs (``None``: all, to describe the bout)."""
+    return None if describe else _DECISION_NEEDS["fallback" if reference is None else "reference"]
 
 
 def _lags(lags_s: tuple[float, ...], sampling_rate_hz: float) -> tuple[int, ...]:
@@ -767,29 +882,137 @@ class DirectionDetector:
                 )
         acc, gyr = _longest_finite_stretch(acc, gyr)
         if acc.shape[0] < max(self.min_duration_s * sampling_rate_hz, 16):
-            return DirectionEstimate("unknown", 0.0, reason="too short: under 2 s of finite data")
+            return DirectionEstimate("unknown", 0.0, reason=_TOO_SHORT)
+        gyrs = None if gyr is None else [gyr]
+        return self._analyse_bouts([acc], gyrs, sampling_rate_hz, gravity_included, needs)[0]
 
+    def _analyse_many(
+        self,
+        acc_m_s2: FloatArray,
+        sampling_rate_hz: float,
+        gyr_rad_s: FloatArray | None,
+        gravity_included: bool,
+        bounds: Sequence[tuple[int, int]],
+        needs: frozenset[str] | None,
+    ) -> list[_Analysis | DirectionEstimate]:
+        """:meth:`_analyse` of each bout ``acc_m_s2[start:end]`` (``bounds``), the same result
+        per bout, with the clean bouts (finite, plausible values) preprocessed together; a bout
+        whose own analysis raises :class:`InputError` gets ``unknown`` with the problem."""
+        acc = np.asarray(acc_m_s2, dtype=np.float64)
+        gyr = None if gyr_rad_s is None else np.asarray(gyr_rad_s, dtype=np.float64)
+        if acc.ndim != 2 or acc.shape[1] != 3:
+            raise InputError(
+                f"expected an array of shape (n, 3), got {acc.shape}", field="acc_m_s2"
+            )
+        if gyr is not None and gyr.shape != acc.shape:
+            raise InputError(
+                f"has shape {gyr.shape} but acc_m_s2 has {acc.shape}", field="gyr_rad_s"
+            )
+        _validate_rate(sampling_rate_hz)
+        for start, end in bounds:
+            if not 0 <= start <= end <= acc.shape[0]:
+                raise InputError(
+                    f"bout ({start}, {end}) is not a sample range of the {acc.shape[0]} samples",
+                    field="bounds",
+                )
+        with np.errstate(invalid="ignore"):
+            bad = ~(np.abs(acc) <= IMPLAUSIBLE_MAGNITUDE).all(axis=1)  # NaN, inf or implausible
+            if gyr is not None:
+                bad |= ~(np.abs(gyr) <= IMPLAUSIBLE_MAGNITUDE).all(axis=1)
+        bad_before = np.concatenate(([0], np.cumsum(bad)))
+        shortest = max(self.min_duration_s * sampling_rate_hz, 16)
+        results: list[_Analysis | DirectionEstimate | None] = [None] * len(bounds)
+        clean: list[int] = []
+        for k, (start, end) in enumerate(bounds):
+            if bad_before[end] - bad_before[start] == 0 and end - start >= shortest:
+                clean.append(k)
+                continue
+            try:  # unusual or short: exactly the one-bout analysis
+                results[k] = self._analyse(
+                    acc[start:end],
+                    sampling_rate_hz,
+                    None if gyr is None else gyr[start:end],
+                    gravity_included,
+                    needs,
+                )
+            except InputError as error:
+                results[k] = DirectionEstimate("unknown", 0.0, reason=error.problem)
+        if clean:
+            accs = [acc[bounds[k][0] : bounds[k][1]] for k in clean]
+            gyrs = None if gyr is None else [gyr[bounds[k][0] : bounds[k][1]] for k in clean]
+            analysed = self._analyse_bouts(accs, gyrs, sampling_rate_hz, gravity_included, needs)
+            for k, analysis in zip(clean, analysed, strict=True):
+                results[k] = analysis
+        return [r for r in results if r is not None]
+
+    def _analyse_bouts(
+        self,
+        accs: list[FloatArray],
+        gyrs: list[FloatArray] | None,
+        sampling_rate_hz: float,
+        gravity_included: bool,
+        needs: frozenset[str] | None,
+    ) -> list[_Analysis | DirectionEstimate]:
+        """Per-window statistics and walking windows of validated, finite bouts of at least
+        the minimum duration. Bouts are filtered together and windows of the same length are
+        evaluated together, whatever bout they come from (each window's statistics are its
+        own: the numbers are those of one bout at a time)."""
         high = min(self.band_hz[1], 0.45 * sampling_rate_hz)
         band = _band_filter(self.band_hz[0], high, sampling_rate_hz)
         # the loop route never reads the gyroscope: leave it out of the filtering
-        filtered_gyr = None if needs is not None and "pitch_ap_coupling" not in needs else gyr
-        bout = _prepare(acc, filtered_gyr, gravity_included, band, sampling_rate_hz)
+        filtered = None if needs is not None and "pitch_ap_coupling" not in needs else gyrs
+        pieces = _prepare(accs, filtered, gravity_included, band, sampling_rate_hz)
         jerk_lag = max(1, round(self.jerk_lag_s * sampling_rate_hz))
         lead_lags = _lags(self.energy_lead_lags_s, sampling_rate_hz)
         loop_lags = _lags(self.loop_lags_s, sampling_rate_hz)
-        n = acc.shape[0]
-        length = round(self.window_s * sampling_rate_hz)
-        length = n if n < 2 * length else length
-        windows = _window_features(
-            bout,
-            _window_starts(n, length),
-            length,
-            sampling_rate_hz,
-            jerk_lag,
-            lead_lags,
-            loop_lags,
-            needs,
-        )
+        window = round(self.window_s * sampling_rate_hz)
+        by_length: dict[int, list[int]] = {}
+        starts: list[NDArray[np.int64]] = []
+        for k, acc in enumerate(accs):
+            n = acc.shape[0]
+            length = n if n < 2 * window else window
+            by_length.setdefault(length, []).append(k)
+            starts.append(_window_starts(n, length))
+        windows: list[dict[str, FloatArray]] = [{} for _ in accs]
+        for length, members in by_length.items():
+            first = np.concatenate([pieces.offsets[k] + starts[k] for k in members])
+            counts = [starts[k].size for k in members]
+            verticals = [pieces.bouts[k].vertical for k in members]
+            bout_vertical = None
+            if any(v is not None for v in verticals):
+                bout_vertical = np.concatenate(
+                    [
+                        np.tile(np.full(3, np.nan) if v is None else v, (count, 1))
+                        for v, count in zip(verticals, counts, strict=True)
+                    ]
+                )
+            edges = np.concatenate(([0], np.cumsum(counts)))
+            values = _window_features(
+                pieces,
+                first[:, None] + np.arange(length),
+                bout_vertical,
+                edges,
+                sampling_rate_hz,
+                jerk_lag,
+                lead_lags,
+                loop_lags,
+                needs,
+            )
+            for k, lo, hi in zip(members, edges[:-1], edges[1:], strict=True):
+                windows[k] = {name: column[lo:hi] for name, column in values.items()}
+        return [
+            self._walking(bout, gyrs is not None, bout_windows, needs)
+            for bout, bout_windows in zip(pieces.bouts, windows, strict=True)
+        ]
+
+    @staticmethod
+    def _walking(
+        bout: _Bout,
+        has_gyroscope: bool,
+        windows: dict[str, FloatArray],
+        needs: frozenset[str] | None,
+    ) -> _Analysis | DirectionEstimate:
+        """The walking windows of a bout and its summary features, or ``unknown``."""
         moving = windows["movement_m_s2"] >= MIN_MOVEMENT_M_S2
         usable = moving & (windows["periodicity"] >= MIN_PERIODICITY)
         features: dict[str, float] = {
@@ -806,7 +1029,7 @@ class DirectionDetector:
             return DirectionEstimate("unknown", 0.0, features, "no movement")
         if not usable.any():
             return DirectionEstimate("unknown", 0.0, features, "not periodic: no steady walking")
-        return _Analysis(bout, gyr is not None, windows, usable, features)
+        return _Analysis(bout, has_gyroscope, windows, usable, features)
 
     def _estimate(
         self,
@@ -817,10 +1040,37 @@ class DirectionDetector:
         reference: ForwardReference | None = None,
         describe: bool = True,
     ) -> DirectionEstimate:
-        needs = (
-            None if describe else _DECISION_NEEDS["fallback" if reference is None else "reference"]
-        )
+        needs = _needs(reference, describe)
         analysis = self._analyse(acc_m_s2, sampling_rate_hz, gyr_rad_s, gravity_included, needs)
+        return self._decide(analysis, gravity_included, reference, describe)
+
+    def estimate_many(
+        self,
+        acc_m_s2: FloatArray,
+        *,
+        sampling_rate_hz: float,
+        bounds: Sequence[tuple[int, int]],
+        gyr_rad_s: FloatArray | None = None,
+        gravity_included: bool = True,
+        reference: ForwardReference | None = None,
+    ) -> list[DirectionEstimate]:
+        """The decision (as ``describe=False``) for each bout ``acc_m_s2[start:end]`` of one
+        recording (``bounds``, sample ranges), computed together; see
+        :func:`estimate_directions`."""
+        needs = _needs(reference, False)
+        analyses = self._analyse_many(
+            acc_m_s2, sampling_rate_hz, gyr_rad_s, gravity_included, bounds, needs
+        )
+        return [self._decide(a, gravity_included, reference, False) for a in analyses]
+
+    def _decide(
+        self,
+        analysis: _Analysis | DirectionEstimate,
+        gravity_included: bool,
+        reference: ForwardReference | None,
+        describe: bool,
+    ) -> DirectionEstimate:
+        """The direction from a bout's analysis: against ``reference``, or reference-free."""
         if isinstance(analysis, DirectionEstimate):
             return analysis
         if reference is not None:
@@ -904,3 +1154,36 @@ def estimate_direction(
         describe=describe,
     )
     return detector.estimate_
+
+
+def estimate_directions(
+    acc_m_s2: FloatArray,
+    *,
+    sampling_rate_hz: float,
+    bounds: Sequence[tuple[int, int]],
+    gyr_rad_s: FloatArray | None = None,
+    gravity_included: bool = True,
+    mounting: Mounting = "auto",
+    reference: ForwardReference | None = None,
+) -> list[DirectionEstimate]:
+    """The direction of many bouts of ONE recording at once, for callers that need only the
+    decisions (the gait pipeline).
+
+    ``acc_m_s2``/``gyr_rad_s``: the whole recording, sensor frame, shape (n, 3); ``bounds``:
+    each bout's sample range ``(start, end)``. Bout ``k`` gets exactly
+    ``estimate_direction(acc_m_s2[start:end], ..., gyr_rad_s=gyr_rad_s[start:end],
+    describe=False)``, or ``unknown`` with the problem as its reason where that call would raise
+    :class:`InputError`. The bouts are band-passed together (a few filter calls instead of two
+    per bout) and their windows evaluated together, which is what makes a daily-life recording
+    with hundreds of short bouts fast; each bout is still filtered on its own, so the numbers
+    are the same (tested). Raises :class:`InputError` for arrays of the wrong shape or a
+    sampling rate under 20 Hz.
+    """
+    return DirectionDetector(mounting=mounting).estimate_many(
+        acc_m_s2,
+        sampling_rate_hz=sampling_rate_hz,
+        bounds=bounds,
+        gyr_rad_s=gyr_rad_s,
+        gravity_included=gravity_included,
+        reference=reference,
+    )
