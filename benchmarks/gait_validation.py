@@ -699,7 +699,8 @@ def main(argv: list[str] | None = None) -> None:
         f"{tolerance_s}s": icd_per_reference_bout(runs, tolerance_s)
         for tolerance_s in (TOLERANCE_S, MOBGAP_SCORER_TOLERANCE_S)
     }
-    if args.json:
+    direction = _direction_rows(args.data)
+    if args.json:  # one JSON document (the direction rows included, not printed after it)
         report = {
             "pipeline": plain,
             "turn_corrected": turned,
@@ -707,42 +708,42 @@ def main(argv: list[str] | None = None) -> None:
             "ic_miss_split": misses,
             "ic_min_relative_depth": depth,
             "secondary_icd_per_reference_bout": per_bout,
+            "direction": direction,
         }
-        print(json.dumps(report, indent=2))
-    else:
-        print("mobgap-example, INDIP reference, ICs matched within 250 ms inside reference bouts")
-        print("(Test5: straight lab walks; Test11: simulated daily life)")
-        _print_table("1) the pipeline as it is (in-sample: some constants were chosen here)", plain)
+        print(json.dumps(report, indent=2, default=str))
+        return
+    print("mobgap-example, INDIP reference, ICs matched within 250 ms inside reference bouts")
+    print("(Test5: straight lab walks; Test11: simulated daily life)")
+    _print_table("1) the pipeline as it is (in-sample: some constants were chosen here)", plain)
+    _print_table(
+        f"2) + turn correction of step length, c = {TURN_COEFFICIENT_PER_RAD}/rad (in-sample)",
+        turned,
+    )
+    _print_table(
+        "3) + turn correction, leave-one-participant-out (c chosen on the other two: "
+        + ", ".join(f"{p} {c}" for p, c in chosen.items())
+        + ")",
+        lopo,
+    )
+    print("targets: ic_f1 >= 0.93, cadence_mae_spm <= 3, stride/speed mae <= 10 %")
+    print("\n4) where the IC errors are (pipeline as it is)")
+    print(f"{'':<28}" + "".join(f"{g:>9}" for g in misses))
+    for kind in MISS_KINDS:
+        print(f"{kind:<28}" + "".join(f"{misses[g][kind]:>9}" for g in misses))
+    print("\n5) IC F1 (all bouts) by the bout detector's min_relative_depth")
+    print(
+        "in-sample: "
+        + ", ".join(f"{d}: {f:.3f}" for d, f in depth["in_sample_f1"].items())
+        + f"; leave-one-participant-out {depth['lopo_f1']:.3f} (chosen: "
+        + ", ".join(f"{p} {d}" for p, d in depth["chosen"].items())
+        + ")"
+    )
+    for tolerance, table in per_bout.items():
         _print_table(
-            f"2) + turn correction of step length, c = {TURN_COEFFICIENT_PER_RAD}/rad (in-sample)",
-            turned,
+            f"6) SECONDARY (not the headline): mobgap-style ICD protocol, the IC detector "
+            f"alone on each reference bout's samples, matched within {tolerance}",
+            table,
         )
-        _print_table(
-            "3) + turn correction, leave-one-participant-out (c chosen on the other two: "
-            + ", ".join(f"{p} {c}" for p, c in chosen.items())
-            + ")",
-            lopo,
-        )
-        print("targets: ic_f1 >= 0.93, cadence_mae_spm <= 3, stride/speed mae <= 10 %")
-        print("\n4) where the IC errors are (pipeline as it is)")
-        print(f"{'':<28}" + "".join(f"{g:>9}" for g in misses))
-        for kind in MISS_KINDS:
-            print(f"{kind:<28}" + "".join(f"{misses[g][kind]:>9}" for g in misses))
-        print("\n5) IC F1 (all bouts) by the bout detector's min_relative_depth")
-        print(
-            "in-sample: "
-            + ", ".join(f"{d}: {f:.3f}" for d, f in depth["in_sample_f1"].items())
-            + f"; leave-one-participant-out {depth['lopo_f1']:.3f} (chosen: "
-            + ", ".join(f"{p} {d}" for p, d in depth["chosen"].items())
-            + ")"
-        )
-        for tolerance, table in per_bout.items():
-            _print_table(
-                f"6) SECONDARY (not the headline): mobgap-style ICD protocol, the IC detector "
-                f"alone on each reference bout's samples, matched within {tolerance}",
-                table,
-            )
-    direction = _direction_rows(args.data)
     if direction is not None:
         print("\nKU-HAR direction evaluation (benchmarks/direction_validation.py):")
         for row in direction:
