@@ -25,9 +25,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from retrowalk.errors import InputError
-from retrowalk.gait.bouts import WalkingBoutDetector
+from retrowalk.gait.bouts import BoutSpan, WalkingBoutDetector
 from retrowalk.gait.contacts import InitialContactDetector
-from retrowalk.gait.direction import ForwardReference, estimate_direction
+from retrowalk.gait.direction import ForwardReference, estimate_directions
 from retrowalk.gait.orientation import BodyFrame, gravity_direction, gravity_is_present
 from retrowalk.gait.parameters import (
     TURN_COEFFICIENT_PER_RAD,
@@ -399,20 +399,19 @@ class GaitPipeline:
         if reference is not None:
             notes.extend(reference.notes)
         forward = None if reference is None else reference.reference
+        directions: list[tuple[Direction, float]] = [("unknown", 0.0)] * len(detector.bouts_)
+        if self.estimate_direction:
+            directions = self._directions(
+                recording, ics, detector.bouts_, gravity_included, forward
+            )
         bouts = []
-        for span in detector.bouts_:
+        for span, (direction, confidence) in zip(detector.bouts_, directions, strict=True):
             first, last = span.first_ic, span.last_ic
             start, end = int(ics[first]), int(ics[last])
             lengths = None if step_lengths is None else step_lengths[first:last]
             if lengths is not None:
                 per_ic_length[first:last] = lengths
             params = bout_parameters(ic_s[first : last + 1], fc_s[first : last + 1], lengths)
-            direction: Direction = "unknown"
-            confidence = 0.0
-            if self.estimate_direction:
-                direction, confidence = self._direction(
-                    recording, start, end + 1, gravity_included, forward
-                )
             start_s, end_s = start / fs, end / fs
             # turns are ordered and disjoint: count those overlapping [start_s, end_s]
             n_turns = int(
@@ -519,26 +518,29 @@ class GaitPipeline:
         return algorithm
 
     @staticmethod
-    def _direction(
+    def _directions(
         recording: Recording,
-        start: int,
-        end: int,
+        ics: NDArray[np.int64],
+        spans: list[BoutSpan],
         gravity_included: bool,
         reference: ForwardReference | None,
-    ) -> tuple[Direction, float]:
-        gyr = None if recording.gyr_rad_s is None else recording.gyr_rad_s[start:end]
+    ) -> list[tuple[Direction, float]]:
+        """Direction and confidence of every bout: ``estimate_direction`` of the bout's raw
+        sensor-frame signal (first to last initial contact), all bouts in one
+        :func:`estimate_directions` call (the same answers, computed together)."""
+        bounds = [(int(ics[s.first_ic]), int(ics[s.last_ic]) + 1) for s in spans]
         try:
-            estimate = estimate_direction(
-                recording.acc_m_s2[start:end],
+            estimates = estimate_directions(
+                recording.acc_m_s2,
                 sampling_rate_hz=recording.sampling_rate_hz,
-                gyr_rad_s=gyr,
+                bounds=bounds,
+                gyr_rad_s=recording.gyr_rad_s,
                 gravity_included=gravity_included,
                 reference=reference,
-                describe=False,  # only the decision is kept: the same answer, computed faster
             )
         except InputError:
-            return "unknown", 0.0
-        return estimate.direction, float(estimate.confidence)
+            return [("unknown", 0.0)] * len(bounds)
+        return [(e.direction, float(e.confidence)) for e in estimates]
 
 
 def _num(value: float, digits: int) -> float | None:
