@@ -8,6 +8,7 @@ forward walking (evidence.md §1.3); toe-first contact and slower steps are not 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,6 +16,7 @@ from numpy.typing import NDArray
 
 from retrowalk.errors import InputError
 from retrowalk.gait.direction import ForwardReference
+from retrowalk.gait.io import list_mobilised_trials, read_mobilised_mat
 from retrowalk.gait.pipeline import NO_REFERENCE_NOTE, GaitPipeline, PlannedSession
 from retrowalk.gait.recording import Recording
 from retrowalk.gait.reference import choose_reference, warmup_reference
@@ -295,3 +297,21 @@ def test_chunked_analysis_keeps_the_first_chunks_warm_up_reference_with_absolute
     whole_bouts = np.ravel(whole.algorithm["direction_reference"]["bouts_s"])
     assert chunked_bouts.size == whole_bouts.size == 4
     assert np.allclose(chunked_bouts, whole_bouts, atol=0.02)
+
+
+@pytest.mark.shared_data
+def test_mobgap_trials_with_a_planned_warm_up_call_no_bout_backward(shared_data_dir: Path) -> None:
+    # every mobgap bout is forward walking; measured when written (benchmarks/warmup_reference.py):
+    # 19 of 27 bouts forward, 8 unknown, as with the first bout as the reference
+    mats = sorted((shared_data_dir / "mobgap-example" / "lab").glob("*/*/data.mat"))
+    if not mats:
+        pytest.skip("mobgap-example is not in the shared data folder")
+    pipeline = WARM_UP.with_plan(planned(1.0))
+    found: list[str] = []
+    for mat in mats:
+        for trial in list_mobilised_trials(mat):
+            result = pipeline.analyze(read_mobilised_mat(mat, trial=trial))
+            assert result.algorithm["direction_reference"]["source"] == "warm-up", trial
+            found.extend(b.direction for b in result.bouts)
+    assert "backward" not in found
+    assert found.count("forward") >= 19
