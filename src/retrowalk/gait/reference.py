@@ -211,7 +211,7 @@ def warmup_reference(
     window_start = spans[0][0]
     window_end = window_start + round(warmup_s * fs)
     window_s = (window_start / fs, window_end / fs)
-    minutes = f"{warmup_s / 60:g}-min"
+    minutes = f"{warmup_s / 60:.2f}".rstrip("0").rstrip(".") + "-min"
     left_out: list[LeftOut] = []
     candidates: list[_Candidate] = []
     for start, end in spans:
