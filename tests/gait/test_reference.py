@@ -19,7 +19,7 @@ from retrowalk.gait.direction import ForwardReference
 from retrowalk.gait.io import list_mobilised_trials, read_mobilised_mat
 from retrowalk.gait.pipeline import NO_REFERENCE_NOTE, GaitPipeline, PlannedSession
 from retrowalk.gait.recording import Recording
-from retrowalk.gait.reference import choose_reference, warmup_reference
+from retrowalk.gait.reference import choose_reference, first_bout_reference, warmup_reference
 from retrowalk.gait.resample import build_recording
 
 from .synthetic import walking_signal
@@ -212,6 +212,15 @@ def test_choose_reference_has_nothing_to_choose_without_bouts_or_in_mode_none() 
         )
         is None
     )
+
+
+def test_learning_a_reference_without_bouts_is_refused_with_the_field() -> None:
+    recording = session(still(10))
+    with pytest.raises(InputError, match="no walking bouts") as raised:
+        warmup_reference(recording, [], gravity_included=True, warmup_s=60.0)
+    assert raised.value.field == "spans"
+    with pytest.raises(InputError, match="no walking bouts"):
+        first_bout_reference(recording, [], gravity_included=True)
 
 
 @pytest.mark.parametrize("warmup_s", [0.0, -1.0, float("nan")])

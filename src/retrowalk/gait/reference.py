@@ -167,6 +167,7 @@ def first_bout_reference(
 ) -> ReferenceChoice:
     """The forward reference learnt from the first bout, which is ASSUMED to be forward walking
     (a guided retrowalk session starts with a forward warm-up)."""
+    _require_bouts(spans)
     fs = recording.sampling_rate_hz
     start, end = spans[0]
     bout = ((start / fs, (end - 1) / fs),)
@@ -207,6 +208,7 @@ def warmup_reference(
     docstring); falls back to the whole first bout, then to no reference, with notes."""
     if not math.isfinite(warmup_s) or warmup_s <= 0:
         raise InputError(f"must be a positive number of seconds, got {warmup_s}", field="warmup_s")
+    _require_bouts(spans)
     fs = recording.sampling_rate_hz
     window_start = spans[0][0]
     window_end = window_start + round(warmup_s * fs)
@@ -253,9 +255,8 @@ def warmup_reference(
         )
     # no usable walking in the window: the whole first bout (it may run past the window)
     fallback = first_bout_reference(recording, spans, gravity_included=gravity_included)
-    no_warmup = f"no usable walking in the planned {minutes} warm-up ({window_s[0]:.1f}-" + (
-        f"{window_s[1]:.1f} s)"
-    )
+    span = f"{window_s[0]:.1f}-{window_s[1]:.1f} s"
+    no_warmup = f"no usable walking in the planned {minutes} warm-up ({span})"
     if fallback.reference is not None:  # the first bout ran past the window: whole, it serves
         return replace(
             fallback,
@@ -274,6 +275,11 @@ def warmup_reference(
         problem=left_out[0].reason,
         notes=(f"{no_warmup}", NO_REFERENCE_NOTE),
     )
+
+
+def _require_bouts(spans: Sequence[SampleSpan]) -> None:
+    if not spans:
+        raise InputError("no walking bouts to learn a forward reference from", field="spans")
 
 
 def _learn(recording: Recording, start: int, end: int, gravity_included: bool) -> ForwardReference:
