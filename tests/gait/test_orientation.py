@@ -1,11 +1,18 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import signal
 from scipy.spatial.transform import Rotation
 
-from retrowalk.gait.orientation import BodyFrame, gravity_is_present, vertical_acceleration
+from retrowalk.gait.orientation import (
+    BodyFrame,
+    gravity_direction,
+    gravity_is_present,
+    vertical_acceleration,
+)
 
 from .synthetic import walking_signal
 
@@ -35,3 +42,30 @@ def test_gravity_removed_signals_are_recognised() -> None:
     upright, _, _ = walking_signal(walk_s=5.0, stand_s=0.5)
     assert gravity_is_present(upright)
     assert not gravity_is_present(upright - upright.mean(axis=0))
+
+
+def _gravity_with_np_interp(acc: np.ndarray, rate_hz: float, cutoff_hz: float) -> np.ndarray:
+    """The earlier gravity_direction: block means, low-pass, np.interp, normalise."""
+    n = acc.shape[0]
+    block = max(1, int(rate_hz // (40.0 * cutoff_hz)))
+    n_blocks = n // block
+    coarse = acc[: n_blocks * block].reshape(n_blocks, block, 3).mean(axis=1)
+    sos = signal.butter(2, cutoff_hz, "low", fs=rate_hz / block, output="sos")
+    low = signal.sosfiltfilt(sos, np.ascontiguousarray(coarse.T), axis=-1)
+    centres = (np.arange(n_blocks) + 0.5) * block - 0.5
+    up = np.column_stack([np.interp(np.arange(n, dtype=float), centres, v) for v in low])
+    return up / np.maximum(np.linalg.norm(up, axis=1, keepdims=True), 1e-12)
+
+
+@pytest.mark.parametrize("rate_hz", [20.0, 33.3, 50.0, 100.0, 200.0])
+@pytest.mark.parametrize("n", [400, 4321, 30_007])
+def test_gravity_is_exactly_the_interpolated_low_pass_of_block_means(
+    rate_hz: float, n: int
+) -> None:
+    acc, _, _ = walking_signal(walk_s=n / rate_hz + 1.0, stand_s=0.5, fs=rate_hz, rotation_seed=4)
+    acc = acc[:n]
+    for cutoff_hz in (0.25, 0.3, 1.0):
+        expected = _gravity_with_np_interp(acc, rate_hz, cutoff_hz)
+        found = gravity_direction(acc, sampling_rate_hz=rate_hz, cutoff_hz=cutoff_hz)
+        assert found.shape == (n, 3)
+        assert np.array_equal(found, expected)
