@@ -351,27 +351,29 @@ def _window_starts(n: int, length: int) -> NDArray[np.int64]:
 def _blockwise_autocorrelation(
     x: FloatArray, blocks: NDArray[np.int64], *, unbiased: bool
 ) -> FloatArray:
-    """:func:`_rowwise_autocorrelation` of the rows ``blocks[i]:blocks[i + 1]`` one block (one
-    bout's windows) at a time. Per block because numpy's complex product rounds an element
-    differently depending on where it falls in the array (vectorised body or scalar tail): a
-    bout's windows computed in one array with other bouts' windows would differ from the bout
-    alone in the last bit."""
-    if blocks.size == 2:
-        return _rowwise_autocorrelation(x, unbiased=unbiased)
-    return np.concatenate(
-        [
-            _rowwise_autocorrelation(x[lo:hi], unbiased=unbiased)
-            for lo, hi in itertools.pairwise(blocks)
-        ]
-    )
+    """:func:`_rowwise_autocorrelation`, with the rows ``blocks[i]:blocks[i + 1]`` (one bout's
+    windows) as if each block were computed alone. Only the spectrum's complex square is taken
+    block by block: numpy rounds a complex product differently depending on where the element
+    falls in the array (vectorised body or scalar tail), so one product over several bouts'
+    windows would differ from each bout alone in the last bit; the transforms and the rest are
+    row by row anyway."""
+    return _rowwise_autocorrelation(x, unbiased=unbiased, blocks=blocks)
 
 
-def _rowwise_autocorrelation(x: FloatArray, *, unbiased: bool) -> FloatArray:
+def _rowwise_autocorrelation(
+    x: FloatArray, *, unbiased: bool, blocks: NDArray[np.int64] | None = None
+) -> FloatArray:
     """Normalised autocorrelation of each row of a (windows, samples) array."""
     length = x.shape[1]
     centred = x - x.mean(axis=1, keepdims=True)
     spectrum = np.fft.rfft(centred, 2 * length, axis=1)
-    auto = np.fft.irfft(spectrum * np.conj(spectrum), 2 * length, axis=1)[:, :length]
+    if blocks is None or blocks.size == 2:
+        power = spectrum * np.conj(spectrum)
+    else:
+        power = np.concatenate(
+            [spectrum[lo:hi] * np.conj(spectrum[lo:hi]) for lo, hi in itertools.pairwise(blocks)]
+        )
+    auto = np.fft.irfft(power, 2 * length, axis=1)[:, :length]
     zero = auto[:, :1]
     auto = np.divide(auto, zero, out=np.zeros_like(auto), where=zero > 0)
     if unbiased:
@@ -436,8 +438,10 @@ def _centred_loop(centred: FloatArray, power: FloatArray, lags: tuple[int, ...])
     """
     length = centred.shape[1]
     ahead = np.zeros_like(centred)
+    scaled = np.empty_like(centred)
     for lag in lags:
-        ahead[:, :-lag] += centred[:, lag:] / (length - lag)
+        np.divide(centred[:, lag:], length - lag, out=scaled[:, :-lag])
+        ahead[:, :-lag] += scaled[:, :-lag]
     products = centred.transpose(0, 2, 1) @ ahead  # (windows, 3, 3): sum_t a_i(t) d_j(t)
     # the cross product a x d is the antisymmetric part of the outer products
     loop = np.column_stack(
@@ -915,10 +919,13 @@ class DirectionDetector:
                     f"bout ({start}, {end}) is not a sample range of the {acc.shape[0]} samples",
                     field="bounds",
                 )
+        signals = [acc] if gyr is None else [acc, gyr]
+        bad = np.zeros(acc.shape[0], dtype=bool)  # a NaN, inf or implausible value in the row
         with np.errstate(invalid="ignore"):
-            bad = ~(np.abs(acc) <= IMPLAUSIBLE_MAGNITUDE).all(axis=1)  # NaN, inf or implausible
-            if gyr is not None:
-                bad |= ~(np.abs(gyr) <= IMPLAUSIBLE_MAGNITUDE).all(axis=1)
+            for values in signals:
+                magnitude = np.abs(values)
+                if not magnitude.max(initial=0.0) <= IMPLAUSIBLE_MAGNITUDE:  # NaN fails too
+                    bad |= ~(magnitude <= IMPLAUSIBLE_MAGNITUDE).all(axis=1)
         bad_before = np.concatenate(([0], np.cumsum(bad)))
         shortest = max(self.min_duration_s * sampling_rate_hz, 16)
         results: list[_Analysis | DirectionEstimate | None] = [None] * len(bounds)
