@@ -7,10 +7,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from retrowalk.errors import InputError
 from retrowalk.gait.parameters import (
     TURN_COEFFICIENT_PER_RAD,
     InvertedPendulumStepLength,
     bout_parameters,
+    filtered_step_excursions,
+    hampel_filter,
     step_excursions,
     step_turn_angles_rad,
     turn_factor,
@@ -83,15 +86,18 @@ def test_without_a_yaw_rate_the_step_length_is_the_plain_pendulum_value() -> Non
     model = InvertedPendulumStepLength(sensor_height_m=1.0).detect(
         acc, sampling_rate_hz=100.0, ic_indices=ics
     )
-    assert model.step_length_m_ == pytest.approx(model.from_excursion(model.excursion_m_))
+    pendulum = model.from_excursion(model.excursion_m_)
+    assert model.step_length_m_ == pytest.approx(hampel_filter(pendulum))
+    inner = slice(1, -1)  # no outliers to replace away from the filters' edge transients
+    assert model.step_length_m_[inner] == pytest.approx(pendulum[inner], rel=0.02)
     assert np.isnan(model.turn_angle_rad_).all()
 
 
 def test_straight_steps_keep_their_length_and_turning_steps_are_shortened() -> None:
     fs = 100.0
-    acc, ics = _bobbing_walk(fs, 55, 6)
+    acc, ics = _bobbing_walk(fs, 55, 8)
     yaw = np.zeros(acc.size)
-    turn_start, turn_end = int(ics[3]), int(ics[4])  # a 90-degree turn within the 4th step
+    turn_start, turn_end = int(ics[4]), int(ics[5])  # a 90-degree turn within the 5th step
     yaw[turn_start:turn_end] = (np.pi / 2) / ((turn_end - turn_start) / fs)
     plain = InvertedPendulumStepLength(sensor_height_m=1.0).detect(
         acc, sampling_rate_hz=fs, ic_indices=ics
@@ -99,16 +105,36 @@ def test_straight_steps_keep_their_length_and_turning_steps_are_shortened() -> N
     turned = InvertedPendulumStepLength(sensor_height_m=1.0).detect(
         acc, sampling_rate_hz=fs, ic_indices=ics, yaw_rate_rad_s=yaw
     )
-    straight = np.arange(6) != 3
+    # the turn is shared over the stride centred on each step: 1/4, 1/2, 1/4 of it
+    expected_angle = np.array([0, 0, 0, 1 / 4, 1 / 2, 1 / 4, 0, 0]) * np.pi / 2
+    assert turned.turn_angle_rad_ == pytest.approx(expected_angle, abs=1e-9)
+    expected = plain.step_length_m_ * np.exp(-TURN_COEFFICIENT_PER_RAD * expected_angle)
+    assert turned.step_length_m_ == pytest.approx(expected)
+    straight = expected_angle == 0
     assert turned.step_length_m_[straight] == pytest.approx(plain.step_length_m_[straight])
-    assert turned.turn_angle_rad_[3] == pytest.approx(np.pi / 2)
-    expected = plain.step_length_m_[3] * math.exp(-TURN_COEFFICIENT_PER_RAD * np.pi / 2)
-    assert turned.step_length_m_[3] == pytest.approx(expected)
+    assert (turned.step_length_m_[~straight] < plain.step_length_m_[~straight]).all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.floats(0.02, 0.2), st.integers(30, 80), st.integers(3, 10), st.floats(-1.0, 1.0))
+def test_the_pelvis_yawing_back_and_forth_each_step_is_not_a_turn(
+    sway_rad: float, step_samples: int, steps: int, turn_rate_rad_s: float
+) -> None:
+    fs = 100.0
+    ics = np.arange(steps + 1, dtype=np.int64) * step_samples
+    t = np.arange(int(ics[-1]) + 1) / fs
+    step_s = step_samples / fs
+    # yaw angle sway_rad * sin(pi t / step): +sway_rad one step, back the next; plus a turn
+    sway = sway_rad * (np.pi / step_s) * np.cos(np.pi * t / step_s)
+    angles = step_turn_angles_rad(sway + turn_rate_rad_s, ics, sampling_rate_hz=fs)
+    # an even number of steps nets the sway out exactly; the ends repeat their step
+    inner = angles[1:-1]
+    assert inner == pytest.approx(np.full(inner.size, abs(turn_rate_rad_s) * step_s), abs=0.01)
 
 
 @settings(max_examples=40, deadline=None)
 @given(st.floats(-3.0, 3.0), st.integers(20, 150), st.integers(2, 8))
-def test_turn_angles_are_the_absolute_integral_of_the_yaw_rate_per_step(
+def test_a_steady_turn_gives_each_step_its_integral_of_the_yaw_rate(
     rate_rad_s: float, step_samples: int, steps: int
 ) -> None:
     fs = 50.0
@@ -132,3 +158,120 @@ def test_the_turn_factor_is_one_for_straight_steps_and_falls_with_the_angle(
     assert 0.0 < fa <= 1.0
     if a_rad <= b_rad:
         assert fa >= fb
+
+
+def _sine_walk(
+    step_s: float, amplitude_m: float, steps: int, fs: float = 100.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Trunk bobbing once per step (vertical position ``-A cos``) with 5 s of standing around."""
+    step_samples = round(step_s * fs)
+    quiet = round(5 * fs)
+    n = steps * step_samples + 1
+    t = np.arange(n) / fs
+    omega = 2 * np.pi / step_s
+    acc = np.r_[np.zeros(quiet), amplitude_m * omega**2 * np.cos(omega * t), np.zeros(quiet)]
+    ics = quiet + np.arange(steps + 1, dtype=np.int64) * step_samples
+    return acc, ics
+
+
+def test_the_mobilise_d_excursion_keeps_normal_steps_and_shrinks_very_slow_ones() -> None:
+    acc, ics = _sine_walk(0.55, 0.02, 12)
+    h = filtered_step_excursions(acc, ics, sampling_rate_hz=100.0)
+    inner = h[2:-2]  # the ends see the filters' transients at the bout's start and stop
+    assert inner == pytest.approx(np.full(inner.size, 0.04), rel=0.05)
+    slow_acc, slow_ics = _sine_walk(2.0, 0.02, 8)
+    slow = filtered_step_excursions(slow_acc, slow_ics, sampling_rate_hz=100.0)
+    assert np.median(slow) < 0.5 * 0.04  # 0.5 Hz bobbing is under the 1 Hz drift filter
+    # the per-step integration keeps the slow excursion whole
+    plain = step_excursions(slow_acc, slow_ics, sampling_rate_hz=100.0)
+    assert np.median(plain) == pytest.approx(0.04, rel=0.05)
+
+
+def test_a_gap_in_the_signal_gives_no_excursions_and_one_contact_gives_no_steps() -> None:
+    acc, ics = _sine_walk(0.55, 0.02, 6)
+    acc[int(ics[2]) + 10] = np.nan
+    h = filtered_step_excursions(acc, ics, sampling_rate_hz=100.0)
+    assert h.shape == (6,)
+    assert np.isnan(h).all()
+    assert filtered_step_excursions(acc, ics[:1], sampling_rate_hz=100.0).size == 0
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.floats(0.4, 0.8), st.floats(0.01, 0.04), st.integers(8, 20), st.floats(-0.5, 0.5))
+def test_the_excursion_ignores_a_constant_offset_and_matches_regular_bobbing(
+    step_s: float, amplitude_m: float, steps: int, offset_m_s2: float
+) -> None:
+    acc, ics = _sine_walk(step_s, amplitude_m, steps)
+    h = filtered_step_excursions(acc + offset_m_s2, ics, sampling_rate_hz=100.0)
+    # the two zero-phase high-passes (0.1 and 1 Hz, 4th order) keep |H(f)|^2 of each
+    x = [(1 / step_s / cutoff) ** 8 for cutoff in (0.1, 1.0)]
+    gain = (x[0] / (1 + x[0])) * (x[1] / (1 + x[1]))
+    inner = h[2:-2]  # away from the abrupt start and stop of the bobbing
+    assert inner == pytest.approx(np.full(inner.size, 2 * amplitude_m * gain), rel=0.05)
+    assert h == pytest.approx(filtered_step_excursions(acc, ics, sampling_rate_hz=100.0), rel=1e-6)
+
+
+def test_the_default_model_uses_the_mobilise_d_excursion_and_the_old_one_stays_available() -> None:
+    acc, ics = _sine_walk(0.55, 0.02, 8)
+    default = InvertedPendulumStepLength(sensor_height_m=1.0).detect(
+        acc, sampling_rate_hz=100.0, ic_indices=ics
+    )
+    assert default.excursion_m_ == pytest.approx(
+        filtered_step_excursions(acc, ics, sampling_rate_hz=100.0)
+    )
+    old = InvertedPendulumStepLength(sensor_height_m=1.0, excursion="per_step").detect(
+        acc, sampling_rate_hz=100.0, ic_indices=ics
+    )
+    assert old.excursion_m_ == pytest.approx(step_excursions(acc, ics, sampling_rate_hz=100.0))
+
+
+def test_an_unknown_excursion_method_is_refused() -> None:
+    with pytest.raises(InputError) as info:
+        InvertedPendulumStepLength(sensor_height_m=1.0, excursion="zupt")  # type: ignore[arg-type]
+    assert info.value.field == "excursion"
+
+
+def test_a_step_made_twice_as_long_by_a_missed_contact_is_replaced_by_its_neighbours() -> None:
+    lengths = np.array([0.60, 0.62, 0.61, 1.25, 0.63, 0.60, 0.62])
+    cleaned = hampel_filter(lengths)
+    assert cleaned[3] == pytest.approx(0.62)
+    keep = np.arange(lengths.size) != 3
+    assert cleaned[keep] == pytest.approx(lengths[keep])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.floats(0.2, 1.0), min_size=0, max_size=30))
+def test_the_outlier_filter_keeps_the_length_and_never_widens_the_range(
+    values: list[float],
+) -> None:
+    x = np.array(values)
+    cleaned = hampel_filter(x)
+    assert cleaned.shape == x.shape
+    if x.size:
+        assert cleaned.min() >= x.min()
+        assert cleaned.max() <= x.max()
+    if x.size < 5:
+        assert cleaned == pytest.approx(x)
+
+
+def _hampel_by_definition(x: np.ndarray, k: int = 2, n_sigmas: float = 3.0) -> np.ndarray:
+    """mobgap's loop: truncated windows at the ends, NaNs ignored."""
+    out = x.copy()
+    for i in range(x.size):
+        window = x[max(0, i - k) : i + k + 1]
+        if np.isnan(window).all():
+            continue
+        med = np.nanmedian(window)
+        mad = np.nanmedian(np.abs(window - med))
+        if np.abs(x[i] - med) > n_sigmas * 1.4826 * mad:
+            out[i] = med
+    return out
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.one_of(st.floats(0.2, 1.2), st.just(float("nan"))), min_size=5, max_size=30))
+def test_the_outlier_filter_matches_its_definition_with_and_without_gaps(
+    values: list[float],
+) -> None:
+    x = np.array(values)
+    np.testing.assert_allclose(hampel_filter(x), _hampel_by_definition(x), equal_nan=True)
