@@ -438,10 +438,8 @@ def _centred_loop(centred: FloatArray, power: FloatArray, lags: tuple[int, ...])
     """
     length = centred.shape[1]
     ahead = np.zeros_like(centred)
-    scaled = np.empty_like(centred)
     for lag in lags:
-        np.divide(centred[:, lag:], length - lag, out=scaled[:, :-lag])
-        ahead[:, :-lag] += scaled[:, :-lag]
+        ahead[:, :-lag] += centred[:, lag:] / (length - lag)
     products = centred.transpose(0, 2, 1) @ ahead  # (windows, 3, 3): sum_t a_i(t) d_j(t)
     # the cross product a x d is the antisymmetric part of the outer products
     loop = np.column_stack(
