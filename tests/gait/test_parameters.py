@@ -275,3 +275,40 @@ def test_the_outlier_filter_matches_its_definition_with_and_without_gaps(
 ) -> None:
     x = np.array(values)
     np.testing.assert_allclose(hampel_filter(x), _hampel_by_definition(x), equal_nan=True)
+
+
+def _bout_parameters_with_numpy_medians(
+    ic_s: np.ndarray, fc_s: np.ndarray, lengths: np.ndarray
+) -> tuple[float, float, float]:
+    """Stance, double support and step length as first written, with numpy's medians."""
+    stance_values = fc_s[1:-1] - ic_s[:-2]
+    ok = np.isfinite(stance_values) & (stance_values > 0)
+    stance = float(np.median(stance_values[ok])) if ok.any() else math.nan
+    initial_ds = fc_s[:-1] - ic_s[:-1]
+    ok_ds = np.isfinite(initial_ds) & (initial_ds > 0)
+    ratio = initial_ds[ok_ds] / np.diff(ic_s)[ok_ds]
+    double_support = float(100.0 * np.median(ratio)) if ok_ds.any() else math.nan
+    length = float(np.nanmedian(lengths)) if np.isfinite(lengths).any() else math.nan
+    return stance, double_support, length
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    steps=st.integers(min_value=2, max_value=40),
+    seed=st.integers(min_value=0, max_value=10_000),
+    missing=st.floats(min_value=0.0, max_value=0.9),
+)
+def test_bout_medians_are_exactly_numpys(steps: int, seed: int, missing: float) -> None:
+    rng = np.random.default_rng(seed)
+    ic_s = np.cumsum(rng.uniform(0.3, 1.2, steps + 1))
+    fc_s = ic_s + rng.uniform(-0.05, 0.6, steps + 1)
+    fc_s[rng.random(steps + 1) < missing] = np.nan
+    lengths = rng.uniform(0.2, 0.9, steps)
+    lengths[rng.random(steps) < missing] = np.nan
+    found = bout_parameters(ic_s, fc_s, lengths)
+    stance, double_support, length = _bout_parameters_with_numpy_medians(ic_s, fc_s, lengths)
+    assert found.stance_time_s == stance or (math.isnan(found.stance_time_s) and math.isnan(stance))
+    assert found.double_support_percent == double_support or (
+        math.isnan(found.double_support_percent) and math.isnan(double_support)
+    )
+    assert found.step_length_m == length or (math.isnan(found.step_length_m) and math.isnan(length))
