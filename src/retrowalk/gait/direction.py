@@ -438,8 +438,10 @@ def _centred_loop(centred: FloatArray, power: FloatArray, lags: tuple[int, ...])
     """
     length = centred.shape[1]
     ahead = np.zeros_like(centred)
-    for lag in lags:
-        ahead[:, :-lag] += centred[:, lag:] / (length - lag)
+    for first in range(0, centred.shape[0], 32):  # 32 windows at a time stay in the cache
+        block, source = ahead[first : first + 32], centred[first : first + 32]
+        for lag in lags:
+            block[:, :-lag] += source[:, lag:] / (length - lag)
     products = centred.transpose(0, 2, 1) @ ahead  # (windows, 3, 3): sum_t a_i(t) d_j(t)
     # the cross product a x d is the antisymmetric part of the outer products
     loop = np.column_stack(
