@@ -47,7 +47,7 @@ from retrowalk.gait.turns import Turn, TurnDetector
 
 __all__ = ["NO_REFERENCE_NOTE", "REFERENCE_MODES", "ReferenceMode"]  # re-exported
 
-GAIT_ALGORITHM_VERSION = "1.2.0"
+GAIT_ALGORITHM_VERSION = "1.3.0"
 Direction = Literal["forward", "backward", "unknown"]
 DIRECTIONS: tuple[Direction, ...] = ("forward", "backward", "unknown")
 FloatArray = NDArray[np.float64]
@@ -314,8 +314,10 @@ class GaitPipeline:
                 "orientation": "vertical from low-passed gravity; AP/ML by PCA, sign unknown",
                 "initial_contacts": "McCamley 2012 / Paraschiv-Ionescu 2020 (own implementation)",
                 "step_length": (
-                    "inverted pendulum, Zijlstra & Hof 2003, K from Mobilise-D; steps shortened "
-                    "by exp(-c |turn angle|) with a gyroscope (our fit, provisional)"
+                    "inverted pendulum (Zijlstra & Hof 2003) on the Mobilise-D vertical "
+                    "excursion (0.1/1 Hz high-passes), K and Hampel outlier filter from "
+                    "Mobilise-D; steps shortened by exp(-c |stride-centred turn angle|) with a "
+                    "gyroscope (our fit, provisional)"
                 ),
                 "turns": "yaw-rate threshold, El-Gohary 2014",
                 "direction": "retrowalk.gait.direction.estimate_direction per bout",
