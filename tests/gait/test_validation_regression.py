@@ -3,8 +3,8 @@
 The floors are the accuracy measured when this test was written (docs/gait_validation.md), a
 little below it. Straight walks (Test5) meet the issue's targets; over all bouts incl.
 simulated daily life the IC F1 target (0.93) is not met; stride length and speed meet the
-10 % target over all bouts only with the turn correction of the step length (in-sample, and
-leave-one-participant-out for stride length but not for speed). Test11 alone stays above it.
+10 % target over all bouts with the turn correction of the step length (pipeline 1.3.0), in-sample
+and leave-one-participant-out.
 """
 
 from __future__ import annotations
@@ -61,11 +61,11 @@ def test_all_bouts_without_turn_correction_stay_at_the_measured_level(
     assert everything["ic_f1"] >= 0.875  # measured 0.886; target 0.93 not met
     assert everything["reference_ics_listed_twice"] == 3  # two at 0 ms, one pair 10 ms apart
     assert everything["cadence_mae_spm"] <= 3.0  # measured 2.44
-    assert everything["stride_length_mae_percent"] <= 30.0  # measured 28.2
-    assert everything["speed_mae_percent"] <= 23.5  # measured 21.9
+    assert everything["stride_length_mae_percent"] <= 27.0  # measured 24.7
+    assert everything["speed_mae_percent"] <= 21.5  # measured 19.5
     assert everything["final_contact_median_abs_error_s"] <= 0.1
     assert everything["single_strides_compared"] == 138
-    assert everything["single_stride_length_mae_percent"] <= 17.0  # measured 15.2
+    assert everything["single_stride_length_mae_percent"] <= 14.0  # measured 12.4
 
 
 @pytest.mark.shared_data
@@ -75,25 +75,26 @@ def test_the_turn_correction_brings_all_bouts_to_the_target_in_sample(
     module, runs = validation
     groups = module._validate(runs, module.TURN_COEFFICIENT_PER_RAD)
     everything, straight, daily = groups["all"].row(), groups["Test5"].row(), groups["Test11"].row()
-    assert everything["stride_length_mae_percent"] <= 8.0  # measured 6.6
-    assert everything["speed_mae_percent"] <= 8.0  # measured 6.7
-    assert straight["stride_length_mae_percent"] <= 5.0  # measured 2.3 (5.5 without)
-    assert daily["stride_length_mae_percent"] <= 16.0  # measured 13.4: daily life alone misses
-    assert everything["single_stride_length_mae_percent"] <= 13.0  # measured 11.5 (15.2 without)
+    assert everything["stride_length_mae_percent"] <= 5.5  # measured 4.0
+    assert everything["speed_mae_percent"] <= 5.5  # measured 4.3
+    assert straight["stride_length_mae_percent"] <= 4.5  # measured 3.0 (4.0 without)
+    assert daily["stride_length_mae_percent"] <= 7.0  # measured 4.9
+    assert daily["speed_mae_percent"] <= 10.0  # measured 9.4: close to the target
+    assert everything["single_stride_length_mae_percent"] <= 13.0  # measured 11.5 (12.4 without)
 
 
 @pytest.mark.shared_data
-def test_the_turn_correction_holds_for_stride_length_leave_one_participant_out(
+def test_the_turn_correction_holds_leave_one_participant_out(
     validation: tuple[Any, list[Any]],
 ) -> None:
     module, runs = validation
     table, chosen = module.evaluate_lopo(runs)
     assert set(chosen) == {"HA/001", "HA/002", "MS/001"}
     everything = table["all"]
-    assert everything["stride_length_mae_percent"] <= 9.0  # measured 7.9
-    assert everything["speed_mae_percent"] <= 14.0  # measured 12.2: target missed held-out
-    assert table["Test5"]["speed_mae_percent"] <= 5.0  # measured 2.7
-    assert everything["single_stride_length_mae_percent"] <= 13.5  # measured 12.0
+    assert everything["stride_length_mae_percent"] <= 5.0  # measured 3.1
+    assert everything["speed_mae_percent"] <= 6.5  # measured 4.3 (nested LOPO 9.6, see docs)
+    assert table["Test5"]["speed_mae_percent"] <= 3.0  # measured 1.0
+    assert everything["single_stride_length_mae_percent"] <= 13.0  # measured 11.6
 
 
 @pytest.mark.shared_data
