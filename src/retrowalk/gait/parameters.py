@@ -278,10 +278,10 @@ def step_turn_angles_rad(
     # the whole recording).
     first, last = int(ic_indices[0]), int(ic_indices[-1])
     yaw = np.asarray(yaw_rate_rad_s[first:last], dtype=np.float64)
-    angle = np.r_[0.0, np.cumsum(yaw)] / sampling_rate_hz
+    angle = np.concatenate(([0.0], np.cumsum(yaw))) / sampling_rate_hz  # np.r_ costs 10 us
     at = ic_indices - first
     per_step = angle[at[1:]] - angle[at[:-1]]
-    padded = np.r_[per_step[0], per_step, per_step[-1]]
+    padded = np.concatenate((per_step[:1], per_step, per_step[-1:]))
     centred = 0.25 * padded[:-2] + 0.5 * padded[1:-1] + 0.25 * padded[2:]
     return np.asarray(np.abs(centred), dtype=np.float64)
 
