@@ -19,6 +19,7 @@ from retrowalk.services.exchange_views import CalendarTokenView
 from retrowalk.services.hashing import keyed_hash
 from retrowalk.services.patient_records import latest_program, program_record
 from retrowalk.services.policy import require_role
+from retrowalk.services.profiles import session_time_of
 from retrowalk.services.runtime import Actor, Runtime
 from retrowalk.storage.audit import AuditEntry
 from retrowalk.storage.calendar_tokens import CalendarToken
@@ -95,4 +96,5 @@ def calendar_feed(rt: Runtime, token: str) -> bytes:
             display_name=patient.display_name,
             time_zone=profile.time_zone if profile is not None else "UTC",
         )
-    return calendar_for_program(person, record, generated_at=rt.now())
+        session_time = session_time_of(profile)
+    return calendar_for_program(person, record, generated_at=rt.now(), session_time=session_time)

@@ -116,6 +116,10 @@ class AcceptInvitationIn(Input):
     code: Annotated[str, Field(min_length=1, max_length=20)]
 
 
+DEFAULT_SESSION_TIME = dt.time(18, 0)
+"""The calendar's session time until the person chooses one (our choice, not a clinical one)."""
+
+
 class PatientProfileIn(Input):
     """Personal facts: used to convert units, place a phone sensor and show local dates."""
 
@@ -125,6 +129,16 @@ class PatientProfileIn(Input):
     sensor_height_m: Annotated[float | None, Field(ge=0.1, le=2.0, allow_inf_nan=False)] = None
     units: Literal["metric", "imperial"] = "metric"
     time_zone: Annotated[str, Field(min_length=1, max_length=64)] = "UTC"
+    session_time: dt.time = DEFAULT_SESSION_TIME
+    """When the person usually walks (local time, ``HH:MM``): their calendar feed places each
+    planned session there. Not a clinical number; the default is an evening slot."""
+
+    @field_validator("session_time")
+    @classmethod
+    def _local_clock_time(cls, value: dt.time) -> dt.time:
+        if value.tzinfo is not None:
+            raise ValueError("give a local clock time without an offset, e.g. 07:30")
+        return value.replace(second=0, microsecond=0)
 
     @field_validator("time_zone")
     @classmethod

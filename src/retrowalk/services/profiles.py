@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from retrowalk.errors import NotFoundError
 from retrowalk.services import audit
-from retrowalk.services.inputs import PatientProfileIn
+from retrowalk.services.inputs import DEFAULT_SESSION_TIME, PatientProfileIn
 from retrowalk.services.policy import require_patient_access
 from retrowalk.services.runtime import Actor, Runtime
 from retrowalk.services.views import ProfileView
 from retrowalk.storage.profiles import PatientProfile
+
+PREFERENCES_ONLY_IN_DATA = {"session_time"}
+"""Profile fields kept only in ``PatientProfile.data`` (no column of their own)."""
+
+
+def session_time_of(row: PatientProfile | None) -> dt.time:
+    """The person's usual session time (local), the default when they have not chosen one."""
+    stored = (row.data or {}).get("session_time") if row is not None else None
+    return dt.time.fromisoformat(stored) if isinstance(stored, str) else DEFAULT_SESSION_TIME
 
 
 def get_profile(rt: Runtime, actor: Actor, patient_id: int) -> ProfileView:
@@ -29,7 +40,7 @@ def put_profile(rt: Runtime, actor: Actor, patient_id: int, data: PatientProfile
         if row is None:
             row = PatientProfile(patient_id=patient_id)
             session.add(row)
-        for name, value in data.model_dump().items():
+        for name, value in data.model_dump(exclude=PREFERENCES_ONLY_IN_DATA).items():
             setattr(row, name, value)
         row.data = data.model_dump(mode="json")
         row.updated_at = rt.now()

@@ -142,6 +142,7 @@ def test_the_calendar_url_serves_the_plan_until_it_is_revoked(
     assert str(calendar["VERSION"]) == "2.0"
     assert len(calendar.events) >= 6
     assert "backward walking" in str(calendar.events[0]["DESCRIPTION"])
+    assert calendar.events[0]["DTSTART"].dt.hour == 18  # no usual time chosen: the default
     assert _audit_count(runtime, history.patient.id, "calendar_feed") == 1
     revoked = client.delete(f"{API}/patients/{history.patient.id}/calendar-url")
     assert revoked.status_code == 204
@@ -275,3 +276,30 @@ def test_report_dates_outside_2000_to_2100_are_refused(app: FastAPI, runtime: Ru
     for params in ({"end": "0001-01-02"}, {"start": "9999-12-31"}):
         response = client.get(f"{API}/patients/{history.patient.id}/report.pdf", params=params)
         assert response.status_code == 422, response.text
+
+
+def test_the_calendar_places_sessions_at_the_patients_usual_time(
+    app: FastAPI, runtime: Runtime
+) -> None:
+    history = small_history(runtime)
+    client = signed_in(app, history.patient)
+    profile_url = f"{API}/patients/{history.patient.id}/profile"
+    profile = {"birth_year": 1975, "time_zone": "Europe/Berlin", "session_time": "07:30"}
+    assert client.put(profile_url, json=profile).status_code == 200
+    path = client.post(f"{API}/patients/{history.patient.id}/calendar-url").json()["path"]
+    calendar = Calendar.from_ical(client.get(path).content)
+    starts = [event["DTSTART"].dt for event in calendar.events]
+    assert starts
+    assert {(s.hour, s.minute, str(s.tzinfo)) for s in starts} == {(7, 30, "Europe/Berlin")}
+
+
+def test_a_session_time_with_an_offset_or_out_of_range_is_a_422(
+    app: FastAPI, runtime: Runtime
+) -> None:
+    history = small_history(runtime)
+    client = signed_in(app, history.patient)
+    profile_url = f"{API}/patients/{history.patient.id}/profile"
+    for bad in ("24:30", "07:30+02:00", "half past seven"):
+        response = client.put(profile_url, json={"time_zone": "UTC", "session_time": bad})
+        assert response.status_code == 422, bad
+        assert response.json()["error"]["field"] == "session_time"

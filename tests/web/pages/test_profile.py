@@ -104,3 +104,40 @@ def test_an_empty_time_zone_or_a_fractional_year_is_refused_and_nothing_changes(
     stored = client.get(f"/api/v1/patients/{me['id']}/profile").json()
     assert stored["time_zone"] == "Europe/Berlin"
     assert stored["birth_year"] is None
+
+
+def test_my_usual_session_time_is_saved_and_shown(patient_client: PatientClient) -> None:
+    client = patient_client()
+    assert 'id="session_time" name="session_time" value="18:00"' in client.get("/app/profile").text
+    response = client.post(
+        "/app/profile",
+        data={
+            "csrf_token": csrf(client),
+            "units": "metric",
+            "time_zone": "Europe/Berlin",
+            "session_time": "07:30",
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    me = client.get("/api/v1/me").json()
+    stored = client.get(f"/api/v1/patients/{me['id']}/profile").json()
+    assert stored["data"]["session_time"] == "07:30:00"
+    assert 'value="07:30"' in client.get("/app/profile").text
+
+
+def test_an_impossible_session_time_is_refused_with_its_field(
+    patient_client: PatientClient,
+) -> None:
+    client = patient_client()
+    response = client.post(
+        "/app/profile",
+        data={
+            "csrf_token": csrf(client),
+            "units": "metric",
+            "time_zone": "UTC",
+            "session_time": "25:00",
+        },
+    )
+    assert response.status_code == 422
+    assert 'id="session_time-error"' in response.text

@@ -1,4 +1,5 @@
-"""My details: units (metric or imperial), time zone, year of birth, height, weight, sensor height.
+"""My details: units (metric or imperial), time zone, usual session time, year of birth, height,
+weight, sensor height.
 
 Lengths and weights are entered and shown in the person's units and stored in metres and
 kilograms (the profile service's fields).
@@ -15,7 +16,7 @@ from fastapi.responses import RedirectResponse, Response
 from retrowalk.errors import InputError, NotFoundError
 from retrowalk.schemas.parsing import validate
 from retrowalk.services import profiles
-from retrowalk.services.inputs import PatientProfileIn
+from retrowalk.services.inputs import DEFAULT_SESSION_TIME, PatientProfileIn
 from retrowalk.web.pages.guards import require
 from retrowalk.web.pages.rendering import render
 from retrowalk.web.pages.session_user import check_csrf, runtime_of
@@ -117,12 +118,20 @@ def profile_form(request: Request) -> Response:
     try:
         p = profiles.get_profile(runtime_of(request), user.actor, user.user_id)
     except NotFoundError:
-        return _page(request, {"units": "metric", "time_zone": "UTC"})
+        return _page(
+            request,
+            {
+                "units": "metric",
+                "time_zone": "UTC",
+                "session_time": DEFAULT_SESSION_TIME.strftime("%H:%M"),
+            },
+        )
     return _page(
         request,
         {
             "units": p.units,
             "time_zone": p.time_zone,
+            "session_time": str(p.data.get("session_time", "") or DEFAULT_SESSION_TIME)[:5],
             "birth_year": str(p.birth_year or ""),
             "height": shown_length(p.height_m, p.units),
             "weight": shown_weight(p.weight_kg, p.units),
@@ -137,6 +146,7 @@ def profile_save(
     csrf_token: Annotated[str, Form(max_length=200)],
     units: Annotated[str, Form(max_length=10)] = "metric",
     time_zone: Annotated[str, Form(max_length=64)] = "",
+    session_time: Annotated[str, Form(max_length=10)] = "",
     birth_year: Annotated[str, Form(max_length=10)] = "",
     height: Annotated[str, Form(max_length=20)] = "",
     weight: Annotated[str, Form(max_length=20)] = "",
@@ -147,6 +157,7 @@ def profile_save(
     values = {
         "units": units,
         "time_zone": time_zone,
+        "session_time": session_time,
         "birth_year": birth_year,
         "height": height,
         "weight": weight,
@@ -168,6 +179,7 @@ def profile_save(
             {
                 "units": units,
                 "time_zone": time_zone.strip(),
+                "session_time": session_time.strip() or DEFAULT_SESSION_TIME.isoformat(),
                 "birth_year": int(year) if year is not None else None,
                 "height_m": round(height_v * length_m, 3) if height_v is not None else None,
                 "weight_kg": round(weight_v * mass_kg, 2) if weight_v is not None else None,
