@@ -14,7 +14,10 @@ venv: ``python3 -m venv /work/bench-venv && /work/bench-venv/bin/pip install -e 
    timed runs (one run for a tool whose first run takes over 10 s). ``--cold`` times only the
    first call instead (the protocol of earlier versions: a baseline's own import, 1.6 s for
    scikit-digital-health, then counts in its time). retrowalk "full" is the default pipeline:
-   direction judged against the first bout as the forward reference.
+   direction judged against the first bout as the forward reference. Wall-clock seconds and,
+   beside them, CPU seconds of the process (``time.process_time``, all its threads): on a
+   machine shared with other jobs the wall-clock ratios swing with the load (a 40-s mobgap run
+   and a 17-s one within minutes), the CPU ratios much less.
 2. Accuracy on the same terms: initial-contact F1 (250 ms, inside INDIP reference bouts, see
    ``gait_validation.py``) of each tool on the 7 reference trials.
    ``--skdh-variants`` adds three rows that are NOT the headline (which stays
@@ -315,6 +318,7 @@ def main(argv: list[str] | None = None) -> None:
         )
     full, bare = list(tools)[:2]
     timings: dict[str, float] = {}
+    cpu: dict[str, float] = {}
     scores: dict[str, float] = {}
     counts: dict[str, int] = {}
     for name, tool in tools.items():
@@ -324,22 +328,29 @@ def main(argv: list[str] | None = None) -> None:
             if not args.cold:
                 tool.run(tool_acc[:warm], tool_gyr[:warm], 1.0)  # warm-up, not timed
             runs: list[float] = []
+            cpu_runs: list[float] = []
             repeats = 1 if args.cold else max(1, args.repeats)
             found: Any = None
             while len(runs) < repeats and not (runs and runs[0] > 10.0):
-                started = time.perf_counter()
+                started, cpu_started = time.perf_counter(), time.process_time()
                 found = tool.run(tool_acc, tool_gyr, 1.0)
                 runs.append(time.perf_counter() - started)
+                cpu_runs.append(time.process_time() - cpu_started)
             timings[name] = float(np.median(runs))
+            cpu[name] = float(np.median(cpu_runs))
             counts[name] = int(np.size(found))
             scores[name] = ic_f1(tool.detect, args.data)
         except ImportError as error:
             print(f"{name:<40} not installed ({error})")
-    print(f"{'tool':<40} {'seconds':>8} {'/ full':>8} {'/ no-dir':>9}  IC F1  ICs in the signal")
+    print(
+        f"{'tool':<40} {'seconds':>8} {'/ full':>8} {'/ no-dir':>9} {'CPU s':>7} {'/ full':>7}"
+        "  IC F1  ICs in the signal"
+    )
     for name, seconds in timings.items():
         print(
             f"{name:<40} {seconds:8.2f} {seconds / timings[full]:7.1f}x "
-            f"{seconds / timings[bare]:8.1f}x  {scores[name]:.3f}  {counts[name]:,}"
+            f"{seconds / timings[bare]:8.1f}x {cpu[name]:7.2f} {cpu[name] / cpu[full]:6.1f}x"
+            f"  {scores[name]:.3f}  {counts[name]:,}"
         )
     if not args.skip_week:
         subprocess.run(
