@@ -179,3 +179,37 @@ def test_a_session_survives_a_reload_and_continues_where_it_was(page: Page) -> N
     page.goto("/app/session")
     expect(page.locator("#guided-session[data-ready=true]")).to_be_attached()
     expect(page.locator("[data-resume]")).to_be_hidden()
+
+
+def test_a_mistaken_tap_on_the_fall_button_can_be_taken_back_and_the_session_goes_on(
+    page: Page,
+) -> None:
+    sign_up(page, "Milo Mistake")
+    answer_screening(page)
+    make_program(page)
+    start_session(page, speed=60)
+    wait_for_phase(page, "Walk backward")
+    page.get_by_role("button", name="Pause").click()
+    phase = page.locator("[data-phase-name]").inner_text()
+    left = page.locator("[data-countdown]").inner_text()
+    page.get_by_role("button", name="I lost my balance / I fell").click()
+    expect(page.locator("[data-safety]")).to_be_visible()
+    page.get_by_role("button", name="I pressed it by mistake: continue the session").click()
+    expect(page.locator("[data-step=running]")).to_be_visible()
+    expect(page.locator("[data-phase-name]")).to_have_text(phase)
+    expect(page.locator("[data-countdown]")).to_have_text(left)
+    expect(page.get_by_role("button", name="Resume")).to_be_visible()
+    page.get_by_role("button", name="Resume").click()
+    fill_end_form(page, pain_after=2, effort=3)
+    expect(page.locator("[data-safety]")).to_be_hidden()  # it completed: no fall question
+    expect(page.locator("[data-undo-end]")).to_be_hidden()
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("[data-done-status]")).to_contain_text("in your progress")
+    logged = _sessions(page)
+    assert len(logged) == 1
+    assert logged[0]["safety_events"] == []
+    planned = logged[0]["planned_session"]
+    assert planned is not None
+    assert logged[0]["backward_min"] == pytest.approx(planned["backward_min"], abs=0.1)
+    page.goto("/app")
+    expect(page.get_by_role("heading", name="Your program is paused")).to_have_count(0)

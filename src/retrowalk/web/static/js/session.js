@@ -121,6 +121,7 @@
     reminderIndex: 0,
     warned: false,
     endReason: "completed", // completed | stopped_early | fall_or_balance
+    resumeAt: null,     // where a session ended by the person stood (undo a mistaken tap)
   };
   var interval = null;
 
@@ -292,6 +293,8 @@
       state.phaseIndex = phases.length - 1;
       state.phaseElapsedS = 0;
       finish(rec.endReason);
+      state.resumeAt = null; /* where it stood is not known after a reload */
+      $("[data-undo-end]").hidden = true;
       return;
     }
     show("running");
@@ -329,11 +332,16 @@
     state.finished = true;
     state.running = false;
     if (interval !== null) { window.clearInterval(interval); interval = null; }
+    /* Where it stood, so a mistaken tap on "Stop early" or the fall button can be taken back. */
+    state.resumeAt = reason === "completed" ? null : {
+      phaseIndex: state.phaseIndex, phaseElapsedS: state.phaseElapsedS, doneCount: state.doneS.length,
+    };
     if (state.phaseElapsedS > 0 && state.doneS.length < phases.length) {
       state.doneS.push(state.phaseElapsedS);
     }
     state.phaseElapsedS = 0;
     state.endReason = reason;
+    $("[data-undo-end]").hidden = state.resumeAt === null;
     letSleep();
     var end = $("[data-step=end]");
     var safety = end.querySelector("[data-safety]");
@@ -349,6 +357,32 @@
     persist();
     speak(reason === "fall_or_balance" ? "Session ended. If you are hurt, call for help." : "Session finished.");
     vibrate([400]);
+  }
+
+  /* "I pressed it by mistake": back to the running session, paused where it stood (the person
+     taps Resume when ready). Only before the end form is saved. */
+  function undoEnd() {
+    var at = state.resumeAt;
+    if (!state.finished || savedOnce || !at) return;
+    state.resumeAt = null;
+    state.finished = false;
+    state.running = false;
+    state.endReason = "completed";
+    state.doneS = state.doneS.slice(0, at.doneCount);
+    var end = $("[data-step=end]");
+    end.querySelectorAll("[data-safety] input").forEach(function (i) {
+      i.checked = false;
+      i.required = false;
+    });
+    show("running");
+    enterPhase(at.phaseIndex);
+    state.phaseElapsedS = at.phaseElapsedS;
+    showPaused(true);
+    interval = window.setInterval(tick, 200);
+    keepAwake();
+    render();
+    persist();
+    speak("Session continues. Paused. Tap Resume when you are ready.");
   }
 
   function minutes() {
@@ -476,6 +510,7 @@
   $("[data-action=pause]").addEventListener("click", pause);
   $("[data-action=stop]").addEventListener("click", function () { finish("stopped_early"); });
   $("[data-action=fall]").addEventListener("click", function () { finish("fall_or_balance"); });
+  $("[data-action=undo-end]").addEventListener("click", undoEnd);
   $("[data-action=mute]").addEventListener("click", function () {
     muted = !muted;
     window.localStorage.setItem(MUTE_KEY, muted ? "1" : "0");
