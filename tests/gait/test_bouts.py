@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy.ndimage import uniform_filter1d
 
-from retrowalk.gait.bouts import WalkingBoutDetector
+from retrowalk.gait.bouts import WalkingBoutDetector, _moving_rms_at
+from retrowalk.gait.contacts import InitialContactDetector
 from retrowalk.gait.orientation import vertical_acceleration
 
 from .synthetic import walking_signal
@@ -63,3 +65,26 @@ def test_a_wobble_far_shallower_than_the_steps_is_not_a_contact() -> None:
     found = detector.ic_indices_ / 100.0
     assert np.all(np.min(np.abs(found[:, None] - wobbles[None, :]), axis=0) > 0.15)
     assert np.all(np.min(np.abs(found[:, None] - ics[None, :]), axis=0) <= 0.1)
+
+
+@pytest.mark.parametrize("window", [1, 7, 200])
+def test_moving_rms_at_contacts_equals_the_filtered_rms(window: int) -> None:
+    x = np.random.default_rng(window).normal(0, 1.0, 1_000)
+    at = np.array([0, 1, 5, 99, 500, 998, 999])
+    expected = np.sqrt(uniform_filter1d(x * x, window, mode="nearest"))[at]
+    assert np.allclose(_moving_rms_at(x, window, at), expected, rtol=1e-12, atol=1e-12)
+
+
+def test_bouts_read_contacts_as_the_contact_detector_gives_them() -> None:
+    # The bout detector refines only its own contacts; they must be the detector's own.
+    acc, _, _ = walking_signal(stand_s=10.0, walk_s=30.0)
+    vertical = vertical_acceleration(acc, sampling_rate_hz=100.0)
+    bouts = WalkingBoutDetector().detect(vertical, sampling_rate_hz=100.0)
+    whole = InitialContactDetector().detect(vertical, sampling_rate_hz=100.0)
+    position = np.searchsorted(whole.ic_indices_, bouts.ic_indices_)
+    assert bouts.ic_indices_.size > 20
+    assert whole.ic_indices_[position].tolist() == bouts.ic_indices_.tolist()
+    last = [span.last_ic for span in bouts.bouts_]
+    expected = whole.fc_indices_[position]
+    expected[last] = -1
+    assert bouts.fc_indices_.tolist() == expected.tolist()

@@ -17,7 +17,6 @@ from typing import Self
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.ndimage import uniform_filter1d
 
 from retrowalk.gait.contacts import InitialContactDetector
 
@@ -64,23 +63,23 @@ class WalkingBoutDetector:
     bouts_: list[BoutSpan] = field(default_factory=list)
 
     def detect(self, data: FloatArray, *, sampling_rate_hz: float) -> Self:
-        detector = self.contact_detector.detect(data, sampling_rate_hz=sampling_rate_hz)
-        # Linking uses the robust lobe positions; the reported ICs are the refined ones.
-        ics, depth, fcs = detector.lobe_indices_, detector.ic_strength_m_s3_, detector.fc_indices_
-        refined = detector.ic_indices_
+        detector = self.contact_detector.find_candidates(data, sampling_rate_hz=sampling_rate_hz)
+        # Linking uses the robust lobe positions; the reported ICs are the refined ones, which
+        # (with their final contacts) are computed only for the contacts of the bouts.
+        ics, depth = detector.lobe_indices_, detector.ic_strength_m_s3_
         self.ic_indices_ = np.zeros(0, dtype=np.int64)
         self.fc_indices_ = np.zeros(0, dtype=np.int64)
         self.bouts_ = []
         if ics.size < self.min_steps + 1:
             return self
-        band = detector.filtered_m_s2_
         window = max(1, round(self.activity_window_s * sampling_rate_hz))
-        rms = np.sqrt(uniform_filter1d(band * band, window, mode="nearest"))
-        active = rms[ics] >= self.min_activity_m_s2
+        rms = _moving_rms_at(detector.filtered_m_s2_, window, ics)
+        active = rms >= self.min_activity_m_s2
         # A lobe much shallower than its neighbours is a wobble between steps, not a step.
         local = _running_median(depth, 5)
         active &= depth >= self.min_relative_depth * local
-        ics, fcs, refined = ics[active], fcs[active], refined[active]
+        candidates = np.flatnonzero(active)
+        ics = ics[candidates]
         if ics.size < self.min_steps + 1:
             return self
         step_s = np.diff(ics) / sampling_rate_hz
@@ -97,19 +96,33 @@ class WalkingBoutDetector:
         ]
         # Keep only contacts inside bouts; re-index the spans.
         keep = np.zeros(ics.size, dtype=bool)
+        last = np.zeros(ics.size, dtype=bool)
         for span in spans:
             keep[span.first_ic : span.last_ic + 1] = True
+            last[span.last_ic] = True
         new_index = np.cumsum(keep) - 1
-        self.ic_indices_ = refined[keep]
-        fcs = fcs[keep]
-        # A final contact belongs to the step only when it lies before the next kept IC.
-        self.fc_indices_ = fcs
+        # A bout's last contact has no final contact: the next step is not the bout's.
+        self.ic_indices_, self.fc_indices_ = detector.contacts_of(
+            candidates[keep], with_final=~last[keep]
+        )
         self.bouts_ = [
             BoutSpan(int(new_index[s.first_ic]), int(new_index[s.last_ic])) for s in spans
         ]
-        for span in self.bouts_:
-            self.fc_indices_[span.last_ic] = -1
         return self
+
+
+def _moving_rms_at(x: FloatArray, window: int, at: IntArray) -> FloatArray:
+    """``sqrt(uniform_filter1d(x * x, window, mode="nearest"))`` at the indices ``at`` only
+    (window ``[i - window // 2, i - window // 2 + window)``, edges repeated), from one
+    cumulative sum."""
+    half = window // 2
+    squared = x * x
+    extended = np.concatenate(
+        [np.full(half, squared[0]), squared, np.full(window - half, squared[-1])]
+    )
+    sums = np.r_[0.0, np.cumsum(extended)]
+    mean_square = np.maximum((sums[at + window] - sums[at]) / window, 0.0)
+    return np.asarray(np.sqrt(mean_square), dtype=np.float64)
 
 
 def _running_median(x: FloatArray, size: int) -> FloatArray:

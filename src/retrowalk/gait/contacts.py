@@ -16,20 +16,34 @@ less reliable than ICs.
 
 The detector runs on a whole recording at once (vectorised, no per-sample loop); which
 contacts belong to walking is decided by :mod:`retrowalk.gait.bouts`.
+
+Cost: the Gaussian derivatives are evaluated only where they are read, as the same kernels
+(``scipy.ndimage.gaussian_filter1d``'s, reflected edges) applied by blocked matrix products.
+The lobe search reads the broad derivative on a grid of a quarter of its sigma (4 samples at
+100 Hz): that smooth signal's lobes span several sigma, so each lobe is sampled; its minimum is
+then taken at full rate within one grid step of the grid minimum. The IC refinement reads the
+sharp derivative only in its windows after each wanted lobe, and the FC slope only between the
+wanted contacts (:meth:`InitialContactDetector.contacts_of`, used by the bout detector for the
+contacts of its bouts).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Self
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import NDArray
 from scipy import signal
-from scipy.ndimage import gaussian_filter1d
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
+BoolArray = NDArray[np.bool_]
+
+#: The lobe search grid in units of the smoothing sigma (see the module docstring).
+LOBE_GRID_PER_SIGMA = 0.25
 
 
 @dataclass
@@ -37,9 +51,11 @@ class InitialContactDetector:
     """IC detection on free vertical acceleration (m/s², up positive).
 
     Settings: ``band_hz`` (step band), ``smoothing_sigma_s`` (Gaussian width; 0.16 s equals the
-    scale-9 wavelet at 40 Hz of the Mobilise-D implementation). Results: ``ic_indices_``,
-    ``ic_strength_m_s3_`` (lobe depth, used by the bout detector), ``fc_indices_`` (one per IC
-    where found, else -1), ``filtered_m_s2_`` (band-passed vertical acceleration).
+    scale-9 wavelet at 40 Hz of the Mobilise-D implementation). Results of :meth:`detect`:
+    ``ic_indices_``, ``ic_strength_m_s3_`` (lobe depth, used by the bout detector),
+    ``fc_indices_`` (one per IC where found, else -1), ``filtered_m_s2_`` (band-passed vertical
+    acceleration). :meth:`find_candidates` fills only the lobe results (``lobe_indices_``,
+    ``ic_strength_m_s3_``, ``filtered_m_s2_``); :meth:`contacts_of` then refines the chosen ones.
     """
 
     band_hz: tuple[float, float] = (0.25, 3.0)
@@ -54,37 +70,67 @@ class InitialContactDetector:
     ic_strength_m_s3_: FloatArray = field(default_factory=lambda: np.zeros(0))
     fc_indices_: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     filtered_m_s2_: FloatArray = field(default_factory=lambda: np.zeros(0))
+    _vertical: FloatArray = field(default_factory=lambda: np.zeros(0), init=False, repr=False)
+    _rate_hz: float = field(default=0.0, init=False, repr=False)
 
     def detect(self, data: FloatArray, *, sampling_rate_hz: float) -> Self:
-        vertical = np.asarray(data, dtype=np.float64)
-        n = vertical.shape[0]
-        sigma = self.smoothing_sigma_s * sampling_rate_hz
-        if n < max(30, int(6 * sigma)):
-            self.ic_indices_ = np.zeros(0, dtype=np.int64)
-            self.lobe_indices_ = np.zeros(0, dtype=np.int64)
-            self.ic_strength_m_s3_ = np.zeros(0)
-            self.fc_indices_ = np.zeros(0, dtype=np.int64)
-            self.filtered_m_s2_ = np.zeros(n)
-            return self
-        high = min(self.band_hz[1], 0.45 * sampling_rate_hz)
-        sos = signal.butter(2, (self.band_hz[0], high), "band", fs=sampling_rate_hz, output="sos")
-        band = signal.sosfiltfilt(sos, vertical - vertical.mean())
-        # -d/dt of the smoothed signal: a steep rise of vertical acceleration -> deep minimum.
-        rise = -gaussian_filter1d(band, sigma, order=1) * sampling_rate_hz
-        rise -= rise.mean()
-        lobes, depth = lobe_minima(rise)
-        ics = lobes
-        if self.refine_window_s > 0 and ics.size:
-            ics = self._refine(vertical, lobes, sampling_rate_hz)
-        self.lobe_indices_ = lobes
-        self.ic_indices_ = ics
-        self.ic_strength_m_s3_ = depth
-        self.filtered_m_s2_ = band
-        fall = gaussian_filter1d(band, self.final_contact_sigma_s * sampling_rate_hz, order=1)
-        self.fc_indices_ = _final_contacts(fall, ics)
+        """All candidate contacts of ``data``: lobes, refined ICs and their FCs."""
+        self.find_candidates(data, sampling_rate_hz=sampling_rate_hz)
+        n_lobes = self.lobe_indices_.shape[0]
+        with_final = np.arange(n_lobes) < n_lobes - 1
+        self.ic_indices_, self.fc_indices_ = self.contacts_of(
+            np.arange(n_lobes, dtype=np.int64), with_final=with_final
+        )
         return self
 
-    def _refine(self, vertical: FloatArray, ics: IntArray, sampling_rate_hz: float) -> IntArray:
+    def find_candidates(self, data: FloatArray, *, sampling_rate_hz: float) -> Self:
+        """Candidate lobes (``lobe_indices_``, their depth, ``filtered_m_s2_``) of ``data``."""
+        vertical = np.asarray(data, dtype=np.float64)
+        n = vertical.shape[0]
+        self._vertical, self._rate_hz = vertical, sampling_rate_hz
+        self.ic_indices_ = np.zeros(0, dtype=np.int64)
+        self.fc_indices_ = np.zeros(0, dtype=np.int64)
+        sigma = self.smoothing_sigma_s * sampling_rate_hz
+        if n < max(30, int(6 * sigma)):
+            self.lobe_indices_ = np.zeros(0, dtype=np.int64)
+            self.ic_strength_m_s3_ = np.zeros(0)
+            self.filtered_m_s2_ = np.zeros(n)
+            return self
+        band = _band_pass(vertical, self.band_hz[0], self.band_hz[1], sampling_rate_hz)
+        # -d/dt of the smoothed signal: a steep rise of vertical acceleration -> deep minimum.
+        kernel = -_gaussian_derivative_kernel(sigma) * sampling_rate_hz
+        radius = (kernel.shape[0] - 1) // 2
+        step = max(1, int(LOBE_GRID_PER_SIGMA * sigma))
+        padded = _reflect_padded(band, radius, _ROW_SAMPLES + 2 * step)
+        offset = _sum_mean(padded, kernel, n)  # the full-rate signal's mean is subtracted
+        self.lobe_indices_, self.ic_strength_m_s3_ = _grid_lobe_minima(
+            padded, kernel, offset, n, step
+        )
+        self.filtered_m_s2_ = band
+        return self
+
+    def contacts_of(
+        self, candidates: IntArray, *, with_final: BoolArray
+    ) -> tuple[IntArray, IntArray]:
+        """Refined IC sample indices of the candidate lobes ``candidates`` (ascending
+        positions in ``lobe_indices_``) and, where ``with_final``, the FC between each and the
+        next candidate lobe's refined IC (else -1), as :meth:`detect` gives them."""
+        candidates = np.asarray(candidates, dtype=np.int64)
+        lobes = self.lobe_indices_
+        fcs = np.full(candidates.shape[0], -1, dtype=np.int64)
+        if candidates.size == 0:
+            return np.zeros(0, dtype=np.int64), fcs
+        with_final = np.asarray(with_final, dtype=bool) & (candidates + 1 < lobes.shape[0])
+        needed = np.union1d(candidates, candidates[with_final] + 1)
+        refined = self._refine(needed) if self.refine_window_s > 0 else lobes[needed].copy()
+        ics = refined[np.searchsorted(needed, candidates)]
+        if with_final.any():
+            starts = ics[with_final]
+            ends = refined[np.searchsorted(needed, candidates[with_final] + 1)]
+            fcs[with_final] = self._final_contacts(starts, ends)
+        return ics, fcs
+
+    def _refine(self, which: IntArray) -> IntArray:
         """Move each IC to the steepest rise of a wider-band, lightly smoothed signal.
 
         The broad lobe (0.16 s smoothing) finds one candidate per step robustly but sits about
@@ -92,13 +138,217 @@ class InitialContactDetector:
         ``refine_window_s`` after it is closer to the event. On the mobgap example data this
         removed most of the stance/double-support bias (settings chosen there, in-sample).
         """
-        high = min(self.refine_high_hz, 0.45 * sampling_rate_hz)
-        sos = signal.butter(2, (self.band_hz[0], high), "band", fs=sampling_rate_hz, output="sos")
-        wide = signal.sosfiltfilt(sos, vertical - vertical.mean())
-        sharp_rise = -gaussian_filter1d(wide, self.refine_sigma_s * sampling_rate_hz, order=1)
-        window = max(1, round(self.refine_window_s * sampling_rate_hz))
-        ends = np.minimum(ics + window, np.r_[ics[1:], vertical.shape[0]])
-        return segment_argextreme(sharp_rise, ics, ends, maximum=False)
+        vertical, fs = self._vertical, self._rate_hz
+        n = vertical.shape[0]
+        lobes = self.lobe_indices_
+        wide = _band_pass(vertical, self.band_hz[0], self.refine_high_hz, fs)
+        kernel = -_gaussian_derivative_kernel(self.refine_sigma_s * fs)
+        radius = (kernel.shape[0] - 1) // 2
+        window = max(1, round(self.refine_window_s * fs))
+        starts = lobes[which]
+        following = np.r_[lobes, n][which + 1]
+        ends = np.minimum(starts + window, following)
+        values = _correlate_windows(_reflect_padded(wide, radius, window), kernel, starts, window)
+        values[np.arange(window)[None, :] >= (ends - starts)[:, None]] = np.inf
+        return np.asarray(starts + np.argmin(values, axis=1), dtype=np.int64)
+
+    def _final_contacts(self, starts: IntArray, ends: IntArray) -> IntArray:
+        """Per segment [start, end) of ascending, disjoint segments, the steepest fall."""
+        kernel = _gaussian_derivative_kernel(self.final_contact_sigma_s * self._rate_hz)
+        radius = (kernel.shape[0] - 1) // 2
+        padded = _reflect_padded(self.filtered_m_s2_, radius, _ROW_SAMPLES)
+        # Runs of touching segments (a bout's steps) are filtered in one piece each.
+        breaks = np.flatnonzero(starts[1:] != ends[:-1]) + 1
+        run_first = np.r_[0, breaks]
+        run_last = np.r_[breaks, starts.shape[0]] - 1
+        slope, offsets = _correlate_ranges(padded, kernel, starts[run_first], ends[run_last])
+        run = np.repeat(np.arange(run_first.shape[0]), np.diff(np.r_[run_first, starts.shape[0]]))
+        low = offsets[run] + (starts - starts[run_first][run])
+        idx = segment_argextreme(slope, low, low + (ends - starts), maximum=False)
+        return np.asarray(starts + (idx - low), dtype=np.int64)
+
+
+def _band_pass(x: FloatArray, low_hz: float, high_hz: float, rate_hz: float) -> FloatArray:
+    """Zero-phase 2nd-order Butterworth band-pass of ``x`` minus its mean (high edge at most
+    0.45 of the rate)."""
+    high = min(high_hz, 0.45 * rate_hz)
+    sos = signal.butter(2, (low_hz, high), "band", fs=rate_hz, output="sos")
+    return np.asarray(signal.sosfiltfilt(sos, x - x.mean()), dtype=np.float64)
+
+
+@lru_cache(maxsize=16)
+def _gaussian_derivative_kernel(sigma: float) -> FloatArray:
+    """The convolution kernel of ``gaussian_filter1d(x, sigma, order=1)`` (truncate 4),
+    reversed, so that ``out[i] = sum_t kernel[t] * x[i - radius + t]``."""
+    radius = int(4.0 * sigma + 0.5)
+    x = np.arange(-radius, radius + 1, dtype=np.float64)
+    phi = np.exp(-0.5 / (sigma * sigma) * x**2)
+    phi /= phi.sum()
+    kernel = (-x / (sigma * sigma) * phi)[::-1].copy()
+    kernel.setflags(write=False)
+    return kernel
+
+
+def _reflect_padded(x: FloatArray, radius: int, extra: int) -> FloatArray:
+    """``x`` with ``radius`` samples mirrored on both sides (ndimage's 'reflect':
+    d c b a | a b c d | d c b a) and ``extra`` zeros after."""
+    n = x.shape[0]
+    if radius == 0:
+        return np.concatenate([x, np.zeros(extra)])
+    if radius >= n:  # reflect repeatedly, as ndimage does
+        return np.concatenate([np.pad(x, radius, mode="symmetric"), np.zeros(extra)])
+    return np.concatenate([x[radius - 1 :: -1], x, x[: n - radius - 1 : -1], np.zeros(extra)])
+
+
+def _sum_mean(padded: FloatArray, kernel: FloatArray, n: int) -> float:
+    """Mean over i < n of ``sum_t kernel[t] * padded[i + t]`` without computing it all."""
+    sums = np.cumsum(np.r_[0.0, padded[: n + kernel.shape[0] - 1]])
+    taps = np.arange(kernel.shape[0])
+    return float(kernel @ (sums[taps + n] - sums[taps])) / n
+
+
+#: Outputs per row of the blocked matrix products (a 128-sample row keeps them cache-sized).
+_ROW_SAMPLES = 128
+
+#: Multiply-adds per matrix product: at most OpenBLAS's single-thread limit (65536 x its
+#: GEMM_MULTITHREAD_THRESHOLD 4). Larger products woke BLAS threads, which on a loaded
+#: 2-core machine slowed the whole pipeline (measured: 0.32 s -> 0.47 s for 60 min).
+_PRODUCT_SIZE = 1 << 18
+
+
+@lru_cache(maxsize=32)
+def _toeplitz(kernel_bytes: bytes, step: int, outputs: int) -> FloatArray:
+    """Column k holds the kernel at rows k * step onwards: ``row @ matrix`` correlates."""
+    kernel = np.frombuffer(kernel_bytes, dtype=np.float64)
+    size = kernel.shape[0]
+    matrix = np.zeros(((outputs - 1) * step + size, outputs))
+    for k in range(outputs):
+        matrix[k * step : k * step + size, k] = kernel
+    matrix.setflags(write=False)
+    return matrix
+
+
+def _correlate_rows(
+    padded: FloatArray, kernel: FloatArray, row_starts: IntArray, step: int, outputs: int
+) -> FloatArray:
+    """Row r, column o: ``sum_t kernel[t] * padded[row_starts[r] + o * step + t]``, as
+    matrix products of at most ``_PRODUCT_SIZE`` multiply-adds (``padded`` is read as if
+    zero-extended beyond its end)."""
+    matrix = _toeplitz(kernel.tobytes(), step, outputs)
+    width = matrix.shape[0]
+    count = row_starts.shape[0]
+    if count == 0:
+        return np.zeros((0, outputs))
+    short = int(row_starts.max()) + width - padded.shape[0]
+    if short > 0:  # callers pad enough; this copy only guards against a short array
+        padded = np.r_[padded, np.zeros(short)]
+    per_product = max(1, _PRODUCT_SIZE // (width * outputs))
+    products = -(-count // per_product)
+    starts = np.r_[row_starts, np.full(products * per_product - count, row_starts[-1])]
+    rows = sliding_window_view(padded, width)[starts].reshape(products, per_product, width)
+    return np.asarray((rows @ matrix).reshape(-1, outputs)[:count], dtype=np.float64)
+
+
+def _correlate_grid(padded: FloatArray, kernel: FloatArray, step: int, count: int) -> FloatArray:
+    """``sum_t kernel[t] * padded[i + t]`` for i = 0, step, ..., (count - 1) * step (whole
+    rows are computed: ``padded`` should reach ``_ROW_SAMPLES`` beyond, plus the kernel)."""
+    per_row = max(1, _ROW_SAMPLES // step)
+    rows = -(-count // per_row)
+    row_starts = np.arange(rows, dtype=np.int64) * (per_row * step)
+    return _correlate_rows(padded, kernel, row_starts, step, per_row).ravel()[:count]
+
+
+def _correlate_ranges(
+    padded: FloatArray, kernel: FloatArray, starts: IntArray, ends: IntArray
+) -> tuple[FloatArray, IntArray]:
+    """``sum_t kernel[t] * padded[i + t]`` for i in each range [start, end), all ranges at
+    once: (values, offset of each range's first value in them). Each range is computed in
+    whole rows of ``_ROW_SAMPLES // 4`` values (``padded`` should reach that far beyond)."""
+    per_row = _ROW_SAMPLES // 4  # short rows: a bout's steps are a few hundred samples
+    blocks = -(-(ends - starts) // per_row)
+    first_block = np.r_[0, np.cumsum(blocks)[:-1]]
+    within = np.arange(int(blocks.sum())) - np.repeat(first_block, blocks)
+    row_starts = np.repeat(starts, blocks) + per_row * within
+    values = _correlate_rows(padded, kernel, row_starts, 1, per_row).ravel()
+    return values, first_block * per_row
+
+
+def _correlate_windows(
+    padded: FloatArray, kernel: FloatArray, starts: IntArray, width: int
+) -> FloatArray:
+    """Row k: ``sum_t kernel[t] * padded[i + t]`` for i = starts[k] .. starts[k] + width - 1."""
+    return _correlate_rows(padded, kernel, starts, 1, width)
+
+
+def _grid_lobe_minima(
+    padded: FloatArray, kernel: FloatArray, offset: float, n: int, step: int
+) -> tuple[IntArray, FloatArray]:
+    """:func:`lobe_minima` of ``y[i] = sum_t kernel[t] * padded[i + t] - offset`` (i < n),
+    read on a grid of ``step`` samples plus the full-rate samples the grid could miss.
+
+    The signal's sign changes are found on the grid, except where a pair of crossings could
+    fall between two grid samples: there a grid sample is a local extremum of the wrong sign
+    within its second difference of zero (for a parabola the extremum between the samples
+    exceeds the sample by at most half the second difference), and the full-rate samples
+    around it are added. Each lobe's minimum is then taken at full rate within one grid step
+    of each local minimum of its samples (so a lobe with two near-equal troughs is also right).
+    """
+    size = kernel.shape[0]
+    grid = np.arange(0, n, step, dtype=np.int64)
+    if grid[-1] != n - 1:
+        grid = np.r_[grid, n - 1]
+    values = np.r_[
+        _correlate_grid(padded, kernel, step, grid.shape[0] - 1),
+        padded[n - 1 : n - 1 + size] @ kernel,
+    ]
+    values -= offset
+    positions = grid
+    if step > 1 and values.shape[0] >= 3:
+        mid = values[1:-1]
+        second = np.abs(values[:-2] - 2.0 * mid + values[2:])
+        is_max = (mid >= values[:-2]) & (mid >= values[2:])
+        is_min = (mid <= values[:-2]) & (mid <= values[2:])
+        near = ((is_max & (mid < 0)) | (is_min & (mid >= 0))) & (np.abs(mid) <= second)
+        around = np.flatnonzero(near)  # grid samples around+1 are suspect
+        if around.size:
+            first = grid[around] + 1  # between the suspect's neighbours, grid samples excluded
+            extra = _correlate_windows(padded, kernel, first, 2 * step - 1) - offset
+            where = first[:, None] + np.arange(2 * step - 1)[None, :]
+            valid = (where < grid[around + 2][:, None]) & (where % step != 0)
+            positions, unique = np.unique(np.r_[grid, where[valid]], return_index=True)
+            values = np.r_[values, extra[valid]][unique]
+    negative = values < 0
+    change = np.diff(negative.astype(np.int8))
+    starts = np.flatnonzero(change == 1) + 1
+    ends = np.flatnonzero(change == -1) + 1
+    if negative[0]:
+        ends = ends[1:]  # the first lobe touches the start of the recording: incomplete
+    if negative[-1]:
+        starts = starts[:-1]  # the last lobe touches the end: incomplete
+    if starts.size == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    # local minima of the samples inside complete lobes, with their lobe
+    inner = values[1:-1]  # the first and last samples are never inside a complete lobe
+    trough = 1 + np.flatnonzero((inner < 0) & (inner <= values[:-2]) & (inner <= values[2:]))
+    lobe = np.searchsorted(starts, trough, side="right") - 1
+    inside = (lobe >= 0) & (trough < ends[np.maximum(lobe, 0)])
+    trough, lobe = trough[inside], lobe[inside]
+    # full rate within one grid step, inside the lobe's outer bounds (its non-negative neighbours)
+    low = positions[starts[lobe] - 1] + 1
+    high = positions[ends[lobe]] - 1
+    width = 2 * step - 1
+    first = np.maximum(positions[trough] - (step - 1), 0)
+    fine = _correlate_windows(padded, kernel, first, width) - offset
+    where = first[:, None] + np.arange(width)[None, :]
+    fine[(where < low[:, None]) | (where > high[:, None])] = np.inf
+    best = np.argmin(fine, axis=1)
+    depth = -fine[np.arange(best.shape[0]), best]
+    index = first + best
+    # per lobe: the deepest, the earliest on ties
+    order = np.lexsort((index, -depth, lobe))
+    lobe, index, depth = lobe[order], index[order], depth[order]
+    head = np.r_[True, lobe[1:] != lobe[:-1]]
+    return index[head].astype(np.int64), depth[head]
 
 
 def lobe_minima(x: FloatArray) -> tuple[IntArray, FloatArray]:
@@ -120,35 +370,22 @@ def lobe_minima(x: FloatArray) -> tuple[IntArray, FloatArray]:
 def segment_argextreme(
     x: FloatArray, starts: IntArray, ends: IntArray, *, maximum: bool
 ) -> IntArray:
-    """Index of the min (or max) of ``x`` in each disjoint, ordered segment [start, end)."""
+    """Index of the min (or max) of ``x`` in each disjoint, ordered segment [start, end)
+    (the first one on ties; empty segments are skipped). Work is proportional to the
+    segments' total length, not to ``x``'s."""
     keep = ends > starts
-    starts, ends = starts[keep], ends[keep]
+    starts, ends = starts[keep].astype(np.int64), ends[keep].astype(np.int64)
     if starts.size == 0:
         return np.zeros(0, dtype=np.int64)
-    bounds = np.column_stack([starts, ends]).ravel()
-    ufunc = np.maximum if maximum else np.minimum
-    tail = bounds[-1] >= x.shape[0]
-    padded = np.r_[x, x[-1]] if tail else x
-    extremes = ufunc.reduceat(padded, bounds)[::2]
-    marks = np.zeros(padded.shape[0] + 1, dtype=np.int64)
-    np.add.at(marks, starts, 1)
-    np.add.at(marks, ends, -1)
-    inside = np.cumsum(marks)[: x.shape[0]] > 0
-    start_marks = np.zeros(x.shape[0], dtype=np.int64)
-    start_marks[starts] = 1
-    segment = np.cumsum(start_marks) - 1
-    hit = np.zeros(x.shape[0], dtype=bool)
-    hit[inside] = x[inside] == extremes[segment[inside]]
-    idx = np.flatnonzero(hit)
-    seg = segment[idx]
-    first = np.r_[True, seg[1:] != seg[:-1]]
-    return idx[first].astype(np.int64)
-
-
-def _final_contacts(slope: FloatArray, ics: IntArray) -> IntArray:
-    """Per IC, the index of the steepest fall before the next IC (-1 for the last IC)."""
-    fcs = np.full(ics.shape[0], -1, dtype=np.int64)
-    if ics.shape[0] < 2:
-        return fcs
-    fcs[:-1] = segment_argextreme(slope, ics[:-1], ics[1:], maximum=False)
-    return fcs
+    lengths = ends - starts
+    offsets = np.r_[0, np.cumsum(lengths)[:-1]]
+    positions = np.arange(int(lengths.sum()), dtype=np.int64) + np.repeat(starts - offsets, lengths)
+    values = x[positions]
+    ufunc = np.fmax if maximum else np.fmin  # NaN-ignoring; an all-NaN segment is skipped
+    extremes = ufunc.reduceat(values, offsets)
+    hits = np.flatnonzero(values == np.repeat(extremes, lengths))
+    first = np.minimum(np.searchsorted(hits, offsets), max(hits.size - 1, 0))
+    if hits.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    found = hits[first]
+    return np.asarray(positions[found[(found >= offsets) & (found < offsets + lengths)]])
