@@ -115,12 +115,13 @@ def _moving_rms_at(x: FloatArray, window: int, at: IntArray) -> FloatArray:
     """``sqrt(uniform_filter1d(x * x, window, mode="nearest"))`` at the indices ``at`` only
     (window ``[i - window // 2, i - window // 2 + window)``, edges repeated), from one
     cumulative sum."""
-    half = window // 2
-    squared = x * x
-    extended = np.concatenate(
-        [np.full(half, squared[0]), squared, np.full(window - half, squared[-1])]
-    )
-    sums = np.r_[0.0, np.cumsum(extended)]
+    half, n = window // 2, x.shape[0]
+    sums = np.empty(n + window + 1)  # 0, then the running sum of the edge-extended squares
+    sums[0] = 0.0
+    sums[1 : 1 + half] = x[0] * x[0]
+    np.multiply(x, x, out=sums[1 + half : 1 + half + n])
+    sums[1 + half + n :] = x[-1] * x[-1]
+    np.cumsum(sums[1:], out=sums[1:])
     mean_square = np.maximum((sums[at + window] - sums[at]) / window, 0.0)
     return np.asarray(np.sqrt(mean_square), dtype=np.float64)
 

@@ -148,7 +148,8 @@ class InitialContactDetector:
         starts = lobes[which]
         following = np.r_[lobes, n][which + 1]
         ends = np.minimum(starts + window, following)
-        values = _correlate_windows(_reflect_padded(wide, radius, window), kernel, starts, window)
+        source, shift = _padded_for(wide, radius, int(starts[0]), int(starts[-1]) + window)
+        values = _correlate_windows(source, kernel, starts + shift, window)
         values[np.arange(window)[None, :] >= (ends - starts)[:, None]] = np.inf
         return np.asarray(starts + np.argmin(values, axis=1), dtype=np.int64)
 
@@ -156,12 +157,16 @@ class InitialContactDetector:
         """Per segment [start, end) of ascending, disjoint segments, the steepest fall."""
         kernel = _gaussian_derivative_kernel(self.final_contact_sigma_s * self._rate_hz)
         radius = (kernel.shape[0] - 1) // 2
-        padded = _reflect_padded(self.filtered_m_s2_, radius, _ROW_SAMPLES)
         # Runs of touching segments (a bout's steps) are filtered in one piece each.
         breaks = np.flatnonzero(starts[1:] != ends[:-1]) + 1
         run_first = np.r_[0, breaks]
         run_last = np.r_[breaks, starts.shape[0]] - 1
-        slope, offsets = _correlate_ranges(padded, kernel, starts[run_first], ends[run_last])
+        source, shift = _padded_for(
+            self.filtered_m_s2_, radius, int(starts[0]), int(ends[-1]) + _ROW_SAMPLES
+        )
+        slope, offsets = _correlate_ranges(
+            source, kernel, starts[run_first] + shift, ends[run_last] + shift
+        )
         run = np.repeat(np.arange(run_first.shape[0]), np.diff(np.r_[run_first, starts.shape[0]]))
         low = offsets[run] + (starts - starts[run_first][run])
         idx = segment_argextreme(slope, low, low + (ends - starts), maximum=False)
@@ -171,9 +176,20 @@ class InitialContactDetector:
 def _band_pass(x: FloatArray, low_hz: float, high_hz: float, rate_hz: float) -> FloatArray:
     """Zero-phase 2nd-order Butterworth band-pass of ``x`` minus its mean (high edge at most
     0.45 of the rate)."""
+    return np.asarray(
+        signal.sosfiltfilt(_band_pass_design(low_hz, high_hz, rate_hz).copy(), x - x.mean()),
+        dtype=np.float64,
+    )
+
+
+@lru_cache(maxsize=16)
+def _band_pass_design(low_hz: float, high_hz: float, rate_hz: float) -> FloatArray:
+    """Second-order sections of the band-pass (cached: the design costs ~1 ms; read-only,
+    scipy's sosfilt wants a writable copy)."""
     high = min(high_hz, 0.45 * rate_hz)
-    sos = signal.butter(2, (low_hz, high), "band", fs=rate_hz, output="sos")
-    return np.asarray(signal.sosfiltfilt(sos, x - x.mean()), dtype=np.float64)
+    sos = np.asarray(signal.butter(2, (low_hz, high), "band", fs=rate_hz, output="sos"))
+    sos.setflags(write=False)
+    return sos
 
 
 @lru_cache(maxsize=16)
@@ -200,11 +216,23 @@ def _reflect_padded(x: FloatArray, radius: int, extra: int) -> FloatArray:
     return np.concatenate([x[radius - 1 :: -1], x, x[: n - radius - 1 : -1], np.zeros(extra)])
 
 
+def _padded_for(x: FloatArray, radius: int, first: int, stop: int) -> tuple[FloatArray, int]:
+    """An array to read ``x[first - radius : stop + radius]`` from with reflected edges, and
+    the index shift into it: ``x`` itself when that stays inside it, else a padded copy."""
+    if first >= radius and stop + radius <= x.shape[0]:
+        return x, -radius
+    return _reflect_padded(x, radius, max(0, stop - x.shape[0])), 0
+
+
 def _sum_mean(padded: FloatArray, kernel: FloatArray, n: int) -> float:
-    """Mean over i < n of ``sum_t kernel[t] * padded[i + t]`` without computing it all."""
-    sums = np.cumsum(np.r_[0.0, padded[: n + kernel.shape[0] - 1]])
-    taps = np.arange(kernel.shape[0])
-    return float(kernel @ (sums[taps + n] - sums[taps])) / n
+    """Mean over i < n of ``sum_t kernel[t] * padded[i + t]`` without computing it all: the
+    window sums ``S_t = sum_(i<n) padded[i + t]`` follow from ``S_0`` and the edges."""
+    size = kernel.shape[0]
+    sums = np.empty(size)
+    sums[0] = padded[:n].sum()
+    np.cumsum(padded[n : n + size - 1] - padded[: size - 1], out=sums[1:])
+    sums[1:] += sums[0]
+    return float(kernel @ sums) / n
 
 
 #: Outputs per row of the blocked matrix products (a 128-sample row keeps them cache-sized).
@@ -315,8 +343,10 @@ def _grid_lobe_minima(
             extra = _correlate_windows(padded, kernel, first, 2 * step - 1) - offset
             where = first[:, None] + np.arange(2 * step - 1)[None, :]
             valid = (where < grid[around + 2][:, None]) & (where % step != 0)
-            positions, unique = np.unique(np.r_[grid, where[valid]], return_index=True)
-            values = np.r_[values, extra[valid]][unique]
+            added, pick = np.unique(where[valid], return_index=True)  # suspects may overlap
+            at = np.searchsorted(grid, added)
+            positions = np.insert(grid, at, added)
+            values = np.insert(values, at, extra[valid][pick])
     negative = values < 0
     change = np.diff(negative.astype(np.int8))
     starts = np.flatnonzero(change == 1) + 1
