@@ -20,11 +20,12 @@ contacts belong to walking is decided by :mod:`retrowalk.gait.bouts`.
 Cost: the Gaussian derivatives are evaluated only where they are read, as the same kernels
 (``scipy.ndimage.gaussian_filter1d``'s, reflected edges) applied by blocked matrix products.
 The lobe search reads the broad derivative on a grid of a quarter of its sigma (4 samples at
-100 Hz): that smooth signal's lobes span several sigma, so each lobe is sampled; its minimum is
-then taken at full rate within one grid step of the grid minimum. The IC refinement reads the
-sharp derivative only in its windows after each wanted lobe, and the FC slope only between the
-wanted contacts (:meth:`InitialContactDetector.contacts_of`, used by the bout detector for the
-contacts of its bouts).
+100 Hz), plus the full-rate samples wherever a lobe or a gap narrower than the grid could hide
+(:func:`_grid_lobe_minima`); each lobe's minimum is then taken at full rate within one grid
+step of each trough of its grid samples. The IC refinement reads the sharp derivative only in
+its windows after each wanted lobe, and the FC slope only between the wanted contacts
+(:meth:`InitialContactDetector.contacts_of`, used by the bout detector for the contacts of its
+bouts). The results are those of the plain full-rate computation (tests compare them).
 """
 
 from __future__ import annotations
