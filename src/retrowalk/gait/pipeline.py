@@ -4,9 +4,11 @@ One :class:`GaitPipeline` holds every setting (physical units, defaults from the
 methods) and is injected where needed; :meth:`GaitPipeline.analyze` is pure (a recording in, a
 :class:`GaitResult` out). :meth:`GaitPipeline.analyze_long` processes recordings too long for
 memory (a week at 100 Hz) in overlapping chunks. Walking direction comes only from
-:func:`retrowalk.gait.direction.estimate_direction`, called once per bout on the bout's raw
-sensor-frame signal. With ``reference="warm-up"`` (a recording of a planned session: the CLI with
-``--planned-warmup-min``, the recordings service) every bout is judged against a
+:func:`retrowalk.gait.direction.estimate_directions`, one call for all bouts of a recording
+(each bout judged on its own raw sensor-frame signal, the same answers as one
+:func:`~retrowalk.gait.direction.estimate_direction` per bout). With ``reference="warm-up"``
+(a recording of a planned session: the CLI with ``--planned-warmup-min``, the recordings
+service) every bout is judged against a
 :class:`~retrowalk.gait.direction.ForwardReference` pooled from the walking in the planned forward
 warm-up; with ``"first-bout"`` (the CLI's default without a planned warm-up) from the first
 walking bout. How the reference is chosen, and its fallbacks: :mod:`retrowalk.gait.reference`
@@ -320,7 +322,7 @@ class GaitPipeline:
                     "gyroscope (our fit, provisional)"
                 ),
                 "turns": "yaw-rate threshold, El-Gohary 2014",
-                "direction": "retrowalk.gait.direction.estimate_direction per bout",
+                "direction": "retrowalk.gait.direction.estimate_directions (each bout on its own)",
             },
             "parameters": parameters,
         }
