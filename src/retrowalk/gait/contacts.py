@@ -348,14 +348,7 @@ def _grid_lobe_minima(
             at = np.searchsorted(grid, added)
             positions = np.insert(grid, at, added)
             values = np.insert(values, at, extra[valid][pick])
-    negative = values < 0
-    change = np.diff(negative.astype(np.int8))
-    starts = np.flatnonzero(change == 1) + 1
-    ends = np.flatnonzero(change == -1) + 1
-    if negative[0]:
-        ends = ends[1:]  # the first lobe touches the start of the recording: incomplete
-    if negative[-1]:
-        starts = starts[:-1]  # the last lobe touches the end: incomplete
+    starts, ends = _complete_lobes(values < 0)
     if starts.size == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
     # local minima of the samples inside complete lobes, with their lobe
@@ -387,15 +380,22 @@ def lobe_minima(x: FloatArray) -> tuple[IntArray, FloatArray]:
     negative = x < 0
     if not negative.any():
         return np.zeros(0, dtype=np.int64), np.zeros(0)
+    starts, ends = _complete_lobes(negative)
+    idx = segment_argextreme(x, starts, ends, maximum=False)
+    return idx, -x[idx]
+
+
+def _complete_lobes(negative: NDArray[np.bool_]) -> tuple[IntArray, IntArray]:
+    """``[start, end)`` of each run of ``True`` in a non-empty mask, leaving out a run that
+    touches the first or the last sample (a lobe cut by the start or end of the recording)."""
     change = np.diff(negative.astype(np.int8))
     starts = np.flatnonzero(change == 1) + 1
     ends = np.flatnonzero(change == -1) + 1
     if negative[0]:
-        ends = ends[1:]  # the first lobe touches the start of the recording: incomplete
+        ends = ends[1:]
     if negative[-1]:
-        starts = starts[:-1]  # the last lobe touches the end: incomplete
-    idx = segment_argextreme(x, starts, ends, maximum=False)
-    return idx, -x[idx]
+        starts = starts[:-1]
+    return starts, ends
 
 
 def segment_argextreme(

@@ -297,9 +297,15 @@
       $("[data-undo-end]").hidden = true;
       return;
     }
+    backToRunning(rec.phaseIndex, rec.phaseElapsedS);
+  }
+
+  /* The running screen again, paused at this point of the session (a saved session continued,
+     or a mistaken end taken back): the person taps Resume when ready. */
+  function backToRunning(phaseIndex, phaseElapsedS) {
     show("running");
-    enterPhase(rec.phaseIndex);
-    state.phaseElapsedS = rec.phaseElapsedS;
+    enterPhase(phaseIndex);
+    state.phaseElapsedS = phaseElapsedS;
     showPaused(true);
     interval = window.setInterval(tick, 200);
     keepAwake();
@@ -374,13 +380,7 @@
       i.checked = false;
       i.required = false;
     });
-    show("running");
-    enterPhase(at.phaseIndex);
-    state.phaseElapsedS = at.phaseElapsedS;
-    showPaused(true);
-    interval = window.setInterval(tick, 200);
-    keepAwake();
-    render();
+    backToRunning(at.phaseIndex, at.phaseElapsedS);
     persist();
     speak("Session continues. Paused. Tap Resume when you are ready.");
   }
