@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
 import pytest
+import scipy.fft
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -312,3 +314,152 @@ def test_bout_medians_are_exactly_numpys(steps: int, seed: int, missing: float) 
         math.isnan(found.double_support_percent) and math.isnan(double_support)
     )
     assert found.step_length_m == length or (math.isnan(found.step_length_m) and math.isnan(length))
+
+
+def _per_bout(
+    model: InvertedPendulumStepLength,
+    data: np.ndarray,
+    bouts: list[np.ndarray],
+    yaw: np.ndarray | None,
+    fs: float = 100.0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Excursions, lengths and turn angles of one ``detect`` call per bout, one after the other."""
+    parts: list[list[np.ndarray]] = [[np.zeros(0)], [np.zeros(0)], [np.zeros(0)]]
+    for ics in bouts:
+        model.detect(data, sampling_rate_hz=fs, ic_indices=ics, yaw_rate_rad_s=yaw)
+        for part, value in zip(
+            parts, (model.excursion_m_, model.step_length_m_, model.turn_angle_rad_), strict=True
+        ):
+            part.append(value.copy())
+    excursion, length, angle = (np.concatenate(p) for p in parts)
+    return excursion, length, angle
+
+
+def _edge_case_walk() -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+    """Bobbing with turns and noise; bouts at the recording's first and last sample, a bout of
+    two contacts, one of one contact, two of the same length (one FFT length), one over a gap
+    in the signal and one whose excursions are too large for the pendulum (NaN lengths)."""
+    fs = 100.0
+    rng = np.random.default_rng(7)
+    n = 6000
+    t = np.arange(n) / fs
+    acc = 3.0 * np.sin(2 * np.pi * t / 0.55) + rng.normal(0, 0.5, n)
+    acc[4000:4400] *= 400.0  # metres of excursion: no pendulum of 1 m gives them
+    acc[3300] = np.nan
+    yaw = 0.8 * np.sin(2 * np.pi * t / 1.1) + np.where((t > 20) & (t < 23), 1.2, 0.0)
+    step = 55
+
+    def bout(first: int, steps: int) -> np.ndarray:
+        return first + step * np.arange(steps + 1, dtype=np.int64)
+
+    bouts = [
+        bout(0, 9),  # starts at the first sample: the filter margin is cut
+        bout(700, 1),  # two contacts, one step
+        bout(900, 12),
+        bout(1900, 12),  # same span as the previous bout
+        np.array([2700], dtype=np.int64),  # one contact: no steps
+        bout(3100, 8),  # over the NaN sample
+        bout(4000, 6),  # NaN lengths
+        np.r_[bout(4500, 20), n - 1],  # ends at the last sample
+    ]
+    return acc, yaw, bouts
+
+
+@pytest.mark.parametrize("excursion", ["mobilise_d", "per_step"])
+@pytest.mark.parametrize("with_yaw", [True, False])
+def test_all_bouts_in_one_call_give_exactly_the_per_bout_numbers(
+    excursion: str, with_yaw: bool
+) -> None:
+    acc, yaw, bouts = _edge_case_walk()
+    yaw_rate = yaw if with_yaw else None
+    model = InvertedPendulumStepLength(sensor_height_m=1.0, excursion=excursion)  # type: ignore[arg-type]
+    batched = InvertedPendulumStepLength(sensor_height_m=1.0, excursion=excursion).detect_bouts(  # type: ignore[arg-type]
+        acc, sampling_rate_hz=100.0, bout_ic_indices=bouts, yaw_rate_rad_s=yaw_rate
+    )
+    excursion_m, length_m, angle_rad = _per_bout(model, acc, bouts, yaw_rate)
+    np.testing.assert_array_equal(batched.excursion_m_, excursion_m)
+    np.testing.assert_array_equal(batched.step_length_m_, length_m)
+    np.testing.assert_array_equal(batched.turn_angle_rad_, angle_rad)
+    steps = [max(b.size - 1, 0) for b in bouts]
+    assert batched.bout_step_offsets_.tolist() == np.r_[0, np.cumsum(steps)].tolist()
+    # the edge cases are there: NaN excursions over the gap, NaN lengths, finite elsewhere
+    gap = slice(batched.bout_step_offsets_[5], batched.bout_step_offsets_[6])
+    too_large = slice(batched.bout_step_offsets_[6], batched.bout_step_offsets_[7])
+    if excursion == "mobilise_d":
+        assert np.isnan(batched.excursion_m_[gap]).all()
+    assert np.isnan(batched.step_length_m_[too_large]).all()
+    assert np.isfinite(batched.step_length_m_[: batched.bout_step_offsets_[2]]).all()
+
+
+def _plain_excursions(acc: np.ndarray, ics: np.ndarray, fs: float) -> np.ndarray:
+    """The Mobilise-D excursion of one bout written out step by step (as first implemented)."""
+    margin = round(2.0 * fs)
+    start, stop = max(0, int(ics[0]) - margin), min(acc.size, int(ics[-1]) + 1 + margin)
+    segment = acc[start:stop]
+    if not np.isfinite(segment).all():
+        return np.full(ics.size - 1, np.nan)
+    n_fft = scipy.fft.next_fast_len(segment.size + margin, real=True)
+    f = scipy.fft.rfftfreq(n_fft, 1.0 / fs)
+    gain = (f / 0.1) ** 8 / (1 + (f / 0.1) ** 8) * (f / 1.0) ** 8 / (1 + (f / 1.0) ** 8)
+    velocity = (
+        np.cumsum(
+            scipy.fft.irfft(scipy.fft.rfft(segment - segment.mean(), n_fft) * gain, n_fft)[
+                : segment.size
+            ]
+        )
+        / fs
+    )
+    position = np.cumsum(velocity - velocity.mean()) / fs
+    at = ics - start
+    return np.array([np.ptp(position[a:b]) for a, b in itertools.pairwise(at)])
+
+
+def _plain_turn_angles(yaw: np.ndarray, ics: np.ndarray, fs: float) -> np.ndarray:
+    """The stride-centred turn angle of one bout written out (as first implemented)."""
+    angle = np.r_[0.0, np.cumsum(yaw[ics[0] : ics[-1]])] / fs
+    per_step = np.diff(angle[ics - ics[0]])
+    padded = np.r_[per_step[:1], per_step, per_step[-1:]]
+    return np.abs(0.25 * padded[:-2] + 0.5 * padded[1:-1] + 0.25 * padded[2:])
+
+
+def test_the_batched_call_gives_bit_for_bit_the_excursion_and_turn_angle_written_out() -> None:
+    # exact: each bout's sums are added in the same order as its own (numpy's pairwise sum
+    # for the means, running sums from the bout's own start)
+    acc, yaw, bouts = _edge_case_walk()
+    batched = InvertedPendulumStepLength(sensor_height_m=1.0).detect_bouts(
+        acc, sampling_rate_hz=100.0, bout_ic_indices=bouts, yaw_rate_rad_s=yaw
+    )
+    with_steps = [b for b in bouts if b.size >= 2]
+    plain = np.concatenate([_plain_excursions(acc, b, 100.0) for b in with_steps])
+    np.testing.assert_array_equal(batched.excursion_m_, plain)
+    angles = np.concatenate([_plain_turn_angles(yaw, b, 100.0) for b in with_steps])
+    np.testing.assert_array_equal(batched.turn_angle_rad_, angles)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    n_bouts=st.integers(0, 6),
+    nan_at=st.one_of(st.none(), st.integers(0, 2999)),
+)
+def test_any_set_of_bouts_gives_the_per_bout_numbers(
+    seed: int, n_bouts: int, nan_at: int | None
+) -> None:
+    rng = np.random.default_rng(seed)
+    n = 3000
+    acc = rng.normal(0, 2.0, n)
+    yaw = rng.normal(0, 1.0, n)
+    if nan_at is not None:
+        acc[nan_at] = np.nan
+    bouts = []
+    for _ in range(n_bouts):  # anywhere, any length, possibly overlapping one another
+        ics = np.unique(rng.integers(0, n, int(rng.integers(1, 25))))
+        bouts.append(ics.astype(np.int64))
+    model = InvertedPendulumStepLength(sensor_height_m=1.0)
+    batched = InvertedPendulumStepLength(sensor_height_m=1.0).detect_bouts(
+        acc, sampling_rate_hz=100.0, bout_ic_indices=bouts, yaw_rate_rad_s=yaw
+    )
+    excursion_m, length_m, angle_rad = _per_bout(model, acc, bouts, yaw)
+    np.testing.assert_array_equal(batched.excursion_m_, excursion_m)
+    np.testing.assert_array_equal(batched.step_length_m_, length_m)
+    np.testing.assert_array_equal(batched.turn_angle_rad_, angle_rad)

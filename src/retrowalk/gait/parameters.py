@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal, Self
 
@@ -92,6 +93,7 @@ class InvertedPendulumStepLength:
     ``mobilise_d``). With ``yaw_rate_rad_s`` (rotation rate about the vertical) turning steps
     are shortened (see module docstring) and ``turn_angle_rad_`` holds each step's turn angle.
     ``data`` may be the whole recording: only the bout's span (plus a margin) is used.
+    ``detect_bouts`` does the same for all bouts of a recording in one call (same numbers).
     """
 
     sensor_height_m: float
@@ -105,6 +107,7 @@ class InvertedPendulumStepLength:
     excursion_m_: FloatArray = field(default_factory=lambda: np.zeros(0))
     step_length_m_: FloatArray = field(default_factory=lambda: np.zeros(0))
     turn_angle_rad_: FloatArray = field(default_factory=lambda: np.zeros(0))
+    bout_step_offsets_: IntArray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
 
     def __post_init__(self) -> None:
         if self.excursion not in EXCURSION_METHODS:
@@ -125,21 +128,50 @@ class InvertedPendulumStepLength:
         ic_indices: IntArray,
         yaw_rate_rad_s: FloatArray | None = None,
     ) -> Self:
+        """One bout: :meth:`detect_bouts` with the single bout ``ic_indices``."""
+        return self.detect_bouts(
+            data,
+            sampling_rate_hz=sampling_rate_hz,
+            bout_ic_indices=[ic_indices],
+            yaw_rate_rad_s=yaw_rate_rad_s,
+        )
+
+    def detect_bouts(
+        self,
+        data: FloatArray,
+        *,
+        sampling_rate_hz: float,
+        bout_ic_indices: Sequence[IntArray],
+        yaw_rate_rad_s: FloatArray | None = None,
+    ) -> Self:
+        """All bouts of a recording in one call, each bout on its own as :meth:`detect` treats
+        it (steps never span two bouts; the filters, the outlier filter and the turn angles see
+        one bout at a time): ``excursion_m_``, ``step_length_m_`` and ``turn_angle_rad_`` are
+        the bouts' per-step values one after the other, bout ``i``'s at
+        ``bout_step_offsets_[i]:bout_step_offsets_[i + 1]`` (a bout of fewer than two contacts
+        has none). The same numbers, bit for bit, as one :meth:`detect` per bout: the work is
+        batched across bouts only where each bout's arithmetic stays the same (see
+        :func:`_filtered_excursions_of_bouts`, :func:`_turn_angles_of_bouts`,
+        :func:`_hampel_segments`), which saves most of the per-call cost of ~15 small numpy
+        operations per bout."""
+        bouts = [np.asarray(b, dtype=np.int64) for b in bout_ic_indices]
+        steps = [max(b.size - 1, 0) for b in bouts]
+        offsets = np.zeros(len(bouts) + 1, dtype=np.int64)
+        np.cumsum(steps, out=offsets[1:])
+        self.bout_step_offsets_ = offsets
+        fs = sampling_rate_hz
         if self.excursion == "mobilise_d":
-            self.excursion_m_ = filtered_step_excursions(
-                data, ic_indices, sampling_rate_hz=sampling_rate_hz
-            )
+            self.excursion_m_ = _filtered_excursions_of_bouts(data, bouts, sampling_rate_hz=fs)
         else:
-            self.excursion_m_ = step_excursions(data, ic_indices, sampling_rate_hz=sampling_rate_hz)
+            per_bout = [step_excursions(data, b, sampling_rate_hz=fs) for b in bouts]
+            self.excursion_m_ = np.concatenate([np.zeros(0), *per_bout])
         length = self.from_excursion(self.excursion_m_)
         if self.smooth_outliers:
-            length = hampel_filter(length)
+            length = _hampel_segments(length, offsets)
         if yaw_rate_rad_s is None:
             self.turn_angle_rad_ = np.full(length.shape[0], np.nan)
         else:
-            self.turn_angle_rad_ = step_turn_angles_rad(
-                yaw_rate_rad_s, ic_indices, sampling_rate_hz=sampling_rate_hz
-            )
+            self.turn_angle_rad_ = _turn_angles_of_bouts(yaw_rate_rad_s, bouts, sampling_rate_hz=fs)
             length = length * turn_factor(self.turn_angle_rad_, self.turn_coefficient_per_rad)
         self.step_length_m_ = length
         return self
@@ -272,17 +304,53 @@ def step_turn_angles_rad(
     steady turn keeps its per-step angle, while the pelvis's yaw back and forth with every
     step (+a, -a, +a, ...), which is not turning, cancels exactly.
     """
-    if ic_indices.size < 2:
+    return _turn_angles_of_bouts(
+        yaw_rate_rad_s, [np.asarray(ic_indices, dtype=np.int64)], sampling_rate_hz=sampling_rate_hz
+    )
+
+
+def _turn_angles_of_bouts(
+    yaw_rate_rad_s: FloatArray, bouts: Sequence[IntArray], *, sampling_rate_hz: float
+) -> FloatArray:
+    """:func:`step_turn_angles_rad` of each bout, one after the other (a bout of fewer than two
+    contacts has no steps).
+
+    Each bout's yaw angle is its own cumulative sum from its first contact (a sum over the
+    whole recording, differenced, would round differently), so the bouts are laid out as rows
+    ``[0, yaw[first], ..., yaw[last - 1], 0, ...]`` of matrices, one per power-of-two bucket of
+    bout length (at most twice the samples), and summed along the rows: a row's running sum is
+    the same sequence of additions as the bout's own."""
+    fs = sampling_rate_hz
+    kept = [b for b in bouts if b.size >= 2]
+    if not kept:
         return np.zeros(0)
-    # Integrate only the span of these contacts (one call per bout must not cost a pass over
-    # the whole recording).
-    first, last = int(ic_indices[0]), int(ic_indices[-1])
-    yaw = np.asarray(yaw_rate_rad_s[first:last], dtype=np.float64)
-    angle = np.concatenate(([0.0], np.cumsum(yaw))) / sampling_rate_hz  # np.r_ costs 10 us
-    at = ic_indices - first
-    per_step = angle[at[1:]] - angle[at[:-1]]
-    padded = np.concatenate((per_step[:1], per_step, per_step[-1:]))
-    centred = 0.25 * padded[:-2] + 0.5 * padded[1:-1] + 0.25 * padded[2:]
+    buckets: dict[int, list[int]] = {}
+    for i, b in enumerate(kept):
+        buckets.setdefault(1 << int(b[-1] - b[0]).bit_length(), []).append(i)
+    steps = np.array([b.size - 1 for b in kept], dtype=np.int64)
+    step_offsets = np.zeros(len(kept) + 1, dtype=np.int64)
+    np.cumsum(steps, out=step_offsets[1:])
+    per_step = np.empty(int(step_offsets[-1]))
+    for width, members in buckets.items():
+        angle = np.zeros((len(members), width))
+        for r, i in enumerate(members):
+            first, last = int(kept[i][0]), int(kept[i][-1])
+            angle[r, 1 : 1 + last - first] = yaw_rate_rad_s[first:last]
+        np.cumsum(angle, axis=1, out=angle)
+        angle /= fs
+        flat = angle.ravel()
+        at = np.concatenate([kept[i] - kept[i][0] + r * width for r, i in enumerate(members)])
+        index = np.array(members, dtype=np.int64)
+        keep = np.ones(at.size - 1, dtype=bool)
+        keep[np.cumsum(steps[index] + 1)[:-1] - 1] = False
+        per_step[_ranges(step_offsets[index], steps[index])] = (flat[at[1:]] - flat[at[:-1]])[keep]
+    # the stride-centred average, the first and last step of each bout standing in for the
+    # missing neighbour at the bout's ends
+    index = np.arange(per_step.size)
+    bout_of_step = np.repeat(np.arange(len(kept)), np.diff(step_offsets))
+    before = np.maximum(index - 1, step_offsets[:-1][bout_of_step])
+    after = np.minimum(index + 1, step_offsets[1:][bout_of_step] - 1)
+    centred = 0.25 * per_step[before] + 0.5 * per_step + 0.25 * per_step[after]
     return np.asarray(np.abs(centred), dtype=np.float64)
 
 
@@ -318,30 +386,86 @@ def filtered_step_excursions(
     before the two integrations (each followed by removing the mean, the constant of
     integration). On the mobgap example data these excursions agree with Mobilise-D's chain
     (``sosfiltfilt`` over the whole recording) to 0.25 % (95th percentile of 319 steps; largest
-    difference 2.6 %), at a fraction of the cost of ``sosfiltfilt`` on short bouts.
+    difference 2.6 %), at a fraction of the cost of ``sosfiltfilt`` on short bouts. NaN for
+    every step when the span holds a non-finite sample.
     """
-    if ic_indices.size < 2:
-        return np.zeros(0)
+    return _filtered_excursions_of_bouts(
+        vertical_acc_m_s2,
+        [np.asarray(ic_indices, dtype=np.int64)],
+        sampling_rate_hz=sampling_rate_hz,
+    )
+
+
+def _filtered_excursions_of_bouts(
+    vertical_acc_m_s2: FloatArray, bouts: Sequence[IntArray], *, sampling_rate_hz: float
+) -> FloatArray:
+    """:func:`filtered_step_excursions` of each bout, one after the other (a bout of fewer than
+    two contacts has no steps).
+
+    Each bout keeps its own segment (its span plus the margins, cut at the recording's ends),
+    its own FFT length and its own means, so its numbers are those of a call for it alone.
+    Bouts of the same FFT length are the rows of one matrix (the segment, then zeros): the
+    FFTs, running sums and the peak-to-peak per step run over all rows at once (row by row
+    the same operations). A row's mean is its sum by ``np.add.reduceat`` starting from the
+    zero just before the row (the previous row's last column, which lies past its segment,
+    or a leading zero): reduceat adds a piece's first element to numpy's pairwise sum of the
+    rest, so with a zero first it adds as ``segment.sum()`` does."""
     fs = sampling_rate_hz
+    size = vertical_acc_m_s2.shape[0]
     margin = round(EXCURSION_FILTER_MARGIN_S * fs)
-    start = max(0, int(ic_indices[0]) - margin)
-    stop = min(vertical_acc_m_s2.shape[0], int(ic_indices[-1]) + 1 + margin)
-    segment = np.asarray(vertical_acc_m_s2[start:stop], dtype=np.float64)
-    if not np.isfinite(segment).all():
-        return np.full(ic_indices.size - 1, np.nan)
-    n = segment.size
-    n_fft = scipy.fft.next_fast_len(n + margin, real=True)
-    spectrum = scipy.fft.rfft(segment - segment.mean(), n_fft) * _excursion_gain(n_fft, fs)
-    velocity = np.cumsum(scipy.fft.irfft(spectrum, n_fft)[:n]) / fs
-    velocity -= velocity.mean()
-    position = np.cumsum(velocity) / fs
-    at = ic_indices - start
-    # max/min over [IC_k, IC_(k+1)): reduceat over the step starts, last step up to its end IC.
-    span = position[at[0] : at[-1]]
-    offsets = at[:-1] - at[0]
-    highs = np.maximum.reduceat(span, offsets)
-    lows = np.minimum.reduceat(span, offsets)
-    return np.asarray(highs - lows, dtype=np.float64)
+    steps = np.array([max(b.size - 1, 0) for b in bouts], dtype=np.int64)
+    step_offsets = np.zeros(len(bouts) + 1, dtype=np.int64)
+    np.cumsum(steps, out=step_offsets[1:])
+    excursions = np.full(int(step_offsets[-1]), np.nan)
+    groups: dict[int, list[tuple[int, int, int]]] = {}
+    for i, b in enumerate(bouts):
+        if b.size < 2:
+            continue
+        start = max(0, int(b[0]) - margin)
+        n = min(size, int(b[-1]) + 1 + margin) - start
+        groups.setdefault(scipy.fft.next_fast_len(n + margin, real=True), []).append((i, start, n))
+    for n_fft, members in groups.items():
+        k = len(members)
+        index = np.array([m[0] for m in members], dtype=np.int64)
+        lengths = np.array([m[2] for m in members], dtype=np.int64)
+        buffer = np.zeros(1 + k * n_fft)  # a leading zero, then the rows
+        rows = buffer[1:].reshape(k, n_fft)
+        for r, (_, start, n) in enumerate(members):
+            rows[r, :n] = vertical_acc_m_s2[start : start + n]
+        row_starts = np.arange(k) * n_fft
+        bounds = np.column_stack((row_starts, row_starts + 1 + lengths)).ravel()
+        means = np.add.reduceat(buffer, bounds)[::2] / lengths
+        finite = np.isfinite(means)  # a NaN or infinite sample makes the sum so
+        for r, (_, _, n) in enumerate(members):
+            rows[r, :n] -= means[r]
+        spectrum = scipy.fft.rfft(rows, n_fft, axis=-1)
+        spectrum *= _excursion_gain(n_fft, fs)
+        velocity = np.cumsum(scipy.fft.irfft(spectrum, n_fft, axis=-1), axis=1, out=rows)
+        velocity /= fs
+        velocity[:, -1] = 0.0  # past every segment (n_fft > n): the zero before the next row
+        velocity -= (np.add.reduceat(buffer, bounds)[::2] / lengths)[:, None]
+        position = np.cumsum(velocity, axis=1, out=velocity)
+        position /= fs
+        # max/min over [IC_k, IC_(k+1)) of each row: reduceat from every contact; the pieces
+        # from a bout's last contact on (into the next row) are dropped
+        at = np.concatenate(
+            [bouts[i] - start + r * n_fft for r, (i, start, _) in enumerate(members)]
+        )
+        keep = np.ones(at.size, dtype=bool)
+        keep[np.cumsum(steps[index] + 1) - 1] = False
+        flat = position.ravel()
+        h = (np.maximum.reduceat(flat, at) - np.minimum.reduceat(flat, at))[keep]
+        h[~np.repeat(finite, steps[index])] = np.nan
+        excursions[_ranges(step_offsets[index], steps[index])] = h
+    return excursions
+
+
+def _ranges(starts: IntArray, counts: IntArray) -> IntArray:
+    """``concatenate([arange(s, s + c) for s, c in zip(starts, counts)])`` without the loop."""
+    ends = np.cumsum(counts)
+    return np.asarray(
+        np.repeat(starts - (ends - counts), counts) + np.arange(ends[-1]), dtype=np.int64
+    )
 
 
 def hampel_filter(
@@ -357,39 +481,36 @@ def hampel_filter(
     shorter than one full window are returned unchanged (mobgap returns none in that case).
     """
     x = np.asarray(values, dtype=np.float64)
+    return _hampel_segments(
+        x, np.array([0, x.size], dtype=np.int64), half_window=half_window, n_sigmas=n_sigmas
+    )
+
+
+def _hampel_segments(
+    values: FloatArray,
+    bounds: IntArray,
+    *,
+    half_window: int = HAMPEL_HALF_WINDOW_STEPS,
+    n_sigmas: float = HAMPEL_SIGMAS,
+) -> FloatArray:
+    """:func:`hampel_filter` of each segment ``values[bounds[i]:bounds[i + 1]]`` on its own, in
+    one pass: the segments are laid out with ``half_window`` NaNs before each and after the
+    last, so that no window reaches into a neighbouring segment and the windows at a segment's
+    ends are the truncated ones (NaNs are ignored)."""
+    x = np.asarray(values, dtype=np.float64)
+    sizes = np.diff(bounds)
     width = 2 * half_window + 1
-    if x.size < width:
+    if not (sizes >= width).any():
         return x.copy()
-    if np.isnan(x).any():
-        padded = np.r_[np.full(half_window, np.nan), x, np.full(half_window, np.nan)]
-        windows = np.lib.stride_tricks.sliding_window_view(padded, width)
-        median = _nan_median_rows(windows)
-        mad = _nan_median_rows(np.abs(windows - median[:, None]))
-    else:  # the usual case: full windows at once, the shorter end windows one by one
-        step = x.strides[0]
-        full = np.lib.stride_tricks.as_strided(
-            x, shape=(x.size - width + 1, width), strides=(step, step), writeable=False
-        )
-        inner = np.sort(full, axis=1)[:, half_window]
-        deviation = np.abs(full - inner[:, None])
-        deviation.sort(axis=1)
-        median = np.empty(x.size)
-        mad = np.empty(x.size)
-        median[half_window : x.size - half_window] = inner
-        mad[half_window : x.size - half_window] = deviation[:, half_window]
-        listed = x.tolist()
-        for i in (*range(half_window), *range(x.size - half_window, x.size)):
-            window = listed[max(0, i - half_window) : i + half_window + 1]
-            median[i] = m = _list_median(window)
-            mad[i] = _list_median([abs(v - m) for v in window])
-    outlier = np.abs(x - median) > n_sigmas * 1.4826 * mad
+    segment_of = np.repeat(np.arange(sizes.size), sizes)
+    at = np.arange(x.size) + half_window * (segment_of + 1)
+    padded = np.full(x.size + half_window * (sizes.size + 1), np.nan)
+    padded[at] = x
+    windows = np.lib.stride_tricks.sliding_window_view(padded, width)[at - half_window]
+    median = _nan_median_rows(windows)
+    mad = _nan_median_rows(np.abs(windows - median[:, None]))
+    outlier = (np.abs(x - median) > n_sigmas * 1.4826 * mad) & (sizes >= width)[segment_of]
     return np.where(outlier, median, x)
-
-
-def _list_median(values: list[float]) -> float:
-    ordered = sorted(values)
-    k = len(ordered)
-    return 0.5 * (ordered[(k - 1) // 2] + ordered[k // 2])
 
 
 def _nan_median_rows(rows: FloatArray) -> FloatArray:

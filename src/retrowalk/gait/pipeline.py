@@ -379,11 +379,18 @@ class GaitPipeline:
                 correction_factor=self.step_length_correction,
                 turn_coefficient_per_rad=self.step_length_turn_coefficient_per_rad,
             )
+            # all bouts in one call, each on its own: gaps between bouts are not steps
+            model.detect_bouts(
+                vertical,
+                sampling_rate_hz=fs,
+                bout_ic_indices=[ics[s.first_ic : s.last_ic + 1] for s in detector.bouts_],
+                yaw_rate_rad_s=yaw,
+            )
             step_lengths = np.full(max(ics.size - 1, 0), np.nan)
-            for span in detector.bouts_:  # one call per bout: gaps between bouts are not steps
-                bout_ics = ics[span.first_ic : span.last_ic + 1]
-                model.detect(vertical, sampling_rate_hz=fs, ic_indices=bout_ics, yaw_rate_rad_s=yaw)
-                step_lengths[span.first_ic : span.last_ic] = model.step_length_m_
+            for i, span in enumerate(detector.bouts_):
+                step_lengths[span.first_ic : span.last_ic] = model.step_length_m_[
+                    model.bout_step_offsets_[i] : model.bout_step_offsets_[i + 1]
+                ]
         elif self.sensor_height_m is None:
             notes.append("no sensor height given: step length and speed not estimated")
         if not self.estimate_direction:
