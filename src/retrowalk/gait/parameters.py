@@ -406,10 +406,9 @@ def _filtered_excursions_of_bouts(
     its own FFT length and its own means, so its numbers are those of a call for it alone.
     Bouts of the same FFT length are the rows of one matrix (the segment, then zeros): the
     FFTs, running sums and the peak-to-peak per step run over all rows at once (row by row
-    the same operations). A row's mean is its sum by ``np.add.reduceat`` starting from the
-    zero just before the row (the previous row's last column, which lies past its segment,
-    or a leading zero): reduceat adds a piece's first element to numpy's pairwise sum of the
-    rest, so with a zero first it adds as ``segment.sum()`` does."""
+    the same operations). A row's mean is its sum by ``np.add.reduceat`` starting from a zero
+    column in front of the row: reduceat adds a piece's first element to numpy's pairwise sum
+    of the rest, so with a zero first it adds as ``segment.sum()`` does."""
     fs = sampling_rate_hz
     size = vertical_acc_m_s2.shape[0]
     margin = round(EXCURSION_FILTER_MARGIN_S * fs)
@@ -428,11 +427,12 @@ def _filtered_excursions_of_bouts(
         k = len(members)
         index = np.array([m[0] for m in members], dtype=np.int64)
         lengths = np.array([m[2] for m in members], dtype=np.int64)
-        buffer = np.zeros(1 + k * n_fft)  # a leading zero, then the rows
-        rows = buffer[1:].reshape(k, n_fft)
+        # rows [0, segment, zeros] (a zero column in front), one spare zero for reduceat's end
+        buffer = np.zeros(k * (n_fft + 1) + 1)
+        rows = buffer[:-1].reshape(k, n_fft + 1)[:, 1:]
         for r, (_, start, n) in enumerate(members):
             rows[r, :n] = vertical_acc_m_s2[start : start + n]
-        row_starts = np.arange(k) * n_fft
+        row_starts = np.arange(k) * (n_fft + 1)
         bounds = np.column_stack((row_starts, row_starts + 1 + lengths)).ravel()
         means = np.add.reduceat(buffer, bounds)[::2] / lengths
         finite = np.isfinite(means)  # a NaN or infinite sample makes the sum so
@@ -442,9 +442,8 @@ def _filtered_excursions_of_bouts(
         spectrum *= _excursion_gain(n_fft, fs)
         velocity = np.cumsum(scipy.fft.irfft(spectrum, n_fft, axis=-1), axis=1, out=rows)
         velocity /= fs
-        velocity[:, -1] = 0.0  # past every segment (n_fft > n): the zero before the next row
         velocity -= (np.add.reduceat(buffer, bounds)[::2] / lengths)[:, None]
-        position = np.cumsum(velocity, axis=1, out=velocity)
+        position = np.cumsum(velocity, axis=1)
         position /= fs
         # max/min over [IC_k, IC_(k+1)) of each row: reduceat from every contact; the pieces
         # from a bout's last contact on (into the next row) are dropped
