@@ -11,7 +11,12 @@ from hypothesis import strategies as st
 
 from retrowalk.errors import InputError
 from retrowalk.gait.parameters import (
+    EXCURSION_FILTER_MARGIN_S,
+    EXCURSION_METHODS,
+    MOBILISE_D_ACC_HIGHPASS_HZ,
+    MOBILISE_D_VELOCITY_HIGHPASS_HZ,
     TURN_COEFFICIENT_PER_RAD,
+    ExcursionMethod,
     InvertedPendulumStepLength,
     bout_parameters,
     filtered_step_excursions,
@@ -365,15 +370,15 @@ def _edge_case_walk() -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
     return acc, yaw, bouts
 
 
-@pytest.mark.parametrize("excursion", ["mobilise_d", "per_step"])
+@pytest.mark.parametrize("excursion", EXCURSION_METHODS)
 @pytest.mark.parametrize("with_yaw", [True, False])
 def test_all_bouts_in_one_call_give_exactly_the_per_bout_numbers(
-    excursion: str, with_yaw: bool
+    excursion: ExcursionMethod, with_yaw: bool
 ) -> None:
     acc, yaw, bouts = _edge_case_walk()
     yaw_rate = yaw if with_yaw else None
-    model = InvertedPendulumStepLength(sensor_height_m=1.0, excursion=excursion)  # type: ignore[arg-type]
-    batched = InvertedPendulumStepLength(sensor_height_m=1.0, excursion=excursion).detect_bouts(  # type: ignore[arg-type]
+    model = InvertedPendulumStepLength(sensor_height_m=1.0, excursion=excursion)
+    batched = InvertedPendulumStepLength(sensor_height_m=1.0, excursion=excursion).detect_bouts(
         acc, sampling_rate_hz=100.0, bout_ic_indices=bouts, yaw_rate_rad_s=yaw_rate
     )
     excursion_m, length_m, angle_rad = _per_bout(model, acc, bouts, yaw_rate)
@@ -393,22 +398,20 @@ def test_all_bouts_in_one_call_give_exactly_the_per_bout_numbers(
 
 def _plain_excursions(acc: np.ndarray, ics: np.ndarray, fs: float) -> np.ndarray:
     """The Mobilise-D excursion of one bout written out step by step (as first implemented)."""
-    margin = round(2.0 * fs)
+    margin = round(EXCURSION_FILTER_MARGIN_S * fs)
     start, stop = max(0, int(ics[0]) - margin), min(acc.size, int(ics[-1]) + 1 + margin)
     segment = acc[start:stop]
     if not np.isfinite(segment).all():
         return np.full(ics.size - 1, np.nan)
     n_fft = scipy.fft.next_fast_len(segment.size + margin, real=True)
     f = scipy.fft.rfftfreq(n_fft, 1.0 / fs)
-    gain = (f / 0.1) ** 8 / (1 + (f / 0.1) ** 8) * (f / 1.0) ** 8 / (1 + (f / 1.0) ** 8)
-    velocity = (
-        np.cumsum(
-            scipy.fft.irfft(scipy.fft.rfft(segment - segment.mean(), n_fft) * gain, n_fft)[
-                : segment.size
-            ]
-        )
-        / fs
+    acc_hp, vel_hp = (
+        (f / MOBILISE_D_ACC_HIGHPASS_HZ) ** 8,
+        (f / MOBILISE_D_VELOCITY_HIGHPASS_HZ) ** 8,
     )
+    gain = acc_hp / (1 + acc_hp) * vel_hp / (1 + vel_hp)
+    spectrum = scipy.fft.rfft(segment - segment.mean(), n_fft) * gain
+    velocity = np.cumsum(scipy.fft.irfft(spectrum, n_fft)[: segment.size]) / fs
     position = np.cumsum(velocity - velocity.mean()) / fs
     at = ics - start
     return np.array([np.ptp(position[a:b]) for a, b in itertools.pairwise(at)])
