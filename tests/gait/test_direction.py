@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from types import ModuleType
@@ -26,10 +24,10 @@ from retrowalk.gait.direction import (
     estimate_direction,
     estimate_directions,
 )
+from tests.gait.benchmark_scripts import load_benchmark
 
 RATE_HZ = 100.0
 GRAVITY_M_S2 = 9.80665
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 FloatArray = NDArray[np.float64]
 
@@ -601,14 +599,7 @@ def test_the_decision_only_path_decides_exactly_as_the_full_one(
 
 
 def _validation_module() -> ModuleType:
-    path = REPO_ROOT / "benchmarks" / "direction_validation.py"
-    spec = importlib.util.spec_from_file_location("direction_validation", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("direction_validation", module)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("direction_validation")
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,6 @@ present and keep the measured level (docs/gait_validation.md)."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,21 +16,13 @@ import pytest
 
 from retrowalk.gait.pipeline import GaitPipeline
 from retrowalk.gait.resample import build_recording
+from tests.gait.benchmark_scripts import load_benchmark
 
 from .synthetic import walking_signal
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
 
 def _validation_module() -> Any:
-    path = REPO_ROOT / "benchmarks" / "gait_validation.py"
-    spec = importlib.util.spec_from_file_location("gait_validation", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("gait_validation", module)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("gait_validation")
 
 
 def _synthetic_run(module: Any, *, shift_s: float) -> Any:

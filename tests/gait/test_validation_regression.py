@@ -9,27 +9,17 @@ and leave-one-participant-out.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from retrowalk.gait.bouts import WalkingBoutDetector
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from tests.gait.benchmark_scripts import load_benchmark
 
 
 def _validation_module() -> Any:
-    path = REPO_ROOT / "benchmarks" / "gait_validation.py"
-    spec = importlib.util.spec_from_file_location("gait_validation", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("gait_validation", module)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("gait_validation")
 
 
 @pytest.fixture(scope="module")
