@@ -96,5 +96,5 @@ def calendar_feed(rt: Runtime, token: str) -> bytes:
             display_name=patient.display_name,
             time_zone=profile.time_zone if profile is not None else "UTC",
         )
-        session_time = session_time_of(profile)
+        session_time = session_time_of(profile.data if profile is not None else None)
     return calendar_for_program(person, record, generated_at=rt.now(), session_time=session_time)

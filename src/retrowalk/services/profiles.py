@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
 from retrowalk.errors import NotFoundError
 from retrowalk.services import audit
@@ -16,9 +18,9 @@ PREFERENCES_ONLY_IN_DATA = {"session_time"}
 """Profile fields kept only in ``PatientProfile.data`` (no column of their own)."""
 
 
-def session_time_of(row: PatientProfile | None) -> dt.time:
-    """The person's usual session time (local), the default when they have not chosen one."""
-    stored = (row.data or {}).get("session_time") if row is not None else None
+def session_time_of(data: Mapping[str, Any] | None) -> dt.time:
+    """The usual session time (local) in a profile's ``data``; the default when not chosen."""
+    stored = (data or {}).get("session_time")
     return dt.time.fromisoformat(stored) if isinstance(stored, str) else DEFAULT_SESSION_TIME
 
 

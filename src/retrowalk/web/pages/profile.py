@@ -17,6 +17,7 @@ from retrowalk.errors import InputError, NotFoundError
 from retrowalk.schemas.parsing import validate
 from retrowalk.services import profiles
 from retrowalk.services.inputs import DEFAULT_SESSION_TIME, PatientProfileIn
+from retrowalk.services.profiles import session_time_of
 from retrowalk.web.pages.guards import require
 from retrowalk.web.pages.rendering import render
 from retrowalk.web.pages.session_user import check_csrf, runtime_of
@@ -131,7 +132,7 @@ def profile_form(request: Request) -> Response:
         {
             "units": p.units,
             "time_zone": p.time_zone,
-            "session_time": str(p.data.get("session_time", "") or DEFAULT_SESSION_TIME)[:5],
+            "session_time": session_time_of(p.data).strftime("%H:%M"),
             "birth_year": str(p.birth_year or ""),
             "height": shown_length(p.height_m, p.units),
             "weight": shown_weight(p.weight_kg, p.units),
