@@ -425,18 +425,53 @@ def _plain_turn_angles(yaw: np.ndarray, ics: np.ndarray, fs: float) -> np.ndarra
     return np.abs(0.25 * padded[:-2] + 0.5 * padded[1:-1] + 0.25 * padded[2:])
 
 
-def test_the_batched_call_gives_bit_for_bit_the_excursion_and_turn_angle_written_out() -> None:
-    # exact: each bout's sums are added in the same order as its own (numpy's pairwise sum
-    # for the means, running sums from the bout's own start)
+def test_the_batched_call_gives_the_excursion_and_turn_angle_written_out() -> None:
+    # to rounding: the excursion's filters and integrations run in the frequency domain and
+    # the turn angles are sums per step, where the written-out forms use running sums
     acc, yaw, bouts = _edge_case_walk()
     batched = InvertedPendulumStepLength(sensor_height_m=1.0).detect_bouts(
         acc, sampling_rate_hz=100.0, bout_ic_indices=bouts, yaw_rate_rad_s=yaw
     )
     with_steps = [b for b in bouts if b.size >= 2]
     plain = np.concatenate([_plain_excursions(acc, b, 100.0) for b in with_steps])
-    np.testing.assert_array_equal(batched.excursion_m_, plain)
+    np.testing.assert_allclose(batched.excursion_m_, plain, rtol=1e-12, atol=0.0)
+    assert np.isnan(batched.excursion_m_).sum() == 8  # the bout over the gap
     angles = np.concatenate([_plain_turn_angles(yaw, b, 100.0) for b in with_steps])
-    np.testing.assert_array_equal(batched.turn_angle_rad_, angles)
+    np.testing.assert_allclose(batched.turn_angle_rad_, angles, rtol=0.0, atol=1e-13)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    n_ics=st.integers(2, 40),
+    span=st.integers(10, 3000),
+    offset_m_s2=st.floats(-2.0, 2.0),
+)
+def test_the_frequency_domain_excursion_matches_the_time_domain_chain(
+    seed: int, n_ics: int, span: int, offset_m_s2: float
+) -> None:
+    # anywhere in the signal (margins cut at either end or not), any step lengths, any offset
+    rng = np.random.default_rng(seed)
+    n = 3000
+    acc = rng.normal(offset_m_s2, 2.0, n)
+    first = int(rng.integers(0, n - span + 1))
+    ics = np.unique(rng.integers(first, first + span, n_ics)).astype(np.int64)
+    if ics.size < 2:
+        return
+    found = filtered_step_excursions(acc, ics, sampling_rate_hz=100.0)
+    np.testing.assert_allclose(found, _plain_excursions(acc, ics, 100.0), rtol=1e-10, atol=1e-15)
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 10_000), n_ics=st.integers(2, 40))
+def test_the_turn_angle_as_sums_per_step_matches_the_running_sum(seed: int, n_ics: int) -> None:
+    rng = np.random.default_rng(seed)
+    yaw = rng.normal(0, 1.5, 2000)
+    ics = np.unique(rng.integers(0, 2000, n_ics)).astype(np.int64)
+    if ics.size < 2:
+        return
+    found = step_turn_angles_rad(yaw, ics, sampling_rate_hz=100.0)
+    np.testing.assert_allclose(found, _plain_turn_angles(yaw, ics, 100.0), rtol=0.0, atol=1e-12)
 
 
 @settings(max_examples=60, deadline=None)
