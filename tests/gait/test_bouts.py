@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy.ndimage import uniform_filter1d
 
-from retrowalk.gait.bouts import WalkingBoutDetector, _moving_rms_at
+from retrowalk.gait.bouts import WalkingBoutDetector, _moving_rms_at, _running_median
 from retrowalk.gait.contacts import InitialContactDetector
 from retrowalk.gait.orientation import vertical_acceleration
 
@@ -88,3 +88,10 @@ def test_bouts_read_contacts_as_the_contact_detector_gives_them() -> None:
     expected = whole.fc_indices_[position]
     expected[last] = -1
     assert bouts.fc_indices_.tolist() == expected.tolist()
+
+
+@pytest.mark.parametrize(("size", "n"), [(5, 4_000), (5, 5), (3, 50), (7, 9)])
+def test_running_median_equals_the_median_of_each_window(size: int, n: int) -> None:
+    x = np.round(np.random.default_rng(n).normal(0, 1.0, n), 1)  # rounded: ties occur
+    windows = np.lib.stride_tricks.sliding_window_view(np.pad(x, size // 2, mode="edge"), size)
+    assert _running_median(x, size).tolist() == np.median(windows, axis=1).tolist()

@@ -9,7 +9,9 @@ from scipy.ndimage import gaussian_filter1d
 
 from retrowalk.gait.contacts import (
     InitialContactDetector,
+    _gaussian_derivative_kernel,
     _grid_lobe_minima,
+    _zero_phase_windows,
     lobe_minima,
     segment_argextreme,
 )
@@ -167,3 +169,25 @@ def test_segment_extremes_match_a_plain_loop(
         if e > s
     ]
     assert segment_argextreme(x, starts, ends, maximum=maximum).tolist() == expected
+
+
+@pytest.mark.parametrize(("fs", "high_hz"), [(100.0, 5.0), (50.0, 5.0), (128.0, 3.0)])
+def test_band_pass_windows_from_filter_states_equal_the_whole_signal_filter(
+    fs: float, high_hz: float
+) -> None:
+    # The IC refinement reads the zero-phase band-pass only in short windows and computes them
+    # from the signal there and the two filter passes' states (_zero_phase_windows); the
+    # values must be those of sosfiltfilt over the whole signal (to rounding), also in windows
+    # at the very start and end (odd extension and sosfiltfilt's initial conditions).
+    x = _smooth_noise(int(300 * fs), fs, 5)
+    x -= x.mean()
+    kernel = -_gaussian_derivative_kernel(0.05 * fs)
+    window = 15
+    width = window + kernel.size - 1
+    firsts = np.r_[0, 1, np.random.default_rng(6).integers(0, x.size - width, 300), x.size - width]
+    found = _zero_phase_windows(0.25, high_hz, fs, x, kernel, firsts, window)
+    band = signal.sosfiltfilt(signal.butter(2, (0.25, high_hz), "band", fs=fs, output="sos"), x)
+    expected = np.array(
+        [[band[f + i : f + i + kernel.size] @ kernel for i in range(window)] for f in firsts]
+    )
+    assert np.allclose(found, expected, rtol=0, atol=1e-11 * np.abs(expected).max())

@@ -111,25 +111,49 @@ class WalkingBoutDetector:
         return self
 
 
+#: Block length of :func:`_moving_rms_at`'s prefix sums.
+_RMS_BLOCK = 16
+
+
 def _moving_rms_at(x: FloatArray, window: int, at: IntArray) -> FloatArray:
     """``sqrt(uniform_filter1d(x * x, window, mode="nearest"))`` at the indices ``at`` only
-    (window ``[i - window // 2, i - window // 2 + window)``, edges repeated), from one
-    cumulative sum."""
+    (window ``[i - window // 2, i - window // 2 + window)``, edges repeated).
+
+    Each window sum is a difference of two prefix sums of the edge-extended squares, taken
+    from per-block sums (``_RMS_BLOCK`` samples, one matrix-vector product) and the partial
+    block at each end: a full-length cumulative sum cost more than everything else here."""
     half, n = window // 2, x.shape[0]
-    sums = np.empty(n + window + 1)  # 0, then the running sum of the edge-extended squares
-    sums[0] = 0.0
-    sums[1 : 1 + half] = x[0] * x[0]
-    np.multiply(x, x, out=sums[1 + half : 1 + half + n])
-    sums[1 + half + n :] = x[-1] * x[-1]
-    np.cumsum(sums[1:], out=sums[1:])
-    mean_square = np.maximum((sums[at + window] - sums[at]) / window, 0.0)
+    block = _RMS_BLOCK
+    blocks = -(-(n + window) // block)
+    squares = np.zeros(blocks * block)  # the edge-extended squares, zero-padded
+    squares[:half] = x[0] * x[0]
+    np.multiply(x, x, out=squares[half : half + n])
+    squares[half + n : n + window] = x[-1] * x[-1]
+    rows = squares.reshape(blocks, block)
+    prefix = np.zeros(blocks + 1)
+    np.cumsum(rows @ np.ones(block), out=prefix[1:])
+    ends = np.concatenate([at, at + window])  # prefix sums up to these (exclusive)
+    full = ends // block
+    partial = rows[np.minimum(full, blocks - 1)] * (
+        np.arange(block)[None, :] < (ends - full * block)[:, None]
+    )
+    sums = prefix[full] + partial @ np.ones(block)
+    count = at.shape[0]
+    mean_square = np.maximum((sums[count:] - sums[:count]) / window, 0.0)
     return np.asarray(np.sqrt(mean_square), dtype=np.float64)
 
 
 def _running_median(x: FloatArray, size: int) -> FloatArray:
+    """Median of each ``size`` window centred on each sample (edges repeated), ``size`` odd:
+    the middle of the windows sorted by a network of elementwise min/max (the same value as
+    ``np.median`` of each window, without its per-window partition)."""
     if x.size < size:
         return np.full(x.size, float(np.median(x)) if x.size else 0.0)
     half = size // 2
     padded = np.pad(x, half, mode="edge")
-    windows = np.lib.stride_tricks.sliding_window_view(padded, size)
-    return np.asarray(np.median(windows, axis=1), dtype=np.float64)
+    lanes = [padded[i : i + x.size] for i in range(size)]
+    for end in range(size - 1, half - 1, -1):  # bubble the largest up to lane ``end``
+        for i in range(end):
+            low, high = np.minimum(lanes[i], lanes[i + 1]), np.maximum(lanes[i], lanes[i + 1])
+            lanes[i], lanes[i + 1] = low, high
+    return np.asarray(lanes[half], dtype=np.float64)
