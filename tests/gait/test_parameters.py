@@ -16,11 +16,18 @@ from retrowalk.gait.parameters import (
     MOBILISE_D_ACC_HIGHPASS_HZ,
     MOBILISE_D_VELOCITY_HIGHPASS_HZ,
     TURN_COEFFICIENT_PER_RAD,
+    BoutParameters,
     ExcursionMethod,
     InvertedPendulumStepLength,
+    _fast_fft_lengths,
+    _hampel_segments,
+    _nan_median_columns,
+    _nan_median_rows,
     bout_parameters,
+    bout_step_indices,
     filtered_step_excursions,
     hampel_filter,
+    parameters_of_bouts,
     step_excursions,
     step_turn_angles_rad,
     turn_factor,
@@ -501,3 +508,85 @@ def test_any_set_of_bouts_gives_the_per_bout_numbers(
     np.testing.assert_array_equal(batched.excursion_m_, excursion_m)
     np.testing.assert_array_equal(batched.step_length_m_, length_m)
     np.testing.assert_array_equal(batched.turn_angle_rad_, angle_rad)
+
+
+def test_the_fft_lengths_are_scipys_next_fast_lengths() -> None:
+    table = _fast_fft_lengths()
+    targets = np.r_[np.arange(1, 20_000), 1_000_003, 123_456_789, 2**33 + 1]
+    found = table[np.searchsorted(table, targets)]
+    assert found.tolist() == [scipy.fft.next_fast_len(int(n), real=True) for n in targets]
+
+
+def _same(a: BoutParameters, b: BoutParameters) -> bool:
+    """Field by field identical, NaN equal to NaN."""
+    return all(
+        x == y or (isinstance(x, float) and math.isnan(x) and math.isnan(y))
+        for x, y in zip(vars(a).values(), vars(b).values(), strict=True)
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    n_ics=st.integers(1, 300),
+    missing=st.floats(0.0, 1.0),
+    with_lengths=st.booleans(),
+)
+def test_all_bouts_parameters_at_once_are_bit_for_bit_one_bout_parameters_each(
+    seed: int, n_ics: int, missing: float, with_lengths: bool
+) -> None:
+    # bouts of one contact (no steps), of one or two steps, and long ones (numpy's pairwise
+    # sums change form past 8 and 128 values); missing final contacts and step lengths
+    rng = np.random.default_rng(seed)
+    ic_s = np.cumsum(rng.uniform(0.3, 1.2, n_ics))
+    fc_s = ic_s + rng.uniform(-0.05, 0.6, n_ics)
+    fc_s[rng.random(n_ics) < missing] = np.nan
+    lengths = rng.uniform(0.2, 0.9, n_ics - 1)
+    lengths[rng.random(n_ics - 1) < missing] = np.nan
+    cuts = np.unique(np.r_[0, rng.integers(0, n_ics, int(rng.integers(0, 6)))])
+    first = cuts
+    last = np.r_[cuts[1:] - 1, n_ics - 1]
+    last = np.where(rng.random(first.size) < 0.2, first, np.maximum(last, first))
+    step_length = lengths if with_lengths else None
+    found = parameters_of_bouts(ic_s, fc_s, first, last, step_length)
+    assert len(found) == first.size
+    for f, params, l_ in zip(first.tolist(), found, last.tolist(), strict=True):
+        expected = bout_parameters(
+            ic_s[f : l_ + 1], fc_s[f : l_ + 1], None if step_length is None else lengths[f:l_]
+        )
+        assert _same(params, expected), (f, l_, params, expected)
+
+
+def test_no_bouts_have_no_parameters_and_no_steps() -> None:
+    empty = np.zeros(0, dtype=np.int64)
+    assert parameters_of_bouts(np.zeros(0), np.zeros(0), empty, empty, None) == []
+    assert bout_step_indices(empty, empty).size == 0
+    assert bout_step_indices(np.array([2, 9]), np.array([5, 11])).tolist() == [2, 3, 4, 9, 10]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    rows=st.integers(1, 60),
+    width=st.integers(1, 9),
+    missing=st.floats(0.0, 1.0),
+    ties=st.booleans(),
+)
+def test_the_median_network_gives_the_sorted_rows_median(
+    seed: int, rows: int, width: int, missing: float, ties: bool
+) -> None:
+    rng = np.random.default_rng(seed)
+    values = rng.uniform(0.2, 1.2, (rows, width))
+    if ties:
+        values = np.round(values, 1)
+    values[rng.random(values.shape) < missing] = np.nan
+    found = _nan_median_columns([values[:, j].copy() for j in range(width)])
+    np.testing.assert_array_equal(found, _nan_median_rows(values))
+
+
+def test_the_outlier_filter_of_wide_windows_sorts_the_windows() -> None:
+    # above the network's width the windows are sorted row by row: the same filter
+    x = np.r_[np.full(8, 0.6), 1.5, np.full(8, 0.61)]
+    found = _hampel_segments(x, np.array([0, x.size]), half_window=5)
+    assert found[8] == pytest.approx(0.61)
+    assert found[np.arange(x.size) != 8] == pytest.approx(np.delete(x, 8))

@@ -3,12 +3,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import retrowalk.gait.pipeline as pipeline_module
 from retrowalk.errors import InputError
-from retrowalk.gait.pipeline import GaitPipeline, PlannedSession
+from retrowalk.gait.parameters import BoutParameters, bout_parameters
+from retrowalk.gait.pipeline import GaitPipeline, GaitResult, PlannedSession
 from retrowalk.gait.recording import Recording
 from retrowalk.gait.resample import build_recording
 
-from .synthetic import walking_recording
+from .synthetic import walking_recording, walking_signal
 
 
 def test_synthetic_walking_gives_one_bout_with_its_cadence_and_a_direction() -> None:
@@ -122,3 +124,68 @@ def test_direction_can_be_switched_off() -> None:
     assert result.bouts[0].direction == "unknown"
     assert result.bouts[0].direction_confidence == 0.0
     assert any("direction estimation switched off" in note for note in result.notes)
+
+
+def _three_walks() -> Recording:
+    """Three walks of different cadence with standing in between (one sensor orientation)."""
+    pieces = [
+        walking_signal(stand_s=4.0, walk_s=walk_s, cadence_spm=cadence, seed=seed)
+        for seed, (walk_s, cadence) in enumerate([(12.0, 100.0), (15.0, 115.0), (10.0, 125.0)])
+    ]
+    acc = np.concatenate([p[0] for p in pieces])
+    gyr = np.concatenate([p[1] for p in pieces])
+    return build_recording(np.arange(acc.shape[0]) / 100.0, acc, gyr, source="three walks")
+
+
+def _bout_fields(result: GaitResult) -> list[tuple[object, ...]]:
+    """Every field of every bout, NaN written as None (NaN != NaN)."""
+    return [
+        tuple(
+            None if isinstance(v, float) and np.isnan(v) else v
+            for v in (b.start_s, b.end_s, b.direction, b.turns, *vars(b.parameters).values())
+        )
+        for b in result.bouts
+    ]
+
+
+def test_the_bouts_parameters_at_once_equal_one_bout_parameters_per_bout(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    recording = _three_walks()
+    pipeline = GaitPipeline(sensor_height_m=1.0)
+    together = pipeline.analyze(recording)
+
+    def one_per_bout(
+        ic_s: np.ndarray,
+        fc_s: np.ndarray,
+        first_ic: np.ndarray,
+        last_ic: np.ndarray,
+        step_length_m: np.ndarray | None,
+    ) -> list[BoutParameters]:
+        return [
+            bout_parameters(
+                ic_s[first : last + 1],
+                fc_s[first : last + 1],
+                None if step_length_m is None else step_length_m[first:last],
+            )
+            for first, last in zip(first_ic.tolist(), last_ic.tolist(), strict=True)
+        ]
+
+    monkeypatch.setattr(pipeline_module, "parameters_of_bouts", one_per_bout)
+    per_bout = pipeline.analyze(recording)
+    assert len(together.bouts) >= 2
+    assert _bout_fields(together) == _bout_fields(per_bout)
+
+
+def test_per_contact_step_lengths_are_the_bouts_steps_and_nan_elsewhere() -> None:
+    result = GaitPipeline(sensor_height_m=1.0).analyze(_three_walks())
+    ic_s, lengths = result.initial_contacts_s, result.step_lengths_m
+    assert lengths.shape == ic_s.shape
+    in_bout = np.zeros(ic_s.size, dtype=bool)
+    for bout in result.bouts:
+        first = int(np.flatnonzero(ic_s == bout.start_s)[0])
+        last = int(np.flatnonzero(ic_s == bout.end_s)[0])
+        in_bout[first:last] = True  # the bout's last contact starts no step of it
+        assert bout.parameters.step_length_m == float(np.nanmedian(lengths[first:last]))
+    assert np.isfinite(lengths[in_bout]).all()
+    assert np.isnan(lengths[~in_bout]).all()

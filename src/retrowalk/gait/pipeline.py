@@ -35,7 +35,8 @@ from retrowalk.gait.parameters import (
     TURN_COEFFICIENT_PER_RAD,
     BoutParameters,
     InvertedPendulumStepLength,
-    bout_parameters,
+    bout_step_indices,
+    parameters_of_bouts,
 )
 from retrowalk.gait.recording import STANDARD_GRAVITY_M_S2, Recording
 from retrowalk.gait.reference import (
@@ -372,6 +373,8 @@ class GaitPipeline:
                 .detect(yaw, sampling_rate_hz=fs)
                 .turns_
             )
+        first_ic = np.array([s.first_ic for s in detector.bouts_], dtype=np.int64)
+        last_ic = np.array([s.last_ic for s in detector.bouts_], dtype=np.int64)
         step_lengths: FloatArray | None = None
         if self.sensor_height_m is not None and ics.size >= 2:
             model = InvertedPendulumStepLength(
@@ -386,18 +389,17 @@ class GaitPipeline:
                 bout_ic_indices=[ics[s.first_ic : s.last_ic + 1] for s in detector.bouts_],
                 yaw_rate_rad_s=yaw,
             )
+            # the bouts' steps one after the other, bout i's at first_ic[i] .. last_ic[i] - 1
             step_lengths = np.full(max(ics.size - 1, 0), np.nan)
-            for i, span in enumerate(detector.bouts_):
-                step_lengths[span.first_ic : span.last_ic] = model.step_length_m_[
-                    model.bout_step_offsets_[i] : model.bout_step_offsets_[i + 1]
-                ]
+            step_lengths[bout_step_indices(first_ic, last_ic)] = model.step_length_m_
         elif self.sensor_height_m is None:
             notes.append("no sensor height given: step length and speed not estimated")
         if not self.estimate_direction:
             notes.append("direction estimation switched off: every bout is 'unknown'")
         per_ic_length = np.full(ics.size, np.nan)
-        turn_starts = np.array([t.start_s for t in turns])
-        turn_ends = np.array([t.end_s for t in turns])
+        if step_lengths is not None:
+            # outside the bouts step_lengths is NaN, as per_ic_length stays there
+            per_ic_length[:-1] = step_lengths
         reference = fixed_reference
         if reference is None and self.estimate_direction and self.reference != "none":
             reference = choose_reference(
@@ -415,21 +417,23 @@ class GaitPipeline:
             directions = self._directions(
                 recording, ics, detector.bouts_, gravity_included, forward
             )
-        bouts = []
-        for span, (direction, confidence) in zip(detector.bouts_, directions, strict=True):
-            first, last = span.first_ic, span.last_ic
-            start, end = int(ics[first]), int(ics[last])
-            lengths = None if step_lengths is None else step_lengths[first:last]
-            if lengths is not None:
-                per_ic_length[first:last] = lengths
-            params = bout_parameters(ic_s[first : last + 1], fc_s[first : last + 1], lengths)
-            start_s, end_s = start / fs, end / fs
-            # turns are ordered and disjoint: count those overlapping [start_s, end_s]
-            n_turns = int(
-                np.searchsorted(turn_starts, end_s, side="left")
-                - np.searchsorted(turn_ends, start_s, side="right")
+        # all bouts at once: the same numbers as one bout_parameters per bout
+        params = parameters_of_bouts(ic_s, fc_s, first_ic, last_ic, step_lengths)
+        start_s = (ics[first_ic] / fs).tolist()
+        end_s = (ics[last_ic] / fs).tolist()
+        # turns are ordered and disjoint: count those overlapping [start_s, end_s]
+        turn_starts = np.array([t.start_s for t in turns])
+        turn_ends = np.array([t.end_s for t in turns])
+        n_turns = (
+            np.searchsorted(turn_starts, end_s, side="left")
+            - np.searchsorted(turn_ends, start_s, side="right")
+        ).tolist()
+        bouts = [
+            Bout(start, end, direction, confidence, bout_params, count)
+            for start, end, (direction, confidence), bout_params, count in zip(
+                start_s, end_s, directions, params, n_turns, strict=True
             )
-            bouts.append(Bout(start_s, end_s, direction, confidence, params, n_turns))
+        ]
         valid_fc = fc_s[np.isfinite(fc_s)]
         result = GaitResult(
             source=recording.source,
