@@ -27,7 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from retrowalk.errors import InputError
-from retrowalk.gait.bouts import BoutSpan, WalkingBoutDetector
+from retrowalk.gait.bouts import WalkingBoutDetector
 from retrowalk.gait.contacts import InitialContactDetector
 from retrowalk.gait.direction import ForwardReference, estimate_directions
 from retrowalk.gait.orientation import BodyFrame, gravity_direction, gravity_is_present
@@ -375,6 +375,9 @@ class GaitPipeline:
             )
         first_ic = np.array([s.first_ic for s in detector.bouts_], dtype=np.int64)
         last_ic = np.array([s.last_ic for s in detector.bouts_], dtype=np.int64)
+        # each bout's samples, first to last initial contact: [start, stop)
+        starts, stops = ics[first_ic].tolist(), (ics[last_ic] + 1).tolist()
+        bounds = list(zip(starts, stops, strict=True))
         step_lengths: FloatArray | None = None
         if self.sensor_height_m is not None and ics.size >= 2:
             model = InvertedPendulumStepLength(
@@ -386,7 +389,10 @@ class GaitPipeline:
             model.detect_bouts(
                 vertical,
                 sampling_rate_hz=fs,
-                bout_ic_indices=[ics[s.first_ic : s.last_ic + 1] for s in detector.bouts_],
+                bout_ic_indices=[
+                    ics[f : last + 1]
+                    for f, last in zip(first_ic.tolist(), last_ic.tolist(), strict=True)
+                ],
                 yaw_rate_rad_s=yaw,
             )
             # the bouts' steps one after the other, bout i's at first_ic[i] .. last_ic[i] - 1
@@ -404,7 +410,7 @@ class GaitPipeline:
         if reference is None and self.estimate_direction and self.reference != "none":
             reference = choose_reference(
                 recording,
-                [(int(ics[s.first_ic]), int(ics[s.last_ic]) + 1) for s in detector.bouts_],
+                bounds,
                 gravity_included=gravity_included,
                 mode=self.reference,
                 warmup_forward_min=None if self.plan is None else self.plan.warmup_forward_min,
@@ -414,16 +420,14 @@ class GaitPipeline:
         forward = None if reference is None else reference.reference
         directions: list[tuple[Direction, float]] = [("unknown", 0.0)] * len(detector.bouts_)
         if self.estimate_direction:
-            directions = self._directions(
-                recording, ics, detector.bouts_, gravity_included, forward
-            )
+            directions = self._directions(recording, bounds, gravity_included, forward)
         # all bouts at once: the same numbers as one bout_parameters per bout
         params = parameters_of_bouts(ic_s, fc_s, first_ic, last_ic, step_lengths)
         start_s = (ics[first_ic] / fs).tolist()
         end_s = (ics[last_ic] / fs).tolist()
         # turns are ordered and disjoint: count those overlapping [start_s, end_s]
-        turn_starts = np.array([t.start_s for t in turns])
-        turn_ends = np.array([t.end_s for t in turns])
+        turn_starts = np.fromiter((t.start_s for t in turns), dtype=np.float64, count=len(turns))
+        turn_ends = np.fromiter((t.end_s for t in turns), dtype=np.float64, count=len(turns))
         n_turns = (
             np.searchsorted(turn_starts, end_s, side="left")
             - np.searchsorted(turn_ends, start_s, side="right")
@@ -535,15 +539,13 @@ class GaitPipeline:
     @staticmethod
     def _directions(
         recording: Recording,
-        ics: NDArray[np.int64],
-        spans: list[BoutSpan],
+        bounds: list[tuple[int, int]],
         gravity_included: bool,
         reference: ForwardReference | None,
     ) -> list[tuple[Direction, float]]:
         """Direction and confidence of every bout: ``estimate_direction`` of the bout's raw
-        sensor-frame signal (first to last initial contact), all bouts in one
-        :func:`estimate_directions` call (the same answers, computed together)."""
-        bounds = [(int(ics[s.first_ic]), int(ics[s.last_ic]) + 1) for s in spans]
+        sensor-frame signal (``bounds``: first to last initial contact, ``[start, stop)``), all
+        bouts in one :func:`estimate_directions` call (the same answers, computed together)."""
         try:
             estimates = estimate_directions(
                 recording.acc_m_s2,
