@@ -608,7 +608,9 @@ def _filtered_excursions_of_bouts(
         np.fft.irfft(spectrum, n_fft, axis=-1, out=q)
         n_rows = lengths[members]
         slope = (q[np.arange(k), n_rows] - q[:, 0]) / n_rows
-        q -= np.multiply.outer(slope, _ramp(n_fft))
+        # (positions are read up to q[n] at most: the rest of a row is left as it is)
+        used = int(n_rows.max()) + 1
+        q[:, :used] -= np.multiply.outer(slope, _ramp(n_fft)[:used])
     # max/min over [IC_k, IC_(k+1)) of each bout, read one sample on, in ``order`` (so that the
     # pieces reduceat runs over between bouts stay short): reduceat from every contact; the
     # pieces from a bout's last contact on are dropped
