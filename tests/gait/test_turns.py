@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy import signal
 
-from retrowalk.gait.turns import TurnDetector
+from retrowalk.gait.turns import Turn, TurnDetector, _BlockedFiltfilt
 
 
 def test_a_90_degree_turn_is_found_with_its_angle() -> None:
@@ -20,3 +21,81 @@ def test_small_sways_are_not_turns() -> None:
     t = np.arange(1000) / 100.0
     yaw = np.deg2rad(10.0) * np.sin(2 * np.pi * 1.0 * t)
     assert TurnDetector().detect(yaw, sampling_rate_hz=100.0).turns_ == []
+
+
+def _reference_turns(detector: TurnDetector, yaw: np.ndarray, fs: float) -> list[Turn]:
+    """The written-out method: sosfiltfilt, threshold, merge, cumulative-sum angles."""
+    sos = signal.butter(2, detector.low_pass_hz, "low", fs=fs, output="sos")
+    rate_deg_s = np.rad2deg(signal.sosfiltfilt(sos, yaw))
+    moving = np.abs(rate_deg_s) >= detector.min_rate_deg_s
+    change = np.diff(np.r_[False, moving, False].astype(np.int8))
+    starts, ends = np.flatnonzero(change == 1), np.flatnonzero(change == -1)
+    if starts.size == 0:
+        return []
+    gap_ok = (starts[1:] - ends[:-1]) / fs > detector.merge_gap_s
+    starts, ends = starts[np.r_[True, gap_ok]], ends[np.r_[gap_ok, True]]
+    angle_cum = np.r_[0.0, np.cumsum(rate_deg_s) / fs]
+    angles = angle_cum[ends] - angle_cum[starts]
+    durations = (ends - starts) / fs
+    ok = (
+        (np.abs(angles) >= detector.min_angle_deg)
+        & (durations >= detector.min_duration_s)
+        & (durations <= detector.max_duration_s)
+    )
+    return [
+        Turn(float(s / fs), float(e / fs), float(a))
+        for s, e, a in zip(starts[ok], ends[ok], angles[ok], strict=True)
+    ]
+
+
+def _turning_yaw(n: int, seed: int) -> np.ndarray:
+    """Yaw rate (rad/s) with step sway, noise and turns of random size and length."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(n) / 100.0
+    yaw = np.deg2rad(20.0 * np.sin(2 * np.pi * 0.9 * t) + rng.normal(0.0, 8.0, n))
+    for _ in range(max(1, n // 800)):
+        start = int(rng.integers(0, n))
+        length = int(rng.integers(30, 500))
+        yaw[start : start + length] += np.deg2rad(rng.uniform(-120.0, 120.0))
+    return yaw
+
+
+@pytest.mark.parametrize("n", [30, 31, 63, 64, 65, 97, 1000, 4096, 30_001])
+def test_the_blocked_zero_phase_filter_is_sosfiltfilt(n: int) -> None:
+    yaw = _turning_yaw(n, seed=n)
+    for fs, cutoff in ((100.0, 1.5), (50.0, 1.5), (128.0, 3.0)):
+        sos = signal.butter(2, cutoff, "low", fs=fs, output="sos")
+        expected = np.rad2deg(signal.sosfiltfilt(sos, yaw))
+        blocked = _BlockedFiltfilt(sos, yaw, scale=float(np.rad2deg(1.0)))
+        found = np.concatenate([blocked.values(0, blocked.n_blocks).ravel(), blocked.tail])
+        assert found.shape == expected.shape
+        assert np.max(np.abs(found - expected)) <= 1e-12 * np.max(np.abs(expected))
+
+
+def test_segment_sums_of_the_blocked_filter_are_the_cumulative_sum_differences() -> None:
+    n = 10_007
+    yaw = _turning_yaw(n, seed=5)
+    sos = signal.butter(2, 1.5, "low", fs=100.0, output="sos")
+    filtered = signal.sosfiltfilt(sos, yaw)
+    cumulative = np.r_[0.0, np.cumsum(filtered)]
+    rng = np.random.default_rng(6)
+    starts = np.sort(rng.integers(0, n, 300))
+    ends = np.minimum(starts + rng.integers(0, 700, 300), n)
+    ends[:3] = n  # up to the last sample (the partial last block)
+    starts[:2] = [n - 5, 0]
+    found = _BlockedFiltfilt(sos, yaw).sums(starts, ends)
+    expected = cumulative[ends] - cumulative[starts]
+    assert np.allclose(found, expected, rtol=0.0, atol=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_detected_turns_are_those_of_the_written_out_method(seed: int) -> None:
+    n = [40, 700, 5000, 20_000, 64_000, 3333][seed]
+    yaw = _turning_yaw(n, seed)
+    for detector in (TurnDetector(), TurnDetector(min_angle_deg=20.0, merge_gap_s=0.3)):
+        found = detector.detect(yaw, sampling_rate_hz=100.0).turns_
+        expected = _reference_turns(detector, yaw, 100.0)
+        assert [(t.start_s, t.end_s) for t in found] == [(t.start_s, t.end_s) for t in expected]
+        assert np.allclose(
+            [t.angle_deg for t in found], [t.angle_deg for t in expected], rtol=0, atol=1e-9
+        )
