@@ -11,6 +11,7 @@ from retrowalk.gait.contacts import (
     InitialContactDetector,
     _gaussian_derivative_kernel,
     _grid_lobe_minima,
+    _tiled_argmin,
     _zero_phase_windows,
     lobe_minima,
     segment_argextreme,
@@ -191,3 +192,23 @@ def test_band_pass_windows_from_filter_states_equal_the_whole_signal_filter(
         [[band[f + i : f + i + kernel.size] @ kernel for i in range(window)] for f in firsts]
     )
     assert np.allclose(found, expected, rtol=0, atol=1e-11 * np.abs(expected).max())
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(-3, 3), min_size=2, max_size=120),
+    st.lists(st.integers(1, 9), min_size=1, max_size=12),
+    st.lists(st.integers(0, 3), min_size=12, max_size=12),
+)
+def test_argmin_over_ascending_segments_matches_the_general_one(
+    values: list[int], lengths: list[int], gaps: list[int]
+) -> None:
+    # The FC search reads each step's slope minimum with one reduceat over the slope itself
+    # (_tiled_argmin); the first index of each minimum must be segment_argextreme's (small
+    # integers: ties are common).
+    x = np.array(values, dtype=np.float64)
+    bounds = np.cumsum([g + length for g, length in zip(gaps, lengths, strict=False)])
+    ends = bounds[bounds <= x.size]
+    starts = ends - np.array(lengths[: ends.size])
+    expected = segment_argextreme(x, starts, ends, maximum=False)
+    assert _tiled_argmin(x, starts, ends).tolist() == expected.tolist()

@@ -122,7 +122,8 @@ class InitialContactDetector:
         self.lobe_indices_, self.ic_strength_m_s3_ = _grid_lobe_minima(
             padded, kernel, offset, n, step
         )
-        self.filtered_m_s2_ = band
+        # the band's copy inside ``padded`` (contiguous; the filter's output runs backwards)
+        self.filtered_m_s2_ = padded[radius : radius + n] if radius < n else band
         return self
 
     def contacts_of(
@@ -197,7 +198,7 @@ class InitialContactDetector:
         )
         run = np.repeat(np.arange(run_first.shape[0]), np.diff(np.r_[run_first, starts.shape[0]]))
         low = offsets[run] + (starts - starts[run_first][run])
-        idx = segment_argextreme(slope, low, low + (ends - starts), maximum=False)
+        idx = _tiled_argmin(slope, low, low + (ends - starts))
         return np.asarray(starts + (idx - low), dtype=np.int64)
 
 
@@ -726,6 +727,25 @@ def _grid_lobe_minima(
     sizes = np.diff(np.r_[head, lobe.shape[0]])
     at_deepest = np.where(depth == np.repeat(deepest, sizes), index, np.iinfo(np.int64).max)
     return np.minimum.reduceat(at_deepest, head).astype(np.int64), deepest
+
+
+def _tiled_argmin(x: FloatArray, starts: IntArray, ends: IntArray) -> IntArray:
+    """:func:`segment_argextreme` (minimum) for non-empty, ascending, disjoint segments: one
+    ``reduceat`` over ``x`` itself (the gaps are segments of their own, ignored), no gathered
+    copy of the segments."""
+    if starts.size == 0 or np.any(ends <= starts) or np.any(starts[1:] < ends[:-1]):
+        return segment_argextreme(x, starts, ends, maximum=False)
+    bounds = np.empty(2 * starts.shape[0], dtype=np.int64)
+    bounds[0::2], bounds[1::2] = starts, ends
+    if bounds[-1] == x.shape[0]:
+        bounds = bounds[:-1]
+    lowest = np.fmin.reduceat(x, bounds)  # NaN-ignoring, as segment_argextreme
+    hits = np.flatnonzero(x[bounds[0] :] == np.repeat(lowest, np.diff(np.r_[bounds, x.shape[0]])))
+    first = np.searchsorted(hits, starts - bounds[0])
+    found = hits[np.minimum(first, max(hits.size - 1, 0))] + bounds[0] if hits.size else first
+    if hits.size == 0 or np.any((first >= hits.size) | (found >= ends)):  # an all-NaN one
+        return segment_argextreme(x, starts, ends, maximum=False)
+    return np.asarray(found, dtype=np.int64)
 
 
 def lobe_minima(x: FloatArray) -> tuple[IntArray, FloatArray]:
