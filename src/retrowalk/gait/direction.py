@@ -77,7 +77,9 @@ from functools import lru_cache
 from typing import Literal
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import NDArray
+from scipy.fft import next_fast_len
 from scipy.signal import butter, sosfilt, sosfilt_zi
 
 from retrowalk.errors import InputError
@@ -582,6 +584,317 @@ class _Analysis:
         )
 
 
+# ---------------------------------------------------------------------------------------------
+# The reference route, fast: only what a decision against a ForwardReference reads (movement,
+# periodicity, the acceleration loop and the gravity direction of each window), computed for
+# many bouts at once. The numbers are those of :func:`_zero_phase` / :func:`_window_features`
+# up to rounding (about 1e-11 m/s^2 in the filtered signal, tested); the decisions are the same.
+
+#: input samples placed before a bout to start the forward filter pass in its padded state
+_STEER_SAMPLES = 32
+
+
+@lru_cache(maxsize=32)
+def _edge_matrices(
+    low_hz: float, high_hz: float, sampling_rate_hz: float, padlen: int
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Linear maps that replace filtering the 2-s odd padding of :func:`_zero_phase`.
+
+    The forward pass only uses the padding to reach its state at the bout's first sample, a
+    linear function of the first ``padlen + 1`` samples (``start``, (padlen + 1, states)); the
+    backward pass starts from a state that is a linear function of the forward state at the
+    bout's end and its last ``padlen + 1`` samples (``end``, (states + padlen + 1, states)).
+    ``steer`` ((states, _STEER_SAMPLES)) gives inputs that drive the filter from rest to a given
+    state (minimum norm), so that bouts of different lengths can share one filter matrix (each
+    ends at the matrix's last column; ``sosfilt`` then returns every bout's final state).
+    Computed once per filter by running ``sosfilt`` on unit inputs and unit states.
+    """
+    sos, zi = _band_filter(low_hz, high_hz, sampling_rate_hz)
+    sections = sos.shape[0]
+    states = 2 * sections
+
+    def run(x: FloatArray, state: FloatArray | None) -> tuple[FloatArray, FloatArray]:
+        start = np.zeros((sections, x.shape[0], 2))
+        if state is not None:
+            start = state.reshape(x.shape[0], sections, 2).transpose(1, 0, 2)
+        y, final = sosfilt(sos, x, axis=-1, zi=start)
+        flat = np.asarray(final).transpose(1, 0, 2).reshape(x.shape[0], states)
+        return np.asarray(y, dtype=np.float64), np.asarray(flat, dtype=np.float64)
+
+    unit = np.eye(padlen + 1)
+    extended = 2 * unit[:, :1] - unit[:, padlen:0:-1]
+    _, start = run(extended, zi.reshape(1, states) * extended[:, :1])
+    count = states + padlen + 1
+    state = np.zeros((count, states))
+    state[:states] = np.eye(states)
+    tail = np.zeros((count, padlen + 1))
+    tail[states:] = np.eye(padlen + 1)
+    padding = 2 * tail[:, padlen:] - tail[:, padlen - 1 :: -1][:, :padlen]
+    forward, _ = run(padding, state)
+    _, end = run(np.ascontiguousarray(forward[:, ::-1]), zi.reshape(1, states) * forward[:, -1:])
+    _, reach = run(np.eye(_STEER_SAMPLES), None)  # (inputs, states): state = inputs @ reach
+    return start, end, np.asarray(np.linalg.pinv(reach), dtype=np.float64)
+
+
+def _zero_phase_layout(
+    band: tuple[float, float, float], accs: list[FloatArray], room: int
+) -> tuple[FloatArray, FloatArray, NDArray[np.int64]]:
+    """:func:`_zero_phase` of each bout in ``accs`` (padding ``min(n - 1, 2 s)``), many bouts per
+    ``sosfilt`` call. Returns the raw and the filtered samples, channel-major, and where each
+    bout starts in them: bout ``i`` is ``[:, start[i]:start[i] + n_i]`` of both (shape (3,
+    columns + room); the columns between bouts are not samples of any bout).
+
+    Bouts of similar length share a matrix (at most 5 % of it padding). A bout longer than the
+    padding is filtered on its own samples only (the padding's effect: :func:`_edge_matrices`):
+    forward on a row that ENDS at the matrix's last column, steered into its starting state by
+    the inputs just before it (``sosfilt`` then returns each bout's final state), backward on
+    the matrix reversed, where each row starts at column 0 with its own state. Same numbers as
+    :func:`_zero_phase` up to rounding (tested).
+    """
+    sos, zi = _band_filter(*band)
+    padlen = round(2 * band[2])
+    start, end, steer = _edge_matrices(*band, padlen)
+    sections = sos.shape[0]
+    states = 2 * sections
+    steps = _STEER_SAMPLES
+    lengths = np.array([a.shape[0] for a in accs], dtype=np.int64)
+    full = lengths > padlen
+    order = [int(i) for i in np.argsort(-lengths, kind="stable") if full[i]]
+    groups: list[tuple[list[int], int, int]] = []  # members, row width, first column
+    column = 0
+    while order:
+        width = int(lengths[order[0]]) + steps
+        stop, total = 0, 0
+        while stop < len(order) and width * (stop + 1) <= (total + lengths[order[stop]] + steps) / (
+            1.0 - _MAX_PADDING_FRACTION
+        ):
+            total += int(lengths[order[stop]]) + steps
+            stop += 1
+        groups.append((order[:stop], width, column))
+        column += stop * width
+        order = order[stop:]
+    position = np.empty(lengths.size, dtype=np.int64)
+    for members, width, first in groups:
+        position[members] = first + width * np.arange(1, len(members) + 1) - lengths[members]
+    short = np.flatnonzero(~full)
+    position[short] = column + np.cumsum(lengths[short]) - lengths[short]
+    column += int(lengths[short].sum())
+    raw = np.zeros((3, column + room))
+    filtered = np.zeros((3, column + room))
+    for i, acc in enumerate(accs):
+        raw[:, position[i] : position[i] + lengths[i]] = acc.T
+    for i in short.tolist():  # no longer than the padding: the direct way
+        filtered[:, position[i] : position[i] + lengths[i]] = _zero_phase(
+            (sos, zi), accs[i], int(lengths[i]) - 1
+        ).T
+    if not groups:
+        return raw, filtered, position
+    chosen = np.flatnonzero(full)
+    edges = sliding_window_view(raw, padlen + 1, axis=1)
+    heads = edges[:, position[chosen]]  # (3, bouts, padlen + 1)
+    tails = edges[:, position[chosen] + lengths[chosen] - padlen - 1]
+    ahead = position[chosen][:, None] - steps + np.arange(steps)
+    # inputs that reach each bout's starting state (einsum, not BLAS: the same numbers for a
+    # bout whatever the other bouts)
+    raw[:, ahead] = np.einsum("cps,sm->cpm", np.einsum("cpj,js->cps", heads, start), steer)
+    raw_tail = {int(i): k for k, i in enumerate(chosen)}
+    for members, width, first in groups:
+        count = len(members)
+        rows = raw[:, first : first + count * width].reshape(3, count, width)
+        forward, final = sosfilt(sos, rows, axis=-1, zi=np.zeros((sections, 3, count, 2)))
+        ends = np.asarray(final).transpose(1, 2, 0, 3).reshape(3, count, states)
+        picked = [raw_tail[i] for i in members]
+        backward_start = np.einsum(
+            "cpj,js->cps", np.concatenate((ends, tails[:, picked]), axis=2), end
+        )
+        backward, _ = sosfilt(
+            sos,
+            forward[..., ::-1],
+            axis=-1,
+            zi=backward_start.reshape(3, count, sections, 2).transpose(2, 0, 1, 3),
+        )
+        filtered[:, first : first + count * width].reshape(3, count, width)[...] = backward[
+            ..., ::-1
+        ]
+    return raw, filtered, position
+
+
+def _windows_of(lengths: NDArray[np.int64], window: int) -> tuple[NDArray[np.int64], ...]:
+    """:func:`_window_starts` of every bout at once: (bout, start in the bout, length) per
+    window, bout by bout (the same starts: ``np.linspace`` is ``j * step``, its last value the
+    stop)."""
+    size = np.where(lengths < 2 * window, lengths, window)
+    count = -(-lengths // size)
+    bout = np.repeat(np.arange(lengths.size), count)
+    first = np.cumsum(count) - count
+    j = np.arange(bout.size) - np.repeat(first, count)
+    span = np.repeat((lengths - size).astype(np.float64), count)
+    each = np.repeat(np.maximum(count - 1, 1), count)
+    starts = np.rint(j * (span / each))
+    last = j == np.repeat(count - 1, count)
+    starts = np.where(last & (np.repeat(count, count) > 1), span, starts)
+    return bout, starts.astype(np.int64), np.repeat(size, count)
+
+
+@dataclass(frozen=True)
+class _LoopWindows:
+    """The reference route's statistics of several bouts: per window (rows ``edges[i]:edges[i +
+    1]`` are bout ``i``'s) and per bout."""
+
+    edges: NDArray[np.int64]
+    movement: FloatArray
+    periodicity: FloatArray
+    loop: FloatArray  # (windows, 3)
+    raw_mean: FloatArray  # (windows, 3): the specific force's mean (gravity, when recorded)
+    bouts: list[_Bout]
+
+    def analyses(self, has_gyroscope: bool) -> list[_Analysis | DirectionEstimate]:
+        """Per bout: its walking windows and statistics (as :meth:`DirectionDetector._walking`
+        with ``needs={"loop"}``), or ``unknown``."""
+        results: list[_Analysis | DirectionEstimate] = []
+        for k, bout in enumerate(self.bouts):
+            lo, hi = int(self.edges[k]), int(self.edges[k + 1])
+            gravity = (
+                self.raw_mean[lo:hi].T if bout.vertical is None else np.full((3, hi - lo), np.nan)
+            )
+            windows = {
+                "movement_m_s2": self.movement[lo:hi],
+                "periodicity": self.periodicity[lo:hi],
+                "loop_x": self.loop[lo:hi, 0],
+                "loop_y": self.loop[lo:hi, 1],
+                "loop_z": self.loop[lo:hi, 2],
+                "gravity_x": gravity[0],
+                "gravity_y": gravity[1],
+                "gravity_z": gravity[2],
+            }
+            results.append(
+                DirectionDetector._walking(bout, has_gyroscope, windows, frozenset({"loop"}))
+            )
+        return results
+
+
+def _loop_windows(
+    accs: list[FloatArray],
+    gravity_included: bool,
+    band_hz: tuple[float, float],
+    sampling_rate_hz: float,
+    window: int,
+    loop_lags: tuple[int, ...],
+) -> _LoopWindows:
+    """Movement, periodicity, acceleration loop and gravity of every analysis window of the
+    validated, finite ``accs`` (each at least 16 samples): what :func:`_window_features`
+    computes with ``needs={"loop"}``, for all bouts together, the same numbers up to rounding.
+
+    Periodicity and loop come from one real FFT per channel and window: the loop's mean cross
+    product over the lags is the odd part of the channels' cross-correlations, a weighted sum
+    of the imaginary parts of their cross-spectra; the periodicity is the autocorrelation of the
+    vertical projection, whose spectrum is the same projection of the channels' spectra.
+    Windows of the analysis window's length are evaluated together, all others (one window per
+    short bout) together at one FFT size, zero beyond their end (sizes fixed by the settings, so
+    a bout's numbers do not depend on the other bouts).
+    """
+    lengths = np.array([a.shape[0] for a in accs], dtype=np.int64)
+    bout, starts, size = _windows_of(lengths, window)
+    lo = int(0.3 * sampling_rate_hz)
+    cap = int(1.5 * sampling_rate_hz)
+    longest_lag = max(loop_lags) + 1
+
+    def fft_size(length: int) -> int:
+        top = min(max(lo + 1, length // 2), cap, length)
+        return int(next_fast_len(length + max(top, longest_lag), real=True))
+
+    exact = size == window
+    mixed_size = fft_size(2 * window - 1)
+    room = max(fft_size(window), mixed_size)
+    high = min(band_hz[1], 0.45 * sampling_rate_hz)
+    raw, filtered, position = _zero_phase_layout((band_hz[0], high, sampling_rate_hz), accs, room)
+    ranges = np.argsort(position)
+    bounds = np.column_stack((position[ranges], position[ranges] + lengths[ranges])).ravel()
+    sums = np.empty((3, lengths.size))
+    sums[:, ranges] = np.add.reduceat(raw, bounds, axis=1)[:, ::2]
+    bout_means = (sums / lengths).T
+    bouts: list[_Bout] = []
+    verticals = np.full((lengths.size, 3), np.nan)
+    for k, acc in enumerate(accs):
+        linear = filtered[:, position[k] : position[k] + lengths[k]].T
+        if gravity_included and np.linalg.norm(bout_means[k]) > 0.5 * STANDARD_GRAVITY_M_S2:
+            bouts.append(_Bout(linear, None, acc, None, 1.0))
+            continue
+        # gravity removed (or declared present but absent: then there is no "up" to read)
+        _, vectors = np.linalg.eigh(np.cov(linear.T))
+        vertical = vectors[:, -1]
+        skewness = _skewness((acc - acc.mean(axis=0)) @ vertical)  # unfiltered: contact peaks
+        if skewness < 0:
+            vertical = -vertical
+        bouts.append(_Bout(linear, None, acc, vertical, float(np.tanh(abs(skewness) / 0.3))))
+        verticals[k] = vertical
+    count = bout.size
+    movement, periodicity = np.empty(count), np.empty(count)
+    loop, raw_mean = np.empty((count, 3)), np.empty((count, 3))
+    where = position[bout] + starts
+    lags = np.asarray(loop_lags, dtype=np.float64)
+    for members, n_fft in (
+        (np.flatnonzero(exact), fft_size(window)),
+        (np.flatnonzero(~exact), mixed_size),
+    ):
+        if not members.size:
+            continue
+        length = size[members]
+        width = window if exact[members[0]] else n_fft
+        acc = sliding_window_view(filtered, width, axis=1)[:, where[members]]
+        rows = sliding_window_view(raw, width, axis=1)[:, where[members]]
+        inside = None
+        if not exact[members[0]]:  # each window zero beyond its end
+            inside = np.arange(width) < length[:, None]
+            acc = acc * inside
+            rows = rows * inside
+        means = rows.sum(axis=-1) / length  # (3, windows)
+        raw_mean[members] = means.T
+        centred = acc - (acc.sum(axis=-1) / length)[:, :, None]
+        if inside is not None:
+            centred *= inside
+        power = np.einsum("cwt,cwt->w", centred, centred) / length
+        movement[members] = np.sqrt(power)
+        own = verticals[bout[members]]
+        up = means / np.maximum(np.sqrt(np.einsum("cw,cw->w", means, means)), 1e-12)
+        vertical = np.where(np.isnan(own[:, 0]), up, own.T)  # (3, windows)
+        spectra = np.fft.rfft(centred, n_fft, axis=-1)  # (3, windows, frequencies)
+        # the vertical projection's spectrum (real and imaginary parts alike)
+        projected = np.einsum("cw,cwf->wf", vertical, spectra.view(np.float64)).view(np.complex128)
+        tops = np.minimum(np.minimum(np.maximum(lo + 1, length // 2), cap), length)
+        top = int(tops.max())
+        periodicity[members] = 0.0
+        if top > lo:
+            auto = np.fft.irfft(projected.real**2 + projected.imag**2, n_fft, axis=-1)[:, :top]
+            lagged = auto[:, lo:top]
+            if int(tops.min()) != top:
+                lagged = np.where(np.arange(lo, top) < tops[:, None], lagged, -np.inf)
+            zero = auto[:, 0]
+            fine = (zero > 0) & (tops > lo)
+            periodicity[members[fine]] = lagged[fine].max(axis=1) / zero[fine]
+        frequencies = np.arange(n_fft // 2 + 1)
+        sines = np.sin((2 * np.pi / n_fft) * np.outer(lags, frequencies))  # (lags, frequencies)
+        scale = -4.0 / n_fft / len(loop_lags)
+        if inside is None:
+            weights = np.einsum("l,lf->f", scale / (window - lags), sines)
+            for axis, (i, j) in enumerate(((1, 2), (2, 0), (0, 1))):
+                cross = np.conj(spectra[i]) * spectra[j]
+                loop[members, axis] = np.einsum("wf,f->w", cross.imag, weights)
+        else:
+            each = np.einsum("wl,lf->wf", scale / (length[:, None] - lags[None, :]), sines)
+            for axis, (i, j) in enumerate(((1, 2), (2, 0), (0, 1))):
+                cross = np.conj(spectra[i]) * spectra[j]
+                loop[members, axis] = np.einsum("wf,wf->w", cross.imag, each)
+        loop[members] = np.divide(
+            loop[members],
+            power[:, None],
+            out=np.zeros((members.size, 3)),
+            where=power[:, None] > 0,
+        )
+    edges = np.concatenate(([0], np.cumsum(np.bincount(bout, minlength=lengths.size))))
+    return _LoopWindows(edges, movement, periodicity, loop, raw_mean, bouts)
+
+
 def _unit(vector: FloatArray | tuple[float, ...], name: str) -> FloatArray:
     values = np.asarray(vector, dtype=np.float64)
     norm = float(np.linalg.norm(values)) if values.shape == (3,) else float("nan")
@@ -756,6 +1069,120 @@ class ForwardReference:
         direction: Direction = "forward" if score > 0 else "backward"
         return DirectionEstimate(direction, confidence, features, "")
 
+    def _classify_windows(
+        self, stats: _LoopWindows, *, gravity_included: bool
+    ) -> list[DirectionEstimate]:
+        """:meth:`_classify` (``describe=False``) of every bout of ``stats``, after its walking
+        windows are found as :meth:`DirectionDetector._walking` finds them, all bouts at once
+        (the same decisions, reasons and features; the score is the mean vote)."""
+        count = len(stats.bouts)
+        bout = np.repeat(np.arange(count), np.diff(stats.edges))
+        moving = stats.movement >= MIN_MOVEMENT_M_S2
+        usable = moving & (stats.periodicity >= MIN_PERIODICITY)
+        n_windows = np.diff(stats.edges)
+        n_moving = np.bincount(bout, weights=moving, minlength=count)
+        n_walking = np.bincount(bout, weights=usable, minlength=count)
+        has_gravity = np.array([b.vertical is None for b in stats.bouts], dtype=bool)
+        checks_tilt = gravity_included and self.up is not None
+        steady = np.ones(bout.size, dtype=bool)
+        tilt_median = np.full(count, np.nan)
+        if checks_tilt:
+            up = stats.raw_mean / np.maximum(
+                np.linalg.norm(stats.raw_mean, axis=1, keepdims=True), 1e-12
+            )
+            reference_up = np.asarray(self.up)
+            tilt = np.degrees(np.arccos(np.clip(_dot3(up, reference_up), -1.0, 1.0)))
+            steady = ~has_gravity[bout] | (tilt <= self.max_tilt_deg)
+            counted = np.flatnonzero(usable & has_gravity[bout])
+            order = counted[np.lexsort((tilt[counted], bout[counted]))]
+            per_bout = np.bincount(bout[order], minlength=count)
+            first = np.cumsum(per_bout) - per_bout
+            middle_lo = first + (per_bout - 1) // 2
+            middle_hi = first + per_bout // 2
+            ok = per_bout > 0
+            ordered = tilt[order]
+            tilt_median[ok] = (ordered[middle_lo[ok]] + ordered[middle_hi[ok]]) / 2
+        voting = usable & steady
+        lengths = np.linalg.norm(stats.loop, axis=1)
+        cosines = np.divide(
+            _dot3(stats.loop, np.asarray(self.loop_axis)),
+            lengths,
+            out=np.zeros(lengths.size),
+            where=lengths > 0,
+        )
+        strength = (
+            np.ones(lengths.size)
+            if not np.isfinite(self.loop_strength) or self.loop_strength <= 0
+            else np.minimum(1.0, lengths / (0.5 * self.loop_strength))
+        )
+        votes = np.where(voting, cosines * strength, 0.0)
+        n_voting = np.bincount(bout, weights=voting, minlength=count)
+        scores = np.bincount(bout, weights=votes, minlength=count) / np.maximum(n_voting, 1)
+        results: list[DirectionEstimate] = []
+        for k, (windows, moved, walked, score, tilt_k, gravity_k, voted) in enumerate(
+            zip(
+                n_windows.tolist(),
+                n_moving.tolist(),
+                n_walking.tolist(),
+                scores.tolist(),
+                tilt_median.tolist(),
+                has_gravity.tolist(),
+                n_voting.tolist(),
+                strict=True,
+            )
+        ):
+            features = {
+                "vertical_sign_certainty": stats.bouts[k].vertical_sign_certainty,
+                "n_windows": float(windows),
+                "n_windows_walking": float(walked),
+            }
+            if not moved:
+                results.append(DirectionEstimate("unknown", 0.0, features, "no movement"))
+                continue
+            if not walked:
+                results.append(
+                    DirectionEstimate("unknown", 0.0, features, "not periodic: no steady walking")
+                )
+                continue
+            features["reference_agreement"] = self.agreement
+            if checks_tilt and gravity_k:
+                features["tilt_from_reference_deg"] = tilt_k
+                if not voted:
+                    results.append(
+                        DirectionEstimate(
+                            "unknown",
+                            0.0,
+                            features,
+                            f"the sensor turned on the body since the reference: gravity moved "
+                            f"by {tilt_k:.0f} deg (over {self.max_tilt_deg:g})",
+                        )
+                    )
+                    continue
+            features["score"] = score
+            confidence = min(1.0, abs(score))
+            if confidence < self.min_confidence:
+                results.append(
+                    DirectionEstimate(
+                        "unknown",
+                        confidence,
+                        features,
+                        "the loop does not match the reference's axis",
+                    )
+                )
+                continue
+            direction: Direction = "forward" if score > 0 else "backward"
+            results.append(DirectionEstimate(direction, confidence, features, ""))
+        return results
+
+
+def _dot3(rows: FloatArray, vector: FloatArray) -> FloatArray:
+    """``rows @ vector`` for (n, 3) rows, element by element (the same numbers for a row
+    whatever the number of rows, unlike a BLAS product)."""
+    return np.asarray(
+        rows[:, 0] * vector[0] + rows[:, 1] * vector[1] + rows[:, 2] * vector[2],
+        dtype=np.float64,
+    )
+
 
 def _as_triple(vector: FloatArray) -> tuple[float, float, float]:
     return (float(vector[0]), float(vector[1]), float(vector[2]))
@@ -864,19 +1291,11 @@ class DirectionDetector:
         certainty = float(np.clip(abs(np.log(ratio)) / np.log(1.3), 0, 1))
         return ("pouch" if ratio > 1 else "trunk"), certainty
 
-    def _analyse(
-        self,
-        acc_m_s2: FloatArray,
-        sampling_rate_hz: float,
-        gyr_rad_s: FloatArray | None,
-        gravity_included: bool,
-        needs: frozenset[str] | None = None,
-    ) -> _Analysis | DirectionEstimate:
-        """Validated input, per-window statistics and the walking windows, or ``unknown``.
-
-        ``needs`` (see :func:`_window_features`): only these statistics, and only the medians
-        a decision reads; ``None``: everything, for the estimate's ``features``.
-        """
+    def _finite_bout(
+        self, acc_m_s2: FloatArray, sampling_rate_hz: float, gyr_rad_s: FloatArray | None
+    ) -> tuple[FloatArray, FloatArray | None] | DirectionEstimate:
+        """Validated samples of one bout, cut to their longest finite stretch, or ``unknown``
+        when that is too short. Raises :class:`InputError` for unusable arrays."""
         acc = _as_samples(acc_m_s2, "acc_m_s2")
         _validate_rate(sampling_rate_hz)
         gyr: FloatArray | None = None
@@ -890,21 +1309,52 @@ class DirectionDetector:
         acc, gyr = _longest_finite_stretch(acc, gyr)
         if acc.shape[0] < max(self.min_duration_s * sampling_rate_hz, 16):
             return DirectionEstimate("unknown", 0.0, reason=_TOO_SHORT)
-        gyrs = None if gyr is None else [gyr]
-        return self._analyse_bouts([acc], gyrs, sampling_rate_hz, gravity_included, needs)[0]
+        return acc, gyr
 
-    def _analyse_many(
+    def _analyse(
         self,
         acc_m_s2: FloatArray,
         sampling_rate_hz: float,
         gyr_rad_s: FloatArray | None,
         gravity_included: bool,
+        needs: frozenset[str] | None = None,
+    ) -> _Analysis | DirectionEstimate:
+        """Validated input, per-window statistics and the walking windows, or ``unknown``.
+
+        ``needs`` (see :func:`_window_features`): only these statistics, and only the medians
+        a decision reads; ``None``: everything, for the estimate's ``features``.
+        """
+        bout = self._finite_bout(acc_m_s2, sampling_rate_hz, gyr_rad_s)
+        if isinstance(bout, DirectionEstimate):
+            return bout
+        acc, gyr = bout
+        gyrs = None if gyr is None else [gyr]
+        return self._analyse_bouts([acc], gyrs, sampling_rate_hz, gravity_included, needs)[0]
+
+    def _loop_windows(
+        self, accs: list[FloatArray], sampling_rate_hz: float, gravity_included: bool
+    ) -> _LoopWindows:
+        """:func:`_loop_windows` with this detector's settings."""
+        return _loop_windows(
+            accs,
+            gravity_included,
+            self.band_hz,
+            sampling_rate_hz,
+            round(self.window_s * sampling_rate_hz),
+            _lags(self.loop_lags_s, sampling_rate_hz),
+        )
+
+    def _bout_pieces(
+        self,
+        acc_m_s2: FloatArray,
+        sampling_rate_hz: float,
+        gyr_rad_s: FloatArray | None,
         bounds: Sequence[tuple[int, int]],
-        needs: frozenset[str] | None,
-    ) -> list[_Analysis | DirectionEstimate]:
-        """:meth:`_analyse` of each bout ``acc_m_s2[start:end]`` (``bounds``), the same result
-        per bout, with the clean bouts (finite, plausible values) preprocessed together; a bout
-        whose own analysis raises :class:`InputError` gets ``unknown`` with the problem."""
+    ) -> list[tuple[FloatArray, FloatArray | None] | DirectionEstimate]:
+        """The samples each bout ``acc_m_s2[start:end]`` (``bounds``) is analysed on: the bout
+        itself when it is clean (finite, plausible values) and long enough, otherwise what
+        :meth:`_finite_bout` makes of it (``unknown`` with the problem where that raises
+        :class:`InputError`)."""
         acc = np.asarray(acc_m_s2, dtype=np.float64)
         gyr = None if gyr_rad_s is None else np.asarray(gyr_rad_s, dtype=np.float64)
         if acc.ndim != 2 or acc.shape[1] != 3:
@@ -924,36 +1374,53 @@ class DirectionDetector:
                 )
         signals = [acc] if gyr is None else [acc, gyr]
         bad = np.zeros(acc.shape[0], dtype=bool)  # a NaN, inf or implausible value in the row
-        with np.errstate(invalid="ignore"):
-            for values in signals:
-                magnitude = np.abs(values)
-                if not magnitude.max(initial=0.0) <= IMPLAUSIBLE_MAGNITUDE:  # NaN fails too
-                    bad |= ~(magnitude <= IMPLAUSIBLE_MAGNITUDE).all(axis=1)
-        bad_before = np.concatenate(([0], np.cumsum(bad)))
+        for values in signals:
+            # max and min first (no temporary array): a NaN makes the comparison fail too
+            if values.size and not (
+                values.max() <= IMPLAUSIBLE_MAGNITUDE and values.min() >= -IMPLAUSIBLE_MAGNITUDE
+            ):
+                with np.errstate(invalid="ignore"):
+                    bad |= ~(np.abs(values) <= IMPLAUSIBLE_MAGNITUDE).all(axis=1)
+        bad_before = np.concatenate(([0], np.cumsum(bad))) if bad.any() else None
         shortest = max(self.min_duration_s * sampling_rate_hz, 16)
-        results: list[_Analysis | DirectionEstimate | None] = [None] * len(bounds)
-        clean: list[int] = []
-        for k, (start, end) in enumerate(bounds):
-            if bad_before[end] - bad_before[start] == 0 and end - start >= shortest:
-                clean.append(k)
+        pieces: list[tuple[FloatArray, FloatArray | None] | DirectionEstimate] = []
+        for start, end in bounds:
+            if end - start >= shortest and (
+                bad_before is None or bad_before[end] - bad_before[start] == 0
+            ):
+                pieces.append((acc[start:end], None if gyr is None else gyr[start:end]))
                 continue
-            try:  # unusual or short: exactly the one-bout analysis
-                results[k] = self._analyse(
-                    acc[start:end],
-                    sampling_rate_hz,
-                    None if gyr is None else gyr[start:end],
-                    gravity_included,
-                    needs,
+            try:  # unusual or short: as one bout alone
+                pieces.append(
+                    self._finite_bout(
+                        acc[start:end], sampling_rate_hz, None if gyr is None else gyr[start:end]
+                    )
                 )
             except InputError as error:
-                results[k] = DirectionEstimate("unknown", 0.0, reason=error.problem)
-        if clean:
-            accs = [acc[bounds[k][0] : bounds[k][1]] for k in clean]
-            gyrs = None if gyr is None else [gyr[bounds[k][0] : bounds[k][1]] for k in clean]
+                pieces.append(DirectionEstimate("unknown", 0.0, reason=error.problem))
+        return pieces
+
+    def _analyse_many(
+        self,
+        acc_m_s2: FloatArray,
+        sampling_rate_hz: float,
+        gyr_rad_s: FloatArray | None,
+        gravity_included: bool,
+        bounds: Sequence[tuple[int, int]],
+        needs: frozenset[str] | None,
+    ) -> list[_Analysis | DirectionEstimate]:
+        """:meth:`_analyse` of each bout ``acc_m_s2[start:end]`` (``bounds``), the same result
+        per bout, with all bouts preprocessed together; a bout whose own analysis raises
+        :class:`InputError` gets ``unknown`` with the problem."""
+        pieces = self._bout_pieces(acc_m_s2, sampling_rate_hz, gyr_rad_s, bounds)
+        kept = [piece for piece in pieces if not isinstance(piece, DirectionEstimate)]
+        analysed: list[_Analysis | DirectionEstimate] = []
+        if kept:
+            accs = [acc for acc, _ in kept]
+            gyrs = None if gyr_rad_s is None else [gyr for _, gyr in kept if gyr is not None]
             analysed = self._analyse_bouts(accs, gyrs, sampling_rate_hz, gravity_included, needs)
-            for k, analysis in zip(clean, analysed, strict=True):
-                results[k] = analysis
-        return [r for r in results if r is not None]
+        done = iter(analysed)
+        return [piece if isinstance(piece, DirectionEstimate) else next(done) for piece in pieces]
 
     def _analyse_bouts(
         self,
@@ -967,6 +1434,9 @@ class DirectionDetector:
         the minimum duration. Bouts are filtered together and windows of the same length are
         evaluated together, whatever bout they come from (each window's statistics are its
         own: the numbers are those of one bout at a time)."""
+        if needs == _DECISION_NEEDS["reference"]:
+            stats = self._loop_windows(accs, sampling_rate_hz, gravity_included)
+            return stats.analyses(gyrs is not None)
         high = min(self.band_hz[1], 0.45 * sampling_rate_hz)
         band = _band_filter(self.band_hz[0], high, sampling_rate_hz)
         # the loop route never reads the gyroscope: leave it out of the filtering
@@ -1050,6 +1520,12 @@ class DirectionDetector:
         reference: ForwardReference | None = None,
         describe: bool = True,
     ) -> DirectionEstimate:
+        if reference is not None and not describe:  # as one bout of estimate_many
+            bout = self._finite_bout(acc_m_s2, sampling_rate_hz, gyr_rad_s)
+            if isinstance(bout, DirectionEstimate):
+                return bout
+            stats = self._loop_windows([bout[0]], sampling_rate_hz, gravity_included)
+            return reference._classify_windows(stats, gravity_included=gravity_included)[0]
         needs = _needs(reference, describe)
         analysis = self._analyse(acc_m_s2, sampling_rate_hz, gyr_rad_s, gravity_included, needs)
         return self._decide(analysis, gravity_included, reference, describe)
@@ -1067,11 +1543,24 @@ class DirectionDetector:
         """The decision (as ``describe=False``) for each bout ``acc_m_s2[start:end]`` of one
         recording (``bounds``, sample ranges), computed together; see
         :func:`estimate_directions`."""
-        needs = _needs(reference, False)
-        analyses = self._analyse_many(
-            acc_m_s2, sampling_rate_hz, gyr_rad_s, gravity_included, bounds, needs
+        if reference is None:
+            analyses = self._analyse_many(
+                acc_m_s2, sampling_rate_hz, gyr_rad_s, gravity_included, bounds, _needs(None, False)
+            )
+            return [self._decide(a, gravity_included, None, False) for a in analyses]
+        pieces = self._bout_pieces(acc_m_s2, sampling_rate_hz, gyr_rad_s, bounds)
+        accs = [piece[0] for piece in pieces if not isinstance(piece, DirectionEstimate)]
+        decided = iter(
+            reference._classify_windows(
+                self._loop_windows(accs, sampling_rate_hz, gravity_included),
+                gravity_included=gravity_included,
+            )
+            if accs
+            else []
         )
-        return [self._decide(a, gravity_included, reference, False) for a in analyses]
+        return [
+            piece if isinstance(piece, DirectionEstimate) else next(decided) for piece in pieces
+        ]
 
     def _decide(
         self,
