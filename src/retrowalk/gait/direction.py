@@ -1520,12 +1520,24 @@ class DirectionDetector:
         reference: ForwardReference | None = None,
         describe: bool = True,
     ) -> DirectionEstimate:
-        if reference is not None and not describe:  # as one bout of estimate_many
+        if reference is not None:  # decided as one bout of estimate_many
             bout = self._finite_bout(acc_m_s2, sampling_rate_hz, gyr_rad_s)
             if isinstance(bout, DirectionEstimate):
                 return bout
             stats = self._loop_windows([bout[0]], sampling_rate_hz, gravity_included)
-            return reference._classify_windows(stats, gravity_included=gravity_included)[0]
+            decided = reference._classify_windows(stats, gravity_included=gravity_included)[0]
+            if not describe:
+                return decided
+            # the description (every statistic's median, the loop's agreement) the full way
+            acc, gyr = bout
+            analysis = self._analyse_bouts(
+                [acc], None if gyr is None else [gyr], sampling_rate_hz, gravity_included, None
+            )[0]
+            described = self._decide(analysis, gravity_included, reference, True)
+            features = {**described.features, **decided.features}
+            return DirectionEstimate(
+                decided.direction, decided.confidence, features, decided.reason
+            )
         needs = _needs(reference, describe)
         analysis = self._analyse(acc_m_s2, sampling_rate_hz, gyr_rad_s, gravity_included, needs)
         return self._decide(analysis, gravity_included, reference, describe)
