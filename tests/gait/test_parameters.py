@@ -580,7 +580,7 @@ def test_the_median_network_gives_the_sorted_rows_median(
     if ties:
         values = np.round(values, 1)
     values[rng.random(values.shape) < missing] = np.nan
-    found = _nan_median_columns([values[:, j].copy() for j in range(width)])
+    found = _nan_median_columns(values.T.copy())
     np.testing.assert_array_equal(found, _nan_median_rows(values))
 
 

@@ -703,9 +703,9 @@ def _hampel_segments(
         median = _nan_median_rows(windows)
         mad = _nan_median_rows(np.abs(windows - median[:, None]))
     else:
-        columns = [padded[at + offset] for offset in range(-half_window, half_window + 1)]
+        columns = padded[np.add.outer(np.arange(-half_window, half_window + 1), at)]
         median = _nan_median_columns(columns)
-        mad = _nan_median_columns([np.abs(c - median) for c in columns])
+        mad = _nan_median_columns(np.abs(columns - median))
     outlier = (np.abs(x - median) > n_sigmas * 1.4826 * mad) & (sizes >= width)[segment_of]
     return np.where(outlier, median, x)
 
@@ -716,29 +716,26 @@ network over the window's columns, ``width * (width - 1) / 2`` elementwise min/m
 it by sorting each window (:func:`_nan_median_rows`)."""
 
 
-def _nan_median_columns(columns: list[FloatArray]) -> FloatArray:
-    """:func:`_nan_median_rows` of the rows ``(columns[0][i], columns[1][i], ...)``, the same
-    values: the columns are sorted elementwise by an odd-even transposition network of
+def _nan_median_columns(columns: FloatArray) -> FloatArray:
+    """:func:`_nan_median_rows` of ``columns.T`` (one window per column), the same values: the
+    rows are sorted elementwise, in place, by an odd-even transposition network of
     ``np.minimum``/``np.maximum`` (NaNs made ``+inf`` so that they sort last, as in ``np.sort``;
     the count of valid values comes from the NaNs themselves), then the middle valid values
     are averaged as there. ``np.sort`` along short rows costs a call per row (2052 windows of 5
-    on the 60-min benchmark: 0.33 -> 0.21 ms CPU for the whole filter)."""
-    valid = np.zeros(columns[0].size, dtype=np.int64)
-    ordered = []
-    for c in columns:
-        missing = np.isnan(c)
-        valid += ~missing
-        ordered.append(np.where(missing, np.inf, c))
-    width = len(ordered)
+    on the 60-min benchmark: 0.34 -> 0.22 ms CPU for the whole filter)."""
+    missing = np.isnan(columns)
+    valid = columns.shape[0] - np.count_nonzero(missing, axis=0)
+    ordered = np.where(missing, np.inf, columns)
+    width = ordered.shape[0]
+    low_i = np.empty(ordered.shape[1])
     for round_ in range(width):
         for i in range(round_ % 2, width - 1, 2):
-            low_i = np.minimum(ordered[i], ordered[i + 1])
-            ordered[i + 1] = np.maximum(ordered[i], ordered[i + 1])
+            np.minimum(ordered[i], ordered[i + 1], out=low_i)
+            np.maximum(ordered[i], ordered[i + 1], out=ordered[i + 1])
             ordered[i] = low_i
-    stacked = np.stack(ordered)
-    r = np.arange(stacked.shape[1])
-    low = stacked[np.maximum(valid - 1, 0) // 2, r]
-    high = stacked[np.maximum(valid, 1) // 2 - (valid == 0), r]
+    r = np.arange(ordered.shape[1])
+    low = ordered[np.maximum(valid - 1, 0) // 2, r]
+    high = ordered[np.maximum(valid, 1) // 2 - (valid == 0), r]
     return np.asarray(np.where(valid > 0, 0.5 * (low + high), np.nan), dtype=np.float64)
 
 
