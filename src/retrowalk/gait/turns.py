@@ -157,6 +157,17 @@ class _BlockedFiltfilt:
         out += _matmul_rows(self.states[first_row:last_row], mats.from_states)
         return out
 
+    def filtered(self, out: FloatArray | None = None) -> FloatArray:
+        """All filtered samples, shape (n,) (into ``out`` when given)."""
+        result = np.empty(self.n, dtype=np.float64) if out is None else out
+        body = result[: self.n_blocks * _BLOCK].reshape(self.n_blocks, _BLOCK)
+        chunk = max(1, _MAX_PRODUCT // (_BLOCK * _BLOCK))
+        for k0 in range(0, self.n_blocks, chunk):
+            k1 = min(k0 + chunk, self.n_blocks)
+            body[k0:k1] = self.values(k0, k1)
+        result[self.n_blocks * _BLOCK :] = self.tail
+        return result
+
     def above(self, threshold: float) -> NDArray[np.bool_]:
         """``abs(filtered) >= threshold`` per sample, filtered chunk by chunk."""
         moving = np.empty(self.n, dtype=bool)
