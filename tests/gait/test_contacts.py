@@ -12,6 +12,7 @@ from retrowalk.gait.contacts import (
     _gaussian_derivative_kernel,
     _grid_lobe_minima,
     _tiled_argmin,
+    _zero_phase_whole,
     _zero_phase_windows,
     lobe_minima,
     segment_argextreme,
@@ -212,3 +213,22 @@ def test_argmin_over_ascending_segments_matches_the_general_one(
     starts = ends - np.array(lengths[: ends.size])
     expected = segment_argextreme(x, starts, ends, maximum=False)
     assert _tiled_argmin(x, starts, ends).tolist() == expected.tolist()
+
+
+@pytest.mark.parametrize(("fs", "n"), [(100.0, 30_001), (50.0, 4_321), (128.0, 40)])
+def test_whole_band_pass_from_filter_states_equals_sosfiltfilt(fs: float, n: int) -> None:
+    # The lobe search's band-pass is computed row by row from the filter's modal states
+    # (_zero_phase_whole); it must be sosfiltfilt's of the centred signal to rounding.
+    x = _smooth_noise(n, fs, 7) + 3.0
+    found = _zero_phase_whole(x, 0.25, 3.0, fs, float(x.mean()))
+    sos = signal.butter(2, (0.25, 3.0), "band", fs=fs, output="sos")
+    expected = signal.sosfiltfilt(sos, x - x.mean())
+    assert np.allclose(found, expected, rtol=0, atol=1e-10 * np.abs(expected).max())
+
+
+def test_whole_band_pass_at_a_high_rate_is_sosfiltfilt_exactly() -> None:
+    # Above _SLOWEST_POLE the modal sums would round too much: the exact filter runs.
+    x = _smooth_noise(5_000, 400.0, 8)
+    sos = signal.butter(2, (0.25, 3.0), "band", fs=400.0, output="sos")
+    found = _zero_phase_whole(x, 0.25, 3.0, 400.0, float(x.mean()))
+    assert found.tolist() == signal.sosfiltfilt(sos, x - x.mean()).tolist()

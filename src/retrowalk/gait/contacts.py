@@ -25,13 +25,18 @@ The lobe search reads the broad derivative on a grid of a quarter of its sigma (
 step of each trough of its grid samples. The IC refinement reads the sharp derivative only in
 its windows after each wanted lobe, and the FC slope only between the wanted contacts
 (:meth:`InitialContactDetector.contacts_of`, used by the bout detector for the contacts of its
-bouts). The refinement's wider band-pass is not run over the whole recording either: in each
-window it follows from the signal there and the states of sosfiltfilt's two passes at the
-window's ends, which are sums over the filter's eigenmodes (:class:`_ZeroPhaseModes`; on the
-60-min benchmark signal 2.5 ms instead of 5.5 ms for the whole-signal filter). Those values
-equal the whole-signal filter's to rounding (about 1e-13 of their range), not bit for bit; the
-ICs were the same on the validation data and the 60-min benchmark signal. The results are
-those of the plain full-rate computation (tests compare them).
+bouts).
+
+The band-passes avoid sosfiltfilt's two sequential passes (each sample's recursion waits for
+the previous one's), using the states of those passes, which are sums over the filter's
+eigenmodes (:class:`_ZeroPhaseModes`): the lobe search's band-pass is one matrix product per
+32-sample row from the row's samples and the states at its ends (:func:`_zero_phase_whole`),
+and the refinement's wider band-pass is computed only in its windows
+(:func:`_zero_phase_windows`). These equal sosfiltfilt's values to rounding (about 1e-11 of the
+band's range at 100 Hz for the whole band, 1e-13 for the refinement's windows), not bit for
+bit; at rates where the rounding would grow (``_SLOWEST_POLE``) the exact filter runs. The ICs,
+FCs and bouts were the same as with sosfiltfilt on the validation data and the 60-min
+benchmark signal, and the tests compare the contacts with the plain full-rate computation.
 """
 
 from __future__ import annotations
@@ -112,7 +117,9 @@ class InitialContactDetector:
             self.filtered_m_s2_ = np.zeros(n)
             return self
         self._mean = float(vertical.mean())
-        band = _band_pass(vertical, self.band_hz[0], self.band_hz[1], sampling_rate_hz, self._mean)
+        band = _zero_phase_whole(
+            vertical, self.band_hz[0], self.band_hz[1], sampling_rate_hz, self._mean
+        )
         # -d/dt of the smoothed signal: a steep rise of vertical acceleration -> deep minimum.
         kernel = -_gaussian_derivative_kernel(sigma) * sampling_rate_hz
         radius = (kernel.shape[0] - 1) // 2
@@ -258,6 +265,7 @@ class _ZeroPhaseModes:
     (``to_state`` carries the factor 2).
     """
 
+    design: tuple[float, float, float]  # low_hz, high_hz, rate_hz
     sos: FloatArray
     a: FloatArray
     b: FloatArray
@@ -275,6 +283,12 @@ class _ZeroPhaseModes:
 
 #: Block length of the modal recursions (see :class:`_ZeroPhaseModes`).
 _MODE_BLOCK = 64
+
+#: The modal form is used up to this pole radius (0.25-3 Hz at 128 Hz: 0.9916). Its rounding
+#: grows as the slowest pole nears 1 (the two state parts cancel more): largest difference to
+#: sosfiltfilt over a 200-s noise signal, relative to the band's range, 5e-11 at 100 and
+#: 128 Hz, 4e-10 at 200 Hz, 2e-7 at 1000 Hz. Above it the exact filter runs.
+_SLOWEST_POLE = 0.992
 
 
 def _section_step(sos: FloatArray, state: FloatArray, x: float) -> tuple[FloatArray, float]:
@@ -305,8 +319,8 @@ def _zero_phase_modes(low_hz: float, high_hz: float, rate_hz: float) -> _ZeroPha
     poles_, vectors_ = np.linalg.eig(a)
     poles = np.asarray(poles_, dtype=np.complex128)
     vectors = np.asarray(vectors_, dtype=np.complex128)
-    if np.linalg.cond(vectors) > 1e6 or np.max(np.abs(poles)) >= 1.0:
-        return None
+    if np.max(np.abs(poles)) > _SLOWEST_POLE or np.linalg.cond(vectors) > 1e4:
+        return None  # rounding in the modal sums would grow (see _ZeroPhaseModes)
     inverse = np.asarray(np.linalg.inv(vectors), dtype=np.complex128)
     keep = poles.imag >= 0  # LAPACK gives conjugate pairs with conjugate vectors
     weight = np.where(poles.imag > 0, 2.0, 1.0)[keep]
@@ -314,6 +328,7 @@ def _zero_phase_modes(low_hz: float, high_hz: float, rate_hz: float) -> _ZeroPha
     zeros_b = int((sos[:, 2] == 0).sum())
     zeros_a = int((sos[:, 5] == 0).sum())
     return _ZeroPhaseModes(
+        design=(low_hz, high_hz, rate_hz),
         sos=sos,
         a=a,
         b=b,
@@ -422,7 +437,9 @@ def _mode_boundaries(
     flat = rows.ravel()
     start = modes.to_mode @ (modes.zi * flat[front])  # sosfiltfilt's forward initial state
     boundaries = np.arange(blocks + 1) * block
-    forward_at += _decay(modes, boundaries - front) * start
+    reach = int(50.0 / float(np.min(-np.log(np.abs(modes.poles))))) + 1  # see _decay
+    near = np.searchsorted(boundaries, front + reach)
+    forward_at[:near] += _decay(modes, boundaries[:near] - front) * start
     head_weights = inverse[1:] * modes.causal_in  # p^(-1-j) B
 
     def forward(at: IntArray) -> ComplexArray:
@@ -440,7 +457,8 @@ def _mode_boundaries(
     end_state = modes.a @ last + modes.b * x_last
     # backward initial state zi * y_last at the end, less the M s the sum beyond would add
     end = modes.to_mode @ (modes.zi * y_last - modes.stein @ end_state)
-    backward_at += _decay(modes, stop - boundaries) * end
+    near = np.searchsorted(boundaries, stop - reach)
+    backward_at[near:] += _decay(modes, stop - boundaries[near:]) * end
     return forward_at, backward_at, forward
 
 
@@ -470,6 +488,57 @@ def _mode_states(
         np.asarray((anti @ modes.to_state.T).real, dtype=np.float64),
         ext,
     )
+
+
+#: Row length of :func:`_zero_phase_whole`'s matrix product.
+_WHOLE_BLOCK = 32
+
+
+@lru_cache(maxsize=16)
+def _whole_matrix(modes: _ZeroPhaseModes, block: int) -> FloatArray:
+    """For :func:`_zero_phase_whole`: (block + 4 * modes, block), a row's band-pass from its
+    samples and then the real and imaginary parts of the forward modes at its start and of
+    the backward modes at its end."""
+    low, high, rate = modes.design
+    matrix = _window_matrix(low, high, rate, np.ones(1).tobytes(), block)
+    size = modes.a.shape[0]
+    to_state = modes.to_state.T  # (modes, state): state = Re(q @ to_state)
+    parts = [matrix[:block]]
+    for rows in (matrix[block : block + size], matrix[block + size :]):
+        parts += [to_state.real @ rows, -(to_state.imag @ rows)]
+    whole = np.ascontiguousarray(np.concatenate(parts, axis=0))
+    whole.setflags(write=False)
+    return whole
+
+
+def _zero_phase_whole(
+    x: FloatArray, low_hz: float, high_hz: float, rate_hz: float, mean: float
+) -> FloatArray:
+    """``_band_pass(x, low_hz, high_hz, rate_hz, mean)`` to rounding, from the filter's modal
+    states every ``_WHOLE_BLOCK`` samples (:func:`_mode_boundaries`: one matrix product and
+    a recursion over the rows) and one matrix product per row, instead of sosfiltfilt's two
+    passes, whose every sample waits for the previous one."""
+    modes = _zero_phase_modes(low_hz, high_hz, rate_hz)
+    n = x.shape[0]
+    if modes is None or n <= modes.edge:
+        return _band_pass(x, low_hz, high_hz, rate_hz, mean)
+    edge, block = modes.edge, _WHOLE_BLOCK
+    front = (-edge) % block  # the signal's first sample starts a row
+    length = n + 2 * edge
+    blocks = -(-(front + length) // block) + 1
+    rows = _odd_extended(x, edge, front, blocks * block, mean).reshape(blocks, block)
+    forward_at, backward_at, _ = _mode_boundaries(modes, rows, front, length)
+    first = (front + edge) // block
+    used = -(-n // block)
+    k = modes.poles.shape[0]
+    inputs = np.empty((used, block + 4 * k))  # the row's samples, then its modal states
+    inputs[:, :block] = rows[first : first + used]
+    inputs[:, block : block + k] = forward_at[first : first + used].real
+    inputs[:, block + k : block + 2 * k] = forward_at[first : first + used].imag
+    inputs[:, block + 2 * k : block + 3 * k] = backward_at[first + 1 : first + used + 1].real
+    inputs[:, block + 3 * k :] = backward_at[first + 1 : first + used + 1].imag
+    out = _product(inputs, _whole_matrix(modes, block))
+    return out.ravel()[:n]
 
 
 @lru_cache(maxsize=16)
