@@ -21,6 +21,15 @@ from retrowalk.gait.direction import (
     DirectionEstimate,
     ForwardReference,
     _acceleration_loop,
+    _band_filter,
+    _lags,
+    _loop_windows,
+    _prepare,
+    _window_features,
+    _window_starts,
+    _windows_of,
+    _zero_phase,
+    _zero_phase_layout,
     estimate_direction,
     estimate_directions,
 )
@@ -554,9 +563,111 @@ def test_the_fast_acceleration_loop_equals_its_definition(seed: int) -> None:
     np.testing.assert_allclose(fast, _straightforward_loop(windows, lags), rtol=1e-9, atol=1e-12)
 
 
-def _same_features(lean: Mapping[str, float], full: Mapping[str, float]) -> bool:
+def _bouts_of_many_lengths(rate_hz: float) -> list[FloatArray]:
+    """Walking, still and noisy bouts from shorter than the 2-s filter padding to 25 s."""
+    rng = np.random.default_rng(7)
+    bouts = []
+    for k, duration_s in enumerate((0.9, 2.0, 3.3, 4.0, 7.99, 8.0, 12.5, 25.0)):
+        n = round(duration_s * rate_hz)
+        acc, _ = synthetic_forward_walk(duration_s=30.0, seed=k)
+        walk = acc[:: max(1, round(RATE_HZ / rate_hz))][:n]
+        if k == 3:
+            walk = rng.normal(0.0, 2.0, (n, 3)) + np.array([0.0, 0.0, GRAVITY_M_S2])
+        bouts.append(np.ascontiguousarray(walk))
+    return bouts
+
+
+@pytest.mark.parametrize("rate_hz", [100.0, 50.0, 20.0])
+def test_the_batched_bout_filter_equals_zero_phase_filtering_of_each_bout(rate_hz: float) -> None:
+    # the 2-s padding is replaced by linear maps and bouts share sosfilt calls: the same
+    # signal up to rounding, also for bouts no longer than the padding (filtered the direct way)
+    bouts = _bouts_of_many_lengths(rate_hz)
+    band = (0.3, min(10.0, 0.45 * rate_hz), rate_hz)
+    raw, filtered, start = _zero_phase_layout(band, bouts, 50)
+    padlen = round(2 * rate_hz)
+    for bout, first in zip(bouts, start, strict=True):
+        n = bout.shape[0]
+        expected = _zero_phase(_band_filter(*band), bout, min(n - 1, padlen))
+        np.testing.assert_array_equal(raw[:, first : first + n], bout.T)
+        np.testing.assert_allclose(filtered[:, first : first + n].T, expected, rtol=0, atol=1e-10)
+
+
+def test_the_windows_of_all_bouts_are_each_bouts_windows() -> None:
+    lengths = np.array([200, 399, 400, 799, 800, 801, 1199, 1200, 2246, 5003])
+    bout, start, size = _windows_of(lengths, 400)
+    for k, n in enumerate(lengths):
+        length = n if n < 800 else 400
+        np.testing.assert_array_equal(start[bout == k], _window_starts(int(n), int(length)))
+        assert set(size[bout == k].tolist()) == {length}
+
+
+@pytest.mark.parametrize("gravity_included", [True, False])
+def test_the_batched_loop_statistics_equal_the_window_features(gravity_included: bool) -> None:
+    # the reference route's FFT formulation against the direct per-window computation
+    bouts = [b for b in _bouts_of_many_lengths(RATE_HZ) if b.shape[0] >= 200]
+    if not gravity_included:
+        bouts = [b - b.mean(axis=0) for b in bouts]
+    lags = _lags((0.02, 0.04, 0.06, 0.08, 0.1, 0.12, 0.14, 0.16, 0.18, 0.2), RATE_HZ)
+    fast = _loop_windows(bouts, gravity_included, (0.3, 10.0), RATE_HZ, 400, lags)
+    band = _band_filter(0.3, 10.0, RATE_HZ)
+    for k, bout in enumerate(bouts):
+        pieces = _prepare([bout], None, gravity_included, band, RATE_HZ)
+        n = bout.shape[0]
+        length = n if n < 800 else 400
+        index = _window_starts(n, length)[:, None] + np.arange(length)
+        vertical = pieces.bouts[0].vertical
+        windows = _window_features(
+            pieces,
+            index,
+            None if vertical is None else np.tile(vertical, (index.shape[0], 1)),
+            np.array([0, index.shape[0]]),
+            RATE_HZ,
+            3,
+            (1, 2, 3, 4, 5),
+            lags,
+            frozenset({"loop"}),
+        )
+        rows = slice(int(fast.edges[k]), int(fast.edges[k + 1]))
+        movement, periodicity = windows["movement_m_s2"], windows["periodicity"]
+        np.testing.assert_allclose(fast.movement[rows], movement, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(fast.periodicity[rows], periodicity, rtol=1e-9, atol=1e-12)
+        loop = np.column_stack([windows[f"loop_{axis}"] for axis in "xyz"])
+        np.testing.assert_allclose(fast.loop[rows], loop, rtol=1e-9, atol=1e-12)
+        raw_mean = bout[index].mean(axis=1)
+        np.testing.assert_allclose(fast.raw_mean[rows], raw_mean, rtol=1e-12, atol=1e-12)
+        assert (fast.bouts[k].vertical is None) == (vertical is None)
+
+
+def test_the_vectorised_reference_decisions_equal_the_one_bout_classification() -> None:
+    acc, gyr, bounds = _many_bouts_recording()
+    first = slice(*bounds[1])
+    reference = ForwardReference.from_bout(
+        acc[first], sampling_rate_hz=RATE_HZ, gyr_rad_s=gyr[first]
+    )
+    tilted = ForwardReference.declared(reference.loop_axis, up=(0.0, 1.0, 0.0))
+    accs = [acc[start:end] for start, end in bounds if end - start >= 200]
+    accs = [a for a in accs if np.isfinite(a).all()]
+    stats = DirectionDetector()._loop_windows(accs, RATE_HZ, True)
+    for ref in (reference, tilted):
+        together = ref._classify_windows(stats, gravity_included=True)
+        reasons = set()
+        for analysis, estimate in zip(stats.analyses(True), together, strict=True):
+            alone = (
+                analysis
+                if isinstance(analysis, DirectionEstimate)
+                else ref._classify(analysis, gravity_included=True, describe=False)
+            )
+            assert (estimate.direction, estimate.reason) == (alone.direction, alone.reason)
+            assert estimate.confidence == pytest.approx(alone.confidence, rel=1e-12, abs=1e-15)
+            assert _same_features(estimate.features, alone.features, 1e-9)  # tilt: arccos near 1
+            assert estimate.features.keys() == alone.features.keys()
+            reasons.add(estimate.reason.split(":")[0])
+        assert len(reasons) >= 2
+
+
+def _same_features(lean: Mapping[str, float], full: Mapping[str, float], rtol: float = 0.0) -> bool:
     return all(
-        name in full and (value == full[name] or (np.isnan(value) and np.isnan(full[name])))
+        name in full and bool(np.isclose(value, full[name], rtol=rtol, atol=0.0, equal_nan=True))
         for name, value in lean.items()
     )
 

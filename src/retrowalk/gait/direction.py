@@ -696,8 +696,10 @@ def _zero_phase_layout(
     ahead = position[chosen][:, None] - steps + np.arange(steps)
     # inputs that reach each bout's starting state (einsum, not BLAS: the same numbers for a
     # bout whatever the other bouts)
-    raw[:, ahead] = np.einsum("cps,sm->cpm", np.einsum("cpj,js->cps", heads, start), steer)
+    states_at_start = np.einsum("cpj,sj->cps", heads, np.ascontiguousarray(start.T))
+    raw[:, ahead] = np.einsum("cps,sm->cpm", states_at_start, steer)
     raw_tail = {int(i): k for k, i in enumerate(chosen)}
+    end_rows = np.ascontiguousarray(end.T)
     for members, width, first in groups:
         count = len(members)
         rows = raw[:, first : first + count * width].reshape(3, count, width)
@@ -705,7 +707,7 @@ def _zero_phase_layout(
         ends = np.asarray(final).transpose(1, 2, 0, 3).reshape(3, count, states)
         picked = [raw_tail[i] for i in members]
         backward_start = np.einsum(
-            "cpj,js->cps", np.concatenate((ends, tails[:, picked]), axis=2), end
+            "cpj,sj->cps", np.concatenate((ends, tails[:, picked]), axis=2), end_rows
         )
         backward, _ = sosfilt(
             sos,
