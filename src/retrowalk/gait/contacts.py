@@ -117,20 +117,30 @@ class InitialContactDetector:
             self.filtered_m_s2_ = np.zeros(n)
             return self
         self._mean = float(vertical.mean())
-        band = _zero_phase_whole(
-            vertical, self.band_hz[0], self.band_hz[1], sampling_rate_hz, self._mean
-        )
+        low, high = self.band_hz
         # -d/dt of the smoothed signal: a steep rise of vertical acceleration -> deep minimum.
         kernel = -_gaussian_derivative_kernel(sigma) * sampling_rate_hz
         radius = (kernel.shape[0] - 1) // 2
         step = max(1, int(LOBE_GRID_PER_SIGMA * sigma))
-        padded = _reflect_padded(band, radius, _ROW_SAMPLES + 2 * step)
+        extra = _ROW_SAMPLES + 2 * step
+        if radius < n:  # the band written straight into _reflect_padded's layout
+            rows = -(-n // _WHOLE_BLOCK) * _WHOLE_BLOCK
+            padded = np.empty(max(2 * radius + n + extra, radius + rows))
+            band = _zero_phase_whole(
+                vertical, low, high, sampling_rate_hz, self._mean, into=padded[radius:]
+            )
+            padded[:radius] = band[radius - 1 :: -1]
+            padded[radius + n : 2 * radius + n] = band[: n - radius - 1 : -1]
+            padded[2 * radius + n :] = 0.0
+            padded = padded[: 2 * radius + n + extra]
+        else:
+            band = _zero_phase_whole(vertical, low, high, sampling_rate_hz, self._mean)
+            padded = _reflect_padded(band, radius, extra)
         offset = _sum_mean(padded, kernel, n)  # the full-rate signal's mean is subtracted
         self.lobe_indices_, self.ic_strength_m_s3_ = _grid_lobe_minima(
             padded, kernel, offset, n, step
         )
-        # the band's copy inside ``padded`` (contiguous; the filter's output runs backwards)
-        self.filtered_m_s2_ = padded[radius : radius + n] if radius < n else band
+        self.filtered_m_s2_ = band
         return self
 
     def contacts_of(
@@ -359,10 +369,12 @@ def _odd_extended(
     return out
 
 
-def _product(rows: FloatArray, matrix: FloatArray) -> FloatArray:
-    """``rows @ matrix`` as products of at most ``_PRODUCT_SIZE`` multiply-adds each."""
+def _product(rows: FloatArray, matrix: FloatArray, out: FloatArray | None = None) -> FloatArray:
+    """``rows @ matrix`` as products of at most ``_PRODUCT_SIZE`` multiply-adds each (into
+    ``out`` if given)."""
     count, width = rows.shape
-    out = np.empty((count, matrix.shape[1]))
+    if out is None:
+        out = np.empty((count, matrix.shape[1]))
     per_product = max(1, _PRODUCT_SIZE // (width * matrix.shape[1]))
     whole = count - count % per_product
     if whole:
@@ -512,16 +524,27 @@ def _whole_matrix(modes: _ZeroPhaseModes, block: int) -> FloatArray:
 
 
 def _zero_phase_whole(
-    x: FloatArray, low_hz: float, high_hz: float, rate_hz: float, mean: float
+    x: FloatArray,
+    low_hz: float,
+    high_hz: float,
+    rate_hz: float,
+    mean: float,
+    into: FloatArray | None = None,
 ) -> FloatArray:
     """``_band_pass(x, low_hz, high_hz, rate_hz, mean)`` to rounding, from the filter's modal
     states every ``_WHOLE_BLOCK`` samples (:func:`_mode_boundaries`: one matrix product and
     a recursion over the rows) and one matrix product per row, instead of sosfiltfilt's two
-    passes, whose every sample waits for the previous one."""
+    passes, whose every sample waits for the previous one. ``into``: a contiguous array of at
+    least ``len(x)`` rounded up to whole rows to write the result to (its first ``len(x)``
+    values are returned)."""
     modes = _zero_phase_modes(low_hz, high_hz, rate_hz)
     n = x.shape[0]
     if modes is None or n <= modes.edge:
-        return _band_pass(x, low_hz, high_hz, rate_hz, mean)
+        band = _band_pass(x, low_hz, high_hz, rate_hz, mean)
+        if into is None:
+            return band
+        into[:n] = band
+        return into[:n]
     edge, block = modes.edge, _WHOLE_BLOCK
     front = (-edge) % block  # the signal's first sample starts a row
     length = n + 2 * edge
@@ -537,7 +560,8 @@ def _zero_phase_whole(
     inputs[:, block + k : block + 2 * k] = forward_at[first : first + used].imag
     inputs[:, block + 2 * k : block + 3 * k] = backward_at[first + 1 : first + used + 1].real
     inputs[:, block + 3 * k :] = backward_at[first + 1 : first + used + 1].imag
-    out = _product(inputs, _whole_matrix(modes, block))
+    target = None if into is None else into[: used * block].reshape(used, block)
+    out = _product(inputs, _whole_matrix(modes, block), target)
     return out.ravel()[:n]
 
 
