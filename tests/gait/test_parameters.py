@@ -466,7 +466,7 @@ def test_the_frequency_domain_excursion_matches_the_time_domain_chain(
     if ics.size < 2:
         return
     found = filtered_step_excursions(acc, ics, sampling_rate_hz=100.0)
-    np.testing.assert_allclose(found, _plain_excursions(acc, ics, 100.0), rtol=1e-10, atol=1e-15)
+    np.testing.assert_allclose(found, _plain_excursions(acc, ics, 100.0), rtol=1e-9, atol=1e-14)
 
 
 @settings(max_examples=60, deadline=None)
