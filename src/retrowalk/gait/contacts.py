@@ -388,11 +388,15 @@ def _product(rows: FloatArray, matrix: FloatArray, out: FloatArray | None = None
     return out
 
 
+def _interleaved(matrix: ComplexArray) -> FloatArray:
+    """The real matrix whose columns are each complex column's real and imaginary parts in
+    turn: ``rows @ _interleaved(m)``, viewed as complex, is ``rows @ m``."""
+    return np.stack([matrix.real, matrix.imag], axis=-1).reshape(matrix.shape[0], -1)
+
+
 def _complex_product(rows: FloatArray, matrix: ComplexArray) -> ComplexArray:
     """``rows @ matrix`` for real ``rows`` and a complex ``matrix`` (one real product)."""
-    k = matrix.shape[1]
-    out = _product(rows, np.concatenate([matrix.real, matrix.imag], axis=1))
-    return np.asarray(out[:, :k] + 1j * out[:, k:], dtype=np.complex128)
+    return np.asarray(_product(rows, _interleaved(matrix)).view(np.complex128))
 
 
 @lru_cache(maxsize=16)
@@ -407,7 +411,7 @@ def _mode_tables(
     sums = np.concatenate(
         [powers[block - 1 - offsets] * modes.causal_in, powers[offsets] * modes.anti_in], axis=1
     )
-    matrix = np.concatenate([sums.real, sums.imag], axis=1)
+    matrix = _interleaved(sums)
     for table in (powers, inverse, matrix):
         table.setflags(write=False)
     return powers, inverse, matrix
@@ -436,13 +440,11 @@ def _mode_boundaries(
     powers, inverse, matrix = _mode_tables(modes, block)
     offsets = np.arange(block)
     # per block: its input's share of the forward state at its end, of the backward at its start
-    sums = _product(rows, matrix)
+    sums = _product(rows, matrix).view(np.complex128)  # forward modes, then backward
     forward_at = np.zeros((blocks + 1, k), dtype=np.complex128)
     backward_at = np.zeros((blocks + 1, k), dtype=np.complex128)
     for m in range(k):  # over the blocks: forward, and backward from the end (one call)
-        both = np.stack(
-            [sums[:, m] + 1j * sums[:, 2 * k + m], sums[::-1, k + m] + 1j * sums[::-1, 3 * k + m]]
-        )
+        both = np.stack([sums[:, m], sums[::-1, k + m]])
         out = signal.lfilter([1.0], np.array([1.0, -powers[block, m]]), both, axis=-1)
         forward_at[1:, m] = out[0]
         backward_at[:-1, m] = out[1, ::-1]
@@ -517,7 +519,9 @@ def _whole_matrix(modes: _ZeroPhaseModes, block: int) -> FloatArray:
     to_state = modes.to_state.T  # (modes, state): state = Re(q @ to_state)
     parts = [matrix[:block]]
     for rows in (matrix[block : block + size], matrix[block + size :]):
-        parts += [to_state.real @ rows, -(to_state.imag @ rows)]
+        # rows for Re q_m and Im q_m in turn (the states' layout as floats)
+        pairs = np.stack([to_state.real @ rows, -(to_state.imag @ rows)], axis=1)
+        parts.append(pairs.reshape(-1, block))
     whole = np.ascontiguousarray(np.concatenate(parts, axis=0))
     whole.setflags(write=False)
     return whole
@@ -556,10 +560,8 @@ def _zero_phase_whole(
     k = modes.poles.shape[0]
     inputs = np.empty((used, block + 4 * k))  # the row's samples, then its modal states
     inputs[:, :block] = rows[first : first + used]
-    inputs[:, block : block + k] = forward_at[first : first + used].real
-    inputs[:, block + k : block + 2 * k] = forward_at[first : first + used].imag
-    inputs[:, block + 2 * k : block + 3 * k] = backward_at[first + 1 : first + used + 1].real
-    inputs[:, block + 3 * k :] = backward_at[first + 1 : first + used + 1].imag
+    inputs[:, block : block + 2 * k] = forward_at[first : first + used].view(np.float64)
+    inputs[:, block + 2 * k :] = backward_at[first + 1 : first + used + 1].view(np.float64)
     target = None if into is None else into[: used * block].reshape(used, block)
     out = _product(inputs, _whole_matrix(modes, block), target)
     return out.ravel()[:n]
