@@ -9,6 +9,7 @@ from scipy.spatial.transform import Rotation
 
 from retrowalk.gait.orientation import (
     BodyFrame,
+    _block_means,
     _column_sums,
     gravity_direction,
     gravity_is_present,
@@ -120,3 +121,11 @@ def test_column_sums_are_the_sums_over_samples(n: int) -> None:
     acc = np.random.default_rng(n).normal(3.0, 2.0, (n, 3))
     assert np.allclose(_column_sums(acc), acc.sum(axis=0), rtol=1e-13, atol=0.0)
     assert np.allclose(_column_sums(np.asfortranarray(acc)), acc.sum(axis=0), rtol=1e-13)
+
+
+@pytest.mark.parametrize("block", [1, 2, 10, 25])
+def test_block_means_are_the_means_over_each_block(block: int) -> None:
+    acc = np.random.default_rng(block).normal(0.0, 5.0, (10_007, 3))
+    n_blocks = acc.shape[0] // block
+    expected = acc[: n_blocks * block].reshape(n_blocks, block, 3).mean(axis=1).T
+    assert np.array_equal(_block_means(acc, block), expected)

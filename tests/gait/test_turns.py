@@ -66,10 +66,19 @@ def test_the_blocked_zero_phase_filter_is_sosfiltfilt(n: int) -> None:
     for fs, cutoff in ((100.0, 1.5), (50.0, 1.5), (128.0, 3.0)):
         sos = signal.butter(2, cutoff, "low", fs=fs, output="sos")
         expected = np.rad2deg(signal.sosfiltfilt(sos, yaw))
-        blocked = _BlockedFiltfilt(sos, yaw, scale=float(np.rad2deg(1.0)))
-        found = np.concatenate([blocked.values(0, blocked.n_blocks).ravel(), blocked.tail])
+        found = _BlockedFiltfilt(sos, yaw, scale=float(np.rad2deg(1.0))).filtered()
         assert found.shape == expected.shape
         assert np.max(np.abs(found - expected)) <= 1e-12 * np.max(np.abs(expected))
+
+
+@pytest.mark.parametrize("n", [40, 64, 1000, 36_001])
+def test_the_blocked_filter_filters_each_row_of_several_signals(n: int) -> None:
+    signals = np.vstack([_turning_yaw(n, seed=n + k) * (k + 1) for k in range(3)])
+    sos = signal.butter(2, 0.25, "low", fs=10.0, output="sos")
+    expected = signal.sosfiltfilt(sos, signals, axis=-1)
+    found = _BlockedFiltfilt(sos, signals).filtered()
+    assert found.shape == expected.shape
+    assert np.max(np.abs(found - expected)) <= 1e-12 * np.max(np.abs(expected))
 
 
 def test_segment_sums_of_the_blocked_filter_are_the_cumulative_sum_differences() -> None:

@@ -154,43 +154,28 @@ def _low_passed_block_means(
 ) -> FloatArray | None:
     """Low-passed block means, channel-major (3, n_blocks); ``None`` below 16 blocks.
 
-    Block sums: the (n, 3) array viewed as one row of ``3 block`` values per block, times a
-    0/1 matrix that picks each channel (one pass over the array; ``mean(axis=1)`` of the
-    (blocks, block, 3) view walks it in runs of three values and is several times slower).
-    BLAS adds a row's terms in order here, so the sums are those of ``mean(axis=1)`` bit for
-    bit on the development machine; products are kept under OpenBLAS's threading size. The
-    zero-phase low-pass is :class:`retrowalk.gait.turns._BlockedFiltfilt` (``sosfiltfilt`` to
-    rounding, half the time on these 3 x 36 000 values).
+    The zero-phase low-pass is :class:`retrowalk.gait.turns._BlockedFiltfilt`
+    (``sosfiltfilt`` to rounding, half its time on 3 x 36 000 values).
     """
     n_blocks = acc.shape[0] // block
     if n_blocks < 16:
         return None
-    rows = acc[: n_blocks * block].reshape(n_blocks, 3 * block)
-    pick = _channel_picker(block)
-    total = np.empty((3, n_blocks), dtype=np.float64)
-    step = max(1, _MAX_PRODUCT // (9 * block))
-    for k0 in range(0, n_blocks, step):
-        np.matmul(pick, rows[k0 : k0 + step].T, out=total[:, k0 : k0 + step])
-    total /= block
     sos = _lowpass_design(cutoff_hz, sampling_rate_hz / block)
-    low = np.empty_like(total)
-    for axis in range(3):
-        _BlockedFiltfilt(sos, total[axis]).filtered(out=low[axis])
-    return low
+    return _BlockedFiltfilt(sos, _block_means(acc, block)).filtered()
 
 
-# Largest matrix product (rows x inner x columns) per BLAS call: larger ones run on several
-# OpenBLAS threads, which then spin for tens of milliseconds of CPU time after the call.
-_MAX_PRODUCT = 2**19
+def _block_means(acc: FloatArray, block: int) -> FloatArray:
+    """Means of whole blocks of ``block`` samples, channel-major (3, n // block).
 
-
-@lru_cache(maxsize=16)
-def _channel_picker(block: int) -> FloatArray:
-    """(3, 3 block): row ``c`` has ones at the positions of channel ``c`` in a block's row."""
-    pick = np.zeros((3, 3 * block), dtype=np.float64)
-    for axis in range(3):
-        pick[axis, axis::3] = 1.0
-    return pick
+    ``einsum("kjc->ck")`` over the (blocks, block, 3) view adds a block's samples in order, as
+    ``mean(axis=1)`` does (bit-identical, tested), in one pass; that strided mean is several
+    times slower.
+    """
+    n_blocks = acc.shape[0] // block
+    blocks = acc[: n_blocks * block].reshape(n_blocks, block, 3)
+    total = np.asarray(np.einsum("kjc->ck", blocks), dtype=np.float64)
+    total /= block
+    return total
 
 
 @lru_cache(maxsize=16)
@@ -207,14 +192,14 @@ def _unit_chunks(low: FloatArray, block: int, n: int) -> Iterator[tuple[int, int
     ``(k + 0.5) block - 0.5``. Every channel is ``np.interp(arange(n), centres, low[axis])``
     (the ends held), then the vector is divided by its norm (at least 1e-12). Sample ``r`` of
     block ``k`` lies at or after the block's centre (``r >= block // 2``: between the centres of
-    blocks ``k`` and ``k + 1``) or before it (between ``k - 1`` and ``k``), so for a chunk of
-    blocks the samples at offset ``r`` in their block are one row ``[offset_r, 1] @ [slope;
-    value]`` over the blocks (a (2, chunk) slice of the per-block slopes and values, whose
-    first row is block ``k - 1``'s), computed on a (3, sample in block, block) grid and then
-    transposed to sample order. This is np.interp's formula and operands, ``slope * offset +
-    value``: BLAS forms the first product and adds the second term, ``value * 1``, so the
-    result is np.interp's bit for bit on the development machine (tested to 1e-12 anywhere).
-    Non-finite values (np.interp has special rules for them) go through np.interp itself.
+    blocks ``k`` and ``k + 1``, block ``k``'s slope and value) or before it (between ``k - 1``
+    and ``k``: block ``k - 1``'s), so a chunk of blocks is one matrix product in sample order:
+    rows ``[slope, value of k - 1, slope, value of k]`` times a (4, block) matrix of offsets
+    and ones with zeros where a sample uses the other pair. That is np.interp's formula and
+    operands, ``slope * offset + value`` (BLAS forms the product, then adds ``value * 1`` and
+    the exact zeros), bit for bit np.interp's result on the development machine (tested to
+    1e-13 anywhere). Non-finite values (np.interp has special rules for them) go through
+    np.interp itself.
     """
     n_blocks = low.shape[1]
     covered = n_blocks * block
@@ -224,41 +209,49 @@ def _unit_chunks(low: FloatArray, block: int, n: int) -> Iterator[tuple[int, int
         up = np.vstack([np.interp(samples, centres, values) for values in low])
         yield 0, n, _normalise(up, np.empty(n), np.empty(n))
         return
-    centre = (block - 1) / 2
-    first_after = block // 2  # the first sample at or after the block's centre
-    within = np.arange(block, dtype=np.float64)
-    after = np.vstack([within[first_after:] - centre, np.ones(block - first_after)])
-    before = np.vstack([within[:first_after] + block - centre, np.ones(first_after)])
-    # column k + 1: block k's slope to the next centre (0 for the last: held) and value;
-    # column 0: block "-1" before the first (slope 0, the first value: held)
-    slope_value = np.empty((3, 2, n_blocks + 1), dtype=np.float64)
-    slope = slope_value[:, 0, 1:n_blocks]
+    weights = _interpolation_weights(block)
+    # row k + 1: block k's slope to the next centre (0 for the last: held) and value;
+    # row 0: a block "-1" before the first (slope 0, the first value: held)
+    slope_value = np.empty((3, n_blocks + 1, 2), dtype=np.float64)
+    slope = slope_value[:, 1:n_blocks, 0]
     np.subtract(low[:, 1:], low[:, :-1], out=slope)
     slope /= float(block)  # centres are `block` samples apart
     slope_value[:, 0, 0] = 0.0
-    slope_value[:, 0, n_blocks] = 0.0
-    slope_value[:, 1, 0] = low[:, 0]
-    slope_value[:, 1, 1:] = low
+    slope_value[:, n_blocks, 0] = 0.0
+    slope_value[:, 0, 1] = low[:, 0]
+    slope_value[:, 1:, 1] = low
     size = min(n_blocks, _CHUNK_BLOCKS) * block
-    grid_buffer = np.empty(3 * size, dtype=np.float64)
     unit_buffer = np.empty(3 * size, dtype=np.float64)
     norm_buffer = np.empty(size, dtype=np.float64)
     part_buffer = np.empty(size, dtype=np.float64)
     for k0 in range(0, n_blocks, _CHUNK_BLOCKS):
         k1 = min(k0 + _CHUNK_BLOCKS, n_blocks)
         m = (k1 - k0) * block
-        grid = grid_buffer[: 3 * m].reshape(3, block, k1 - k0)
-        for axis in range(3):
-            np.matmul(after.T, slope_value[axis, :, k0 + 1 : k1 + 1], out=grid[axis, first_after:])
-            np.matmul(before.T, slope_value[axis, :, k0:k1], out=grid[axis, :first_after])
-        flat = grid.reshape(3, m)
-        _normalise(flat, norm_buffer[:m], part_buffer[:m])
         unit = unit_buffer[: 3 * m].reshape(3, m)
-        unit.reshape(3, k1 - k0, block)[...] = grid.transpose(0, 2, 1)
+        for axis in range(3):
+            pairs = np.concatenate(
+                [slope_value[axis, k0:k1], slope_value[axis, k0 + 1 : k1 + 1]], axis=1
+            )
+            np.matmul(pairs, weights, out=unit[axis].reshape(k1 - k0, block))
+        _normalise(unit, norm_buffer[:m], part_buffer[:m])
         yield k0 * block, k1 * block, unit
     if covered < n:
         last = np.repeat(low[:, -1:], n - covered, axis=1)
         yield covered, n, _normalise(last, np.empty(n - covered), np.empty(n - covered))
+
+
+@lru_cache(maxsize=16)
+def _interpolation_weights(block: int) -> FloatArray:
+    """(4, block): sample ``r``'s weights on ``[slope, value]`` of blocks ``k - 1`` and ``k``."""
+    centre = (block - 1) / 2
+    first_after = block // 2  # the first sample at or after the block's centre
+    within = np.arange(block, dtype=np.float64)
+    weights = np.zeros((4, block), dtype=np.float64)
+    weights[0, :first_after] = within[:first_after] + block - centre
+    weights[1, :first_after] = 1.0
+    weights[2, first_after:] = within[first_after:] - centre
+    weights[3, first_after:] = 1.0
+    return weights
 
 
 def _normalise(up: FloatArray, norm: FloatArray, part: FloatArray) -> FloatArray:

@@ -60,7 +60,7 @@ class TurnDetector:
         if yaw.shape[0] < 30:
             return self
         sos = _lowpass_design(self.low_pass_hz, sampling_rate_hz)
-        rate = _BlockedFiltfilt(sos, yaw, scale=float(np.rad2deg(1.0)))  # deg/s
+        rate = _BlockedFiltfilt(sos, yaw, scale=float(np.rad2deg(1.0)))  # deg/s, one signal
         moving = rate.above(self.min_rate_deg_s)
         change = np.flatnonzero(moving[1:] != moving[:-1]) + 1
         if moving[0]:
@@ -99,98 +99,106 @@ def _lowpass_design(cutoff_hz: float, sampling_rate_hz: float) -> FloatArray:
 
 
 class _BlockedFiltfilt:
-    """``scale * sosfiltfilt(sos, x)`` for one second-order section, evaluated block-wise.
+    """``scale * sosfiltfilt(sos, x, axis=-1)`` for one second-order section, block-wise.
 
-    ``sosfiltfilt`` pads ``x`` by odd extension, runs the section forward from the steady
-    state of the first padded sample, then backward from the steady state of the last output.
-    Here the samples ``x[: n_blocks * _BLOCK]`` are viewed as rows of ``_BLOCK`` (no copy); the
-    section's two states at every row start, forward and backward, come from a recursion over
-    rows (``z[k + 1] = A^B z[k] + u[k]``: an order-2 filter over ``n_blocks`` values); a row's
-    output is then ``row @ K + states @ W``, with ``K`` the forward-then-backward response
-    within a block. The padding and the last partial row run sample by sample (``lfilter``, the
-    same recursion as ``sosfilt``), as in ``sosfiltfilt``. Short signals (under two blocks) are
-    filtered by ``sosfiltfilt`` itself.
+    ``x``: one signal (n,) or several of the same length (channels, n), each filtered on its
+    own. ``sosfiltfilt`` pads a signal by odd extension, runs the section forward from the
+    steady state of the first padded sample, then backward from the steady state of the last
+    output. Here the samples ``x[..., : n_blocks * _BLOCK]`` are viewed as rows of ``_BLOCK``
+    (no copy); the section's two states at every row start, forward and backward, come from a
+    recursion over rows (``z[k + 1] = A^B z[k] + u[k]``: an order-2 filter over ``n_blocks``
+    values); a row's output is then ``row @ K + states @ W``, with ``K`` the
+    forward-then-backward response within a block. The padding and the last partial row run
+    sample by sample (``lfilter``, the same recursion as ``sosfilt``), as in ``sosfiltfilt``.
+    Short signals (under two blocks) are filtered by ``sosfiltfilt`` itself.
     """
 
     def __init__(self, sos: FloatArray, x: FloatArray, *, scale: float = 1.0) -> None:
-        n = x.shape[0]
+        self.one_signal = x.ndim == 1
+        signals = x[None, :] if self.one_signal else x
+        n = signals.shape[-1]
         edge = 3 * (3 - min(int(sos[0, 2] == 0), int(sos[0, 5] == 0)))  # sosfiltfilt's padlen
         self.n = n
         self.n_blocks = n // _BLOCK if n > edge else 0
+        self._matrices = mats = _block_matrices(tuple(float(c) for c in sos[0]), scale)
+        channels = signals.shape[0]
         if self.n_blocks < 2:
             self.n_blocks = 0
-            self.rows = np.empty((0, _BLOCK), dtype=np.float64)
-            self.states = np.empty((0, 4), dtype=np.float64)
-            self.row_sums = np.empty(0, dtype=np.float64)
-            self.tail = scale * np.asarray(signal.sosfiltfilt(sos, x), dtype=np.float64)
-            self._matrices = _block_matrices(tuple(float(c) for c in sos[0]), scale)
+            self.rows = np.empty((channels, 0, _BLOCK), dtype=np.float64)
+            self.states = np.empty((channels, 0, 4), dtype=np.float64)
+            self.row_sums = np.empty((channels, 0), dtype=np.float64)
+            self.tail = scale * np.asarray(signal.sosfiltfilt(sos, signals), dtype=np.float64)
             return
         m = _BLOCK
         nb = self.n_blocks
-        mats = _block_matrices(tuple(float(c) for c in sos[0]), scale)
-        self._matrices = mats
         num, den = sos[0, :3], sos[0, 3:]  # lfilter runs the same recursion as sosfilt
-        left = 2 * x[0] - x[edge:0:-1]
-        right = 2 * x[-1] - x[-2 : -edge - 2 : -1]
-        _, z_left = signal.lfilter(num, den, left, zi=mats.steady * left[0])
-        rows = x[: nb * m].reshape(nb, m)
+        left = 2 * signals[:, :1] - signals[:, edge:0:-1]
+        right = 2 * signals[:, -1:] - signals[:, -2 : -edge - 2 : -1]
+        _, z_left = signal.lfilter(num, den, left, zi=mats.steady * left[:, :1])
+        rows = signals[:, : nb * m].reshape(channels, nb, m)
         per_row = _matmul_rows(rows, mats.from_row)
-        states = np.empty((nb, 4), dtype=np.float64)
-        forward = states[:, :2]
-        _row_states(per_row[:, :2], z_left, mats, out=forward)
-        z_body_end = mats.power @ forward[-1] + per_row[-1, :2]
-        post = np.concatenate([x[nb * m :], right])
+        states = np.empty((channels, nb, 4), dtype=np.float64)
+        forward = states[:, :, :2]
+        _row_states(per_row[:, :, :2], z_left, mats, out=forward)
+        z_body_end = forward[:, -1] @ mats.power.T + per_row[:, -1, :2]
+        post = np.concatenate([signals[:, nb * m :], right], axis=1)
         y_post, _ = signal.lfilter(num, den, post, zi=z_body_end)
-        back_post, z_right = signal.lfilter(num, den, y_post[::-1], zi=mats.steady * y_post[-1])
+        back_post, z_right = signal.lfilter(
+            num, den, y_post[:, ::-1], zi=mats.steady * y_post[:, -1:]
+        )
         # the backward pass's inputs per row: the forward output of the row, reversed
-        back_inputs = per_row[:, 2:4] + _matmul_rows(forward, mats.state_to_back_state)
-        _row_states(back_inputs[::-1], z_right, mats, out=states[::-1, 2:])
+        back_inputs = per_row[:, :, 2:4] + _matmul_rows(forward, mats.state_to_back_state)
+        _row_states(back_inputs[:, ::-1], z_right, mats, out=states[:, ::-1, 2:])
         self.rows = rows
         self.states = states
-        self.row_sums = per_row[:, 4] + _matmul_rows(states, mats.from_states_sum)[:, 0]
-        self.tail = scale * back_post[::-1][: n - nb * m]
+        self.row_sums = per_row[:, :, 4] + _matmul_rows(states, mats.from_states_sum)[:, :, 0]
+        self.tail = scale * back_post[:, ::-1][:, : n - nb * m]
 
     def values(self, first_row: int, last_row: int) -> FloatArray:
-        """The filtered samples of rows ``first_row:last_row``, shape (rows, _BLOCK)."""
+        """The filtered samples of rows ``first_row:last_row``, shape (channels, rows, _BLOCK)."""
         mats = self._matrices
-        out = _matmul_rows(self.rows[first_row:last_row], mats.within)
-        out += _matmul_rows(self.states[first_row:last_row], mats.from_states)
+        out = _matmul_rows(self.rows[:, first_row:last_row], mats.within)
+        out += _matmul_rows(self.states[:, first_row:last_row], mats.from_states)
         return out
 
     def filtered(self, out: FloatArray | None = None) -> FloatArray:
-        """All filtered samples, shape (n,) (into ``out`` when given)."""
-        result = np.empty(self.n, dtype=np.float64) if out is None else out
-        body = result[: self.n_blocks * _BLOCK].reshape(self.n_blocks, _BLOCK)
+        """All filtered samples, the shape of ``x`` (into ``out`` when given)."""
+        channels = self.rows.shape[0]
+        shape = (self.n,) if self.one_signal else (channels, self.n)
+        result = np.empty(shape, dtype=np.float64) if out is None else out
+        every = result.reshape(channels, self.n)
+        body = every[:, : self.n_blocks * _BLOCK].reshape(channels, self.n_blocks, _BLOCK)
         chunk = max(1, _MAX_PRODUCT // (_BLOCK * _BLOCK))
         for k0 in range(0, self.n_blocks, chunk):
             k1 = min(k0 + chunk, self.n_blocks)
-            body[k0:k1] = self.values(k0, k1)
-        result[self.n_blocks * _BLOCK :] = self.tail
+            body[:, k0:k1] = self.values(k0, k1)
+        every[:, self.n_blocks * _BLOCK :] = self.tail
         return result
 
     def above(self, threshold: float) -> NDArray[np.bool_]:
-        """``abs(filtered) >= threshold`` per sample, filtered chunk by chunk."""
+        """``abs(filtered) >= threshold`` per sample of one signal, filtered chunk by chunk."""
         moving = np.empty(self.n, dtype=bool)
         body = moving[: self.n_blocks * _BLOCK].reshape(self.n_blocks, _BLOCK)
         chunk = max(1, _MAX_PRODUCT // (_BLOCK * _BLOCK))
         for k0 in range(0, self.n_blocks, chunk):
             k1 = min(k0 + chunk, self.n_blocks)
-            part = self.values(k0, k1)
+            part = self.values(k0, k1)[0]
             np.abs(part, out=part)
             np.greater_equal(part, threshold, out=body[k0:k1])
-        moving[self.n_blocks * _BLOCK :] = np.abs(self.tail) >= threshold
+        moving[self.n_blocks * _BLOCK :] = np.abs(self.tail[0]) >= threshold
         return moving
 
     def sums(self, starts: NDArray[np.intp], ends: NDArray[np.intp]) -> FloatArray:
-        """Sum of the filtered samples ``[start, end)`` for every pair (``start <= end``).
+        """Sum of one signal's filtered samples ``[start, end)`` per pair (``start <= end``).
 
         Whole rows are added from per-row sums, the partial rows at both ends from the prefix
         sums of those rows recomputed. The last partial row (the tail) is row ``n_blocks``.
         """
         m = _BLOCK
+        tail = self.tail[0]
         row_sums = np.empty(self.n_blocks + 1, dtype=np.float64)
-        row_sums[:-1] = self.row_sums
-        row_sums[-1] = self.tail.sum()
+        row_sums[:-1] = self.row_sums[0]
+        row_sums[-1] = tail.sum()
         before = np.zeros(self.n_blocks + 2, dtype=np.float64)
         np.cumsum(row_sums, out=before[1:])
         bounds = np.concatenate([starts, ends])
@@ -201,23 +209,24 @@ class _BlockedFiltfilt:
         needed, where = np.unique(row[in_body], return_inverse=True)
         if needed.size:
             mats = self._matrices
-            prefix = _matmul_rows(self.rows[needed], mats.within_prefix)
-            prefix += _matmul_rows(self.states[needed], mats.from_states_prefix)
+            prefix = _matmul_rows(self.rows[0, needed], mats.within_prefix)
+            prefix += _matmul_rows(self.states[0, needed], mats.from_states_prefix)
             upto[in_body] += prefix[where, col[in_body]]
         if not in_body.all():
-            tail_prefix = np.zeros(self.tail.size + 1, dtype=np.float64)
-            np.cumsum(self.tail, out=tail_prefix[1:])
+            tail_prefix = np.zeros(tail.size + 1, dtype=np.float64)
+            np.cumsum(tail, out=tail_prefix[1:])
             upto[~in_body] += tail_prefix[col[~in_body]]
         return np.asarray(upto[starts.size :] - upto[: starts.size], dtype=np.float64)
 
 
 def _matmul_rows(a: FloatArray, b: FloatArray) -> FloatArray:
-    """``a @ b`` (2-D) in row chunks of at most ``_MAX_PRODUCT`` multiply-adds per call."""
+    """``a @ b`` for ``a`` (..., rows, k): row chunks of at most ``_MAX_PRODUCT`` multiply-adds
+    per BLAS call (a 1-D ``b`` gives a trailing axis of length 1)."""
     b2 = b if b.ndim == 2 else b[:, None]
-    out = np.empty((a.shape[0], b2.shape[1]), dtype=np.float64)
-    step = max(1, _MAX_PRODUCT // max(1, a.shape[1] * b2.shape[1]))
-    for r0 in range(0, a.shape[0], step):
-        np.matmul(a[r0 : r0 + step], b2, out=out[r0 : r0 + step])
+    out = np.empty((*a.shape[:-1], b2.shape[1]), dtype=np.float64)
+    step = max(1, _MAX_PRODUCT // max(1, a.shape[-1] * b2.shape[1]))
+    for r0 in range(0, a.shape[-2], step):
+        np.matmul(a[..., r0 : r0 + step, :], b2, out=out[..., r0 : r0 + step, :])
     return out
 
 
@@ -300,17 +309,18 @@ def _block_matrices(coefs: tuple[float, ...], scale: float) -> _Matrices:
 
 
 def _row_states(inputs: FloatArray, first: FloatArray, mats: _Matrices, *, out: FloatArray) -> None:
-    """States at row starts into ``out`` (rows, 2): ``z[0] = first``, ``z[k + 1] = power z[k] +
-    inputs[k]``.
+    """States at row starts into ``out`` (..., rows, 2): ``z[0] = first`` (..., 2),
+    ``z[k + 1] = power z[k] + inputs[k]``.
 
     With ``v = (first, inputs[0], inputs[1], ...)`` and ``o[k] = power o[k - 1] + v[k]``,
     ``z[k] = o[k]``; by Cayley-Hamilton each component of ``o`` is the order-2 filter
     ``1 / (1 - tr q + det q^2)`` of ``v[k] + feed^T v[k - 1]`` (``adj(I - power q)``).
     """
-    rows = inputs.shape[0]
-    feed = np.empty((2, rows), dtype=np.float64)
-    feed[:, 0] = first
-    feed[:, 1:] = inputs[:-1].T
-    feed[:, 1] += mats.recursion_feed.T @ first
-    feed[:, 2:] += mats.recursion_feed.T @ inputs[:-2].T
-    out[...] = signal.lfilter([1.0], mats.recursion_den, feed, axis=-1).T
+    rows = inputs.shape[-2]
+    feed = np.empty((*inputs.shape[:-2], 2, rows), dtype=np.float64)
+    feed[..., 0] = first
+    feed[..., 1:] = np.swapaxes(inputs[..., :-1, :], -1, -2)
+    feed[..., 1] += first @ mats.recursion_feed
+    feed[..., 2:] += np.swapaxes(inputs[..., :-2, :] @ mats.recursion_feed, -1, -2)
+    states = signal.lfilter([1.0], mats.recursion_den, feed, axis=-1)
+    out[...] = np.swapaxes(states, -1, -2)
