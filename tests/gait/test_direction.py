@@ -17,6 +17,8 @@ from scipy.spatial.transform import Rotation
 
 from retrowalk.errors import InputError
 from retrowalk.gait.direction import (
+    MIN_MOVEMENT_M_S2,
+    MIN_PERIODICITY,
     DirectionDetector,
     DirectionEstimate,
     ForwardReference,
@@ -583,13 +585,14 @@ def test_the_batched_bout_filter_equals_zero_phase_filtering_of_each_bout(rate_h
     # signal up to rounding, also for bouts no longer than the padding (filtered the direct way)
     bouts = _bouts_of_many_lengths(rate_hz)
     band = (0.3, min(10.0, 0.45 * rate_hz), rate_hz)
-    raw, filtered, start = _zero_phase_layout(band, bouts, 50)
+    raw, reversed_, start, reversed_start = _zero_phase_layout(band, bouts, 50)
     padlen = round(2 * rate_hz)
-    for bout, first in zip(bouts, start, strict=True):
+    for bout, first, last in zip(bouts, start, reversed_start, strict=True):
         n = bout.shape[0]
         expected = _zero_phase(_band_filter(*band), bout, min(n - 1, padlen))
         np.testing.assert_array_equal(raw[:, first : first + n], bout.T)
-        np.testing.assert_allclose(filtered[:, first : first + n].T, expected, rtol=0, atol=1e-10)
+        filtered = reversed_[:, last : last + n][:, ::-1].T
+        np.testing.assert_allclose(filtered, expected, rtol=0, atol=1e-10)
 
 
 def test_the_windows_of_all_bouts_are_each_bouts_windows() -> None:
@@ -610,6 +613,7 @@ def test_the_batched_loop_statistics_equal_the_window_features(gravity_included:
     lags = _lags((0.02, 0.04, 0.06, 0.08, 0.1, 0.12, 0.14, 0.16, 0.18, 0.2), RATE_HZ)
     fast = _loop_windows(bouts, gravity_included, (0.3, 10.0), RATE_HZ, 400, lags)
     band = _band_filter(0.3, 10.0, RATE_HZ)
+    walking_seen: list[bool] = []
     for k, bout in enumerate(bouts):
         pieces = _prepare([bout], None, gravity_included, band, RATE_HZ)
         n = bout.shape[0]
@@ -631,11 +635,16 @@ def test_the_batched_loop_statistics_equal_the_window_features(gravity_included:
         movement, periodicity = windows["movement_m_s2"], windows["periodicity"]
         np.testing.assert_allclose(fast.movement[rows], movement, rtol=1e-9, atol=1e-12)
         np.testing.assert_allclose(fast.periodicity[rows], periodicity, rtol=1e-9, atol=1e-12)
+        # the loop only of walking windows (the only ones a decision reads)
+        walking = (movement >= MIN_MOVEMENT_M_S2) & (periodicity >= MIN_PERIODICITY)
         loop = np.column_stack([windows[f"loop_{axis}"] for axis in "xyz"])
-        np.testing.assert_allclose(fast.loop[rows], loop, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(fast.loop[rows][walking], loop[walking], rtol=1e-9, atol=1e-12)
+        assert np.isnan(fast.loop[rows][~walking]).all()
+        walking_seen.append(bool(walking.any()))
         raw_mean = bout[index].mean(axis=1)
         np.testing.assert_allclose(fast.raw_mean[rows], raw_mean, rtol=1e-12, atol=1e-12)
         assert (fast.bouts[k].vertical is None) == (vertical is None)
+    assert any(walking_seen) or not gravity_included
 
 
 def test_the_vectorised_reference_decisions_equal_the_one_bout_classification() -> None:

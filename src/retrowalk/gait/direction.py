@@ -638,18 +638,20 @@ def _edge_matrices(
 
 def _zero_phase_layout(
     band: tuple[float, float, float], accs: list[FloatArray], room: int
-) -> tuple[FloatArray, FloatArray, NDArray[np.int64]]:
+) -> tuple[FloatArray, FloatArray, NDArray[np.int64], NDArray[np.int64]]:
     """:func:`_zero_phase` of each bout in ``accs`` (padding ``min(n - 1, 2 s)``), many bouts per
-    ``sosfilt`` call. Returns the raw and the filtered samples, channel-major, and where each
-    bout starts in them: bout ``i`` is ``[:, start[i]:start[i] + n_i]`` of both (shape (3,
-    columns + room); the columns between bouts are not samples of any bout).
+    ``sosfilt`` call. Returns ``(raw, reversed_, start, reversed_start)``: the raw samples and the
+    filtered samples TIME-REVERSED (as the backward pass leaves them; reversing them back would
+    copy everything once more), channel-major, shape (3, columns + room): bout ``i`` of ``n``
+    samples is ``raw[:, start[i]:start[i] + n]`` and ``reversed_[:, reversed_start[i]:
+    reversed_start[i] + n][:, ::-1]``. The other columns belong to no bout.
 
     Bouts of similar length share a matrix (at most 5 % of it padding). A bout longer than the
     padding is filtered on its own samples only (the padding's effect: :func:`_edge_matrices`):
     forward on a row that ENDS at the matrix's last column, steered into its starting state by
     the inputs just before it (``sosfilt`` then returns each bout's final state), backward on
     the matrix reversed, where each row starts at column 0 with its own state. Same numbers as
-    :func:`_zero_phase` up to rounding (tested).
+    :func:`_zero_phase` up to rounding (tested); a bout's numbers do not depend on the others.
     """
     sos, zi = _band_filter(*band)
     padlen = round(2 * band[2])
@@ -674,21 +676,26 @@ def _zero_phase_layout(
         column += stop * width
         order = order[stop:]
     position = np.empty(lengths.size, dtype=np.int64)
+    reversed_position = np.empty(lengths.size, dtype=np.int64)
     for members, width, first in groups:
-        position[members] = first + width * np.arange(1, len(members) + 1) - lengths[members]
+        row_starts = first + width * np.arange(len(members))
+        position[members] = row_starts + width - lengths[members]
+        reversed_position[members] = row_starts
     short = np.flatnonzero(~full)
     position[short] = column + np.cumsum(lengths[short]) - lengths[short]
+    reversed_position[short] = position[short]
     column += int(lengths[short].sum())
-    raw = np.zeros((3, column + room))
-    filtered = np.zeros((3, column + room))
+    by_sample = np.zeros((column + room, 3))  # bouts copied as they are, then transposed once
     for i, acc in enumerate(accs):
-        raw[:, position[i] : position[i] + lengths[i]] = acc.T
+        by_sample[position[i] : position[i] + lengths[i]] = acc
+    raw = np.ascontiguousarray(by_sample.T)
+    reversed_ = np.zeros((3, column + room))
     for i in short.tolist():  # no longer than the padding: the direct way
-        filtered[:, position[i] : position[i] + lengths[i]] = _zero_phase(
+        reversed_[:, position[i] : position[i] + lengths[i]] = _zero_phase(
             (sos, zi), accs[i], int(lengths[i]) - 1
-        ).T
+        )[::-1].T
     if not groups:
-        return raw, filtered, position
+        return raw, reversed_, position, reversed_position
     chosen = np.flatnonzero(full)
     edges = sliding_window_view(raw, padlen + 1, axis=1)
     heads = edges[:, position[chosen]]  # (3, bouts, padlen + 1)
@@ -715,10 +722,9 @@ def _zero_phase_layout(
             axis=-1,
             zi=backward_start.reshape(3, count, sections, 2).transpose(2, 0, 1, 3),
         )
-        filtered[:, first : first + count * width].reshape(3, count, width)[...] = backward[
-            ..., ::-1
-        ]
-    return raw, filtered, position
+        reversed_[:, first : first + count * width] = backward.reshape(3, count * width)
+    raw[:, ahead] = 0.0  # the steering inputs are no samples
+    return raw, reversed_, position, reversed_position
 
 
 def _windows_of(lengths: NDArray[np.int64], window: int) -> tuple[NDArray[np.int64], ...]:
@@ -809,7 +815,9 @@ def _loop_windows(
     mixed_size = fft_size(2 * window - 1)
     room = max(fft_size(window), mixed_size)
     high = min(band_hz[1], 0.45 * sampling_rate_hz)
-    raw, filtered, position = _zero_phase_layout((band_hz[0], high, sampling_rate_hz), accs, room)
+    raw, reversed_, position, reversed_position = _zero_phase_layout(
+        (band_hz[0], high, sampling_rate_hz), accs, room
+    )
     ranges = np.argsort(position)
     bounds = np.column_stack((position[ranges], position[ranges] + lengths[ranges])).ravel()
     sums = np.empty((3, lengths.size))
@@ -818,7 +826,8 @@ def _loop_windows(
     bouts: list[_Bout] = []
     verticals = np.full((lengths.size, 3), np.nan)
     for k, acc in enumerate(accs):
-        linear = filtered[:, position[k] : position[k] + lengths[k]].T
+        at = reversed_position[k]
+        linear = reversed_[:, at : at + lengths[k]][:, ::-1].T
         if gravity_included and np.linalg.norm(bout_means[k]) > 0.5 * STANDARD_GRAVITY_M_S2:
             bouts.append(_Bout(linear, None, acc, None, 1.0))
             continue
@@ -834,6 +843,8 @@ def _loop_windows(
     movement, periodicity = np.empty(count), np.empty(count)
     loop, raw_mean = np.empty((count, 3)), np.empty((count, 3))
     where = position[bout] + starts
+    # the filtered windows time-reversed: the loop changes sign (exactly odd), nothing else
+    mirrored = reversed_position[bout] + lengths[bout] - starts - size
     lags = np.asarray(loop_lags, dtype=np.float64)
     for members, n_fft in (
         (np.flatnonzero(exact), fft_size(window)),
@@ -843,7 +854,7 @@ def _loop_windows(
             continue
         length = size[members]
         width = window if exact[members[0]] else n_fft
-        acc = sliding_window_view(filtered, width, axis=1)[:, where[members]]
+        acc = sliding_window_view(reversed_, width, axis=1)[:, mirrored[members]]
         rows = sliding_window_view(raw, width, axis=1)[:, where[members]]
         inside = None
         if not exact[members[0]]:  # each window zero beyond its end
@@ -860,9 +871,7 @@ def _loop_windows(
         own = verticals[bout[members]]
         up = means / np.maximum(np.sqrt(np.einsum("cw,cw->w", means, means)), 1e-12)
         vertical = np.where(np.isnan(own[:, 0]), up, own.T)  # (3, windows)
-        spectra = np.fft.rfft(centred, n_fft, axis=-1)  # (3, windows, frequencies)
-        # the vertical projection's spectrum (real and imaginary parts alike)
-        projected = np.einsum("cw,cwf->wf", vertical, spectra.view(np.float64)).view(np.complex128)
+        projected = np.fft.rfft(np.einsum("cw,cwt->wt", vertical, centred), n_fft, axis=-1)
         tops = np.minimum(np.minimum(np.maximum(lo + 1, length // 2), cap), length)
         top = int(tops.max())
         periodicity[members] = 0.0
@@ -874,24 +883,29 @@ def _loop_windows(
             zero = auto[:, 0]
             fine = (zero > 0) & (tops > lo)
             periodicity[members[fine]] = lagged[fine].max(axis=1) / zero[fine]
+        # the loop only where a decision reads it: walking windows (NaN elsewhere)
+        walking = (movement[members] >= MIN_MOVEMENT_M_S2) & (
+            periodicity[members] >= MIN_PERIODICITY
+        )
+        loop[members] = np.nan
+        if not walking.any():
+            continue
+        chosen = members[walking]
+        spectra = np.fft.rfft(centred[:, walking], n_fft, axis=-1)  # (3, windows, frequencies)
         frequencies = np.arange(n_fft // 2 + 1)
         sines = np.sin((2 * np.pi / n_fft) * np.outer(lags, frequencies))  # (lags, frequencies)
-        scale = -4.0 / n_fft / len(loop_lags)
-        if inside is None:
-            weights = np.einsum("l,lf->f", scale / (window - lags), sines)
-            for axis, (i, j) in enumerate(((1, 2), (2, 0), (0, 1))):
-                cross = np.conj(spectra[i]) * spectra[j]
-                loop[members, axis] = np.einsum("wf,f->w", cross.imag, weights)
-        else:
-            each = np.einsum("wl,lf->wf", scale / (length[:, None] - lags[None, :]), sines)
-            for axis, (i, j) in enumerate(((1, 2), (2, 0), (0, 1))):
-                cross = np.conj(spectra[i]) * spectra[j]
-                loop[members, axis] = np.einsum("wf,wf->w", cross.imag, each)
-        loop[members] = np.divide(
-            loop[members],
-            power[:, None],
-            out=np.zeros((members.size, 3)),
-            where=power[:, None] > 0,
+        scale = 4.0 / n_fft / len(loop_lags)  # -4 / n_fft, times -1: time-reversed windows
+        each = np.einsum("wl,lf->wf", scale / (size[chosen][:, None] - lags[None, :]), sines)
+        for axis, (i, j) in enumerate(((1, 2), (2, 0), (0, 1))):
+            cross = np.conj(spectra[i]) * spectra[j]
+            loop[chosen, axis] = (
+                np.einsum("wf,f->w", cross.imag, each[0])
+                if inside is None
+                else np.einsum("wf,wf->w", cross.imag, each)
+            )
+        strength = power[walking][:, None]
+        loop[chosen] = np.divide(
+            loop[chosen], strength, out=np.zeros((chosen.size, 3)), where=strength > 0
         )
     edges = np.concatenate(([0], np.cumsum(np.bincount(bout, minlength=lengths.size))))
     return _LoopWindows(edges, movement, periodicity, loop, raw_mean, bouts)
