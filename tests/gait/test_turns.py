@@ -108,3 +108,12 @@ def test_detected_turns_are_those_of_the_written_out_method(seed: int) -> None:
         assert np.allclose(
             [t.angle_deg for t in found], [t.angle_deg for t in expected], rtol=0, atol=1e-9
         )
+
+
+def test_the_blocked_filter_can_write_over_its_input() -> None:
+    signals = np.vstack([_turning_yaw(40_000, seed=k) for k in range(3)])
+    sos = signal.butter(2, 0.25, "low", fs=10.0, output="sos")
+    expected = _BlockedFiltfilt(sos, signals.copy()).filtered()
+    found = _BlockedFiltfilt(sos, signals).filtered(out=signals)
+    assert found is signals
+    assert np.array_equal(found, expected)

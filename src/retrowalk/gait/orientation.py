@@ -161,7 +161,9 @@ def _low_passed_block_means(
     if n_blocks < 16:
         return None
     sos = _lowpass_design(cutoff_hz, sampling_rate_hz / block)
-    return _BlockedFiltfilt(sos, _block_means(acc, block)).filtered()
+    means = _block_means(acc, block)
+    # in place: each chunk of rows is read before its filtered values are written over it
+    return _BlockedFiltfilt(sos, means).filtered(out=means)
 
 
 def _block_means(acc: FloatArray, block: int) -> FloatArray:

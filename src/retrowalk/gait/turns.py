@@ -162,7 +162,8 @@ class _BlockedFiltfilt:
         return out
 
     def filtered(self, out: FloatArray | None = None) -> FloatArray:
-        """All filtered samples, the shape of ``x`` (into ``out`` when given)."""
+        """All filtered samples, the shape of ``x`` (into ``out`` when given; ``out`` may be
+        ``x`` itself: every chunk of rows is read before its values are written)."""
         channels = self.rows.shape[0]
         shape = (self.n,) if self.one_signal else (channels, self.n)
         result = np.empty(shape, dtype=np.float64) if out is None else out
