@@ -822,13 +822,17 @@ def _loop_windows(
     bounds = np.column_stack((position[ranges], position[ranges] + lengths[ranges])).ravel()
     sums = np.empty((3, lengths.size))
     sums[:, ranges] = np.add.reduceat(raw, bounds, axis=1)[:, ::2]
-    bout_means = (sums / lengths).T
+    bout_means = sums / lengths
+    with_gravity = (
+        np.sqrt(np.einsum("cb,cb->b", bout_means, bout_means)) > 0.5 * STANDARD_GRAVITY_M_S2
+    ) & (gravity_included)
     bouts: list[_Bout] = []
     verticals = np.full((lengths.size, 3), np.nan)
-    for k, acc in enumerate(accs):
-        at = reversed_position[k]
-        linear = reversed_[:, at : at + lengths[k]][:, ::-1].T
-        if gravity_included and np.linalg.norm(bout_means[k]) > 0.5 * STANDARD_GRAVITY_M_S2:
+    for k, (acc, at, gravity) in enumerate(
+        zip(accs, reversed_position.tolist(), with_gravity.tolist(), strict=True)
+    ):
+        linear = reversed_[:, at : at + acc.shape[0]][:, ::-1].T
+        if gravity:
             bouts.append(_Bout(linear, None, acc, None, 1.0))
             continue
         # gravity removed (or declared present but absent: then there is no "up" to read)
