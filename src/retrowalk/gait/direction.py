@@ -867,7 +867,8 @@ def _loop_windows(
             rows = rows * inside
         means = rows.sum(axis=-1) / length  # (3, windows)
         raw_mean[members] = means.T
-        centred = acc - (acc.sum(axis=-1) / length)[:, :, None]
+        centred = acc  # a copy already (gathered or masked): centred in place
+        centred -= (acc.sum(axis=-1) / length)[:, :, None]
         if inside is not None:
             centred *= inside
         power = np.einsum("cwt,cwt->w", centred, centred) / length
