@@ -200,9 +200,10 @@ def _unit_chunks(low: FloatArray, block: int, n: int) -> Iterator[tuple[int, int
     (the ends held), then the vector is divided by its norm (at least 1e-12). Sample ``r`` of
     block ``k`` lies at or after the block's centre (``r >= block // 2``: between the centres of
     blocks ``k`` and ``k + 1``, block ``k``'s slope and value) or before it (between ``k - 1``
-    and ``k``: block ``k - 1``'s), so a chunk of blocks is one matrix product in sample order:
-    rows ``[slope, value of k - 1, slope, value of k]`` times a (4, block) matrix of offsets
-    and ones with zeros where a sample uses the other pair. That is np.interp's formula and
+    and ``k``: block ``k - 1``'s), so a chunk of blocks is one matrix product per channel in
+    sample order: rows ``[slope, value of k - 1, slope, value of k]`` times a (4, block) matrix
+    of offsets and ones with zeros where a sample uses the other pair. That is np.interp's
+    formula and
     operands, ``slope * offset + value`` (BLAS forms the product, then adds ``value * 1`` and
     the exact zeros), bit for bit np.interp's result on the development machine (tested to
     1e-13 anywhere). Non-finite values (np.interp has special rules for them) go through
@@ -231,15 +232,15 @@ def _unit_chunks(low: FloatArray, block: int, n: int) -> Iterator[tuple[int, int
     unit_buffer = np.empty(3 * size, dtype=np.float64)
     norm_buffer = np.empty(size, dtype=np.float64)
     part_buffer = np.empty(size, dtype=np.float64)
+    pairs_buffer = np.empty((3, min(n_blocks, _CHUNK_BLOCKS), 4), dtype=np.float64)
     for k0 in range(0, n_blocks, _CHUNK_BLOCKS):
         k1 = min(k0 + _CHUNK_BLOCKS, n_blocks)
         m = (k1 - k0) * block
         unit = unit_buffer[: 3 * m].reshape(3, m)
-        for axis in range(3):
-            pairs = np.concatenate(
-                [slope_value[axis, k0:k1], slope_value[axis, k0 + 1 : k1 + 1]], axis=1
-            )
-            np.matmul(pairs, weights, out=unit[axis].reshape(k1 - k0, block))
+        pairs = pairs_buffer[:, : k1 - k0]
+        pairs[:, :, :2] = slope_value[:, k0:k1]
+        pairs[:, :, 2:] = slope_value[:, k0 + 1 : k1 + 1]
+        np.matmul(pairs, weights, out=unit.reshape(3, k1 - k0, block))
         _normalise(unit, norm_buffer[:m], part_buffer[:m])
         yield k0 * block, k1 * block, unit
     if covered < n:
