@@ -203,11 +203,10 @@ def _unit_chunks(low: FloatArray, block: int, n: int) -> Iterator[tuple[int, int
     and ``k``: block ``k - 1``'s), so a chunk of blocks is one matrix product per channel in
     sample order: rows ``[slope, value of k - 1, slope, value of k]`` times a (4, block) matrix
     of offsets and ones with zeros where a sample uses the other pair. That is np.interp's
-    formula and
-    operands, ``slope * offset + value`` (BLAS forms the product, then adds ``value * 1`` and
-    the exact zeros), bit for bit np.interp's result on the development machine (tested to
-    1e-13 anywhere). Non-finite values (np.interp has special rules for them) go through
-    np.interp itself.
+    formula and operands, ``slope * offset + value`` (BLAS forms the product, then adds
+    ``value * 1`` and the exact zeros), bit for bit np.interp's result on the development
+    machine (tested to 1e-13 anywhere). Non-finite values (np.interp has special rules for
+    them) go through np.interp itself.
     """
     n_blocks = low.shape[1]
     covered = n_blocks * block
