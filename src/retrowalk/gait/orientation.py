@@ -109,9 +109,9 @@ def vertical_and_yaw(
     chunk (about 20 000 samples, :func:`_unit_chunks`) in sample order, channel-major, and used
     at once while the chunk is in cache; the only full-length array is the one holding both
     results (fresh pages of large arrays cost more than the arithmetic on this machine). On the
-    60-min 100 Hz benchmark signal, timed between pipeline runs (CPU time, best of 9 interleaved
-    runs): ``gravity_is_present`` + ``gravity_direction`` + the two einsums of the earlier
-    pipeline 31-34 ms, ``gravity_is_present`` + this 10.5-12 ms.
+    60-min 100 Hz benchmark signal, timed inside ``GaitPipeline.analyze`` (CPU time, median of
+    11 runs, twice): ``gravity_is_present`` + ``gravity_direction`` + the two einsums of the
+    earlier code 32-40 ms, ``gravity_is_present`` + this 8.6-8.8 ms.
     """
     acc = np.asarray(acc_m_s2, dtype=np.float64)
     gyr = None if gyr_rad_s is None else np.asarray(gyr_rad_s, dtype=np.float64)
