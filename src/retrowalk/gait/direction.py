@@ -592,8 +592,6 @@ class _Analysis:
 
 #: input samples placed before a bout to start the forward filter pass in its padded state
 _STEER_SAMPLES = 32
-#: estimate_directions with a reference handles the bouts in parts of about this many samples
-_SAMPLES_PER_PART = 30000
 
 
 @lru_cache(maxsize=32)
@@ -1585,17 +1583,14 @@ class DirectionDetector:
             return [self._decide(a, gravity_included, None, False) for a in analyses]
         pieces = self._bout_pieces(acc_m_s2, sampling_rate_hz, gyr_rad_s, bounds)
         accs = [piece[0] for piece in pieces if not isinstance(piece, DirectionEstimate)]
-        decisions: list[DirectionEstimate] = []
-        # in parts of about _SAMPLES_PER_PART samples: each bout's numbers are its own, and the
-        # temporaries stay small enough to be reused instead of fresh memory for every part
-        part: list[FloatArray] = []
-        for i, acc in enumerate(accs):
-            part.append(acc)
-            if i + 1 == len(accs) or sum(a.shape[0] for a in part) >= _SAMPLES_PER_PART:
-                stats = self._loop_windows(part, sampling_rate_hz, gravity_included)
-                decisions += reference._classify_windows(stats, gravity_included=gravity_included)
-                part = []
-        decided = iter(decisions)
+        decided = iter(
+            reference._classify_windows(
+                self._loop_windows(accs, sampling_rate_hz, gravity_included),
+                gravity_included=gravity_included,
+            )
+            if accs
+            else []
+        )
         return [
             piece if isinstance(piece, DirectionEstimate) else next(decided) for piece in pieces
         ]
