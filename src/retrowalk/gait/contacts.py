@@ -262,7 +262,8 @@ def _band_pass_design(low_hz: float, high_hz: float, rate_hz: float) -> FloatArr
 
 @dataclass(frozen=True, eq=False)  # hashed by identity (one per design: cached)
 class _ZeroPhaseModes:
-    """``sosfiltfilt(sos, x)`` in state-space form, to evaluate it in short windows exactly.
+    """``sosfiltfilt(sos, x)`` in state-space form, to evaluate it row by row or in short
+    windows (equal to sosfiltfilt to rounding; see ``_SLOWEST_POLE``).
 
     The cascade of second-order sections (as scipy runs it, transposed direct form II) is
     ``s[k+1] = A s[k] + B x[k]``, ``y[k] = C s[k] + D x[k]``. In a window [a, b) the
@@ -270,9 +271,9 @@ class _ZeroPhaseModes:
     backward pass's state at ``b``, which is ``T[b] = M s[b] + R[b]`` with ``M = sum_j A^j B
     C A^j`` (so ``M = B C + A M A``) and ``R[b] = sum_(k >= b) A^(k-b) G x[k]`` plus the decayed
     end condition, ``G = B D + A M B``. Both states are sums over the eigenmodes of ``A``
-    (first-order recursions), evaluated per block of ``_MODE_BLOCK`` samples by one matrix
-    product and over the blocks by ``lfilter``. One mode of each conjugate pair is kept
-    (``to_state`` carries the factor 2).
+    (first-order recursions), evaluated per block of samples by one matrix product and over
+    the blocks as a first-order section (:func:`_mode_boundaries`). One mode of each
+    conjugate pair is kept (``to_state`` carries the factor 2).
     """
 
     design: tuple[float, float, float]  # low_hz, high_hz, rate_hz
