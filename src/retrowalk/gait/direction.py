@@ -849,6 +849,16 @@ def _loop_windows(
     where = position[bout] + starts
     # the filtered windows time-reversed: the loop changes sign (exactly odd), nothing else
     mirrored = reversed_position[bout] + lengths[bout] - starts - size
+    # raw means: windows with an even (odd) index in their bout never overlap, so each half is
+    # summed by one reduceat over the raw samples (each window's own sum, no gathered copy)
+    edges = np.concatenate(([0], np.cumsum(np.bincount(bout, minlength=lengths.size))))
+    parity = (np.arange(count) - edges[bout]) % 2
+    for half in (0, 1):
+        chosen = np.flatnonzero(parity == half)
+        chosen = chosen[np.argsort(where[chosen], kind="stable")]
+        ranges = np.column_stack((where[chosen], where[chosen] + size[chosen])).ravel()
+        if chosen.size:
+            raw_mean[chosen] = (np.add.reduceat(raw, ranges, axis=1)[:, ::2] / size[chosen]).T
     lags = np.asarray(loop_lags, dtype=np.float64)
     for members, n_fft in (
         (np.flatnonzero(exact), fft_size(window)),
@@ -859,14 +869,11 @@ def _loop_windows(
         length = size[members]
         width = window if exact[members[0]] else n_fft
         acc = sliding_window_view(reversed_, width, axis=1)[:, mirrored[members]]
-        rows = sliding_window_view(raw, width, axis=1)[:, where[members]]
         inside = None
         if not exact[members[0]]:  # each window zero beyond its end
             inside = np.arange(width) < length[:, None]
             acc = acc * inside
-            rows = rows * inside
-        means = rows.sum(axis=-1) / length  # (3, windows)
-        raw_mean[members] = means.T
+        means = raw_mean[members].T  # (3, windows)
         centred = acc  # a copy already (gathered or masked): centred in place
         centred -= (acc.sum(axis=-1) / length)[:, :, None]
         if inside is not None:
@@ -912,7 +919,6 @@ def _loop_windows(
         loop[chosen] = np.divide(
             loop[chosen], strength, out=np.zeros((chosen.size, 3)), where=strength > 0
         )
-    edges = np.concatenate(([0], np.cumsum(np.bincount(bout, minlength=lengths.size))))
     return _LoopWindows(edges, movement, periodicity, loop, raw_mean, bouts)
 
 
