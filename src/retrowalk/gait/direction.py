@@ -685,10 +685,9 @@ def _zero_phase_layout(
     position[short] = column + np.cumsum(lengths[short]) - lengths[short]
     reversed_position[short] = position[short]
     column += int(lengths[short].sum())
-    by_sample = np.zeros((column + room, 3))  # bouts copied as they are, then transposed once
+    raw = np.zeros((3, column + room))
     for i, acc in enumerate(accs):
-        by_sample[position[i] : position[i] + lengths[i]] = acc
-    raw = np.ascontiguousarray(by_sample.T)
+        raw[:, position[i] : position[i] + lengths[i]] = acc.T
     reversed_ = np.zeros((3, column + room))
     for i in short.tolist():  # no longer than the padding: the direct way
         reversed_[:, position[i] : position[i] + lengths[i]] = _zero_phase(
