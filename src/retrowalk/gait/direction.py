@@ -821,6 +821,20 @@ def _loop_windows(
     bounds = np.column_stack((position[ranges], position[ranges] + lengths[ranges])).ravel()
     sums = np.empty((3, lengths.size))
     sums[:, ranges] = np.add.reduceat(raw, bounds, axis=1)[:, ::2]
+    count = bout.size
+    raw_mean = np.empty((count, 3))
+    where = position[bout] + starts
+    # raw means: windows with an even (odd) index in their bout never overlap, so each half is
+    # summed by one reduceat over the raw samples (each window's own sum, no gathered copy)
+    edges = np.concatenate(([0], np.cumsum(np.bincount(bout, minlength=lengths.size))))
+    parity = (np.arange(count) - edges[bout]) % 2
+    for half in (0, 1):
+        chosen = np.flatnonzero(parity == half)
+        chosen = chosen[np.argsort(where[chosen], kind="stable")]
+        ranges = np.column_stack((where[chosen], where[chosen] + size[chosen])).ravel()
+        if chosen.size:
+            raw_mean[chosen] = (np.add.reduceat(raw, ranges, axis=1)[:, ::2] / size[chosen]).T
+    del raw  # not needed any more: less memory in use for what follows
     bout_means = sums / lengths
     with_gravity = (
         np.sqrt(np.einsum("cb,cb->b", bout_means, bout_means)) > 0.5 * STANDARD_GRAVITY_M_S2
@@ -842,22 +856,9 @@ def _loop_windows(
             vertical = -vertical
         bouts.append(_Bout(linear, None, acc, vertical, float(np.tanh(abs(skewness) / 0.3))))
         verticals[k] = vertical
-    count = bout.size
-    movement, periodicity = np.empty(count), np.empty(count)
-    loop, raw_mean = np.empty((count, 3)), np.empty((count, 3))
-    where = position[bout] + starts
+    movement, periodicity, loop = np.empty(count), np.empty(count), np.empty((count, 3))
     # the filtered windows time-reversed: the loop changes sign (exactly odd), nothing else
     mirrored = reversed_position[bout] + lengths[bout] - starts - size
-    # raw means: windows with an even (odd) index in their bout never overlap, so each half is
-    # summed by one reduceat over the raw samples (each window's own sum, no gathered copy)
-    edges = np.concatenate(([0], np.cumsum(np.bincount(bout, minlength=lengths.size))))
-    parity = (np.arange(count) - edges[bout]) % 2
-    for half in (0, 1):
-        chosen = np.flatnonzero(parity == half)
-        chosen = chosen[np.argsort(where[chosen], kind="stable")]
-        ranges = np.column_stack((where[chosen], where[chosen] + size[chosen])).ravel()
-        if chosen.size:
-            raw_mean[chosen] = (np.add.reduceat(raw, ranges, axis=1)[:, ::2] / size[chosen]).T
     lags = np.asarray(loop_lags, dtype=np.float64)
     for members, n_fft in (
         (np.flatnonzero(exact), fft_size(window)),
@@ -866,7 +867,7 @@ def _loop_windows(
         if not members.size:
             continue
         length = size[members]
-        width = window if exact[members[0]] else n_fft
+        width = window if exact[members[0]] else 2 * window - 1  # (the longest window)
         acc = sliding_window_view(reversed_, width, axis=1)[:, mirrored[members]]
         inside = None
         if not exact[members[0]]:  # each window zero beyond its end
