@@ -565,12 +565,15 @@ def _zero_phase_whole(
     first = (front + edge) // block
     used = -(-n // block)
     k = modes.poles.shape[0]
-    inputs = np.empty((used, block + 4 * k))  # the row's samples, then its modal states
-    inputs[:, :block] = rows[first : first + used]
-    inputs[:, block : block + 2 * k] = forward_at[first : first + used].view(np.float64)
-    inputs[:, block + 2 * k :] = backward_at[first + 1 : first + used + 1].view(np.float64)
+    states = np.empty(
+        (used, 4 * k)
+    )  # modal states: forward at the row's start, backward at its end
+    states[:, : 2 * k] = forward_at[first : first + used].view(np.float64)
+    states[:, 2 * k :] = backward_at[first + 1 : first + used + 1].view(np.float64)
+    matrix = _whole_matrix(modes, block)
     target = None if into is None else into[: used * block].reshape(used, block)
-    out = _product(inputs, _whole_matrix(modes, block), target)
+    out = _product(rows[first : first + used], matrix[:block], target)
+    out += _product(states, matrix[block:])
     return out.ravel()[:n]
 
 
