@@ -71,8 +71,9 @@ answer is ``unknown`` with the reason. Validation numbers and limits: docs/gait_
 from __future__ import annotations
 
 import itertools
+import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Literal
 
@@ -592,6 +593,29 @@ class _Analysis:
 
 #: input samples placed before a bout to start the forward filter pass in its padded state
 _STEER_SAMPLES = 32
+#: per thread, the reference route's large work arrays, kept between calls (see _scratch)
+_SCRATCH = threading.local()
+#: work arrays up to this many float64 values (64 MB) are kept between calls
+_MAX_KEPT_VALUES = 8_000_000
+
+
+def _scratch(name: str, shape: tuple[int, ...]) -> FloatArray:
+    """An uninitialised float array of ``shape`` in memory kept (per thread) between calls.
+
+    The reference route's few-megabyte work arrays were fresh memory on every call, and the
+    first touch of fresh pages (about 2800 page faults per call on the 60-min benchmark) cost
+    several milliseconds. The result is only valid until the next request of ``name`` in the
+    thread: it must not leave the call that asked for it.
+    """
+    size = 1
+    for extent in shape:
+        size *= extent
+    kept: FloatArray | None = getattr(_SCRATCH, name, None)
+    if kept is None or kept.size < size:
+        kept = np.empty(size)
+        if size <= _MAX_KEPT_VALUES:
+            setattr(_SCRATCH, name, kept)
+    return kept[:size].reshape(shape)
 
 
 @lru_cache(maxsize=32)
@@ -685,10 +709,12 @@ def _zero_phase_layout(
     position[short] = column + np.cumsum(lengths[short]) - lengths[short]
     reversed_position[short] = position[short]
     column += int(lengths[short].sum())
-    raw = np.zeros((3, column + room))
+    raw = _scratch("raw", (3, column + room))
+    raw.fill(0.0)
     for i, acc in enumerate(accs):
         raw[:, position[i] : position[i] + lengths[i]] = acc.T
-    reversed_ = np.zeros((3, column + room))
+    reversed_ = _scratch("filtered", (3, column + room))
+    reversed_[:, column:] = 0.0  # every other column is written below
     for i in short.tolist():  # no longer than the padding: the direct way
         reversed_[:, position[i] : position[i] + lengths[i]] = _zero_phase(
             (sos, zi), accs[i], int(lengths[i]) - 1
@@ -774,8 +800,9 @@ class _LoopWindows:
                 "gravity_y": gravity[1],
                 "gravity_z": gravity[2],
             }
+            own = replace(bout, linear_acc=np.array(bout.linear_acc))  # out of scratch memory
             results.append(
-                DirectionDetector._walking(bout, has_gyroscope, windows, frozenset({"loop"}))
+                DirectionDetector._walking(own, has_gyroscope, windows, frozenset({"loop"}))
             )
         return results
 
@@ -867,12 +894,13 @@ def _loop_windows(
         if not members.size:
             continue
         length = size[members]
-        width = window if exact[members[0]] else 2 * window - 1  # (the longest window)
+        # short bouts' windows: as wide as the longest, rounded to 8 values (rows equally aligned)
+        width = window if exact[members[0]] else -(-(2 * window - 1) // 8) * 8
         acc = sliding_window_view(reversed_, width, axis=1)[:, mirrored[members]]
         inside = None
         if not exact[members[0]]:  # each window zero beyond its end
             inside = np.arange(width) < length[:, None]
-            acc = acc * inside
+            acc *= inside
         means = raw_mean[members].T  # (3, windows)
         centred = acc  # a copy already (gathered or masked): centred in place
         centred -= (acc.sum(axis=-1) / length)[:, :, None]
