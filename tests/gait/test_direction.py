@@ -990,6 +990,26 @@ def test_many_bouts_at_once_give_each_bout_the_same_window_statistics(
     assert compared > 20
 
 
+def test_the_reference_route_answers_the_same_when_its_work_memory_is_reused() -> None:
+    # the batched reference route keeps its large work arrays between calls (per thread)
+    acc, gyr, bounds = _many_bouts_recording()
+    first = slice(*bounds[1])
+    reference = ForwardReference.from_bout(
+        acc[first], sampling_rate_hz=RATE_HZ, gyr_rad_s=gyr[first]
+    )
+    arguments: dict[str, Any] = {"sampling_rate_hz": RATE_HZ, "reference": reference}
+    before = estimate_directions(acc, bounds=bounds, **arguments)
+    analyses = DirectionDetector()._analyse_many(
+        acc, RATE_HZ, gyr, True, bounds, frozenset({"loop"})
+    )
+    filtered = [a.bout.linear_acc.copy() for a in analyses if not isinstance(a, DirectionEstimate)]
+    estimate_directions(acc[::-1].copy(), bounds=[(0, 2500), (3000, 9000)], **arguments)
+    estimate_directions(np.vstack([acc, acc]), bounds=[(0, 2 * acc.shape[0])], **arguments)
+    assert estimate_directions(acc, bounds=bounds, **arguments) == before
+    kept = [a.bout.linear_acc for a in analyses if not isinstance(a, DirectionEstimate)]
+    assert all(np.array_equal(a, b) for a, b in zip(kept, filtered, strict=True))
+
+
 def test_many_bouts_refuse_bad_arrays_clearly() -> None:
     acc, gyr, bounds = _many_bouts_recording()
     with pytest.raises(InputError) as raised:
