@@ -30,7 +30,7 @@ from retrowalk.errors import InputError
 from retrowalk.gait.bouts import WalkingBoutDetector
 from retrowalk.gait.contacts import InitialContactDetector
 from retrowalk.gait.direction import ForwardReference, estimate_directions
-from retrowalk.gait.orientation import BodyFrame, gravity_direction, gravity_is_present
+from retrowalk.gait.orientation import BodyFrame, gravity_is_present, vertical_and_yaw
 from retrowalk.gait.parameters import (
     TURN_COEFFICIENT_PER_RAD,
     BoutParameters,
@@ -38,7 +38,7 @@ from retrowalk.gait.parameters import (
     bout_step_indices,
     parameters_of_bouts,
 )
-from retrowalk.gait.recording import STANDARD_GRAVITY_M_S2, Recording
+from retrowalk.gait.recording import Recording
 from retrowalk.gait.reference import (
     NO_REFERENCE_NOTE,
     REFERENCE_MODES,
@@ -342,15 +342,19 @@ class GaitPipeline:
         acc = recording.acc_m_s2
         notes = list(recording.quality.notes)
         gravity_included = gravity_is_present(acc)
+        yaw: FloatArray | None = None
         if gravity_included:
-            up = gravity_direction(acc, sampling_rate_hz=fs, cutoff_hz=self.gravity_cutoff_hz)
-            vertical = np.einsum("ij,ij->i", acc, up) - STANDARD_GRAVITY_M_S2
+            # free vertical acceleration and yaw rate on the per-sample gravity direction
+            vertical, yaw = vertical_and_yaw(
+                acc, recording.gyr_rad_s, sampling_rate_hz=fs, cutoff_hz=self.gravity_cutoff_hz
+            )
         else:
             notes.append("gravity is not in the signal: vertical taken as the main motion axis")
             frame = BodyFrame().detect(acc, sampling_rate_hz=fs)
             assert frame.rotation_ is not None
-            up = np.repeat(frame.rotation_[0][None, :], acc.shape[0], axis=0)
             vertical = acc @ frame.rotation_[0]
+            if recording.gyr_rad_s is not None:
+                yaw = recording.gyr_rad_s @ frame.rotation_[0]
         detector = WalkingBoutDetector(
             min_steps=self.min_steps,
             min_step_time_s=self.min_step_time_s,
@@ -364,10 +368,8 @@ class GaitPipeline:
         fcs = detector.fc_indices_
         ic_s = ics / fs
         fc_s = np.where(fcs >= 0, fcs / fs, np.nan)
-        yaw: FloatArray | None = None
         turns: list[Turn] = []
-        if recording.gyr_rad_s is not None:
-            yaw = np.einsum("ij,ij->i", recording.gyr_rad_s, up)
+        if yaw is not None:
             turns = (
                 TurnDetector(min_angle_deg=self.turn_min_angle_deg)
                 .detect(yaw, sampling_rate_hz=fs)
