@@ -819,13 +819,15 @@ def _loop_windows(
     validated, finite ``accs`` (each at least 16 samples): what :func:`_window_features`
     computes with ``needs={"loop"}``, for all bouts together, the same numbers up to rounding.
 
-    Periodicity and loop come from one real FFT per channel and window: the loop's mean cross
-    product over the lags is the odd part of the channels' cross-correlations, a weighted sum
-    of the imaginary parts of their cross-spectra; the periodicity is the autocorrelation of the
-    vertical projection, whose spectrum is the same projection of the channels' spectra.
-    Windows of the analysis window's length are evaluated together, all others (one window per
-    short bout) together at one FFT size, zero beyond their end (sizes fixed by the settings, so
-    a bout's numbers do not depend on the other bouts).
+    The periodicity comes from one real FFT of each window's vertical projection (its
+    autocorrelation). The loop only of walking windows (moving and periodic: the only ones a
+    decision reads; NaN elsewhere), from one real FFT per channel: its mean cross product over
+    the lags is the odd part of the channels' cross-correlations, a weighted sum of the
+    imaginary parts of their cross-spectra. The filtered windows are read time-reversed (as
+    :func:`_zero_phase_layout` leaves them), which only flips the loop's sign. Windows of the
+    analysis window's length are evaluated together, all others (one window per short bout)
+    together at one FFT size, zero beyond their end (sizes fixed by the settings, so a bout's
+    numbers do not depend on the other bouts: tested).
     """
     lengths = np.array([a.shape[0] for a in accs], dtype=np.int64)
     bout, starts, size = _windows_of(lengths, window)
