@@ -1432,9 +1432,12 @@ class DirectionDetector:
         signals = [acc] if gyr is None else [acc, gyr]
         bad = np.zeros(acc.shape[0], dtype=bool)  # a NaN, inf or implausible value in the row
         for values in signals:
-            # max and min first (no temporary array): a NaN makes the comparison fail too
-            if values.size and not (
-                values.max() <= IMPLAUSIBLE_MAGNITUDE and values.min() >= -IMPLAUSIBLE_MAGNITUDE
+            # cheap tests first (no temporary array; a NaN or inf fails them): a sum of squares
+            # within the limit's square bounds every value, then the extremes themselves
+            flat = values.reshape(-1)
+            if flat.size and not (
+                float(np.einsum("i,i->", flat, flat)) <= IMPLAUSIBLE_MAGNITUDE**2
+                or (flat.max() <= IMPLAUSIBLE_MAGNITUDE and flat.min() >= -IMPLAUSIBLE_MAGNITUDE)
             ):
                 with np.errstate(invalid="ignore"):
                     bad |= ~(np.abs(values) <= IMPLAUSIBLE_MAGNITUDE).all(axis=1)
