@@ -595,8 +595,8 @@ class _Analysis:
 _STEER_SAMPLES = 32
 #: per thread, the reference route's large work arrays, kept between calls (see _scratch)
 _SCRATCH = threading.local()
-#: work arrays up to this many float64 values (64 MB) are kept between calls
-_MAX_KEPT_VALUES = 8_000_000
+#: work arrays up to this many values (16 MB: 3 channels of 110 min of bouts at 100 Hz) are kept
+_MAX_KEPT_VALUES = 2_000_000
 
 
 def _scratch(name: str, shape: tuple[int, ...]) -> FloatArray:
