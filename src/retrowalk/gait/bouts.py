@@ -127,7 +127,8 @@ def _moving_rms_at(x: FloatArray, window: int, at: IntArray) -> FloatArray:
     half, n = window // 2, x.shape[0]
     block = _RMS_BLOCK
     blocks = -(-(n + window) // block)
-    squares = np.zeros(blocks * block)  # the edge-extended squares, zero-padded
+    squares = np.empty(blocks * block)  # the edge-extended squares, zero-padded
+    squares[n + window :] = 0.0
     squares[:half] = x[0] * x[0]
     np.multiply(x, x, out=squares[half : half + n])
     squares[half + n : n + window] = x[-1] * x[-1]

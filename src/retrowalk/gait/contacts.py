@@ -362,7 +362,9 @@ def _odd_extended(
     """sosfiltfilt's odd extension of ``x - mean`` by ``edge`` samples, after ``front`` zeros
     and zero-padded to ``length``."""
     n = x.shape[0]
-    out = np.zeros(length)
+    out = np.empty(length)  # not np.zeros: calloc's fresh zero pages fault on first touch
+    out[:front] = 0.0
+    out[front + n + 2 * edge :] = 0.0
     middle = out[front + edge : front + edge + n]
     np.subtract(x, mean, out=middle)
     out[front : front + edge] = 2.0 * middle[0] - middle[edge:0:-1]
