@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy import signal
 
-from retrowalk.gait.turns import Turn, TurnDetector, _BlockedFiltfilt
+from retrowalk.gait.turns import Turn, TurnDetector
 
 
 def test_a_90_degree_turn_is_found_with_its_angle() -> None:
@@ -60,43 +60,6 @@ def _turning_yaw(n: int, seed: int) -> np.ndarray:
     return yaw
 
 
-@pytest.mark.parametrize("n", [30, 31, 63, 64, 65, 97, 1000, 4096, 30_001])
-def test_the_blocked_zero_phase_filter_is_sosfiltfilt(n: int) -> None:
-    yaw = _turning_yaw(n, seed=n)
-    for fs, cutoff in ((100.0, 1.5), (50.0, 1.5), (128.0, 3.0)):
-        sos = signal.butter(2, cutoff, "low", fs=fs, output="sos")
-        expected = np.rad2deg(signal.sosfiltfilt(sos, yaw))
-        found = _BlockedFiltfilt(sos, yaw, scale=float(np.rad2deg(1.0))).filtered()
-        assert found.shape == expected.shape
-        assert np.max(np.abs(found - expected)) <= 1e-12 * np.max(np.abs(expected))
-
-
-@pytest.mark.parametrize("n", [40, 64, 1000, 36_001])
-def test_the_blocked_filter_filters_each_row_of_several_signals(n: int) -> None:
-    signals = np.vstack([_turning_yaw(n, seed=n + k) * (k + 1) for k in range(3)])
-    sos = signal.butter(2, 0.25, "low", fs=10.0, output="sos")
-    expected = signal.sosfiltfilt(sos, signals, axis=-1)
-    found = _BlockedFiltfilt(sos, signals).filtered()
-    assert found.shape == expected.shape
-    assert np.max(np.abs(found - expected)) <= 1e-12 * np.max(np.abs(expected))
-
-
-def test_segment_sums_of_the_blocked_filter_are_the_cumulative_sum_differences() -> None:
-    n = 10_007
-    yaw = _turning_yaw(n, seed=5)
-    sos = signal.butter(2, 1.5, "low", fs=100.0, output="sos")
-    filtered = signal.sosfiltfilt(sos, yaw)
-    cumulative = np.r_[0.0, np.cumsum(filtered)]
-    rng = np.random.default_rng(6)
-    starts = np.sort(rng.integers(0, n, 300))
-    ends = np.minimum(starts + rng.integers(0, 700, 300), n)
-    ends[:3] = n  # up to the last sample (the partial last block)
-    starts[:2] = [n - 5, 0]
-    found = _BlockedFiltfilt(sos, yaw).sums(starts, ends)
-    expected = cumulative[ends] - cumulative[starts]
-    assert np.allclose(found, expected, rtol=0.0, atol=1e-9)
-
-
 @pytest.mark.parametrize("seed", range(6))
 def test_detected_turns_are_those_of_the_written_out_method(seed: int) -> None:
     n = [40, 700, 5000, 20_000, 64_000, 3333][seed]
@@ -108,12 +71,3 @@ def test_detected_turns_are_those_of_the_written_out_method(seed: int) -> None:
         assert np.allclose(
             [t.angle_deg for t in found], [t.angle_deg for t in expected], rtol=0, atol=1e-9
         )
-
-
-def test_the_blocked_filter_can_write_over_its_input() -> None:
-    signals = np.vstack([_turning_yaw(40_000, seed=k) for k in range(3)])
-    sos = signal.butter(2, 0.25, "low", fs=10.0, output="sos")
-    expected = _BlockedFiltfilt(sos, signals.copy()).filtered()
-    found = _BlockedFiltfilt(sos, signals).filtered(out=signals)
-    assert found is signals
-    assert np.array_equal(found, expected)

@@ -29,8 +29,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import signal
 
+from retrowalk.gait.filtering import BlockedFiltfilt, band_pass_design, low_pass_design
 from retrowalk.gait.recording import STANDARD_GRAVITY_M_S2
-from retrowalk.gait.turns import _BlockedFiltfilt
 
 FloatArray = NDArray[np.float64]
 
@@ -159,16 +159,16 @@ def _low_passed_block_means(
 ) -> FloatArray | None:
     """Low-passed block means, channel-major (3, n_blocks); ``None`` below 16 blocks.
 
-    The zero-phase low-pass is :class:`retrowalk.gait.turns._BlockedFiltfilt`
+    The zero-phase low-pass is :class:`retrowalk.gait.filtering.BlockedFiltfilt`
     (``sosfiltfilt`` to rounding, half its time on 3 x 36 000 values).
     """
     n_blocks = acc.shape[0] // block
     if n_blocks < 16:
         return None
-    sos = _lowpass_design(cutoff_hz, sampling_rate_hz / block)
+    sos = low_pass_design(cutoff_hz, sampling_rate_hz / block)
     means = _block_means(acc, block)
     # in place: each chunk of rows is read before its filtered values are written over it
-    return _BlockedFiltfilt(sos, means).filtered(out=means)
+    return BlockedFiltfilt(sos, means).filtered(out=means)
 
 
 def _block_means(acc: FloatArray, block: int) -> FloatArray:
@@ -183,13 +183,6 @@ def _block_means(acc: FloatArray, block: int) -> FloatArray:
     total = np.asarray(np.einsum("kjc->ck", blocks), dtype=np.float64)
     total /= block
     return total
-
-
-@lru_cache(maxsize=16)
-def _lowpass_design(cutoff_hz: float, sampling_rate_hz: float) -> FloatArray:
-    return np.asarray(
-        signal.butter(2, cutoff_hz, "low", fs=sampling_rate_hz, output="sos"), dtype=np.float64
-    )
 
 
 def _unit_chunks(low: FloatArray, block: int, n: int) -> Iterator[tuple[int, int, FloatArray]]:
@@ -371,15 +364,14 @@ def _principal_axis(x: FloatArray) -> FloatArray:
 
 
 def _bandpass(x: FloatArray, band_hz: tuple[float, float], sampling_rate_hz: float) -> FloatArray:
-    high = min(band_hz[1], 0.45 * sampling_rate_hz)
     if x.shape[0] < 30:
         return x
-    sos = signal.butter(2, (band_hz[0], high), "band", fs=sampling_rate_hz, output="sos")
+    sos = band_pass_design(band_hz[0], band_hz[1], sampling_rate_hz).copy()
     return np.asarray(signal.sosfiltfilt(sos, x, axis=0), dtype=np.float64)
 
 
 def _lowpass(x: FloatArray, cutoff_hz: float, sampling_rate_hz: float) -> FloatArray:
     if x.shape[0] < 30:
         return x
-    sos = signal.butter(2, cutoff_hz, "low", fs=sampling_rate_hz, output="sos")
+    sos = low_pass_design(cutoff_hz, sampling_rate_hz).copy()
     return np.asarray(signal.sosfiltfilt(sos, x, axis=0), dtype=np.float64)
