@@ -9,11 +9,8 @@ from scipy.ndimage import gaussian_filter1d
 
 from retrowalk.gait.contacts import (
     InitialContactDetector,
-    _gaussian_derivative_kernel,
     _grid_lobe_minima,
     _tiled_argmin,
-    _zero_phase_whole,
-    _zero_phase_windows,
     lobe_minima,
     segment_argextreme,
 )
@@ -173,28 +170,6 @@ def test_segment_extremes_match_a_plain_loop(
     assert segment_argextreme(x, starts, ends, maximum=maximum).tolist() == expected
 
 
-@pytest.mark.parametrize(("fs", "high_hz"), [(100.0, 5.0), (50.0, 5.0), (128.0, 3.0)])
-def test_band_pass_windows_from_filter_states_equal_the_whole_signal_filter(
-    fs: float, high_hz: float
-) -> None:
-    # The IC refinement reads the zero-phase band-pass only in short windows and computes them
-    # from the signal there and the two filter passes' states (_zero_phase_windows); the
-    # values must be those of sosfiltfilt over the whole signal (to rounding), also in windows
-    # at the very start and end (odd extension and sosfiltfilt's initial conditions).
-    x = _smooth_noise(int(300 * fs), fs, 5)
-    x -= x.mean()
-    kernel = -_gaussian_derivative_kernel(0.05 * fs)
-    window = 15
-    width = window + kernel.size - 1
-    firsts = np.r_[0, 1, np.random.default_rng(6).integers(0, x.size - width, 300), x.size - width]
-    found = _zero_phase_windows(0.25, high_hz, fs, x, kernel, firsts, window)
-    band = signal.sosfiltfilt(signal.butter(2, (0.25, high_hz), "band", fs=fs, output="sos"), x)
-    expected = np.array(
-        [[band[f + i : f + i + kernel.size] @ kernel for i in range(window)] for f in firsts]
-    )
-    assert np.allclose(found, expected, rtol=0, atol=1e-11 * np.abs(expected).max())
-
-
 @settings(max_examples=60, deadline=None)
 @given(
     st.lists(st.integers(-3, 3), min_size=2, max_size=120),
@@ -213,22 +188,3 @@ def test_argmin_over_ascending_segments_matches_the_general_one(
     starts = ends - np.array(lengths[: ends.size])
     expected = segment_argextreme(x, starts, ends, maximum=False)
     assert _tiled_argmin(x, starts, ends).tolist() == expected.tolist()
-
-
-@pytest.mark.parametrize(("fs", "n"), [(100.0, 30_001), (50.0, 4_321), (128.0, 40)])
-def test_whole_band_pass_from_filter_states_equals_sosfiltfilt(fs: float, n: int) -> None:
-    # The lobe search's band-pass is computed row by row from the filter's modal states
-    # (_zero_phase_whole); it must be sosfiltfilt's of the centred signal to rounding.
-    x = _smooth_noise(n, fs, 7) + 3.0
-    found = _zero_phase_whole(x, 0.25, 3.0, fs, float(x.mean()))
-    sos = signal.butter(2, (0.25, 3.0), "band", fs=fs, output="sos")
-    expected = signal.sosfiltfilt(sos, x - x.mean())
-    assert np.allclose(found, expected, rtol=0, atol=1e-10 * np.abs(expected).max())
-
-
-def test_whole_band_pass_at_a_high_rate_is_sosfiltfilt_exactly() -> None:
-    # Above _SLOWEST_POLE the modal sums would round too much: the exact filter runs.
-    x = _smooth_noise(5_000, 400.0, 8)
-    sos = signal.butter(2, (0.25, 3.0), "band", fs=400.0, output="sos")
-    found = _zero_phase_whole(x, 0.25, 3.0, 400.0, float(x.mean()))
-    assert found.tolist() == signal.sosfiltfilt(sos, x - x.mean()).tolist()
