@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from types import ModuleType
@@ -23,18 +24,16 @@ from retrowalk.gait.direction import (
     DirectionEstimate,
     ForwardReference,
     _acceleration_loop,
-    _band_filter,
     _lags,
     _loop_windows,
     _prepare,
     _window_features,
     _window_starts,
     _windows_of,
-    _zero_phase,
-    _zero_phase_layout,
     estimate_direction,
     estimate_directions,
 )
+from retrowalk.gait.filtering import band_pass_design, band_pass_zi
 from tests.gait.benchmark_scripts import load_benchmark
 
 RATE_HZ = 100.0
@@ -579,22 +578,6 @@ def _bouts_of_many_lengths(rate_hz: float) -> list[FloatArray]:
     return bouts
 
 
-@pytest.mark.parametrize("rate_hz", [100.0, 50.0, 20.0])
-def test_the_batched_bout_filter_equals_zero_phase_filtering_of_each_bout(rate_hz: float) -> None:
-    # the 2-s padding is replaced by linear maps and bouts share sosfilt calls: the same
-    # signal up to rounding, also for bouts no longer than the padding (filtered the direct way)
-    bouts = _bouts_of_many_lengths(rate_hz)
-    band = (0.3, min(10.0, 0.45 * rate_hz), rate_hz)
-    raw, reversed_, start, reversed_start = _zero_phase_layout(band, bouts, 50)
-    padlen = round(2 * rate_hz)
-    for bout, first, last in zip(bouts, start, reversed_start, strict=True):
-        n = bout.shape[0]
-        expected = _zero_phase(_band_filter(*band), bout, min(n - 1, padlen))
-        np.testing.assert_array_equal(raw[:, first : first + n], bout.T)
-        filtered = reversed_[:, last : last + n][:, ::-1].T
-        np.testing.assert_allclose(filtered, expected, rtol=0, atol=1e-10)
-
-
 def test_the_windows_of_all_bouts_are_each_bouts_windows() -> None:
     lengths = np.array([200, 399, 400, 799, 800, 801, 1199, 1200, 2246, 5003])
     bout, start, size = _windows_of(lengths, 400)
@@ -612,7 +595,7 @@ def test_the_batched_loop_statistics_equal_the_window_features(gravity_included:
         bouts = [b - b.mean(axis=0) for b in bouts]
     lags = _lags((0.02, 0.04, 0.06, 0.08, 0.1, 0.12, 0.14, 0.16, 0.18, 0.2), RATE_HZ)
     fast = _loop_windows(bouts, gravity_included, (0.3, 10.0), RATE_HZ, 400, lags)
-    band = _band_filter(0.3, 10.0, RATE_HZ)
+    band = (band_pass_design(0.3, 10.0, RATE_HZ), band_pass_zi(0.3, 10.0, RATE_HZ))
     walking_seen: list[bool] = []
     for k, bout in enumerate(bouts):
         pieces = _prepare([bout], None, gravity_included, band, RATE_HZ)
@@ -991,7 +974,7 @@ def test_many_bouts_at_once_give_each_bout_the_same_window_statistics(
 
 
 def test_the_reference_route_answers_the_same_when_its_work_memory_is_reused() -> None:
-    # the batched reference route keeps its large work arrays between calls (per thread)
+    # the batched reference route keeps its large work arrays between calls (process-wide)
     acc, gyr, bounds = _many_bouts_recording()
     first = slice(*bounds[1])
     reference = ForwardReference.from_bout(
@@ -1008,6 +991,39 @@ def test_the_reference_route_answers_the_same_when_its_work_memory_is_reused() -
     assert estimate_directions(acc, bounds=bounds, **arguments) == before
     kept = [a.bout.linear_acc for a in analyses if not isinstance(a, DirectionEstimate)]
     assert all(np.array_equal(a, b) for a, b in zip(kept, filtered, strict=True))
+
+
+def test_two_threads_analysing_at_once_get_their_single_thread_answers() -> None:
+    # one process-wide set of kept work arrays: a call that finds it in use gets fresh arrays
+    acc, gyr, bounds = _many_bouts_recording()
+    first = slice(*bounds[1])
+    reference = ForwardReference.from_bout(
+        acc[first], sampling_rate_hz=RATE_HZ, gyr_rad_s=gyr[first]
+    )
+    other_acc, other_bounds = acc[::-1].copy(), [(0, 2500), (3000, 9000), (100, 8000)]
+    jobs = [(acc, bounds), (other_acc, other_bounds)]
+    alone = [
+        estimate_directions(a, sampling_rate_hz=RATE_HZ, bounds=b, reference=reference)
+        for a, b in jobs
+    ]
+    rounds = 4
+    start = threading.Barrier(len(jobs))
+    found: list[list[Any]] = [[] for _ in jobs]
+
+    def analyse(k: int) -> None:
+        a, b = jobs[k]
+        for _ in range(rounds):
+            start.wait()
+            found[k].append(
+                estimate_directions(a, sampling_rate_hz=RATE_HZ, bounds=b, reference=reference)
+            )
+
+    threads = [threading.Thread(target=analyse, args=(k,)) for k in range(len(jobs))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert found == [[answer] * rounds for answer in alone]
 
 
 def test_many_bouts_refuse_bad_arrays_clearly() -> None:

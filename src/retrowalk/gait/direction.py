@@ -71,19 +71,24 @@ answer is ``unknown`` with the reason. Validation numbers and limits: docs/gait_
 from __future__ import annotations
 
 import itertools
-import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from typing import Literal
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import NDArray
 from scipy.fft import next_fast_len
-from scipy.signal import butter, sosfilt, sosfilt_zi
 
 from retrowalk.errors import InputError
+from retrowalk.gait.filtering import (
+    WorkMemory,
+    band_pass_design,
+    band_pass_zi,
+    work_memory,
+    zero_phase_layout,
+    zero_phase_pieces,
+)
 
 Direction = Literal["forward", "backward", "unknown"]
 Mounting = Literal["auto", "trunk", "pouch"]
@@ -206,97 +211,6 @@ class _Bout:
     vertical_sign_certainty: float
 
 
-@lru_cache(maxsize=32)
-def _band_filter(
-    low_hz: float, high_hz: float, sampling_rate_hz: float
-) -> tuple[FloatArray, FloatArray]:
-    """Second-order Butterworth band-pass (sections) and its step-response initial state,
-    designed once per rate (the design costs more than filtering a short bout)."""
-    sos = butter(2, (low_hz, high_hz), btype="band", fs=sampling_rate_hz, output="sos")
-    return np.asarray(sos, dtype=np.float64), np.asarray(sosfilt_zi(sos), dtype=np.float64)
-
-
-def _zero_phase(filter_: tuple[FloatArray, FloatArray], x: FloatArray, padlen: int) -> FloatArray:
-    """Forward-backward filtering along axis 0 with odd extension (as ``sosfiltfilt``).
-
-    Zero phase: a causal filter would shift phases and bias the time asymmetry. The padding is
-    long (2 s) so the edge transients stay out of the data and reversing the input reverses the
-    output. :func:`_zero_phase_pieces` gives the same numbers for many pieces at once.
-    """
-    sos, zi = filter_
-    start = 2 * x[0] - x[padlen:0:-1]
-    end = 2 * x[-1] - x[-2 : -padlen - 2 : -1]
-    extended = np.concatenate((start, x, end))
-    state = zi[:, :, None] * extended[0]
-    forward, _ = sosfilt(sos, extended, axis=0, zi=state)
-    state = zi[:, :, None] * forward[-1]
-    backward, _ = sosfilt(sos, forward[::-1], axis=0, zi=state)
-    return np.asarray(backward[::-1][padlen : padlen + x.shape[0]], dtype=np.float64)
-
-
-#: pieces filtered in one matrix may waste at most this fraction of it on padding (0.05: 21 ms
-#: for the 146 bouts of the speed benchmark, 0.25: 32 ms, one call per piece: 34 ms)
-_MAX_PADDING_FRACTION = 0.05
-
-
-def _zero_phase_pieces(
-    filter_: tuple[FloatArray, FloatArray],
-    x: FloatArray,
-    offsets: NDArray[np.int64],
-    padlens: NDArray[np.int64],
-) -> FloatArray:
-    """:func:`_zero_phase` of every piece ``x[offsets[i]:offsets[i + 1]]`` (padding
-    ``padlens[i]``), all pieces at once, the same numbers as one call per piece.
-
-    The oddly extended pieces become rows of zero-padded matrices (pieces of similar length
-    share a matrix, so little of it is padding) and each matrix is filtered by one ``sosfilt``
-    call per direction, instead of two calls per piece (about 40 % less time for the 146 short
-    bouts of the speed benchmark). ``sosfilt``
-    filters each row on its own, and the zeros after a row's end never reach the row (the
-    filter is causal; the backward pass runs on each row's reversed valid part).
-    """
-    sos, zi = filter_
-    channels = x.shape[1]
-    lengths = np.diff(offsets)
-    extended = lengths + 2 * padlens
-    by_channel = np.ascontiguousarray(x.T)  # (channels, samples): pieces copy as contiguous rows
-    out = np.empty_like(by_channel)
-    order = [int(i) for i in np.argsort(-extended, kind="stable")]
-    group_start = 0
-    while group_start < len(order):
-        width = int(extended[order[group_start]])
-        stop, total = group_start, 0
-        while stop < len(order) and width * (stop - group_start + 1) <= (
-            total + extended[order[stop]]
-        ) / (1.0 - _MAX_PADDING_FRACTION):
-            total += int(extended[order[stop]])
-            stop += 1
-        members = order[group_start:stop]
-        group_start = stop
-        matrix = np.zeros((len(members) * channels, width))  # row: one channel of one piece
-        for row, i in zip(range(0, matrix.shape[0], channels), members, strict=True):
-            piece = by_channel[:, offsets[i] : offsets[i + 1]]
-            pad, n = int(padlens[i]), int(lengths[i])
-            rows = matrix[row : row + channels]
-            rows[:, :pad] = 2 * piece[:, :1] - piece[:, pad:0:-1]
-            rows[:, pad : pad + n] = piece
-            rows[:, pad + n : n + 2 * pad] = 2 * piece[:, -1:] - piece[:, -2 : -pad - 2 : -1]
-        forward, _ = sosfilt(sos, matrix, axis=-1, zi=zi[:, None, :] * matrix[:, :1][None])
-        reversed_ = np.zeros_like(forward)
-        last = np.empty(forward.shape[0])
-        for row, i in zip(range(0, matrix.shape[0], channels), members, strict=True):
-            m = int(extended[i])
-            reversed_[row : row + channels, :m] = forward[row : row + channels, m - 1 :: -1]
-            last[row : row + channels] = forward[row : row + channels, m - 1]
-        backward, _ = sosfilt(sos, reversed_, axis=-1, zi=zi[:, None, :] * last[None, :, None])
-        for row, i in zip(range(0, matrix.shape[0], channels), members, strict=True):
-            pad, n = int(padlens[i]), int(lengths[i])
-            out[:, offsets[i] : offsets[i + 1]] = backward[row : row + channels, pad : pad + n][
-                :, ::-1
-            ]
-    return np.ascontiguousarray(out.T)
-
-
 @dataclass(frozen=True)
 class _Pieces:
     """Bouts preprocessed together: band-passed and raw signals concatenated (bout ``i`` at
@@ -322,7 +236,7 @@ def _prepare(
     raw = accs[0] if len(accs) == 1 else np.concatenate(accs)
     signal = raw if gyrs is None else np.hstack((raw, np.concatenate(gyrs)))
     padlens = np.minimum(np.diff(offsets) - 1, round(2 * sampling_rate_hz))
-    filtered = _zero_phase_pieces(band, signal, offsets, padlens)
+    filtered = zero_phase_pieces(*band, signal, offsets, padlens)
     linear, gyr_band = filtered[:, :3], (None if gyrs is None else filtered[:, 3:])
     bouts = []
     for start, end in itertools.pairwise(offsets):
@@ -588,168 +502,11 @@ class _Analysis:
 # ---------------------------------------------------------------------------------------------
 # The reference route, fast: only what a decision against a ForwardReference reads (movement,
 # periodicity, the acceleration loop and the gravity direction of each window), computed for
-# many bouts at once. The numbers are those of :func:`_zero_phase` / :func:`_window_features`
-# up to rounding (about 1e-11 m/s^2 in the filtered signal, tested); the decisions are the same.
-
-#: input samples placed before a bout to start the forward filter pass in its padded state
-_STEER_SAMPLES = 32
-#: per thread, the reference route's large work arrays, kept between calls (see _scratch)
-_SCRATCH = threading.local()
-#: work arrays up to this many values (16 MB: 3 channels of 110 min of bouts at 100 Hz) are kept
-_MAX_KEPT_VALUES = 2_000_000
-
-
-def _scratch(name: str, shape: tuple[int, ...]) -> FloatArray:
-    """An uninitialised float array of ``shape`` in memory kept (per thread) between calls.
-
-    The reference route's few-megabyte work arrays were fresh memory on every call, and the
-    first touch of fresh pages (about 2800 page faults per call on the 60-min benchmark) cost
-    several milliseconds. The result is only valid until the next request of ``name`` in the
-    thread: it must not leave the call that asked for it.
-    """
-    size = 1
-    for extent in shape:
-        size *= extent
-    kept: FloatArray | None = getattr(_SCRATCH, name, None)
-    if kept is None or kept.size < size:
-        kept = np.empty(size)
-        if size <= _MAX_KEPT_VALUES:
-            setattr(_SCRATCH, name, kept)
-    return kept[:size].reshape(shape)
-
-
-@lru_cache(maxsize=32)
-def _edge_matrices(
-    low_hz: float, high_hz: float, sampling_rate_hz: float, padlen: int
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Linear maps that replace filtering the 2-s odd padding of :func:`_zero_phase`.
-
-    The forward pass only uses the padding to reach its state at the bout's first sample, a
-    linear function of the first ``padlen + 1`` samples (``start``, (padlen + 1, states)); the
-    backward pass starts from a state that is a linear function of the forward state at the
-    bout's end and its last ``padlen + 1`` samples (``end``, (states + padlen + 1, states)).
-    ``steer`` ((states, _STEER_SAMPLES)) gives inputs that drive the filter from rest to a given
-    state (minimum norm), so that bouts of different lengths can share one filter matrix (each
-    ends at the matrix's last column; ``sosfilt`` then returns every bout's final state).
-    Computed once per filter by running ``sosfilt`` on unit inputs and unit states.
-    """
-    sos, zi = _band_filter(low_hz, high_hz, sampling_rate_hz)
-    sections = sos.shape[0]
-    states = 2 * sections
-
-    def run(x: FloatArray, state: FloatArray | None) -> tuple[FloatArray, FloatArray]:
-        start = np.zeros((sections, x.shape[0], 2))
-        if state is not None:
-            start = state.reshape(x.shape[0], sections, 2).transpose(1, 0, 2)
-        y, final = sosfilt(sos, x, axis=-1, zi=start)
-        flat = np.asarray(final).transpose(1, 0, 2).reshape(x.shape[0], states)
-        return np.asarray(y, dtype=np.float64), np.asarray(flat, dtype=np.float64)
-
-    unit = np.eye(padlen + 1)
-    extended = 2 * unit[:, :1] - unit[:, padlen:0:-1]
-    _, start = run(extended, zi.reshape(1, states) * extended[:, :1])
-    count = states + padlen + 1
-    state = np.zeros((count, states))
-    state[:states] = np.eye(states)
-    tail = np.zeros((count, padlen + 1))
-    tail[states:] = np.eye(padlen + 1)
-    padding = 2 * tail[:, padlen:] - tail[:, padlen - 1 :: -1][:, :padlen]
-    forward, _ = run(padding, state)
-    _, end = run(np.ascontiguousarray(forward[:, ::-1]), zi.reshape(1, states) * forward[:, -1:])
-    _, reach = run(np.eye(_STEER_SAMPLES), None)  # (inputs, states): state = inputs @ reach
-    return start, end, np.asarray(np.linalg.pinv(reach), dtype=np.float64)
-
-
-def _zero_phase_layout(
-    band: tuple[float, float, float], accs: list[FloatArray], room: int
-) -> tuple[FloatArray, FloatArray, NDArray[np.int64], NDArray[np.int64]]:
-    """:func:`_zero_phase` of each bout in ``accs`` (padding ``min(n - 1, 2 s)``), many bouts per
-    ``sosfilt`` call. Returns ``(raw, reversed_, start, reversed_start)``: the raw samples and the
-    filtered samples TIME-REVERSED (as the backward pass leaves them; reversing them back would
-    copy everything once more), channel-major, shape (3, columns + room): bout ``i`` of ``n``
-    samples is ``raw[:, start[i]:start[i] + n]`` and ``reversed_[:, reversed_start[i]:
-    reversed_start[i] + n][:, ::-1]``. The other columns belong to no bout.
-
-    Bouts of similar length share a matrix (at most 5 % of it padding). A bout longer than the
-    padding is filtered on its own samples only (the padding's effect: :func:`_edge_matrices`):
-    forward on a row that ENDS at the matrix's last column, steered into its starting state by
-    the inputs just before it (``sosfilt`` then returns each bout's final state), backward on
-    the matrix reversed, where each row starts at column 0 with its own state. Same numbers as
-    :func:`_zero_phase` up to rounding (tested); a bout's numbers do not depend on the others.
-    """
-    sos, zi = _band_filter(*band)
-    padlen = round(2 * band[2])
-    start, end, steer = _edge_matrices(*band, padlen)
-    sections = sos.shape[0]
-    states = 2 * sections
-    steps = _STEER_SAMPLES
-    lengths = np.array([a.shape[0] for a in accs], dtype=np.int64)
-    full = lengths > padlen
-    order = [int(i) for i in np.argsort(-lengths, kind="stable") if full[i]]
-    groups: list[tuple[list[int], int, int]] = []  # members, row width, first column
-    column = 0
-    while order:
-        width = int(lengths[order[0]]) + steps
-        stop, total = 0, 0
-        while stop < len(order) and width * (stop + 1) <= (total + lengths[order[stop]] + steps) / (
-            1.0 - _MAX_PADDING_FRACTION
-        ):
-            total += int(lengths[order[stop]]) + steps
-            stop += 1
-        groups.append((order[:stop], width, column))
-        column += stop * width
-        order = order[stop:]
-    position = np.empty(lengths.size, dtype=np.int64)
-    reversed_position = np.empty(lengths.size, dtype=np.int64)
-    for members, width, first in groups:
-        row_starts = first + width * np.arange(len(members))
-        position[members] = row_starts + width - lengths[members]
-        reversed_position[members] = row_starts
-    short = np.flatnonzero(~full)
-    position[short] = column + np.cumsum(lengths[short]) - lengths[short]
-    reversed_position[short] = position[short]
-    column += int(lengths[short].sum())
-    raw = _scratch("raw", (3, column + room))
-    raw.fill(0.0)
-    for i, acc in enumerate(accs):
-        raw[:, position[i] : position[i] + lengths[i]] = acc.T
-    reversed_ = _scratch("filtered", (3, column + room))
-    reversed_[:, column:] = 0.0  # every other column is written below
-    for i in short.tolist():  # no longer than the padding: the direct way
-        reversed_[:, position[i] : position[i] + lengths[i]] = _zero_phase(
-            (sos, zi), accs[i], int(lengths[i]) - 1
-        )[::-1].T
-    if not groups:
-        return raw, reversed_, position, reversed_position
-    chosen = np.flatnonzero(full)
-    edges = sliding_window_view(raw, padlen + 1, axis=1)
-    heads = edges[:, position[chosen]]  # (3, bouts, padlen + 1)
-    tails = edges[:, position[chosen] + lengths[chosen] - padlen - 1]
-    ahead = position[chosen][:, None] - steps + np.arange(steps)
-    # inputs that reach each bout's starting state (einsum, not BLAS: the same numbers for a
-    # bout whatever the other bouts)
-    states_at_start = np.einsum("cpj,sj->cps", heads, np.ascontiguousarray(start.T))
-    raw[:, ahead] = np.einsum("cps,sm->cpm", states_at_start, steer)
-    raw_tail = {int(i): k for k, i in enumerate(chosen)}
-    end_rows = np.ascontiguousarray(end.T)
-    for members, width, first in groups:
-        count = len(members)
-        rows = raw[:, first : first + count * width].reshape(3, count, width)
-        forward, final = sosfilt(sos, rows, axis=-1, zi=np.zeros((sections, 3, count, 2)))
-        ends = np.asarray(final).transpose(1, 2, 0, 3).reshape(3, count, states)
-        picked = [raw_tail[i] for i in members]
-        backward_start = np.einsum(
-            "cpj,sj->cps", np.concatenate((ends, tails[:, picked]), axis=2), end_rows
-        )
-        backward, _ = sosfilt(
-            sos,
-            forward[..., ::-1],
-            axis=-1,
-            zi=backward_start.reshape(3, count, sections, 2).transpose(2, 0, 1, 3),
-        )
-        reversed_[:, first : first + count * width] = backward.reshape(3, count * width)
-    raw[:, ahead] = 0.0  # the steering inputs are no samples
-    return raw, reversed_, position, reversed_position
+# many bouts at once. The numbers are those of :func:`~retrowalk.gait.filtering.zero_phase` /
+# :func:`_window_features` up to rounding (about 1e-11 m/s^2 in the filtered signal, tested);
+# the decisions are the same. The bouts are filtered by
+# :func:`~retrowalk.gait.filtering.zero_phase_layout` into work memory that the caller holds
+# (:func:`~retrowalk.gait.filtering.work_memory`) until the filtered bouts are read or copied.
 
 
 def _windows_of(lengths: NDArray[np.int64], window: int) -> tuple[NDArray[np.int64], ...]:
@@ -814,20 +571,23 @@ def _loop_windows(
     sampling_rate_hz: float,
     window: int,
     loop_lags: tuple[int, ...],
+    memory: WorkMemory | None = None,
 ) -> _LoopWindows:
     """Movement, periodicity, acceleration loop and gravity of every analysis window of the
     validated, finite ``accs`` (each at least 16 samples): what :func:`_window_features`
     computes with ``needs={"loop"}``, for all bouts together, the same numbers up to rounding.
+    The bouts' filtered signals (``linear_acc``) are views into ``memory`` (fresh memory when
+    ``None``): valid while the caller holds it.
 
     The periodicity comes from one real FFT of each window's vertical projection (its
     autocorrelation). The loop only of walking windows (moving and periodic: the only ones a
     decision reads; NaN elsewhere), from one real FFT per channel: its mean cross product over
     the lags is the odd part of the channels' cross-correlations, a weighted sum of the
     imaginary parts of their cross-spectra. The filtered windows are read time-reversed (as
-    :func:`_zero_phase_layout` leaves them), which only flips the loop's sign. Windows of the
-    analysis window's length are evaluated together, all others (one window per short bout)
-    together at one FFT size, zero beyond their end (sizes fixed by the settings, so a bout's
-    numbers do not depend on the other bouts: tested).
+    :func:`~retrowalk.gait.filtering.zero_phase_layout` leaves them), which only flips the
+    loop's sign. Windows of the analysis window's length are evaluated together, all others
+    (one window per short bout) together at one FFT size, zero beyond their end (sizes fixed by
+    the settings, so a bout's numbers do not depend on the other bouts: tested).
     """
     lengths = np.array([a.shape[0] for a in accs], dtype=np.int64)
     bout, starts, size = _windows_of(lengths, window)
@@ -843,8 +603,8 @@ def _loop_windows(
     mixed_size = fft_size(2 * window - 1)
     room = max(fft_size(window), mixed_size)
     high = min(band_hz[1], 0.45 * sampling_rate_hz)
-    raw, reversed_, position, reversed_position = _zero_phase_layout(
-        (band_hz[0], high, sampling_rate_hz), accs, room
+    raw, reversed_, position, reversed_position = zero_phase_layout(
+        (band_hz[0], high, sampling_rate_hz), accs, room, WorkMemory() if memory is None else memory
     )
     ranges = np.argsort(position)
     bounds = np.column_stack((position[ranges], position[ranges] + lengths[ranges])).ravel()
@@ -1389,9 +1149,14 @@ class DirectionDetector:
         return self._analyse_bouts([acc], gyrs, sampling_rate_hz, gravity_included, needs)[0]
 
     def _loop_windows(
-        self, accs: list[FloatArray], sampling_rate_hz: float, gravity_included: bool
+        self,
+        accs: list[FloatArray],
+        sampling_rate_hz: float,
+        gravity_included: bool,
+        memory: WorkMemory | None = None,
     ) -> _LoopWindows:
-        """:func:`_loop_windows` with this detector's settings."""
+        """:func:`_loop_windows` with this detector's settings (its filtered bouts in
+        ``memory``, fresh memory when ``None``: read them while the caller holds it)."""
         return _loop_windows(
             accs,
             gravity_included,
@@ -1399,6 +1164,7 @@ class DirectionDetector:
             sampling_rate_hz,
             round(self.window_s * sampling_rate_hz),
             _lags(self.loop_lags_s, sampling_rate_hz),
+            memory,
         )
 
     def _bout_pieces(
@@ -1495,10 +1261,14 @@ class DirectionDetector:
         evaluated together, whatever bout they come from (each window's statistics are its
         own: the numbers are those of one bout at a time)."""
         if needs == _DECISION_NEEDS["reference"]:
-            stats = self._loop_windows(accs, sampling_rate_hz, gravity_included)
-            return stats.analyses(gyrs is not None)
+            with work_memory() as memory:
+                stats = self._loop_windows(accs, sampling_rate_hz, gravity_included, memory)
+                return stats.analyses(gyrs is not None)  # copies the filtered bouts out
         high = min(self.band_hz[1], 0.45 * sampling_rate_hz)
-        band = _band_filter(self.band_hz[0], high, sampling_rate_hz)
+        band = (
+            band_pass_design(self.band_hz[0], high, sampling_rate_hz),
+            band_pass_zi(self.band_hz[0], high, sampling_rate_hz),
+        )
         # the loop route never reads the gyroscope: leave it out of the filtering
         filtered = None if needs is not None and "pitch_ap_coupling" not in needs else gyrs
         pieces = _prepare(accs, filtered, gravity_included, band, sampling_rate_hz)
@@ -1584,8 +1354,9 @@ class DirectionDetector:
             bout = self._finite_bout(acc_m_s2, sampling_rate_hz, gyr_rad_s)
             if isinstance(bout, DirectionEstimate):
                 return bout
-            stats = self._loop_windows([bout[0]], sampling_rate_hz, gravity_included)
-            decided = reference._classify_windows(stats, gravity_included=gravity_included)[0]
+            with work_memory() as memory:
+                stats = self._loop_windows([bout[0]], sampling_rate_hz, gravity_included, memory)
+                decided = reference._classify_windows(stats, gravity_included=gravity_included)[0]
             if not describe:
                 return decided
             # the description (every statistic's median, the loop's agreement) the full way
@@ -1622,14 +1393,14 @@ class DirectionDetector:
             return [self._decide(a, gravity_included, None, False) for a in analyses]
         pieces = self._bout_pieces(acc_m_s2, sampling_rate_hz, gyr_rad_s, bounds)
         accs = [piece[0] for piece in pieces if not isinstance(piece, DirectionEstimate)]
-        decided = iter(
-            reference._classify_windows(
-                self._loop_windows(accs, sampling_rate_hz, gravity_included),
-                gravity_included=gravity_included,
-            )
-            if accs
-            else []
-        )
+        classified: list[DirectionEstimate] = []
+        if accs:
+            with work_memory() as memory:
+                classified = reference._classify_windows(
+                    self._loop_windows(accs, sampling_rate_hz, gravity_included, memory),
+                    gravity_included=gravity_included,
+                )
+        decided = iter(classified)
         return [
             piece if isinstance(piece, DirectionEstimate) else next(decided) for piece in pieces
         ]
