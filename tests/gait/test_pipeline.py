@@ -25,6 +25,26 @@ def test_synthetic_walking_gives_one_bout_with_its_cadence_and_a_direction() -> 
     assert result.initial_contacts_s.size == pytest.approx(truth.size, abs=2)
 
 
+@pytest.mark.parametrize(("signal", "value"), [("acc_m_s2", np.nan), ("gyr_rad_s", np.inf)])
+def test_a_recording_built_with_a_non_finite_sample_is_refused_naming_it(
+    signal: str, value: float
+) -> None:
+    recording, _ = walking_recording(walk_s=10.0)
+    values = getattr(recording, signal).copy()
+    values[250, 1] = value
+    broken = Recording(
+        recording.time_s,
+        values if signal == "acc_m_s2" else recording.acc_m_s2,
+        values if signal == "gyr_rad_s" else recording.gyr_rad_s,
+        recording.sampling_rate_hz,
+        "direct",
+    )
+    with pytest.raises(InputError) as error:
+        GaitPipeline(sensor_height_m=1.0).analyze(broken)
+    assert error.value.field == signal
+    assert "sample 250 (time 2.500 s) is not a finite number" in str(error.value)
+
+
 def test_the_json_dict_has_the_documented_keys() -> None:
     recording, _ = walking_recording(walk_s=10.0)
     data = GaitPipeline(sensor_height_m=1.0).analyze(recording).as_dict()

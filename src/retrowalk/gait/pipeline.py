@@ -340,6 +340,7 @@ class GaitPipeline:
         recording (:func:`retrowalk.gait.reference.choose_reference`)."""
         fs = recording.sampling_rate_hz
         acc = recording.acc_m_s2
+        _check_finite(recording)
         notes = list(recording.quality.notes)
         gravity_included = gravity_is_present(acc)
         yaw: FloatArray | None = None
@@ -560,6 +561,29 @@ class GaitPipeline:
         except InputError:
             return [("unknown", 0.0)] * len(bounds)
         return [(e.direction, float(e.confidence)) for e in estimates]
+
+
+def _check_finite(recording: Recording) -> None:
+    """Raise :class:`InputError` naming the first sample that is NaN or infinite.
+
+    The readers (:mod:`retrowalk.gait.io`) drop such samples and report them; a
+    :class:`Recording` built directly could still hold some, and the filters would turn them
+    into a failure deep inside the pipeline. One sum per signal finds them (NaN or infinity
+    makes it non-finite); only then is the sample looked for.
+    """
+    signals = [("acc_m_s2", recording.acc_m_s2)]
+    if recording.gyr_rad_s is not None:
+        signals.append(("gyr_rad_s", recording.gyr_rad_s))
+    for name, values in signals:
+        with np.errstate(over="ignore", invalid="ignore"):
+            if np.isfinite(values.sum()):
+                continue
+        row = int(np.flatnonzero(~np.isfinite(values).all(axis=1))[0])
+        raise InputError(
+            f"sample {row} (time {float(recording.time_s[row]):.3f} s) is not a finite number; "
+            "remove such samples first (the file readers in retrowalk.gait.io do)",
+            field=name,
+        )
 
 
 def _num(value: float, digits: int) -> float | None:
