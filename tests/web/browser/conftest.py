@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import socket
@@ -202,9 +203,28 @@ def browser(chromium_path: str) -> Iterator[Browser]:
         instance.close()
 
 
+def midday_time_zone(now: dt.datetime) -> str:
+    """The whole-hour zone (``Etc/GMT-N`` is UTC+N) where it is closest to noon at ``now``.
+
+    The browser's zone is the patient's (sign-up reads it), and a session run at ``?speed``
+    is recorded as starting that many simulated minutes before it ends: run just after local
+    midnight it would start the day before the program's first day and not count as a planned
+    session. At local noon no test session crosses midnight, whenever the suite runs.
+    """
+    utc = now.astimezone(dt.UTC)
+    hour = utc.hour + utc.minute / 60
+    offset = min(range(-12, 13), key=lambda h: abs((hour + h) % 24 - 12))
+    return "UTC" if offset == 0 else f"Etc/GMT{'-' if offset > 0 else '+'}{abs(offset)}"
+
+
 @pytest.fixture
 def context(browser: Browser, live_server: LiveServer) -> Iterator[BrowserContext]:
-    ctx = browser.new_context(base_url=live_server.url, viewport=PHONE, bypass_csp=False)
+    ctx = browser.new_context(
+        base_url=live_server.url,
+        viewport=PHONE,
+        bypass_csp=False,
+        timezone_id=midday_time_zone(dt.datetime.now(dt.UTC)),
+    )
     ctx.set_default_timeout(15000)
     yield ctx
     ctx.close()

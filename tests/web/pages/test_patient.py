@@ -61,10 +61,19 @@ def test_a_logged_session_shows_in_progress_table_and_charts(
     assert "Data table: Pain before each session" in page
 
 
-def test_after_a_session_the_next_one_is_planned(patient_client: PatientClient) -> None:
+def _at_noon(clock: TestClock) -> None:
+    """Midday (UTC) of today: "an hour ago" is then today, whenever the test runs (just after
+    midnight it would be yesterday, before the program's first day)."""
+    clock.set(clock().replace(hour=12, minute=0, second=0, microsecond=0))
+
+
+def test_after_a_session_the_next_one_is_planned(
+    patient_client: PatientClient, clock: TestClock
+) -> None:
+    _at_noon(clock)
     client = patient_client()
     start_program(client)
-    _log(client, dt.datetime.now(dt.UTC) - dt.timedelta(hours=1))
+    _log(client, clock() - dt.timedelta(hours=1))
     plan = session_plan(client.get("/app/session").text)
     assert plan["log_fields"]["planned_session_number"] == 2
 
@@ -92,11 +101,12 @@ def test_the_morning_question_is_asked_the_day_after_a_session(
 
 
 def test_the_morning_question_is_not_asked_on_the_day_of_the_session(
-    patient_client: PatientClient,
+    patient_client: PatientClient, clock: TestClock
 ) -> None:
+    _at_noon(clock)
     client = patient_client()
     start_program(client)
-    _log(client, dt.datetime.now(dt.UTC) - dt.timedelta(minutes=30))
+    _log(client, clock() - dt.timedelta(minutes=30))
     assert "How is your back this morning?" not in client.get("/app").text
 
 

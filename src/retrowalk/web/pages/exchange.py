@@ -219,7 +219,7 @@ def clinician_data_page(request: Request, patient_id: int) -> HTMLResponse:
         rows = _rows(runtime_of(request), user.actor, patient_id)
     except NotFoundError:
         raise PageError(404, "Patient not found", "This patient is not linked to you.") from None
-    today = dt.date.today()
+    today = runtime_of(request).now().date()
     return render(
         request,
         "exchange/clinician_data.html",

@@ -48,6 +48,7 @@ class PatientRecords:
     outcomes: list[OutcomeView]  # oldest first
     tz: dt.tzinfo
     units: Units
+    now: dt.datetime  # the runtime's clock when the records were read
 
     def program_sessions(self) -> list[SessionLogView]:
         """Sessions logged in the current program."""
@@ -61,7 +62,8 @@ class PatientRecords:
         return self.plan.session(len(self.program_sessions()) + 1)
 
     def today(self) -> dt.date:
-        return dt.datetime.now(self.tz).date()
+        """The patient's local date, by the runtime's clock (the services date sessions by it)."""
+        return self.now.astimezone(self.tz).date()
 
 
 def load_records(rt: Runtime, actor: Actor, patient_id: int) -> PatientRecords:
@@ -83,6 +85,7 @@ def load_records(rt: Runtime, actor: Actor, patient_id: int) -> PatientRecords:
         outcomes=outcomes.list_outcomes(rt, actor, patient_id),
         tz=tz,
         units="imperial" if units == "imperial" else "metric",
+        now=rt.now(),
     )
 
 

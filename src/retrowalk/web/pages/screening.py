@@ -159,7 +159,7 @@ def start_program(
         tz = zone(profiles.get_profile(rt, user.actor, user.user_id).time_zone)
     except NotFoundError:
         tz = dt.UTC
-    today = dt.datetime.now(tz).date()
+    today = rt.now().astimezone(tz).date()  # the plan starts on the patient's local today
     try:
         choices = validate(
             PrescriptionIn,
