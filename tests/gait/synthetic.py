@@ -66,3 +66,15 @@ def write_walking_csv(path: Path, **kwargs: float | int | None) -> NDArray[np.fl
     recording, ics = walking_recording(**kwargs)
     write_retrowalk_csv(path, recording)
     return ics
+
+
+def turning_yaw_rad_s(n: int, seed: int) -> NDArray[np.float64]:
+    """Yaw rate (rad/s, 100 Hz) with step sway, noise and turns of random size and length."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(n) / 100.0
+    yaw = np.deg2rad(20.0 * np.sin(2 * np.pi * 0.9 * t) + rng.normal(0.0, 8.0, n))
+    for _ in range(max(1, n // 800)):
+        start = int(rng.integers(0, n))
+        length = int(rng.integers(30, 500))
+        yaw[start : start + length] += np.deg2rad(rng.uniform(-120.0, 120.0))
+    return yaw

@@ -22,17 +22,7 @@ from retrowalk.gait.filtering import (
     zero_phase_windows,
 )
 
-
-def _turning_yaw(n: int, seed: int) -> np.ndarray:
-    """Yaw rate (rad/s) with step sway, noise and turns of random size and length."""
-    rng = np.random.default_rng(seed)
-    t = np.arange(n) / 100.0
-    yaw = np.deg2rad(20.0 * np.sin(2 * np.pi * 0.9 * t) + rng.normal(0.0, 8.0, n))
-    for _ in range(max(1, n // 800)):
-        start = int(rng.integers(0, n))
-        length = int(rng.integers(30, 500))
-        yaw[start : start + length] += np.deg2rad(rng.uniform(-120.0, 120.0))
-    return yaw
+from .synthetic import turning_yaw_rad_s
 
 
 def _smooth_noise(n: int, fs: float, seed: int) -> np.ndarray:
@@ -115,7 +105,7 @@ def test_row_chunked_products_are_the_whole_product() -> None:
 
 @pytest.mark.parametrize("n", [30, 31, 63, 64, 65, 97, 1000, 4096, 30_001])
 def test_the_blocked_zero_phase_filter_is_sosfiltfilt(n: int) -> None:
-    yaw = _turning_yaw(n, seed=n)
+    yaw = turning_yaw_rad_s(n, seed=n)
     for fs, cutoff in ((100.0, 1.5), (50.0, 1.5), (128.0, 3.0)):
         sos = signal.butter(2, cutoff, "low", fs=fs, output="sos")
         expected = np.rad2deg(signal.sosfiltfilt(sos, yaw))
@@ -126,7 +116,7 @@ def test_the_blocked_zero_phase_filter_is_sosfiltfilt(n: int) -> None:
 
 @pytest.mark.parametrize("n", [40, 64, 1000, 36_001])
 def test_the_blocked_filter_filters_each_row_of_several_signals(n: int) -> None:
-    signals = np.vstack([_turning_yaw(n, seed=n + k) * (k + 1) for k in range(3)])
+    signals = np.vstack([turning_yaw_rad_s(n, seed=n + k) * (k + 1) for k in range(3)])
     sos = signal.butter(2, 0.25, "low", fs=10.0, output="sos")
     expected = signal.sosfiltfilt(sos, signals, axis=-1)
     found = BlockedFiltfilt(sos, signals).filtered()
@@ -136,7 +126,7 @@ def test_the_blocked_filter_filters_each_row_of_several_signals(n: int) -> None:
 
 def test_segment_sums_of_the_blocked_filter_are_the_cumulative_sum_differences() -> None:
     n = 10_007
-    yaw = _turning_yaw(n, seed=5)
+    yaw = turning_yaw_rad_s(n, seed=5)
     sos = signal.butter(2, 1.5, "low", fs=100.0, output="sos")
     filtered = signal.sosfiltfilt(sos, yaw)
     cumulative = np.r_[0.0, np.cumsum(filtered)]
@@ -151,7 +141,7 @@ def test_segment_sums_of_the_blocked_filter_are_the_cumulative_sum_differences()
 
 
 def test_the_blocked_filter_can_write_over_its_input() -> None:
-    signals = np.vstack([_turning_yaw(40_000, seed=k) for k in range(3)])
+    signals = np.vstack([turning_yaw_rad_s(40_000, seed=k) for k in range(3)])
     sos = signal.butter(2, 0.25, "low", fs=10.0, output="sos")
     expected = BlockedFiltfilt(sos, signals.copy()).filtered()
     found = BlockedFiltfilt(sos, signals).filtered(out=signals)

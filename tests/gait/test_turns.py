@@ -6,6 +6,8 @@ from scipy import signal
 
 from retrowalk.gait.turns import Turn, TurnDetector
 
+from .synthetic import turning_yaw_rad_s
+
 
 def test_a_90_degree_turn_is_found_with_its_angle() -> None:
     fs = 100.0
@@ -48,22 +50,10 @@ def _reference_turns(detector: TurnDetector, yaw: np.ndarray, fs: float) -> list
     ]
 
 
-def _turning_yaw(n: int, seed: int) -> np.ndarray:
-    """Yaw rate (rad/s) with step sway, noise and turns of random size and length."""
-    rng = np.random.default_rng(seed)
-    t = np.arange(n) / 100.0
-    yaw = np.deg2rad(20.0 * np.sin(2 * np.pi * 0.9 * t) + rng.normal(0.0, 8.0, n))
-    for _ in range(max(1, n // 800)):
-        start = int(rng.integers(0, n))
-        length = int(rng.integers(30, 500))
-        yaw[start : start + length] += np.deg2rad(rng.uniform(-120.0, 120.0))
-    return yaw
-
-
 @pytest.mark.parametrize("seed", range(6))
 def test_detected_turns_are_those_of_the_written_out_method(seed: int) -> None:
     n = [40, 700, 5000, 20_000, 64_000, 3333][seed]
-    yaw = _turning_yaw(n, seed)
+    yaw = turning_yaw_rad_s(n, seed)
     for detector in (TurnDetector(), TurnDetector(min_angle_deg=20.0, merge_gap_s=0.3)):
         found = detector.detect(yaw, sampling_rate_hz=100.0).turns_
         expected = _reference_turns(detector, yaw, 100.0)

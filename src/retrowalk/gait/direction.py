@@ -223,6 +223,21 @@ class _Pieces:
     bouts: list[_Bout]
 
 
+def _vertical_without_gravity(linear: FloatArray, raw: FloatArray) -> tuple[FloatArray, float]:
+    """A bout's vertical axis when the signal holds no gravity, and how sure its sign is.
+
+    The axis of largest band-passed variance (``linear``, (n, 3)); its sign makes the raw
+    (unfiltered) acceleration along it positively skewed: sharp upward peaks at contact.
+    Certainty ``tanh(|skewness| / 0.3)``.
+    """
+    _, vectors = np.linalg.eigh(np.cov(linear.T))
+    vertical = vectors[:, -1]
+    skewness = _skewness((raw - raw.mean(axis=0)) @ vertical)  # unfiltered: contact peaks
+    if skewness < 0:
+        vertical = -vertical
+    return vertical, float(np.tanh(abs(skewness) / 0.3))
+
+
 def _prepare(
     accs: list[FloatArray],
     gyrs: list[FloatArray] | None,
@@ -247,12 +262,7 @@ def _prepare(
             bouts.append(_Bout(bout_linear, bout_gyr, acc, None, 1.0))
             continue
         # gravity removed (or declared present but absent: then there is no "up" to read)
-        _, vectors = np.linalg.eigh(np.cov(bout_linear.T))
-        vertical = vectors[:, -1]
-        skewness = _skewness((acc - acc.mean(axis=0)) @ vertical)  # unfiltered: contact peaks
-        if skewness < 0:
-            vertical = -vertical
-        certainty = float(np.tanh(abs(skewness) / 0.3))
+        vertical, certainty = _vertical_without_gravity(bout_linear, acc)
         bouts.append(_Bout(bout_linear, bout_gyr, acc, vertical, certainty))
     return _Pieces(linear, gyr_band, raw, offsets, bouts)
 
@@ -638,12 +648,8 @@ def _loop_windows(
             bouts.append(_Bout(linear, None, acc, None, 1.0))
             continue
         # gravity removed (or declared present but absent: then there is no "up" to read)
-        _, vectors = np.linalg.eigh(np.cov(linear.T))
-        vertical = vectors[:, -1]
-        skewness = _skewness((acc - acc.mean(axis=0)) @ vertical)  # unfiltered: contact peaks
-        if skewness < 0:
-            vertical = -vertical
-        bouts.append(_Bout(linear, None, acc, vertical, float(np.tanh(abs(skewness) / 0.3))))
+        vertical, certainty = _vertical_without_gravity(linear, acc)
+        bouts.append(_Bout(linear, None, acc, vertical, certainty))
         verticals[k] = vertical
     movement, periodicity, loop = np.empty(count), np.empty(count), np.empty((count, 3))
     # the filtered windows time-reversed: the loop changes sign (exactly odd), nothing else
@@ -826,6 +832,21 @@ class ForwardReference:
             "min_confidence": self.min_confidence,
         }
 
+    def _window_votes(
+        self, loops: FloatArray, along_axis: FloatArray
+    ) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Per window: the loop's length, its cosine with the reference axis (``along_axis``:
+        the loop's component along it) and its vote, cosine x min(1, length / half the
+        reference's loop strength) (every window's full vote for a declared reference)."""
+        lengths = np.linalg.norm(loops, axis=1)
+        cosines = np.divide(along_axis, lengths, out=np.zeros(lengths.size), where=lengths > 0)
+        strength = (
+            np.ones(lengths.size)
+            if not np.isfinite(self.loop_strength) or self.loop_strength <= 0
+            else np.minimum(1.0, lengths / (0.5 * self.loop_strength))
+        )
+        return lengths, cosines, cosines * strength
+
     def _classify(
         self, analysis: _Analysis, *, gravity_included: bool, describe: bool = True
     ) -> DirectionEstimate:
@@ -854,19 +875,7 @@ class ForwardReference:
                     f"{float(np.median(tilt_deg)):.0f} deg (over {self.max_tilt_deg:g})",
                 )
             loops = loops[steady]
-        lengths = np.linalg.norm(loops, axis=1)
-        cosines = np.divide(
-            loops @ np.asarray(self.loop_axis),
-            lengths,
-            out=np.zeros(lengths.size),
-            where=lengths > 0,
-        )
-        strength = (
-            np.ones(lengths.size)
-            if not np.isfinite(self.loop_strength) or self.loop_strength <= 0
-            else np.minimum(1.0, lengths / (0.5 * self.loop_strength))
-        )
-        votes = cosines * strength
+        lengths, cosines, votes = self._window_votes(loops, loops @ np.asarray(self.loop_axis))
         score = float(np.mean(votes))
         if describe:
             features["loop_cosine"] = float(np.median(cosines))
@@ -920,19 +929,10 @@ class ForwardReference:
             ordered = tilt[order]
             tilt_median[ok] = (ordered[middle_lo[ok]] + ordered[middle_hi[ok]]) / 2
         voting = usable & steady
-        lengths = np.linalg.norm(stats.loop, axis=1)
-        cosines = np.divide(
-            _dot3(stats.loop, np.asarray(self.loop_axis)),
-            lengths,
-            out=np.zeros(lengths.size),
-            where=lengths > 0,
+        _, _, window_votes = self._window_votes(
+            stats.loop, _dot3(stats.loop, np.asarray(self.loop_axis))
         )
-        strength = (
-            np.ones(lengths.size)
-            if not np.isfinite(self.loop_strength) or self.loop_strength <= 0
-            else np.minimum(1.0, lengths / (0.5 * self.loop_strength))
-        )
-        votes = np.where(voting, cosines * strength, 0.0)
+        votes = np.where(voting, window_votes, 0.0)
         n_voting = np.bincount(bout, weights=voting, minlength=count)
         scores = np.bincount(bout, weights=votes, minlength=count) / np.maximum(n_voting, 1)
         results: list[DirectionEstimate] = []
