@@ -51,8 +51,8 @@ from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import NDArray
 
 from retrowalk.gait.filtering import (
+    BLOCK_SAMPLES,
     MAX_PRODUCT,
-    WHOLE_BLOCK,
     band_pass,
     matmul_rows,
     zero_phase_modes,
@@ -127,7 +127,7 @@ class InitialContactDetector:
         step = max(1, int(LOBE_GRID_PER_SIGMA * sigma))
         extra = _ROW_SAMPLES + 2 * step
         if radius < n:  # the band written straight into _reflect_padded's layout
-            rows = -(-n // WHOLE_BLOCK) * WHOLE_BLOCK
+            rows = -(-n // BLOCK_SAMPLES) * BLOCK_SAMPLES
             padded = np.empty(max(2 * radius + n + extra, radius + rows))
             band = zero_phase_whole(
                 vertical, low, high, sampling_rate_hz, self._mean, into=padded[radius:]

@@ -396,8 +396,9 @@ def _mode_states(
     )
 
 
-#: Row length of :func:`zero_phase_whole`'s matrix product.
-WHOLE_BLOCK = 32
+#: Samples per row of the block forms (:func:`zero_phase_whole`'s matrix product and
+#: :class:`BlockedFiltfilt`'s blocks).
+BLOCK_SAMPLES = 32
 
 
 @lru_cache(maxsize=16)
@@ -428,7 +429,7 @@ def zero_phase_whole(
     into: FloatArray | None = None,
 ) -> FloatArray:
     """``band_pass(x, low_hz, high_hz, rate_hz, mean)`` to rounding, from the filter's modal
-    states every ``WHOLE_BLOCK`` samples (:func:`_mode_boundaries`: one matrix product and
+    states every ``BLOCK_SAMPLES`` samples (:func:`_mode_boundaries`: one matrix product and
     a recursion over the rows) and one matrix product per row, instead of sosfiltfilt's two
     passes, whose every sample waits for the previous one (60-min benchmark signal: 4.0 ms
     against 4.9 ms for :func:`band_pass`, CPU, best of 101, loaded machine). ``into``: a
@@ -442,7 +443,7 @@ def zero_phase_whole(
             return band
         into[:n] = band
         return into[:n]
-    edge, block = modes.edge, WHOLE_BLOCK
+    edge, block = modes.edge, BLOCK_SAMPLES
     front = (-edge) % block  # the signal's first sample starts a row
     length = n + 2 * edge
     blocks = -(-(front + length) // block) + 1
@@ -526,8 +527,6 @@ def zero_phase_windows(
 # ---------------------------------------------------------------------------------------------
 # One second-order section, block by block: the turn detector, the gravity low-pass
 
-#: Samples per block of :class:`BlockedFiltfilt`.
-_BLOCK = 32
 #: :class:`BlockedFiltfilt`'s products and row chunks: up to 2^19 multiply-adds (no BLAS
 #: threads were seen spinning after (512, 32) @ (32, 32) products; with ``MAX_PRODUCT`` the
 #: turn detector took 2.98 ms instead of 2.73 ms, CPU, median of 61 interleaved runs, 60-min
@@ -541,12 +540,12 @@ class BlockedFiltfilt:
     ``x``: one signal (n,) or several of the same length (channels, n), each filtered on its
     own. ``sosfiltfilt`` pads a signal by odd extension, runs the section forward from the
     steady state of the first padded sample, then backward from the steady state of the last
-    output. Here the samples ``x[..., : n_blocks * _BLOCK]`` are viewed as rows of ``_BLOCK``
-    (no copy); the section's two states at every row start, forward and backward, come from a
-    recursion over rows (``z[k + 1] = A^B z[k] + u[k]``: an order-2 filter over ``n_blocks``
-    values); a row's output is then ``row @ K + states @ W``, with ``K`` the
-    forward-then-backward response within a block. The padding and the last partial row run
-    sample by sample (``lfilter``, the same recursion as ``sosfilt``), as in ``sosfiltfilt``.
+    output. Here the samples ``x[..., : n_blocks * BLOCK_SAMPLES]`` are viewed as rows of
+    ``BLOCK_SAMPLES`` (no copy); the section's two states at every row start, forward and
+    backward, come from a recursion over rows (``z[k + 1] = A^B z[k] + u[k]``: an order-2
+    filter over ``n_blocks`` values); a row's output is then ``row @ K + states @ W``, with
+    ``K`` the forward-then-backward response within a block. The padding and the last partial
+    row run sample by sample (``lfilter``, the same recursion as ``sosfilt``), as in ``sosfiltfilt``.
     Short signals (under two blocks) are filtered by ``sosfiltfilt`` itself.
     """
 
@@ -556,19 +555,19 @@ class BlockedFiltfilt:
         n = signals.shape[-1]
         edge = padlen(sos)
         self.n = n
-        self.n_blocks = n // _BLOCK if n > edge else 0
+        self.n_blocks = n // BLOCK_SAMPLES if n > edge else 0
         self._matrices = mats = _block_matrices(tuple(float(c) for c in sos[0]), scale)
         channels = signals.shape[0]
         if self.n_blocks < 2:
             self.n_blocks = 0
-            self.rows = np.empty((channels, 0, _BLOCK), dtype=np.float64)
+            self.rows = np.empty((channels, 0, BLOCK_SAMPLES), dtype=np.float64)
             self.states = np.empty((channels, 0, 4), dtype=np.float64)
             self.row_sums = np.empty((channels, 0), dtype=np.float64)
             self.tail = scale * np.asarray(
                 signal.sosfiltfilt(sos.copy(), signals), dtype=np.float64
             )
             return
-        m = _BLOCK
+        m = BLOCK_SAMPLES
         nb = self.n_blocks
         num, den = sos[0, :3], sos[0, 3:]  # lfilter runs the same recursion as sosfilt
         left, right = odd_edges(signals, edge)
@@ -598,7 +597,8 @@ class BlockedFiltfilt:
         self.tail = scale * back_post[:, ::-1][:, : n - nb * m]
 
     def values(self, first_row: int, last_row: int) -> FloatArray:
-        """The filtered samples of rows ``first_row:last_row``, shape (channels, rows, _BLOCK)."""
+        """The filtered samples of rows ``first_row:last_row``, shape
+        (channels, rows, BLOCK_SAMPLES)."""
         mats = self._matrices
         out = matmul_rows(self.rows[:, first_row:last_row], mats.within, limit=_BLOCK_PRODUCT)
         out += matmul_rows(
@@ -613,25 +613,27 @@ class BlockedFiltfilt:
         shape = (self.n,) if self.one_signal else (channels, self.n)
         result = np.empty(shape, dtype=np.float64) if out is None else out
         every = result.reshape(channels, self.n)
-        body = every[:, : self.n_blocks * _BLOCK].reshape(channels, self.n_blocks, _BLOCK)
-        chunk = max(1, _BLOCK_PRODUCT // (_BLOCK * _BLOCK))
+        body = every[:, : self.n_blocks * BLOCK_SAMPLES].reshape(
+            channels, self.n_blocks, BLOCK_SAMPLES
+        )
+        chunk = max(1, _BLOCK_PRODUCT // (BLOCK_SAMPLES * BLOCK_SAMPLES))
         for k0 in range(0, self.n_blocks, chunk):
             k1 = min(k0 + chunk, self.n_blocks)
             body[:, k0:k1] = self.values(k0, k1)
-        every[:, self.n_blocks * _BLOCK :] = self.tail
+        every[:, self.n_blocks * BLOCK_SAMPLES :] = self.tail
         return result
 
     def above(self, threshold: float) -> NDArray[np.bool_]:
         """``abs(filtered) >= threshold`` per sample of one signal, filtered chunk by chunk."""
         moving = np.empty(self.n, dtype=bool)
-        body = moving[: self.n_blocks * _BLOCK].reshape(self.n_blocks, _BLOCK)
-        chunk = max(1, _BLOCK_PRODUCT // (_BLOCK * _BLOCK))
+        body = moving[: self.n_blocks * BLOCK_SAMPLES].reshape(self.n_blocks, BLOCK_SAMPLES)
+        chunk = max(1, _BLOCK_PRODUCT // (BLOCK_SAMPLES * BLOCK_SAMPLES))
         for k0 in range(0, self.n_blocks, chunk):
             k1 = min(k0 + chunk, self.n_blocks)
             part = self.values(k0, k1)[0]
             np.abs(part, out=part)
             np.greater_equal(part, threshold, out=body[k0:k1])
-        moving[self.n_blocks * _BLOCK :] = np.abs(self.tail[0]) >= threshold
+        moving[self.n_blocks * BLOCK_SAMPLES :] = np.abs(self.tail[0]) >= threshold
         return moving
 
     def sums(self, starts: NDArray[np.intp], ends: NDArray[np.intp]) -> FloatArray:
@@ -640,7 +642,7 @@ class BlockedFiltfilt:
         Whole rows are added from per-row sums, the partial rows at both ends from the prefix
         sums of those rows recomputed. The last partial row (the tail) is row ``n_blocks``.
         """
-        m = _BLOCK
+        m = BLOCK_SAMPLES
         tail = self.tail[0]
         row_sums = np.empty(self.n_blocks + 1, dtype=np.float64)
         row_sums[:-1] = self.row_sums[0]
@@ -671,7 +673,7 @@ class BlockedFiltfilt:
 class _Matrices:
     """Block matrices of one second-order section (direct form II transposed, as sosfilt).
 
-    State ``z`` (2,): ``y = b0 x + z0``, ``z <- A z + B x``. For a row of ``_BLOCK`` samples:
+    State ``z`` (2,): ``y = b0 x + z0``, ``z <- A z + B x``. For a row of ``BLOCK_SAMPLES`` samples:
     ``to_state`` (B, 2) maps the row to its contribution to the state after it, ``power`` is
     ``A^B``; ``within`` (B, B) and ``from_states`` (4, B) give the forward-backward output
     from the row and from its forward and backward states (all outputs times ``scale``); the
@@ -702,7 +704,7 @@ class _Matrices:
 @lru_cache(maxsize=16)
 def _block_matrices(coefs: tuple[float, ...], scale: float) -> _Matrices:
     b0, b1, b2, _, a1, a2 = coefs
-    m = _BLOCK
+    m = BLOCK_SAMPLES
     a = np.array([[-a1, 1.0], [-a2, 0.0]])
     b = np.array([b1 - a1 * b0, b2 - a2 * b0])
     powers = [np.eye(2)]
