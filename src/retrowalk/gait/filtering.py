@@ -545,8 +545,8 @@ class BlockedFiltfilt:
     backward, come from a recursion over rows (``z[k + 1] = A^B z[k] + u[k]``: an order-2
     filter over ``n_blocks`` values); a row's output is then ``row @ K + states @ W``, with
     ``K`` the forward-then-backward response within a block. The padding and the last partial
-    row run sample by sample (``lfilter``, the same recursion as ``sosfilt``), as in ``sosfiltfilt``.
-    Short signals (under two blocks) are filtered by ``sosfiltfilt`` itself.
+    row run sample by sample (``lfilter``, the same recursion as ``sosfilt``), as in
+    ``sosfiltfilt``. Short signals (under two blocks) are filtered by ``sosfiltfilt`` itself.
     """
 
     def __init__(self, sos: FloatArray, x: FloatArray, *, scale: float = 1.0) -> None:
