@@ -527,11 +527,11 @@ def zero_phase_windows(
 # ---------------------------------------------------------------------------------------------
 # One second-order section, block by block: the turn detector, the gravity low-pass
 
-#: :class:`BlockedFiltfilt`'s products and row chunks: up to 2^19 multiply-adds (no BLAS
-#: threads were seen spinning after (512, 32) @ (32, 32) products; with ``MAX_PRODUCT`` the
-#: turn detector took 2.98 ms instead of 2.73 ms, CPU, median of 61 interleaved runs, 60-min
-#: benchmark yaw rate).
-_BLOCK_PRODUCT = 1 << 19
+#: :class:`BlockedFiltfilt`'s products and row chunks: ``MAX_PRODUCT`` multiply-adds, as
+#: everywhere (an earlier 2^19 saved 0.25 ms of the turn detector on one machine; on an AMD
+#: EPYC with OpenBLAS 0.3.31 a (512, 32) @ (32, 32) product starts its threads, which then spin
+#: through the rest of the pipeline: 2x its CPU time, 60-min benchmark).
+_BLOCK_PRODUCT = MAX_PRODUCT
 
 
 class BlockedFiltfilt:
