@@ -55,6 +55,7 @@ def test_the_json_dict_has_the_documented_keys() -> None:
         "end_s",
         "direction",
         "direction_confidence",
+        "direction_reason",
         "steps",
         "cadence_spm",
         "step_length_m",
@@ -144,6 +145,32 @@ def test_direction_can_be_switched_off() -> None:
     assert result.bouts[0].direction == "unknown"
     assert result.bouts[0].direction_confidence == 0.0
     assert any("direction estimation switched off" in note for note in result.notes)
+
+
+def test_switched_off_direction_is_the_reason_of_every_bout() -> None:
+    recording, _ = walking_recording(walk_s=10.0)
+    result = GaitPipeline(estimate_direction=False).analyze(recording)
+    assert result.bouts[0].as_dict()["direction_reason"] == "direction estimation switched off"
+
+
+def test_an_unknown_direction_says_why_and_a_decided_one_has_no_reason() -> None:
+    """The third walk's sensor is tilted 90 deg on the body: judged against the first walk
+    (the reference), its direction is unknown, and the bout says why."""
+    recording = _three_walks()
+    acc, gyr = recording.acc_m_s2.copy(), recording.gyr_rad_s
+    assert gyr is not None
+    gyr = gyr.copy()
+    third = slice(int(recording.sampling_rate_hz * 35.0), None)  # (4 + 12) + (4 + 15) s
+    tilt = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, -1.0], [0.0, 1.0, 0.0]])  # 90 deg about x
+    acc[third] = acc[third] @ tilt.T
+    gyr[third] = gyr[third] @ tilt.T
+    tilted = Recording(recording.time_s, acc, gyr, recording.sampling_rate_hz, "tilted")
+    bouts = GaitPipeline(reference="first-bout").analyze(tilted).bouts
+    assert len(bouts) == 3
+    assert bouts[0].direction == "forward"
+    assert bouts[0].direction_reason == ""
+    assert bouts[2].direction == "unknown"
+    assert "the sensor turned on the body" in bouts[2].as_dict()["direction_reason"]
 
 
 def _three_walks() -> Recording:

@@ -214,17 +214,18 @@ def _print_text(result: GaitResult) -> None:
             if part["bouts"]:
                 echo(
                     f"  {direction:<8} {part['minutes']:6.2f} min {part['steps']:6d} steps "
-                    f"cadence {_fmt(part['cadence_spm'])} steps/min "
-                    f"speed {_fmt(part['speed_m_s'])} m/s"
+                    f"cadence {_fmt(part['cadence_spm'], 1)} steps/min "
+                    f"speed {_fmt(part['speed_m_s'], 2)} m/s"
                 )
         echo("bouts:")
         for bout in result.bouts:
             d = bout.as_dict()
+            why = f"  ({d['direction_reason']})" if d["direction_reason"] else ""
             echo(
                 f"  {d['start_s']:8.2f}-{d['end_s']:8.2f} s  {d['direction']:<8} "
                 f"({d['direction_confidence']:.2f})  {d['steps']:4d} steps  "
-                f"{_fmt(d['cadence_spm'])} steps/min  step {_fmt(d['step_length_m'])} m  "
-                f"{_fmt(d['speed_m_s'])} m/s"
+                f"{_fmt(d['cadence_spm'], 1):>5} steps/min  step {_fmt(d['step_length_m'], 2)} m  "
+                f"{_fmt(d['speed_m_s'], 2)} m/s{why}"
             )
     reference = result.algorithm.get("direction_reference")
     if result.bouts and reference is not None and reference.get("settings"):
@@ -250,8 +251,9 @@ def _print_text(result: GaitResult) -> None:
         echo(f"note: {note}")
 
 
-def _fmt(value: Any) -> str:
-    return "-" if value is None else f"{value:g}"
+def _fmt(value: Any, digits: int) -> str:
+    """``value`` with ``digits`` decimals (a column of bouts lines up), or "-" when missing."""
+    return "-" if value is None else f"{value:.{digits}f}"
 
 
 @gait_app.command("batch")

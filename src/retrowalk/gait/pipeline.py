@@ -53,6 +53,8 @@ __all__ = ["NO_REFERENCE_NOTE", "REFERENCE_MODES", "ReferenceMode"]  # re-export
 GAIT_ALGORITHM_VERSION = "1.3.0"
 Direction = Literal["forward", "backward", "unknown"]
 DIRECTIONS: tuple[Direction, ...] = ("forward", "backward", "unknown")
+#: every bout's ``direction_reason`` when direction estimation is switched off
+DIRECTION_OFF_REASON = "direction estimation switched off"
 FloatArray = NDArray[np.float64]
 
 
@@ -92,12 +94,20 @@ class PlannedSession:
 
 @dataclass(frozen=True)
 class Bout:
+    """One walking bout: first to last initial contact, its direction and parameters.
+
+    ``direction_reason``: why the direction is ``unknown`` (the direction estimate's reason,
+    e.g. "weak direction evidence" or the sensor having turned on the body since the
+    reference); empty when a direction was given.
+    """
+
     start_s: float
     end_s: float
     direction: Direction
     direction_confidence: float
     parameters: BoutParameters
     turns: int
+    direction_reason: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         p = self.parameters
@@ -106,6 +116,7 @@ class Bout:
             "end_s": round(self.end_s, 3),
             "direction": self.direction,
             "direction_confidence": round(self.direction_confidence, 3),
+            "direction_reason": self.direction_reason,
             "steps": p.steps,
             "cadence_spm": _num(p.cadence_spm, 1),
             "step_length_m": _num(p.step_length_m, 3),
@@ -421,7 +432,9 @@ class GaitPipeline:
         if reference is not None:
             notes.extend(reference.notes)
         forward = None if reference is None else reference.reference
-        directions: list[tuple[Direction, float]] = [("unknown", 0.0)] * len(detector.bouts_)
+        directions: list[tuple[Direction, float, str]] = [
+            ("unknown", 0.0, DIRECTION_OFF_REASON)
+        ] * len(detector.bouts_)
         if self.estimate_direction:
             directions = self._directions(recording, bounds, gravity_included, forward)
         # all bouts at once: the same numbers as one bout_parameters per bout
@@ -436,8 +449,8 @@ class GaitPipeline:
             - np.searchsorted(turn_ends, start_s, side="right")
         ).tolist()
         bouts = [
-            Bout(start, end, direction, confidence, bout_params, count)
-            for start, end, (direction, confidence), bout_params, count in zip(
+            Bout(start, end, direction, confidence, bout_params, count, reason)
+            for start, end, (direction, confidence, reason), bout_params, count in zip(
                 start_s, end_s, directions, params, n_turns, strict=True
             )
         ]
@@ -545,10 +558,11 @@ class GaitPipeline:
         bounds: list[tuple[int, int]],
         gravity_included: bool,
         reference: ForwardReference | None,
-    ) -> list[tuple[Direction, float]]:
-        """Direction and confidence of every bout: ``estimate_direction`` of the bout's raw
-        sensor-frame signal (``bounds``: first to last initial contact, ``[start, stop)``), all
-        bouts in one :func:`estimate_directions` call (the same answers, computed together)."""
+    ) -> list[tuple[Direction, float, str]]:
+        """Direction, confidence and (for ``unknown``) the reason of every bout:
+        ``estimate_direction`` of the bout's raw sensor-frame signal (``bounds``: first to last
+        initial contact, ``[start, stop)``), all bouts in one :func:`estimate_directions` call
+        (the same answers, computed together)."""
         try:
             estimates = estimate_directions(
                 recording.acc_m_s2,
@@ -558,9 +572,12 @@ class GaitPipeline:
                 gravity_included=gravity_included,
                 reference=reference,
             )
-        except InputError:
-            return [("unknown", 0.0)] * len(bounds)
-        return [(e.direction, float(e.confidence)) for e in estimates]
+        except InputError as error:
+            return [("unknown", 0.0, error.problem)] * len(bounds)
+        return [
+            (e.direction, float(e.confidence), e.reason if e.direction == "unknown" else "")
+            for e in estimates
+        ]
 
 
 def _check_finite(recording: Recording) -> None:

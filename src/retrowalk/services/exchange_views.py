@@ -32,6 +32,9 @@ class RecordingView(ExchangeView):
     planned_backward_min: float | None
     logged_backward_min: float
     summary: dict[str, Any]
+    bouts: list[dict[str, Any]]
+    """The walking bouts as analysed (``GaitResult`` JSON: times, direction, its confidence and
+    reason, steps, cadence, speed, ...)."""
     created_at: dt.datetime
 
 

@@ -104,6 +104,7 @@ def _view(row: SessionRecording, log: SessionLog) -> RecordingView:
         planned_backward_min=planned.backward_min if planned is not None else None,
         logged_backward_min=log.backward_min,
         summary=row.result.get("summary", {}),
+        bouts=list(row.result.get("bouts", [])),
         created_at=row.created_at,
     )
 

@@ -80,6 +80,30 @@ def test_the_session_page_shows_the_planned_warm_up_and_what_served_as_forward(
     assert "turns both ways" in response.text  # the notes are listed
 
 
+def test_the_session_page_lists_the_walking_bouts_with_their_direction(
+    app: FastAPI, runtime: Runtime, tmp_path: Path
+) -> None:
+    history = small_history(runtime)
+    client = cookie_client(app, history.patient)
+    session = history.sessions[0]
+    response = client.post(
+        f"/app/sessions/{session.id}/recording",
+        data={"csrf_token": csrf(client)},
+        files={"file": ("walk.csv", imu_csv_bytes(tmp_path), "text/csv")},
+    )
+    assert response.status_code == 200, response.text
+    stored = client.get(f"/api/v1/patients/{history.patient.id}/sessions/{session.id}/recordings")
+    bouts = stored.json()[0]["bouts"]
+    assert bouts and {"direction", "direction_reason", "steps"} <= set(bouts[0])
+    table = response.text.split("<table data-bouts>", 1)[1].split("</table>", 1)[0]
+    rows = table.split("<tbody>", 1)[1].count("<tr>")
+    assert rows == len(bouts)
+    last = bouts[-1]
+    assert last["direction"] == "backward"  # the synthetic session: warm-up, then backward
+    assert f"<td>{last['steps']}</td>" in table
+    assert "backward" in table
+
+
 def test_a_bad_upload_shows_the_problem_on_the_page(app: FastAPI, runtime: Runtime) -> None:
     history = small_history(runtime)
     client = cookie_client(app, history.patient)

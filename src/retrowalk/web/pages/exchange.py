@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -33,7 +33,9 @@ from retrowalk.services.exchange_views import RecordingView
 from retrowalk.services.inputs import SessionLogIn
 from retrowalk.services.runtime import Actor, Runtime
 from retrowalk.services.views import SessionLogView
+from retrowalk.web.pages.formatting import Units, clock_text, speed_text
 from retrowalk.web.pages.guards import PageError, require
+from retrowalk.web.pages.patient_records import person_settings
 from retrowalk.web.pages.rendering import Message, render
 from retrowalk.web.pages.session_user import PageUser, check_csrf, runtime_of
 from retrowalk.web.security import CSRF_COOKIE, SESSION_COOKIE
@@ -54,6 +56,43 @@ class SessionRow:
     @property
     def date_text(self) -> str:
         return self.session.started_at.strftime("%a %d %b %Y")
+
+
+@dataclass(frozen=True)
+class BoutRow:
+    """One walking bout of a recording as the session page lists it."""
+
+    start_text: str
+    end_text: str
+    direction: str
+    why_unknown: str
+    steps: int
+    cadence_text: str
+    speed_text: str
+
+
+def bout_rows(bouts: list[dict[str, Any]], units: Units) -> list[BoutRow]:
+    """The stored bouts (``GaitResult`` JSON) as rows: times into the recording as m:ss,
+    cadence in steps/min, speed in the person's units, and why a direction is unknown
+    (recordings analysed before the reason was stored have none)."""
+    rows = []
+    for bout in bouts:
+        cadence, speed = bout.get("cadence_spm"), bout.get("speed_m_s")
+        direction = str(bout.get("direction", "unknown"))
+        rows.append(
+            BoutRow(
+                start_text=clock_text(float(bout["start_s"])),
+                end_text=clock_text(float(bout["end_s"])),
+                direction=direction,
+                why_unknown=str(bout.get("direction_reason") or "")
+                if direction == "unknown"
+                else "",
+                steps=int(bout.get("steps", 0)),
+                cadence_text="–" if cadence is None else f"{cadence:.0f} steps/min",
+                speed_text="–" if speed is None else speed_text(3.6 * float(speed), units),
+            )
+        )
+    return rows
 
 
 def _rows(rt: Runtime, actor: Actor, patient_id: int) -> list[SessionRow]:
@@ -99,12 +138,14 @@ def _session_page(
         planned_backward_min=float(planned["backward_min"]) if planned else None,
         recording=found[-1] if found else None,
     )
+    _, units = person_settings(rt, user.actor, user.user_id)
     return render(
         request,
         "exchange/session_recording.html",
         title="Session recording",
         user=user,
         row=row,
+        bouts=bout_rows(row.recording.bouts, units) if row.recording else [],
         error=error,
         status_code=status_code,
         messages=messages,

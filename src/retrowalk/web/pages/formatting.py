@@ -51,6 +51,14 @@ def speed_text(speed_kmh: float, units: Units) -> str:
     return f"{speed_kmh:.1f} km/h"
 
 
+def clock_text(seconds: float) -> str:
+    """A time into a recording as ``m:ss`` (``h:mm:ss`` from an hour on), e.g. ``2:05``."""
+    whole = max(0, round(seconds))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
 def pace_text(pace: dict[str, Any], setting: str, units: Units) -> str:
     """The plan's pace guidance with its treadmill speed range in the user's units."""
     text = str(pace.get("text", ""))

@@ -66,13 +66,18 @@ class PatientRecords:
         return self.now.astimezone(self.tz).date()
 
 
-def load_records(rt: Runtime, actor: Actor, patient_id: int) -> PatientRecords:
-    """Read everything the progress, program and clinician pages show for one patient."""
+def person_settings(rt: Runtime, actor: Actor, patient_id: int) -> tuple[dt.tzinfo, Units]:
+    """The patient's time zone and units from their profile (UTC and metric without one)."""
     try:
         profile = profiles.get_profile(rt, actor, patient_id)
-        tz, units = zone(profile.time_zone), profile.units
     except NotFoundError:
-        tz, units = dt.UTC, "metric"
+        return dt.UTC, "metric"
+    return zone(profile.time_zone), "imperial" if profile.units == "imperial" else "metric"
+
+
+def load_records(rt: Runtime, actor: Actor, patient_id: int) -> PatientRecords:
+    """Read everything the progress, program and clinician pages show for one patient."""
+    tz, units = person_settings(rt, actor, patient_id)
     try:
         program: ProgramView | None = programs.get_program(rt, actor, patient_id)
     except NotFoundError:
@@ -84,7 +89,7 @@ def load_records(rt: Runtime, actor: Actor, patient_id: int) -> PatientRecords:
         sessions=session_logs.list_sessions(rt, actor, patient_id),
         outcomes=outcomes.list_outcomes(rt, actor, patient_id),
         tz=tz,
-        units="imperial" if units == "imperial" else "metric",
+        units=units,
         now=rt.now(),
     )
 
