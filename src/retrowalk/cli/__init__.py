@@ -49,6 +49,9 @@ def build_app(command: str | None = None) -> typer.Typer:
         no_args_is_help=True,
         add_completion=False,
         pretty_exceptions_enable=False,
+        # docstrings are prose wrapped at 100 columns: markdown joins their lines into
+        # paragraphs (the "rich" mode keeps every line break in the help)
+        rich_markup_mode="markdown",
     )
 
     @app.callback()

@@ -24,7 +24,9 @@ from retrowalk.evidence import EvidenceBase, Study, Threshold, load_evidence, st
 
 def register(app: typer.Typer) -> None:
     """Add the ``evidence`` command group to the ``retrowalk`` app."""
-    group = typer.Typer(help="The evidence base: studies, sources and thresholds.")
+    group = typer.Typer(
+        help="The evidence base: studies, sources and thresholds.", rich_markup_mode="markdown"
+    )
     group.command("list")(list_command)
     group.command("show")(show_command)
     app.add_typer(group, name="evidence")

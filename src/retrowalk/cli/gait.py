@@ -27,6 +27,7 @@ from retrowalk.gait.pipeline import (
 gait_app = typer.Typer(
     help="Gait analysis of phone and wearable recordings (steps, bouts, direction).",
     no_args_is_help=True,
+    rich_markup_mode="markdown",
 )
 
 

@@ -109,9 +109,11 @@ def user_create(
 
 def register(app: typer.Typer) -> None:
     app.command("serve")(serve)
-    db = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+    db = typer.Typer(
+        help="Database maintenance.", no_args_is_help=True, rich_markup_mode="markdown"
+    )
     db.command("upgrade")(db_upgrade)
     app.add_typer(db, name="db")
-    user = typer.Typer(help="Accounts.", no_args_is_help=True)
+    user = typer.Typer(help="Accounts.", no_args_is_help=True, rich_markup_mode="markdown")
     user.command("create")(user_create)
     app.add_typer(user, name="user")

@@ -94,7 +94,8 @@ def test_the_session_page_lists_the_walking_bouts_with_their_direction(
     assert response.status_code == 200, response.text
     stored = client.get(f"/api/v1/patients/{history.patient.id}/sessions/{session.id}/recordings")
     bouts = stored.json()[0]["bouts"]
-    assert bouts and {"direction", "direction_reason", "steps"} <= set(bouts[0])
+    assert bouts
+    assert {"direction", "direction_reason", "steps"} <= set(bouts[0])
     table = response.text.split("<table data-bouts>", 1)[1].split("</table>", 1)[0]
     rows = table.split("<tbody>", 1)[1].count("<tr>")
     assert rows == len(bouts)

@@ -27,7 +27,6 @@ STATIC_PREFIX = "/static"
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 
 
-
 @dataclass(frozen=True)
 class NavItem:
     label: str
