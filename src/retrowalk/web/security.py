@@ -18,6 +18,7 @@ import hmac
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -90,37 +91,70 @@ def session_token(request: Request) -> str | None:
 
 
 class LoginLimiter:
-    """Counts failed logins per email and per client address in a sliding window."""
+    """Counts failed logins per email and per client address in a sliding window.
 
-    def __init__(self, max_failures: int, window_s: int) -> None:
+    Only counters with a failure inside the window are kept: a key whose failures have all
+    expired is dropped when it is next read, and every ``window_s`` the whole table is swept, so
+    attempts with ever new email addresses do not grow it without bound. ``clock``: seconds,
+    monotonic (tests pass their own).
+    """
+
+    def __init__(
+        self, max_failures: int, window_s: int, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.max_failures = max_failures
         self.window_s = window_s
+        self._clock = clock
         self._failures: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
+        self._swept_at = clock()
 
-    def _recent(self, key: str, now: float) -> deque[float]:
-        times = self._failures.setdefault(key, deque())
+    def _recent(self, key: str, now: float) -> deque[float] | None:
+        """The key's failures inside the window, or ``None`` (and the key dropped) if none."""
+        times = self._failures.get(key)
+        if times is None:
+            return None
         while times and now - times[0] > self.window_s:
             times.popleft()
+        if not times:
+            del self._failures[key]
+            return None
         return times
+
+    def _sweep(self, now: float) -> None:
+        if now - self._swept_at < self.window_s:
+            return
+        self._swept_at = now
+        for key in list(self._failures):
+            self._recent(key, now)
+
+    @property
+    def tracked_keys(self) -> int:
+        """How many email and client counters are held (for tests and monitoring)."""
+        with self._lock:
+            return len(self._failures)
 
     def check(self, email: str, client: str) -> None:
         """Raise :class:`LoginRateLimitedError` if either counter is full."""
-        now = time.monotonic()
+        now = self._clock()
         with self._lock:
             for key, limit in (
                 (f"email:{email.strip().lower()}", self.max_failures),
                 (f"ip:{client}", self.max_failures * IP_FAILURE_FACTOR),
             ):
                 times = self._recent(key, now)
-                if len(times) >= limit:
+                if times is not None and len(times) >= limit:
                     raise LoginRateLimitedError(max(1, int(self.window_s - (now - times[0]))))
 
     def failed(self, email: str, client: str) -> None:
-        now = time.monotonic()
+        now = self._clock()
         with self._lock:
+            self._sweep(now)
             for key in (f"email:{email.strip().lower()}", f"ip:{client}"):
-                self._recent(key, now).append(now)
+                times = self._recent(key, now)
+                if times is None:
+                    times = self._failures[key] = deque()
+                times.append(now)
 
     def succeeded(self, email: str) -> None:
         with self._lock:
