@@ -85,6 +85,8 @@ def test_a_patient_uploads_a_recording_and_sees_the_measured_minutes(
     expect(page.locator("[data-measured]")).to_contain_text(minutes)
     planned = f"{session.planned_session['backward_min']:g} min" if session.planned_session else ""
     expect(page.locator("dl.summary")).to_contain_text(planned)
+    bouts = page.get_by_role("region", name="Walking bouts of the recording")
+    expect(bouts.locator("tbody tr").last).to_contain_text("backward")
     check_page(page, "session-recording-after")
 
     page.goto("/app/recordings")

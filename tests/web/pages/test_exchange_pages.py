@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from retrowalk.services.runtime import Runtime
+from retrowalk.services import profiles
+from retrowalk.services.inputs import PatientProfileIn
+from retrowalk.services.runtime import Actor, Runtime
 from retrowalk.services.views import UserView
+from retrowalk.web.pages.formatting import date_text
 from tests.exchange.watch_files import gpx_text, tcx_text
 from tests.services.exchange_setup import PASSWORD, imu_csv_bytes, small_history
 from tests.web.pages.conftest import csrf
@@ -29,6 +33,22 @@ def test_the_recordings_page_lists_sessions_beside_their_plan(
     assert page.status_code == 200
     assert page.text.count("Attach a recording") == 3
     assert "no recording" in page.text
+
+
+def test_sessions_are_dated_on_the_patients_calendar(app: FastAPI, runtime: Runtime) -> None:
+    """17:00 UTC is 07:00 the next day at UTC+14: the list and the session page say so."""
+    history = small_history(runtime)
+    actor = Actor(history.patient.id, "patient")
+    profiles.put_profile(
+        runtime, actor, history.patient.id, PatientProfileIn(time_zone="Pacific/Kiritimati")
+    )
+    session = history.sessions[0]
+    local_day = session.started_at.astimezone(dt.UTC).date() + dt.timedelta(days=1)
+    assert session.started_at.astimezone(dt.UTC).hour == 17
+    client = cookie_client(app, history.patient)
+    assert date_text(local_day) in client.get("/app/recordings").text
+    page = client.get(f"/app/sessions/{session.id}/recording")
+    assert f"Session of {date_text(local_day)}" in page.text
 
 
 def test_uploading_a_recording_shows_the_measured_minutes_beside_the_plan(

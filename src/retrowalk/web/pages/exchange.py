@@ -33,7 +33,13 @@ from retrowalk.services.exchange_views import RecordingView
 from retrowalk.services.inputs import SessionLogIn
 from retrowalk.services.runtime import Actor, Runtime
 from retrowalk.services.views import SessionLogView
-from retrowalk.web.pages.formatting import Units, clock_text, speed_text
+from retrowalk.web.pages.formatting import (
+    Units,
+    clock_text,
+    date_text,
+    local_date,
+    speed_text,
+)
 from retrowalk.web.pages.guards import PageError, require
 from retrowalk.web.pages.patient_records import person_settings
 from retrowalk.web.pages.rendering import Message, render
@@ -52,10 +58,12 @@ class SessionRow:
     session: SessionLogView
     planned_backward_min: float | None
     recording: RecordingView | None
+    tz: dt.tzinfo = dt.UTC
+    """The patient's time zone: the session is dated on their calendar."""
 
     @property
     def date_text(self) -> str:
-        return self.session.started_at.strftime("%a %d %b %Y")
+        return date_text(local_date(self.session.started_at, self.tz))
 
 
 @dataclass(frozen=True)
@@ -97,6 +105,7 @@ def bout_rows(bouts: list[dict[str, Any]], units: Units) -> list[BoutRow]:
 
 def _rows(rt: Runtime, actor: Actor, patient_id: int) -> list[SessionRow]:
     measured = recordings.latest_recordings_by_session(rt, actor, patient_id)
+    tz, _ = person_settings(rt, actor, patient_id)
     rows = []
     for session in session_logs.list_sessions(rt, actor, patient_id):
         planned = session.planned_session
@@ -105,6 +114,7 @@ def _rows(rt: Runtime, actor: Actor, patient_id: int) -> list[SessionRow]:
                 session=session,
                 planned_backward_min=float(planned["backward_min"]) if planned else None,
                 recording=measured.get(session.id),
+                tz=tz,
             )
         )
     return rows
@@ -133,12 +143,13 @@ def _session_page(
         raise PageError(404, "Session not found", "There is no such session in your log.") from None
     found = recordings.list_recordings(rt, user.actor, user.user_id, session_id)
     planned = session.planned_session
+    tz, units = person_settings(rt, user.actor, user.user_id)
     row = SessionRow(
         session=session,
         planned_backward_min=float(planned["backward_min"]) if planned else None,
         recording=found[-1] if found else None,
+        tz=tz,
     )
-    _, units = person_settings(rt, user.actor, user.user_id)
     return render(
         request,
         "exchange/session_recording.html",
