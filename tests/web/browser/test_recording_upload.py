@@ -104,3 +104,16 @@ def test_a_patient_uploads_a_recording_and_sees_the_measured_minutes(
         re.compile(r"/api/v1/calendar/[\w-]+\.ics$")
     )
     check_page(page, "my-data")
+
+    # the patient's clinician opens the same recording from the patient's data page
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, history.clinician.email)
+    page.goto(f"/clinic/patients/{history.patient.id}/data")
+    page.get_by_role("link", name=re.compile(r"^Details")).click()
+    expect(page.locator("dl.summary")).to_contain_text("Logged by the patient")
+    bouts = page.get_by_role("region", name="Walking bouts of the recording")
+    expect(bouts.locator("tbody tr").last).to_contain_text("backward")
+    check_page(page, "clinician-session-recording")
+    page.get_by_role("link", name="Back to the patient's reports and recordings").click()
+    expect(page.get_by_role("heading", name="Reports and recordings")).to_be_visible()
+

@@ -8,13 +8,13 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from retrowalk.services import profiles
+from retrowalk.services import accounts, profiles
 from retrowalk.services.inputs import PatientProfileIn
 from retrowalk.services.runtime import Actor, Runtime
 from retrowalk.services.views import UserView
 from retrowalk.web.pages.formatting import date_text
 from tests.exchange.watch_files import gpx_text, tcx_text
-from tests.services.exchange_setup import PASSWORD, imu_csv_bytes, small_history
+from tests.services.exchange_setup import PASSWORD, History, imu_csv_bytes, small_history
 from tests.web.pages.conftest import csrf
 
 
@@ -183,6 +183,66 @@ def test_another_clinicians_patient_is_not_found(app: FastAPI, runtime: Runtime)
     client = cookie_client(app, history.other_patient)
     assert client.get(f"/clinic/patients/{history.patient.id}/data").status_code == 403
     assert client.get("/app/sessions/999/recording").status_code == 404
+
+
+def _upload(app: FastAPI, history: History, tmp_path: Path) -> int:
+    """The patient attaches the synthetic recording to their first session; its id."""
+    client = cookie_client(app, history.patient)
+    session_id = history.sessions[0].id
+    response = client.post(
+        f"/app/sessions/{session_id}/recording",
+        data={"csrf_token": csrf(client)},
+        files={"file": ("walk.csv", imu_csv_bytes(tmp_path), "text/csv")},
+    )
+    assert response.status_code == 200, response.text
+    return session_id
+
+
+def test_the_clinician_sees_a_patients_session_recording_with_its_bouts(
+    app: FastAPI, runtime: Runtime, tmp_path: Path
+) -> None:
+    history = small_history(runtime)
+    session_id = _upload(app, history, tmp_path)
+    clinician = cookie_client(app, history.clinician)
+    data_page = clinician.get(f"/clinic/patients/{history.patient.id}/data").text
+    link = f"/clinic/patients/{history.patient.id}/sessions/{session_id}/recording"
+    assert f'href="{link}"' in data_page
+    page = clinician.get(link)
+    assert page.status_code == 200
+    assert "Logged by the patient" in page.text
+    assert "<table data-bouts>" in page.text
+    assert "backward" in page.text.split("<table data-bouts>", 1)[1]
+    assert "Attach a recording" not in page.text  # read-only: no upload form
+    assert "<form" not in page.text.split("<main", 1)[-1].split("</main>", 1)[0]
+
+
+def test_a_session_recording_is_not_shown_to_another_clinician_or_the_patient(
+    app: FastAPI, runtime: Runtime, tmp_path: Path
+) -> None:
+    history = small_history(runtime)
+    session_id = _upload(app, history, tmp_path)
+    link = f"/clinic/patients/{history.patient.id}/sessions/{session_id}/recording"
+    accounts.create_user(runtime, None, "other.pt@example.org", PASSWORD, "Dr. Other", "clinician")
+    stranger = TestClient(app, raise_server_exceptions=False)
+    login = {"email": "other.pt@example.org", "password": PASSWORD}
+    assert stranger.post("/api/v1/auth/login", json=login).status_code == 200
+    refused = stranger.get(link)
+    assert refused.status_code == 404  # as for any patient not linked to them
+    assert "<table data-bouts>" not in refused.text
+    assert cookie_client(app, history.patient).get(link).status_code == 403
+    assert cookie_client(app, history.other_patient).get(link).status_code == 403
+
+
+def test_a_session_of_one_patient_is_not_found_under_another_linked_patient(
+    app: FastAPI, runtime: Runtime, tmp_path: Path
+) -> None:
+    history = small_history(runtime)
+    session_id = _upload(app, history, tmp_path)
+    clinician = cookie_client(app, history.clinician)
+    other = history.other_patient.id
+    assert clinician.get(
+        f"/clinic/patients/{other}/sessions/{session_id}/recording"
+    ).status_code == (404)
 
 
 def _draft_form(html: str) -> dict[str, str]:

@@ -127,6 +127,24 @@ def recordings_page(request: Request) -> HTMLResponse:
     return render(request, "exchange/recordings.html", title="My recordings", user=user, rows=rows)
 
 
+def _session_detail(
+    rt: Runtime, actor: Actor, patient_id: int, session_id: int
+) -> tuple[SessionRow, list[BoutRow]]:
+    """One logged session with its latest recording, and that recording's bouts as rows.
+    Raises :class:`NotFoundError` for a session (or patient) the actor cannot see."""
+    session = session_logs.get_session(rt, actor, patient_id, session_id)
+    found = recordings.list_recordings(rt, actor, patient_id, session_id)
+    planned = session.planned_session
+    tz, units = person_settings(rt, actor, patient_id)
+    row = SessionRow(
+        session=session,
+        planned_backward_min=float(planned["backward_min"]) if planned else None,
+        recording=found[-1] if found else None,
+        tz=tz,
+    )
+    return row, bout_rows(row.recording.bouts, units) if row.recording else []
+
+
 def _session_page(
     request: Request,
     user: PageUser,
@@ -136,31 +154,47 @@ def _session_page(
     status_code: int = 200,
     messages: list[Message] | None = None,
 ) -> HTMLResponse:
-    rt = runtime_of(request)
     try:
-        session = session_logs.get_session(rt, user.actor, user.user_id, session_id)
+        row, bouts = _session_detail(runtime_of(request), user.actor, user.user_id, session_id)
     except NotFoundError:
         raise PageError(404, "Session not found", "There is no such session in your log.") from None
-    found = recordings.list_recordings(rt, user.actor, user.user_id, session_id)
-    planned = session.planned_session
-    tz, units = person_settings(rt, user.actor, user.user_id)
-    row = SessionRow(
-        session=session,
-        planned_backward_min=float(planned["backward_min"]) if planned else None,
-        recording=found[-1] if found else None,
-        tz=tz,
-    )
     return render(
         request,
         "exchange/session_recording.html",
         title="Session recording",
         user=user,
         row=row,
-        bouts=bout_rows(row.recording.bouts, units) if row.recording else [],
+        bouts=bouts,
         error=error,
         status_code=status_code,
         messages=messages,
         max_mb=recordings.MAX_RECORDING_BYTES // (1024 * 1024),
+    )
+
+
+@router.get(
+    "/clinic/patients/{patient_id}/sessions/{session_id}/recording", response_class=HTMLResponse
+)
+def clinician_session_recording_page(
+    request: Request, patient_id: int, session_id: int
+) -> HTMLResponse:
+    """A linked patient's session beside its recording, read-only: what was planned, logged and
+    measured, and every walking bout with its direction (and why it is unclear)."""
+    user = require(request, "clinician")
+    try:
+        row, bouts = _session_detail(runtime_of(request), user.actor, patient_id, session_id)
+    except NotFoundError:
+        raise PageError(
+            404, "Session not found", "There is no such session of a patient linked to you."
+        ) from None
+    return render(
+        request,
+        "exchange/clinician_session_recording.html",
+        title="Session recording",
+        user=user,
+        row=row,
+        bouts=bouts,
+        patient_id=patient_id,
     )
 
 
