@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,20 @@ def test_a_batch_gives_one_row_per_file_and_reports_a_bad_file(tmp_path: Path) -
     assert int(by_name["a.csv"]["steps"]) > 10
     assert by_name["bad.csv"]["status"] == "error"
     assert "missing column" in by_name["bad.csv"]["message"]
+
+
+def test_a_sensor_logger_folder_and_a_zip_export_are_one_job_each(tmp_path: Path) -> None:
+    export = tmp_path / "2026-11-20_18-03-11"
+    export.mkdir()
+    header = "time,seconds_elapsed,z,y,x\n0,0,9.81,0,0\n"
+    for name in ("Accelerometer.csv", "Gravity.csv", "Gyroscope.csv", "Annotation.csv"):
+        (export / name).write_text(header)
+    (export / "Metadata.csv").write_text("version,device name,recording time,platform\n")
+    with zipfile.ZipFile(tmp_path / "phone.zip", "w") as archive:
+        archive.writestr("TotalAcceleration.csv", header)
+    write_walking_csv(tmp_path / "walk.csv", walk_s=5.0)
+    found = sorted(str(job.path.relative_to(tmp_path)) for job in find_jobs(tmp_path))
+    assert found == ["2026-11-20_18-03-11/Accelerometer.csv", "phone.zip", "walk.csv"]
 
 
 def test_a_batch_runs_on_a_dask_scheduler(tmp_path: Path) -> None:

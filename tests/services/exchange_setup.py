@@ -8,6 +8,8 @@ in the past, as ``retrowalk serve --demo`` builds its data.
 from __future__ import annotations
 
 import datetime as dt
+import io
+import zipfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -166,3 +168,33 @@ def imu_csv_bytes(
     path = tmp_path / "walk.csv"
     write_retrowalk_csv(path, recording)
     return path.read_bytes()
+
+
+def sensor_logger_zip_bytes(*, walk_s: float = 60.0, warmup_s: float = 20.0) -> bytes:
+    """The session of :func:`imu_csv_bytes` as Sensor Logger's zip export from an iPhone:
+    ``Accelerometer.csv`` without gravity and ``Gravity.csv``, both with iOS's sign (opposite to
+    Android's), ``Gyroscope.csv`` and ``Metadata.csv``, in the export's dated folder."""
+    _, warm_acc, warm_gyr = trunk_signals(walk_s=warmup_s, backward=False)
+    _, acc, gyr = trunk_signals(walk_s=walk_s)
+    acc, gyr = np.vstack([warm_acc, acc]), np.vstack([warm_gyr, gyr])
+    t = np.arange(acc.shape[0]) * 0.01
+    gravity = np.tile([0.0, 0.0, STANDARD_GRAVITY_M_S2], (acc.shape[0], 1))
+
+    def sensor_file(values: NDArray[np.float64]) -> str:
+        rows = [
+            f"{1.7e18 + s * 1e9:.0f},{s:.6f},{v[2]:.7g},{v[1]:.7g},{v[0]:.7g}"
+            for s, v in zip(t, values, strict=True)
+        ]
+        return "time,seconds_elapsed,z,y,x\n" + "\n".join(rows) + "\n"
+
+    folder = "2026-11-20_18-03-11"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(f"{folder}/Accelerometer.csv", sensor_file(-(acc - gravity)))
+        archive.writestr(f"{folder}/Gravity.csv", sensor_file(-gravity))
+        archive.writestr(f"{folder}/Gyroscope.csv", sensor_file(gyr))
+        archive.writestr(
+            f"{folder}/Metadata.csv",
+            "version,device name,recording time,platform\n3,iPhone,2026-11-20_17-03-11,ios\n",
+        )
+    return buffer.getvalue()

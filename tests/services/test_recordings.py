@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -11,7 +13,7 @@ from retrowalk.errors import InputError
 from retrowalk.services import recordings
 from retrowalk.services.runtime import Runtime
 from retrowalk.storage.recordings import SessionRecording
-from tests.services.exchange_setup import imu_csv_bytes, small_history
+from tests.services.exchange_setup import imu_csv_bytes, sensor_logger_zip_bytes, small_history
 
 
 def _stored(runtime: Runtime) -> int:
@@ -113,3 +115,59 @@ def test_the_sessions_planned_warm_up_is_the_reference_and_is_compared_with_what
     assert plan["planned_warmup_forward_min"] == planned["warmup_forward_min"]
     assert 0.2 < plan["walked_warmup_forward_min"] < 0.5
     assert any("turns both ways" in note for note in view.summary["notes"])
+
+
+def test_a_sensor_logger_zip_export_is_analysed_like_the_csv(
+    runtime: Runtime, tmp_path: Path
+) -> None:
+    history = small_history(runtime)
+    session_id = history.sessions[1].id
+    actor, patient_id = history.patient_actor, history.patient.id
+    from_zip = recordings.attach_recording(
+        runtime,
+        actor,
+        patient_id,
+        session_id,
+        filename="export.zip",
+        data=sensor_logger_zip_bytes(),
+    )
+    from_csv = recordings.attach_recording(
+        runtime, actor, patient_id, session_id, filename="walk.csv", data=imu_csv_bytes(tmp_path)
+    )
+    assert from_zip.backward_min == pytest.approx(from_csv.backward_min, abs=0.05)
+    assert from_zip.backward_steps == pytest.approx(from_csv.backward_steps, abs=3)
+    with runtime.db.read() as session:
+        stored = session.get(SessionRecording, from_zip.id)
+        assert stored is not None
+        result = stored.result
+    assert result["source"] == "export.zip:2026-11-20_18-03-11/Accelerometer.csv"
+    assert "retrowalk-upload-" not in str(result)  # no server path is stored
+    assert any("iOS export" in note for note in result["quality"]["notes"])
+
+
+def test_a_bad_member_of_a_zip_is_named_and_nothing_is_stored(runtime: Runtime) -> None:
+    history = small_history(runtime)
+    data = sensor_logger_zip_bytes(walk_s=10)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(buffer, "w") as target:
+        for info in source.infolist():
+            text = source.read(info).decode()
+            if info.filename.endswith("Gyroscope.csv"):
+                lines = text.splitlines()
+                lines[5] = "1,0.04,oops,0,0"
+                text = "\n".join(lines) + "\n"
+            target.writestr(info.filename, text)
+    with pytest.raises(InputError) as error:
+        recordings.attach_recording(
+            runtime,
+            history.patient_actor,
+            history.patient.id,
+            history.sessions[0].id,
+            filename="export.zip",
+            data=buffer.getvalue(),
+        )
+    message = str(error.value)
+    assert "export.zip:2026-11-20_18-03-11/Gyroscope.csv" in message
+    assert "line 6" in message
+    assert "retrowalk-" not in message
+    assert _stored(runtime) == 0

@@ -123,7 +123,10 @@ def _pipeline(
 @gait_app.command("analyze")
 def analyze(
     file: Annotated[
-        Path, typer.Argument(help="Recording: retrowalk/Sensor Logger/phyphox CSV or data.mat")
+        Path,
+        typer.Argument(
+            help="Recording: retrowalk/Sensor Logger/phyphox CSV, an app's .zip export or data.mat"
+        ),
     ],
     output_format: Annotated[str, typer.Option("--format", help="text or json")] = "text",
     plot: Annotated[Path | None, typer.Option("--plot", help="Write a plot (.svg or .png)")] = None,

@@ -1,7 +1,9 @@
 """Analyse a folder of recordings in parallel: local processes, or a Dask cluster.
 
-Each file becomes one row (or one row per trial of a Mobilise-D ``data.mat``). A file that
-cannot be read becomes a row with its error message, so one bad file never stops a batch.
+Each file becomes one row (or one row per trial of a Mobilise-D ``data.mat``); a phone app's
+``.zip`` export is one file, and so is an unpacked Sensor Logger export folder (its
+acceleration file stands for it). A file that cannot be read becomes a row with its error
+message, so one bad file never stops a batch.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from typing import Any
 
 from retrowalk.errors import InputError, RetrowalkError
 from retrowalk.gait.io import list_mobilised_trials, read_recording
+from retrowalk.gait.io.sensor_logger import sensor_logger_file
 from retrowalk.gait.pipeline import GaitPipeline
 
-RECORDING_SUFFIXES = (".csv", ".mat")
+RECORDING_SUFFIXES = (".csv", ".mat", ".zip")
 COLUMNS = (
     "file",
     "trial",
@@ -51,7 +54,17 @@ def find_jobs(folder: Path) -> list[Job]:
     if not folder.is_dir():
         raise InputError("not a folder", source=str(folder))
     jobs: list[Job] = []
+    exports: dict[Path, Path | None] = {}  # folder -> its Sensor Logger acceleration file
     for path in sorted(p for p in folder.rglob("*") if p.suffix.lower() in RECORDING_SUFFIXES):
+        if path.parent not in exports:
+            exports[path.parent] = sensor_logger_file(path.parent)
+        export = exports[path.parent]
+        if path.suffix.lower() == ".csv" and export is not None:
+            # an unpacked Sensor Logger export is one recording: its acceleration file (the
+            # reader adds gravity, gyroscope and metadata from beside it), not one per sensor
+            if path == export:
+                jobs.append(Job(path, None))
+            continue
         if path.suffix.lower() == ".mat" and path.name != "data.mat":
             continue  # e.g. infoForAlgo.mat next to a Mobilise-D data.mat
         if path.suffix.lower() == ".mat":

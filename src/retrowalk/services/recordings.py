@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,7 @@ from retrowalk.storage.session_logs import SessionLog
 
 #: Largest recording accepted: an hour at 100 Hz with gyroscope as CSV is about 30 MB.
 MAX_RECORDING_BYTES = 40 * 1024 * 1024
-ALLOWED_SUFFIXES = (".csv", ".mat")
+ALLOWED_SUFFIXES = (".csv", ".mat", ".zip")
 
 
 def _planned(row: SessionLog) -> PlannedSession | None:
@@ -63,18 +64,19 @@ def _read(filename: str, data: bytes, max_bytes: int) -> Recording:
     suffix = Path(filename).suffix.lower()
     if suffix not in ALLOWED_SUFFIXES:
         raise InputError(
-            "expected a .csv (retrowalk, Sensor Logger or phyphox) or a Mobilise-D .mat file",
+            "expected a .csv (retrowalk, Sensor Logger or phyphox), the .zip that Sensor Logger "
+            "or phyphox exports, or a Mobilise-D .mat file",
             source=filename,
         )
     with tempfile.TemporaryDirectory(prefix="retrowalk-upload-") as folder:
         path = Path(folder) / f"recording{suffix}"
         path.write_bytes(data)
         try:
-            return read_recording(path)
+            recording = read_recording(path)
         except InputError as error:
             raise InputError(
                 error.problem,
-                source=filename,
+                source=_uploaded_name(error.location.source, path, filename),
                 field=error.field,
                 line=error.location.line,
                 column=error.location.column,
@@ -82,6 +84,14 @@ def _read(filename: str, data: bytes, max_bytes: int) -> Recording:
         except (ValueError, OSError, KeyError, IndexError, MatReadError) as error:
             # The .mat reader lets scipy's MatReadError through for a corrupt file.
             raise InputError(f"the recording cannot be read: {error}", source=filename) from None
+        return replace(recording, source=_uploaded_name(recording.source, path, filename))
+
+
+def _uploaded_name(source: str | None, path: Path, filename: str) -> str:
+    """``source`` with the temporary file's name replaced by the uploaded one (a zip's member
+    stays: ``export.zip:Gyroscope.csv``); no server path reaches the user or the database."""
+    inner = source or ""
+    return filename + inner[len(str(path)) :] if inner.startswith(str(path)) else filename
 
 
 def _view(row: SessionRecording, log: SessionLog) -> RecordingView:

@@ -116,4 +116,3 @@ def test_a_patient_uploads_a_recording_and_sees_the_measured_minutes(
     check_page(page, "clinician-session-recording")
     page.get_by_role("link", name="Back to the patient's reports and recordings").click()
     expect(page.get_by_role("heading", name="Reports and recordings")).to_be_visible()
-

@@ -14,7 +14,13 @@ from retrowalk.services.runtime import Actor, Runtime
 from retrowalk.services.views import UserView
 from retrowalk.web.pages.formatting import date_text
 from tests.exchange.watch_files import gpx_text, tcx_text
-from tests.services.exchange_setup import PASSWORD, History, imu_csv_bytes, small_history
+from tests.services.exchange_setup import (
+    PASSWORD,
+    History,
+    imu_csv_bytes,
+    sensor_logger_zip_bytes,
+    small_history,
+)
 from tests.web.pages.conftest import csrf
 
 
@@ -123,6 +129,22 @@ def test_the_session_page_lists_the_walking_bouts_with_their_direction(
     assert last["direction"] == "backward"  # the synthetic session: warm-up, then backward
     assert f"<td>{last['steps']}</td>" in table
     assert "backward" in table
+
+
+def test_a_phone_apps_zip_export_can_be_uploaded_on_the_page(
+    app: FastAPI, runtime: Runtime
+) -> None:
+    history = small_history(runtime)
+    client = cookie_client(app, history.patient)
+    session = history.sessions[0]
+    response = client.post(
+        f"/app/sessions/{session.id}/recording",
+        data={"csrf_token": csrf(client)},
+        files={"file": ("export.zip", sensor_logger_zip_bytes(), "application/zip")},
+    )
+    assert response.status_code == 200, response.text
+    assert "The recording was analysed and saved." in response.text
+    assert "Analysed from export.zip" in response.text
 
 
 def test_a_bad_upload_shows_the_problem_on_the_page(app: FastAPI, runtime: Runtime) -> None:

@@ -1,15 +1,20 @@
-"""Format detection: by extension (``.mat``) and by the CSV header."""
+"""Format detection: by extension (``.mat``, ``.zip``), by folder contents and by the CSV header."""
 
 from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
 
+from retrowalk.gait.io.archive import is_zip, read_zip_recording
 from retrowalk.gait.io.generic_csv import ColumnMapping, read_generic_csv
 from retrowalk.gait.io.mobilised import read_mobilised_mat
 from retrowalk.gait.io.phyphox import is_phyphox_header, read_phyphox_csv
 from retrowalk.gait.io.retrowalk_csv import ACC_COLUMNS, TIME_COLUMN, read_retrowalk_csv
-from retrowalk.gait.io.sensor_logger import is_sensor_logger_header, read_sensor_logger_csv
+from retrowalk.gait.io.sensor_logger import (
+    is_sensor_logger_header,
+    read_sensor_logger_csv,
+    sensor_logger_file,
+)
 from retrowalk.gait.io.table import read_header_line
 from retrowalk.gait.recording import Recording
 from retrowalk.gait.resample import RecordingFormatError
@@ -21,17 +26,21 @@ class FileFormat(StrEnum):
     PHYPHOX = "phyphox"
     MOBILISED_MAT = "mobilised-mat"
     GENERIC_CSV = "generic-csv"
+    ZIP = "zip"
+    """A phone app's zip export (:mod:`retrowalk.gait.io.archive`)."""
 
 
 def detect_format(path: Path) -> FileFormat:
     if not path.exists():
         raise RecordingFormatError("no such file", source=str(path))
     if path.is_dir():
-        if (path / "TotalAcceleration.csv").exists() or (path / "Accelerometer.csv").exists():
+        if sensor_logger_file(path) is not None:
             return FileFormat.SENSOR_LOGGER
         raise RecordingFormatError("a folder, not a recording file", source=str(path))
     if path.suffix.lower() == ".mat":
         return FileFormat.MOBILISED_MAT
+    if is_zip(path):
+        return FileFormat.ZIP
     header = read_header_line(path)
     if not header:
         raise RecordingFormatError("the file is empty", source=str(path))
@@ -58,6 +67,10 @@ def read_recording(
     if mapping is not None:
         return read_generic_csv(path, mapping)
     fmt = detect_format(path)
+    if fmt is FileFormat.ZIP:
+        return read_zip_recording(
+            path, read_single=lambda inner: read_recording(inner, trial=trial)
+        )
     if fmt is FileFormat.MOBILISED_MAT:
         return read_mobilised_mat(path, trial=trial)
     if fmt is FileFormat.SENSOR_LOGGER:

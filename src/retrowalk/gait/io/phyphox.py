@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from retrowalk.gait.io.table import Table, read_header_line, read_table
+from retrowalk.gait.io.table import Table, read_header_line, read_table, split_header
 from retrowalk.gait.recording import Recording
 from retrowalk.gait.resample import RecordingFormatError, build_recording
 
@@ -27,6 +27,25 @@ def is_phyphox_header(header_line: str) -> bool:
     return TIME_COLUMN.lower() in header_line.lower() and (
         "acceleration" in header_line.lower() or "gyroscope" in header_line.lower()
     )
+
+
+def _header_cells(header_line: str) -> list[str]:
+    _, cells = split_header(header_line)
+    return list(cells)
+
+
+def is_phyphox_acceleration_header(header_line: str) -> bool:
+    """A phyphox CSV header with the time and the three acceleration columns."""
+    cells = _header_cells(header_line) if header_line.strip() else []
+    axes = {m.group(2).lower() for c in cells if (m := _ACC.match(c))}
+    return TIME_COLUMN in cells and axes == {"x", "y", "z"}
+
+
+def is_phyphox_gyroscope_header(header_line: str) -> bool:
+    """A phyphox CSV header with the time and the three gyroscope columns."""
+    cells = _header_cells(header_line) if header_line.strip() else []
+    axes = {m.group(1).lower() for c in cells if (m := _GYR.match(c))}
+    return TIME_COLUMN in cells and axes == {"x", "y", "z"}
 
 
 def read_phyphox_csv(path: Path) -> Recording:

@@ -170,7 +170,8 @@ def upload_recording(
     rt: RuntimeDep,
     actor: ActorDep,
 ) -> RecordingView:
-    """Attach an IMU recording (.csv or Mobilise-D .mat) to a logged session and analyse it."""
+    """Attach an IMU recording (.csv, a Sensor Logger or phyphox .zip export, or Mobilise-D
+    .mat) to a logged session and analyse it."""
     data = _read_upload(file, recordings.MAX_RECORDING_BYTES)
     with _the_file():
         return recordings.attach_recording(
