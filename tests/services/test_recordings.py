@@ -171,3 +171,20 @@ def test_a_bad_member_of_a_zip_is_named_and_nothing_is_stored(runtime: Runtime) 
     assert "line 6" in message
     assert "retrowalk-" not in message
     assert _stored(runtime) == 0
+
+
+def test_a_zip_that_unpacks_beyond_the_upload_limit_is_refused(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    history = small_history(runtime)
+    monkeypatch.setattr(recordings, "MAX_UNPACKED_RECORDING_BYTES", 100_000)
+    with pytest.raises(InputError, match=r"export\.zip: the recording's files unpack to \d+"):
+        recordings.attach_recording(
+            runtime,
+            history.patient_actor,
+            history.patient.id,
+            history.sessions[0].id,
+            filename="export.zip",
+            data=sensor_logger_zip_bytes(walk_s=10),
+        )
+    assert _stored(runtime) == 0

@@ -36,6 +36,10 @@ from retrowalk.storage.session_logs import SessionLog
 
 #: Largest recording accepted: an hour at 100 Hz with gyroscope as CSV is about 30 MB.
 MAX_RECORDING_BYTES = 40 * 1024 * 1024
+#: Most a zip export may unpack to (the files read from it), so that a small upload cannot make
+#: the server parse gigabytes: about five hours of one phone's accelerometer, gravity and
+#: gyroscope files at 100 Hz.
+MAX_UNPACKED_RECORDING_BYTES = 4 * MAX_RECORDING_BYTES
 ALLOWED_SUFFIXES = (".csv", ".mat", ".zip")
 
 
@@ -72,7 +76,7 @@ def _read(filename: str, data: bytes, max_bytes: int) -> Recording:
         path = Path(folder) / f"recording{suffix}"
         path.write_bytes(data)
         try:
-            recording = read_recording(path)
+            recording = read_recording(path, max_unpacked_bytes=MAX_UNPACKED_RECORDING_BYTES)
         except InputError as error:
             raise InputError(
                 error.problem,

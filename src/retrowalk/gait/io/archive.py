@@ -55,13 +55,18 @@ def is_zip(path: Path) -> bool:
 
 
 def read_zip_recording(
-    path: Path, *, read_single: Callable[[Path], Recording] | None = None
+    path: Path,
+    *,
+    read_single: Callable[[Path], Recording] | None = None,
+    max_unpacked_bytes: int | None = None,
 ) -> Recording:
     """The recording in an app's zip export (see the module docstring).
 
     ``read_single`` reads a lone recording file found in the zip (the caller's
     :func:`~retrowalk.gait.io.detect.read_recording`); without it such a zip is refused.
+    ``max_unpacked_bytes``: a lower limit than :data:`MAX_UNPACKED_BYTES` (the web upload's).
     """
+    limit = MAX_UNPACKED_BYTES if max_unpacked_bytes is None else max_unpacked_bytes
     source = str(path)
     try:
         archive = zipfile.ZipFile(path)
@@ -82,10 +87,10 @@ def read_zip_recording(
                 )
             chosen = {single.filename: PurePosixPath(single.filename).name.lower()}
         names = {info.filename: info for info in members}
-        _check_size([names[name] for name in chosen], source)
+        _check_size([names[name] for name in chosen], source, limit)
         local = Path(folder)
         for name, target in chosen.items():
-            _copy(archive, names[name], local / target, source)
+            _copy(archive, names[name], local / target, source, limit)
         first = next(iter(chosen))
         where = {str(local / target): f"{source}:{name}" for name, target in chosen.items()}
         try:
@@ -178,24 +183,25 @@ def _single_recording(members: list[zipfile.ZipInfo]) -> zipfile.ZipInfo | None:
     return recordings[0] if len(recordings) == 1 else None
 
 
-def _check_size(infos: list[zipfile.ZipInfo], source: str) -> None:
+def _check_size(infos: list[zipfile.ZipInfo], source: str, limit: int) -> None:
     declared = sum(info.file_size for info in infos)
-    if declared > MAX_UNPACKED_BYTES:
+    if declared > limit:
         raise RecordingFormatError(
-            f"the recording's files unpack to {declared} bytes; at most "
-            f"{MAX_UNPACKED_BYTES} are read",
+            f"the recording's files unpack to {declared} bytes; at most {limit} are read",
             source=source,
         )
 
 
-def _copy(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, source: str) -> None:
+def _copy(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, source: str, limit: int
+) -> None:
     """Unpack one member to ``target``, stopping at its declared size (a zip may lie)."""
     try:
         with archive.open(info) as member, target.open("wb") as out:
             copied = 0
             while chunk := member.read(1 << 20):
                 copied += len(chunk)
-                if copied > info.file_size or copied > MAX_UNPACKED_BYTES:
+                if copied > info.file_size or copied > limit:
                     raise RecordingFormatError(
                         "the member unpacks to more than the zip declares",
                         source=f"{source}:{info.filename}",

@@ -61,15 +61,23 @@ def detect_format(path: Path) -> FileFormat:
 
 
 def read_recording(
-    path: Path, *, mapping: ColumnMapping | None = None, trial: str | None = None
+    path: Path,
+    *,
+    mapping: ColumnMapping | None = None,
+    trial: str | None = None,
+    max_unpacked_bytes: int | None = None,
 ) -> Recording:
-    """Read any supported recording; a ``mapping`` forces the generic CSV reader."""
+    """Read any supported recording; a ``mapping`` forces the generic CSV reader.
+    ``max_unpacked_bytes`` caps what a zip export may unpack to (see
+    :func:`~retrowalk.gait.io.archive.read_zip_recording`)."""
     if mapping is not None:
         return read_generic_csv(path, mapping)
     fmt = detect_format(path)
     if fmt is FileFormat.ZIP:
         return read_zip_recording(
-            path, read_single=lambda inner: read_recording(inner, trial=trial)
+            path,
+            read_single=lambda inner: read_recording(inner, trial=trial),
+            max_unpacked_bytes=max_unpacked_bytes,
         )
     if fmt is FileFormat.MOBILISED_MAT:
         return read_mobilised_mat(path, trial=trial)
