@@ -128,7 +128,15 @@ NEEDS_VERTICAL_SIGN = frozenset({"pitch_ap_coupling", "jerk_asymmetry"})
 #: votes that need the gyroscope
 NEEDS_GYROSCOPE = frozenset({"pitch_ap_coupling"})
 MIN_CONFIDENCE = 0.2
-_TOO_SHORT = "too short: under 2 s of finite data"
+# Why a direction is unknown (``DirectionEstimate.reason``; the pipeline's ``direction_reason``).
+# Pages turn them into plain words (retrowalk.web.pages.formatting.direction_reason_text).
+REASON_TOO_SHORT = "too short: under 2 s of finite data"
+REASON_NO_MOVEMENT = "no movement"
+REASON_NOT_PERIODIC = "not periodic: no steady walking"
+REASON_WEAK_EVIDENCE = "weak direction evidence"
+REASON_LOOP_MISMATCH = "the loop does not match the reference's axis"
+REASON_SENSOR_MOVED = "the sensor turned on the body since the reference"
+"""The start of the reason; the rest says how far gravity moved."""
 #: lags over which the acceleration loop E[a(t) x a(t+lag)] is averaged: 20-200 ms, within half
 #: a step at up to 2.5 steps/s, where the loop keeps turning one way
 LOOP_LAGS_S = (0.02, 0.04, 0.06, 0.08, 0.1, 0.12, 0.14, 0.16, 0.18, 0.2)
@@ -871,7 +879,7 @@ class ForwardReference:
                     "unknown",
                     0.0,
                     features,
-                    f"the sensor turned on the body since the reference: gravity moved by "
+                    f"{REASON_SENSOR_MOVED}: gravity moved by "
                     f"{float(np.median(tilt_deg)):.0f} deg (over {self.max_tilt_deg:g})",
                 )
             loops = loops[steady]
@@ -889,9 +897,7 @@ class ForwardReference:
         features["score"] = score
         confidence = min(1.0, abs(score))
         if confidence < self.min_confidence:
-            return DirectionEstimate(
-                "unknown", confidence, features, "the loop does not match the reference's axis"
-            )
+            return DirectionEstimate("unknown", confidence, features, REASON_LOOP_MISMATCH)
         direction: Direction = "forward" if score > 0 else "backward"
         return DirectionEstimate(direction, confidence, features, "")
 
@@ -954,12 +960,10 @@ class ForwardReference:
                 "n_windows_walking": float(walked),
             }
             if not moved:
-                results.append(DirectionEstimate("unknown", 0.0, features, "no movement"))
+                results.append(DirectionEstimate("unknown", 0.0, features, REASON_NO_MOVEMENT))
                 continue
             if not walked:
-                results.append(
-                    DirectionEstimate("unknown", 0.0, features, "not periodic: no steady walking")
-                )
+                results.append(DirectionEstimate("unknown", 0.0, features, REASON_NOT_PERIODIC))
                 continue
             features["reference_agreement"] = self.agreement
             if checks_tilt and gravity_k:
@@ -970,7 +974,7 @@ class ForwardReference:
                             "unknown",
                             0.0,
                             features,
-                            f"the sensor turned on the body since the reference: gravity moved "
+                            f"{REASON_SENSOR_MOVED}: gravity moved "
                             f"by {tilt_k:.0f} deg (over {self.max_tilt_deg:g})",
                         )
                     )
@@ -983,7 +987,7 @@ class ForwardReference:
                         "unknown",
                         confidence,
                         features,
-                        "the loop does not match the reference's axis",
+                        REASON_LOOP_MISMATCH,
                     )
                 )
                 continue
@@ -1125,7 +1129,7 @@ class DirectionDetector:
                 )
         acc, gyr = _longest_finite_stretch(acc, gyr)
         if acc.shape[0] < max(self.min_duration_s * sampling_rate_hz, 16):
-            return DirectionEstimate("unknown", 0.0, reason=_TOO_SHORT)
+            return DirectionEstimate("unknown", 0.0, reason=REASON_TOO_SHORT)
         return acc, gyr
 
     def _analyse(
@@ -1336,9 +1340,9 @@ class DirectionDetector:
             ):
                 features[name] = _median(values[usable] if usable.any() else values)
         if not moving.any():
-            return DirectionEstimate("unknown", 0.0, features, "no movement")
+            return DirectionEstimate("unknown", 0.0, features, REASON_NO_MOVEMENT)
         if not usable.any():
-            return DirectionEstimate("unknown", 0.0, features, "not periodic: no steady walking")
+            return DirectionEstimate("unknown", 0.0, features, REASON_NOT_PERIODIC)
         return _Analysis(bout, has_gyroscope, windows, usable, features)
 
     def _estimate(
@@ -1462,7 +1466,7 @@ class DirectionDetector:
         features["score"] = score
         confidence = min(1.0, abs(score)) * mounting_certainty
         if confidence < self.min_confidence:
-            return DirectionEstimate("unknown", confidence, features, "weak direction evidence")
+            return DirectionEstimate("unknown", confidence, features, REASON_WEAK_EVIDENCE)
         direction: Direction = "forward" if score > 0 else "backward"
         return DirectionEstimate(direction, confidence, features, "")
 

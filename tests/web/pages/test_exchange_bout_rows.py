@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from retrowalk.gait.direction import REASON_SENSOR_MOVED
 from retrowalk.web.pages.exchange import bout_rows
 
 BOUT: dict[str, Any] = {
@@ -23,8 +24,20 @@ def test_times_read_as_minutes_and_seconds_into_the_recording() -> None:
     assert (row.start_text, row.end_text) == ("1:05", "1:02:05")
 
 
-def test_an_unknown_direction_shows_why() -> None:
-    assert bout_rows([BOUT], "metric")[0].why_unknown == "weak direction evidence"
+def test_an_unknown_direction_shows_why_in_plain_words() -> None:
+    assert bout_rows([BOUT], "metric")[0].why_unknown == (
+        "the movement did not clearly show which way"
+    )
+
+
+def test_a_moved_sensor_is_explained_whatever_the_angle() -> None:
+    moved = {**BOUT, "direction_reason": f"{REASON_SENSOR_MOVED}: gravity moved by 41 deg"}
+    assert "moved on the body since the warm-up" in bout_rows([moved], "metric")[0].why_unknown
+
+
+def test_a_reason_without_plain_words_is_shown_as_it_is() -> None:
+    odd = {**BOUT, "direction_reason": "contains no finite values"}
+    assert bout_rows([odd], "metric")[0].why_unknown == "contains no finite values"
 
 
 def test_a_decided_direction_shows_no_reason() -> None:

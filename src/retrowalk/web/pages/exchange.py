@@ -37,6 +37,7 @@ from retrowalk.web.pages.formatting import (
     Units,
     clock_text,
     date_text,
+    direction_reason_text,
     local_date,
     speed_text,
 )
@@ -92,7 +93,7 @@ def bout_rows(bouts: list[dict[str, Any]], units: Units) -> list[BoutRow]:
                 start_text=clock_text(float(bout["start_s"])),
                 end_text=clock_text(float(bout["end_s"])),
                 direction=direction,
-                why_unknown=str(bout.get("direction_reason") or "")
+                why_unknown=direction_reason_text(str(bout.get("direction_reason") or ""))
                 if direction == "unknown"
                 else "",
                 steps=int(bout.get("steps", 0)),

@@ -6,6 +6,16 @@ import datetime as dt
 import zoneinfo
 from typing import Any, Literal
 
+from retrowalk.gait.direction import (
+    REASON_LOOP_MISMATCH,
+    REASON_NO_MOVEMENT,
+    REASON_NOT_PERIODIC,
+    REASON_SENSOR_MOVED,
+    REASON_TOO_SHORT,
+    REASON_WEAK_EVIDENCE,
+)
+from retrowalk.gait.pipeline import DIRECTION_OFF_REASON
+
 Units = Literal["metric", "imperial"]
 
 KM_PER_MILE = 1.609344
@@ -49,6 +59,27 @@ def speed_text(speed_kmh: float, units: Units) -> str:
     if units == "imperial":
         return f"{speed_kmh / KM_PER_MILE:.1f} mph"
     return f"{speed_kmh:.1f} km/h"
+
+
+_DIRECTION_REASONS: tuple[tuple[str, str], ...] = (
+    (REASON_NOT_PERIODIC, "no steady rhythm of steps (turning, stopping or shuffling)"),
+    (REASON_NO_MOVEMENT, "too little movement to tell"),
+    (REASON_TOO_SHORT, "too short to tell"),
+    (REASON_WEAK_EVIDENCE, "the movement did not clearly show which way"),
+    (REASON_LOOP_MISMATCH, "the movement matched neither forward nor backward walking clearly"),
+    (
+        REASON_SENSOR_MOVED,
+        "the phone or sensor seems to have moved on the body since the warm-up",
+    ),
+    (DIRECTION_OFF_REASON, "direction was not estimated"),
+)
+
+
+def direction_reason_text(reason: str) -> str:
+    """Why a bout's direction is unknown, in plain words for a page (the analysis's own
+    wording, :mod:`retrowalk.gait.direction`, stays in the JSON); a reason without plain words
+    is shown as it is."""
+    return next((plain for start, plain in _DIRECTION_REASONS if reason.startswith(start)), reason)
 
 
 def clock_text(seconds: float) -> str:
