@@ -13,7 +13,26 @@ from retrowalk.errors import InputError
 from retrowalk.services import recordings
 from retrowalk.services.runtime import Runtime
 from retrowalk.storage.recordings import SessionRecording
-from tests.services.exchange_setup import imu_csv_bytes, sensor_logger_zip_bytes, small_history
+from tests.services.exchange_setup import (
+    History,
+    imu_csv_bytes,
+    sensor_logger_zip_bytes,
+    small_history,
+)
+
+
+def _attach_to_first_session(
+    runtime: Runtime, history: History, filename: str, data: bytes
+) -> None:
+    """The patient attaches ``data`` to their first logged session."""
+    recordings.attach_recording(
+        runtime,
+        history.patient_actor,
+        history.patient.id,
+        history.sessions[0].id,
+        filename=filename,
+        data=data,
+    )
 
 
 def _stored(runtime: Runtime) -> int:
@@ -158,14 +177,7 @@ def test_a_bad_member_of_a_zip_is_named_and_nothing_is_stored(runtime: Runtime) 
                 text = "\n".join(lines) + "\n"
             target.writestr(info.filename, text)
     with pytest.raises(InputError) as error:
-        recordings.attach_recording(
-            runtime,
-            history.patient_actor,
-            history.patient.id,
-            history.sessions[0].id,
-            filename="export.zip",
-            data=buffer.getvalue(),
-        )
+        _attach_to_first_session(runtime, history, "export.zip", buffer.getvalue())
     message = str(error.value)
     assert "export.zip:2026-11-20_18-03-11/Gyroscope.csv" in message
     assert "line 6" in message
@@ -179,12 +191,5 @@ def test_a_zip_that_unpacks_beyond_the_upload_limit_is_refused(
     history = small_history(runtime)
     monkeypatch.setattr(recordings, "MAX_UNPACKED_RECORDING_BYTES", 100_000)
     with pytest.raises(InputError, match=r"export\.zip: the recording's files unpack to \d+"):
-        recordings.attach_recording(
-            runtime,
-            history.patient_actor,
-            history.patient.id,
-            history.sessions[0].id,
-            filename="export.zip",
-            data=sensor_logger_zip_bytes(walk_s=10),
-        )
+        _attach_to_first_session(runtime, history, "export.zip", sensor_logger_zip_bytes(walk_s=10))
     assert _stored(runtime) == 0

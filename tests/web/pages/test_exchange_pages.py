@@ -7,6 +7,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from httpx import Response
 
 from retrowalk.services import accounts, profiles
 from retrowalk.services.inputs import PatientProfileIn
@@ -29,6 +30,17 @@ def cookie_client(app: FastAPI, user: UserView) -> TestClient:
     response = client.post("/api/v1/auth/login", json={"email": user.email, "password": PASSWORD})
     assert response.status_code == 200, response.text
     return client
+
+
+def post_recording(
+    client: TestClient, session_id: int, filename: str, data: bytes, kind: str = "text/csv"
+) -> Response:
+    """Upload a recording on the session's page, with the form's token."""
+    return client.post(
+        f"/app/sessions/{session_id}/recording",
+        data={"csrf_token": csrf(client)},
+        files={"file": (filename, data, kind)},
+    )
 
 
 def test_the_recordings_page_lists_sessions_beside_their_plan(
@@ -63,11 +75,7 @@ def test_uploading_a_recording_shows_the_measured_minutes_beside_the_plan(
     history = small_history(runtime)
     client = cookie_client(app, history.patient)
     session = history.sessions[0]
-    response = client.post(
-        f"/app/sessions/{session.id}/recording",
-        data={"csrf_token": csrf(client)},
-        files={"file": ("walk.csv", imu_csv_bytes(tmp_path), "text/csv")},
-    )
+    response = post_recording(client, session.id, "walk.csv", imu_csv_bytes(tmp_path))
     assert response.status_code == 200, response.text
     assert "The recording was analysed and saved." in response.text
     stored = client.get(f"/api/v1/patients/{history.patient.id}/sessions/{session.id}/recordings")
@@ -90,11 +98,7 @@ def test_the_session_page_shows_the_planned_warm_up_and_what_served_as_forward(
     session = history.sessions[0]
     planned = session.planned_session
     assert planned is not None
-    response = client.post(
-        f"/app/sessions/{session.id}/recording",
-        data={"csrf_token": csrf(client)},
-        files={"file": ("walk.csv", imu_csv_bytes(tmp_path), "text/csv")},
-    )
+    response = post_recording(client, session.id, "walk.csv", imu_csv_bytes(tmp_path))
     assert response.status_code == 200, response.text
     stored = client.get(f"/api/v1/patients/{history.patient.id}/sessions/{session.id}/recordings")
     plan = stored.json()[0]["summary"]["plan"]
@@ -112,11 +116,7 @@ def test_the_session_page_lists_the_walking_bouts_with_their_direction(
     history = small_history(runtime)
     client = cookie_client(app, history.patient)
     session = history.sessions[0]
-    response = client.post(
-        f"/app/sessions/{session.id}/recording",
-        data={"csrf_token": csrf(client)},
-        files={"file": ("walk.csv", imu_csv_bytes(tmp_path), "text/csv")},
-    )
+    response = post_recording(client, session.id, "walk.csv", imu_csv_bytes(tmp_path))
     assert response.status_code == 200, response.text
     stored = client.get(f"/api/v1/patients/{history.patient.id}/sessions/{session.id}/recordings")
     bouts = stored.json()[0]["bouts"]
@@ -137,10 +137,8 @@ def test_a_phone_apps_zip_export_can_be_uploaded_on_the_page(
     history = small_history(runtime)
     client = cookie_client(app, history.patient)
     session = history.sessions[0]
-    response = client.post(
-        f"/app/sessions/{session.id}/recording",
-        data={"csrf_token": csrf(client)},
-        files={"file": ("export.zip", sensor_logger_zip_bytes(), "application/zip")},
+    response = post_recording(
+        client, session.id, "export.zip", sensor_logger_zip_bytes(), "application/zip"
     )
     assert response.status_code == 200, response.text
     assert "The recording was analysed and saved." in response.text
@@ -150,11 +148,7 @@ def test_a_phone_apps_zip_export_can_be_uploaded_on_the_page(
 def test_a_bad_upload_shows_the_problem_on_the_page(app: FastAPI, runtime: Runtime) -> None:
     history = small_history(runtime)
     client = cookie_client(app, history.patient)
-    response = client.post(
-        f"/app/sessions/{history.sessions[0].id}/recording",
-        data={"csrf_token": csrf(client)},
-        files={"file": ("walk.txt", b"hello", "text/plain")},
-    )
+    response = post_recording(client, history.sessions[0].id, "walk.txt", b"hello", "text/plain")
     assert response.status_code == 422
     assert "walk.txt: expected a .csv" in response.text
 
@@ -211,11 +205,7 @@ def _upload(app: FastAPI, history: History, tmp_path: Path) -> int:
     """The patient attaches the synthetic recording to their first session; its id."""
     client = cookie_client(app, history.patient)
     session_id = history.sessions[0].id
-    response = client.post(
-        f"/app/sessions/{session_id}/recording",
-        data={"csrf_token": csrf(client)},
-        files={"file": ("walk.csv", imu_csv_bytes(tmp_path), "text/csv")},
-    )
+    response = post_recording(client, session_id, "walk.csv", imu_csv_bytes(tmp_path))
     assert response.status_code == 200, response.text
     return session_id
 
