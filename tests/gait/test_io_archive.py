@@ -231,3 +231,21 @@ def test_member_paths_never_leave_the_temporary_folder(tmp_path: Path) -> None:
     assert recording.acc_m_s2 == pytest.approx(acc, abs=1e-5)
     assert not (tmp_path / "TotalAcceleration.csv").exists()
     assert not (tmp_path.parent / "TotalAcceleration.csv").exists()
+
+
+def test_a_sensor_logger_zip_without_its_accelerometer_says_so(tmp_path: Path) -> None:
+    _, gyr, t = _walk()
+    path = _zip(tmp_path / "export.zip", {"Gyroscope.csv": _sensor_logger_csv(gyr, t)})
+    with pytest.raises(RecordingFormatError, match="without its accelerometer"):
+        read_recording(path)
+
+
+def test_a_zip_of_several_recordings_names_them(tmp_path: Path) -> None:
+    csv_path = tmp_path / "walk.csv"
+    write_walking_csv(csv_path)
+    data = csv_path.read_bytes()
+    path = _zip(tmp_path / "both.zip", {"a.csv": data, "b.csv": data})
+    with pytest.raises(
+        RecordingFormatError, match=r"2 recording files in the zip \(a\.csv, b\.csv\)"
+    ):
+        read_recording(path)

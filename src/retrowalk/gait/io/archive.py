@@ -77,7 +77,7 @@ def read_zip_recording(
         chosen = _sensor_logger(archive, members) or _phyphox(archive, members)
         single = None
         if chosen is None:
-            single = _single_recording(members)
+            single = _single_recording(members, source)
             if single is None or read_single is None:
                 raise RecordingFormatError(
                     "no recording in the zip: expected a Sensor Logger export "
@@ -173,14 +173,31 @@ def _phyphox(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> dict[s
     return chosen
 
 
-def _single_recording(members: list[zipfile.ZipInfo]) -> zipfile.ZipInfo | None:
+def _single_recording(members: list[zipfile.ZipInfo], source: str) -> zipfile.ZipInfo | None:
+    """The one recording file of a zip that is no app export, or ``None`` if there is none;
+    a Sensor Logger export without its accelerometer, or several candidates, are refused."""
+    companions = {name.lower() for name in COMPANION_FILES}
+    names = [PurePosixPath(info.filename).name.lower() for info in members]
+    if companions & set(names):
+        raise RecordingFormatError(
+            "a Sensor Logger export without its accelerometer (TotalAcceleration.csv or "
+            "Accelerometer.csv): record with the app's Accelerometer sensor on",
+            source=source,
+        )
     recordings = [
         info
-        for info in members
-        if PurePosixPath(info.filename).suffix.lower() in (".csv", ".mat")
-        and PurePosixPath(info.filename).name.lower() != "infoforalgo.mat"
+        for info, name in zip(members, names, strict=True)
+        if PurePosixPath(name).suffix in (".csv", ".mat") and name != "infoforalgo.mat"
     ]
-    return recordings[0] if len(recordings) == 1 else None
+    if len(recordings) > 1:
+        listed = ", ".join(info.filename for info in recordings[:5])
+        more = f" and {len(recordings) - 5} more" if len(recordings) > 5 else ""
+        raise RecordingFormatError(
+            f"{len(recordings)} recording files in the zip ({listed}{more}) and no app export: "
+            "zip one recording per file, or analyse the unpacked folder with 'gait batch'",
+            source=source,
+        )
+    return recordings[0] if recordings else None
 
 
 def _check_size(infos: list[zipfile.ZipInfo], source: str, limit: int) -> None:
