@@ -22,6 +22,7 @@ from retrowalk.web.pages.guards import PageError, require
 from retrowalk.web.pages.patient import planned_view, source_text
 from retrowalk.web.pages.patient_records import (
     all_charts,
+    load_measured,
     load_records,
     outcome_rows,
     session_rows,
@@ -95,6 +96,7 @@ def _patient_view(
     try:
         summary = overview.patient_summary(rt, user.actor, patient_id)
         records = load_records(rt, user.actor, patient_id)
+        measured = load_measured(rt, user.actor, patient_id)
     except NotFoundError:
         raise PageError(404, "Not found", "No such patient among your patients.") from None
     plan = records.plan
@@ -117,7 +119,7 @@ def _patient_view(
         max_backward_min=MAX_BACKWARD_MIN,
         pace=pace_text(nxt.pace.to_json(), plan.setting, records.units) if nxt and plan else "",
         sources=[source_text(s) for s in plan.sources] if plan else [],
-        charts=all_charts(records),
+        charts=all_charts(records, measured),
         sessions=session_rows(records),
         outcomes=outcome_rows(records),
         started=date_text(local_date(records.program.created_at, records.tz))

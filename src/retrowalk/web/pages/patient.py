@@ -22,6 +22,7 @@ from retrowalk.web.pages.guards import PageError, RedirectNeededError, require
 from retrowalk.web.pages.patient_records import (
     PatientRecords,
     all_charts,
+    load_measured,
     load_records,
     outcome_rows,
     session_rows,
@@ -244,7 +245,9 @@ def guided_session(request: Request) -> Response:
 @router.get("/app/progress")
 def progress(request: Request) -> Response:
     user = require(request, "patient")
-    records = load_records(runtime_of(request), user.actor, user.user_id)
+    rt = runtime_of(request)
+    records = load_records(rt, user.actor, user.user_id)
+    measured = load_measured(rt, user.actor, user.user_id)
     count = len(records.sessions)
     overview = (
         f"{count} session{'s' if count != 1 else ''} logged."
@@ -257,7 +260,7 @@ def progress(request: Request) -> Response:
         title="My progress",
         user=user,
         overview=overview,
-        charts=all_charts(records),
+        charts=all_charts(records, measured),
         sessions=session_rows(records),
         outcomes=outcome_rows(records),
     )

@@ -14,12 +14,14 @@ from typing import Any
 from retrowalk.domain.instruments import get_instrument
 from retrowalk.domain.plan import Plan, PlannedSession
 from retrowalk.errors import NotFoundError
-from retrowalk.services import outcomes, profiles, programs, session_logs
+from retrowalk.services import outcomes, profiles, programs, recordings, session_logs
+from retrowalk.services.exchange_views import RecordingView
 from retrowalk.services.runtime import Actor, Runtime
 from retrowalk.services.views import OutcomeView, ProgramView, SessionLogView
 from retrowalk.web.pages.charts import Chart, Point, ReferenceLine, render_chart
 from retrowalk.web.pages.formatting import (
     CR10_LABELS,
+    KM_PER_MILE,
     Units,
     date_text,
     local_date,
@@ -260,8 +262,63 @@ def outcome_charts(records: PatientRecords, prefix: str = "outcome") -> list[Cha
     return charts
 
 
-def all_charts(records: PatientRecords) -> list[Chart]:
-    return [pain_chart(records), weekly_minutes_chart(records), *outcome_charts(records)]
+def load_measured(rt: Runtime, actor: Actor, patient_id: int) -> dict[int, RecordingView]:
+    """The newest recording of each logged session, by session id (read and audited by the
+    recordings service; only the pages that show measured gait read it)."""
+    return recordings.latest_recordings_by_session(rt, actor, patient_id)
+
+
+def measured_speed_chart(
+    records: PatientRecords, measured: dict[int, RecordingView], chart_id: str = "measured-speed"
+) -> Chart | None:
+    """Backward walking speed measured by each session's recording (the steps-weighted mean
+    of its backward bouts), oldest first, in the person's units; ``None`` when no recording
+    measured backward walking with a speed (no sensor height, or no backward bout)."""
+    per_kmh = 1.0 if records.units == "metric" else 1.0 / KM_PER_MILE
+    unit = "km/h" if records.units == "metric" else "mph"
+    points = []
+    for s in reversed(records.sessions):
+        found = measured.get(s.id)
+        backward = (found.summary.get("by_direction") or {}).get("backward", {}) if found else {}
+        speed_m_s = backward.get("speed_m_s")
+        if isinstance(speed_m_s, int | float):
+            value = round(3.6 * float(speed_m_s) * per_kmh, 1)
+            points.append(Point(_short(local_date(s.started_at, records.tz)), value))
+    if not points:
+        return None
+    first, last = points[0], points[-1]
+    summary = (
+        f"Backward walking speed measured in {_count(len(points), 'recorded session')}: "
+        f"{number_text(first.value)} {unit} ({first.label})"
+        + (
+            f" to {number_text(last.value)} {unit} ({last.label})."
+            if len(points) > 1
+            else " so far."
+        )
+        + " Measured from the recordings attached to sessions."
+    )
+    return render_chart(
+        chart_id,
+        f"Measured backward walking speed ({unit})",
+        points,
+        y_label=unit,
+        y_min=0,
+        summary=summary,
+    )
+
+
+def all_charts(
+    records: PatientRecords, measured: dict[int, RecordingView] | None = None
+) -> list[Chart]:
+    """Pain, weekly minutes, the measured backward speed (when ``measured`` holds a recording
+    with one) and one chart per questionnaire."""
+    speed = measured_speed_chart(records, measured) if measured else None
+    return [
+        pain_chart(records),
+        weekly_minutes_chart(records),
+        *([speed] if speed is not None else []),
+        *outcome_charts(records),
+    ]
 
 
 def _count(n: int, noun: str) -> str:
