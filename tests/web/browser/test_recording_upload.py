@@ -94,6 +94,10 @@ def test_a_patient_uploads_a_recording_and_sees_the_measured_minutes(
         f"{measured['backward_min']:.1f} min, {measured['backward_steps']} steps"
     )
 
+    page.goto("/app/progress")
+    expect(page.get_by_text("Measured backward walking speed (km/h)").first).to_be_visible()
+    check_page(page, "progress-measured")
+
     page.goto("/app/watch-import")
     expect(page.get_by_role("heading", name="Add a session from a watch")).to_be_visible()
     check_page(page, "watch-import")

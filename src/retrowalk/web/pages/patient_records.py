@@ -7,6 +7,7 @@ services (each read is authorized and audited there) and turn them into rows and
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -303,6 +304,7 @@ def measured_speed_chart(
         points,
         y_label=unit,
         y_min=0,
+        y_max=math.ceil(max(p.value for p in points) + 0.5),  # the top grid line above the points
         summary=summary,
     )
 
