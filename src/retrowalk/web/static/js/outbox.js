@@ -87,7 +87,11 @@
       headers: headers,
       body: JSON.stringify(item.body),
     }).then(function (response) {
-      if (response.ok) return { done: true };
+      if (response.ok) {
+        return response.json().catch(function () { return null; }).then(function (body) {
+          return { done: true, body: body };
+        });
+      }
       var transient = response.status >= 500 || response.status === 401 ||
         response.status === 403 || response.status === 408 || response.status === 429;
       if (transient) return { done: false };
@@ -116,7 +120,11 @@
           }
           save(items);
           if (result.done) {
-            document.dispatchEvent(new CustomEvent("retrowalk:sent", { detail: { key: item.key } }));
+            /* detail.response: the service's answer (the stored session), for the page that
+               queued it (a guided session sends its motion recording to that session) */
+            document.dispatchEvent(new CustomEvent("retrowalk:sent", {
+              detail: { key: item.key, response: result.body },
+            }));
           } else if (result.failed) {
             document.dispatchEvent(new CustomEvent("retrowalk:failed", { detail: { key: item.key, error: result.failed } }));
           }

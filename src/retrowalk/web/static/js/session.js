@@ -10,6 +10,12 @@
  * The finished session goes through window.retrowalkOutbox (outbox.js) with an Idempotency-Key
  * made when the session starts, so it is kept in the browser while offline and stored once.
  *
+ * When the person ticks "Measure my walking", window.retrowalkMotion (motion.js) records the
+ * phone's motion sensor from Start to the end; once the service has stored the session, the
+ * samples go to that session's recordings endpoint (a retrowalk CSV) and the page shows the
+ * measured backward and forward minutes. They live only in this page: a session resumed after a
+ * reload, or sent from another page later, is not measured.
+ *
  * Tests (and demonstrations) can make time run fast with ?speed=N (1..600): N simulated
  * seconds pass per real second. Logged minutes are the simulated ones.
  */
@@ -122,6 +128,8 @@
     warned: false,
     endReason: "completed", // completed | stopped_early | fall_or_balance
     resumeAt: null,     // where a session ended by the person stood (undo a mistaken tap)
+    measuring: false,   // the phone's motion sensor is recorded (motion.js)
+    motionSent: false,
   };
   var interval = null;
 
@@ -262,6 +270,7 @@
     state.startedAtMs = Date.now();
     state.doneS = [];
     state.finished = false;
+    startMeasuring(form);
     show("running");
     enterPhase(0);
     state.running = true;
@@ -349,6 +358,7 @@
     state.endReason = reason;
     $("[data-undo-end]").hidden = state.resumeAt === null;
     letSleep();
+    if (state.measuring) window.retrowalkMotion.stop();
     var end = $("[data-step=end]");
     var safety = end.querySelector("[data-safety]");
     safety.hidden = reason !== "fall_or_balance";
@@ -375,6 +385,7 @@
     state.running = false;
     state.endReason = "completed";
     state.doneS = state.doneS.slice(0, at.doneCount);
+    if (state.measuring) window.retrowalkMotion.resume();
     var end = $("[data-step=end]");
     end.querySelectorAll("[data-safety] input").forEach(function (i) {
       i.checked = false;
@@ -490,9 +501,67 @@
     return body;
   }
 
+  /* ---- measuring with the phone's motion sensor (motion.js) ---- */
+  function startMeasuring(form) {
+    var box = form.querySelector("[name=measure_motion]");
+    state.measuring = Boolean(box && box.checked && window.retrowalkMotion);
+    state.motionSent = false;
+    $("[data-motion-status]").textContent = "";
+    if (!state.measuring) return;
+    /* called in the Start tap itself: iOS asks for the sensor only from a tap */
+    window.retrowalkMotion.start().then(function (problem) {
+      if (problem) state.measuring = false;
+      $("[data-motion-status]").textContent = problem ||
+        "Measuring your walking with the phone's motion sensor.";
+    });
+  }
+
+  function motionResult(view) {
+    return "Measured by your phone: " + view.backward_min.toFixed(1) + " min walking backward (" +
+      view.backward_steps + " steps), " + view.forward_min.toFixed(1) + " min forward (" +
+      view.forward_steps + " steps). Details are with the session in My recordings.";
+  }
+
+  /* Send the recording to the stored session (its id from the service's answer). */
+  function sendMotion(response) {
+    if (!state.measuring || state.motionSent) return;
+    var out = $("[data-motion-done]");
+    var motion = window.retrowalkMotion;
+    var session = response && response.session;
+    if (!session || typeof session.id !== "number") return;
+    state.motionSent = true;
+    if (motion.count() === 0 || motion.durationS() < 10) {
+      out.textContent = motion.status() || "The phone recorded too little movement to measure.";
+      return;
+    }
+    out.textContent = "Measuring your walking…";
+    var data = new FormData();
+    data.append("file", new Blob([motion.csv()], { type: "text/csv" }), "phone-motion.csv");
+    var headers = {};
+    var header = document.querySelector('meta[name="csrf-header"]');
+    var token = document.querySelector('meta[name="csrf-token"]');
+    if (header && token) headers[header.getAttribute("content")] = token.getAttribute("content");
+    fetch(plan.log_url + "/" + session.id + "/recordings", {
+      method: "POST", credentials: "same-origin", headers: headers, body: data,
+    }).then(function (reply) {
+      return reply.json().catch(function () { return null; }).then(function (body) {
+        if (reply.ok && body) {
+          out.textContent = motionResult(body);
+        } else {
+          var why = body && body.error && body.error.message ? body.error.message : "the service answered " + reply.status;
+          out.textContent = "Your session is saved, but the phone's recording could not be measured: " + why;
+        }
+      });
+    }, function () {
+      state.motionSent = false;
+      out.textContent = "Your session is saved, but the phone's recording could not be sent (offline).";
+    });
+  }
+
   document.addEventListener("retrowalk:sent", function (e) {
     if (e.detail.key === state.key) {
       $("[data-done-status]").textContent = "Sent. Your session is in your progress.";
+      sendMotion(e.detail.response);
     }
   });
   document.addEventListener("retrowalk:failed", function (e) {
@@ -531,6 +600,7 @@
       $("[data-resume]").hidden = true;
     });
   }
+  if (window.retrowalkMotion && window.retrowalkMotion.supported()) $("[data-motion]").hidden = false;
   root.setAttribute("data-ready", "true");
   if (speed !== 1) $("[data-speed]").textContent = "Test mode: time runs " + speed + "× faster.";
 })();

@@ -1,0 +1,105 @@
+"""A guided session measured by the phone's own motion sensor, in a real Chromium.
+
+The test plays a synthetic lower-back walking signal into the page as DeviceMotionEvents at
+50 Hz in real time (Chromium has no motion sensor of its own), stops the session, saves it, and
+checks that the page sends the samples to the stored session and shows what was measured.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.gait.synthetic import walking_signal
+from tests.web.browser.conftest import PageCheck
+from tests.web.browser.flows import answer_screening, fill_end_form, make_program, sign_up
+
+pytestmark = pytest.mark.browser
+
+RATE_HZ = 50.0
+
+PLAY = """(samples) => new Promise((done) => {
+    let next = 0;
+    const timer = setInterval(() => {
+        if (next >= samples.length) { clearInterval(timer); done(next); return; }
+        const s = samples[next++];
+        window.dispatchEvent(new DeviceMotionEvent("devicemotion", {
+            accelerationIncludingGravity: {x: s[0], y: s[1], z: s[2]},
+            rotationRate: {alpha: s[5], beta: s[3], gamma: s[4]},
+            interval: 20,
+        }));
+    }, 20);
+})"""
+
+
+def _samples(walk_s: float) -> list[list[float]]:
+    """acc x, y, z (m/s²) and rotation rate about x, y, z (deg/s) of a walk, 50 Hz."""
+    acc, gyr, _ = walking_signal(walk_s=walk_s, stand_s=1.0, fs=RATE_HZ)
+    deg = 180.0 / math.pi
+    return [[*map(float, a), *(float(g) * deg for g in w)] for a, w in zip(acc, gyr, strict=True)]
+
+
+def _recordings(page: Page) -> list[dict[str, Any]]:
+    me = page.request.get("/api/v1/me").json()
+    sessions = page.request.get(f"/api/v1/patients/{me['id']}/sessions").json()
+    assert len(sessions) == 1
+    url = f"/api/v1/patients/{me['id']}/sessions/{sessions[0]['id']}/recordings"
+    found: list[dict[str, Any]] = page.request.get(url).json()
+    return found
+
+
+def test_a_session_measured_with_the_phones_motion_sensor_shows_what_was_walked(
+    page: Page, check_page: PageCheck
+) -> None:
+    sign_up(page, "Moritz Motion")
+    answer_screening(page)
+    make_program(page)
+    page.goto("/app/session")
+    expect(page.locator("#guided-session[data-ready=true]")).to_be_attached()
+    page.get_by_label("Measure my walking with this phone's motion sensor").check()
+    check_page(page, "session-before-motion")
+    page.locator("#pain_before-3").check()
+    page.get_by_role("button", name="Start the session").click()
+    expect(page.locator("[data-motion-status]")).to_have_text(
+        "Measuring your walking with the phone's motion sensor."
+    )
+    played = page.evaluate(PLAY, _samples(walk_s=14.0))
+    assert played == 800
+    page.get_by_role("button", name="Stop early").click()
+    fill_end_form(page)
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("[data-done-status]")).to_contain_text("in your progress")
+    done = page.locator("[data-motion-done]")
+    expect(done).to_contain_text("Measured by your phone:", timeout=20000)
+    check_page(page, "session-done-motion")
+
+    recordings = _recordings(page)
+    assert len(recordings) == 1
+    measured = recordings[0]
+    assert measured["filename"] == "phone-motion.csv"
+    walked_steps = measured["forward_steps"] + measured["backward_steps"]
+    assert walked_steps >= 15  # 14 s at 110 steps/min: about 25 steps
+    assert f"{measured['forward_steps']} steps" in done.inner_text()
+
+
+def test_without_consent_nothing_is_recorded_or_sent(page: Page) -> None:
+    sign_up(page, "Nora Nomotion")
+    answer_screening(page)
+    make_program(page)
+    page.goto("/app/session")
+    expect(page.locator("#guided-session[data-ready=true]")).to_be_attached()
+    expect(
+        page.get_by_label("Measure my walking with this phone's motion sensor")
+    ).not_to_be_checked()
+    page.locator("#pain_before-3").check()
+    page.get_by_role("button", name="Start the session").click()
+    page.evaluate(PLAY, _samples(walk_s=2.0))
+    page.get_by_role("button", name="Stop early").click()
+    fill_end_form(page)
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("[data-done-status]")).to_contain_text("in your progress")
+    expect(page.locator("[data-motion-done]")).to_have_text("")
+    assert _recordings(page) == []
