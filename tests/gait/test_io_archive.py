@@ -249,3 +249,24 @@ def test_a_zip_of_several_recordings_names_them(tmp_path: Path) -> None:
         RecordingFormatError, match=r"2 recording files in the zip \(a\.csv, b\.csv\)"
     ):
         read_recording(path)
+
+
+def test_an_encrypted_member_is_a_clear_error(tmp_path: Path) -> None:
+    acc, _, t = _walk()
+    path = _zip(tmp_path / "export.zip", {"TotalAcceleration.csv": _sensor_logger_csv(acc, t)})
+    data = bytearray(path.read_bytes())
+    # set the "encrypted" flag bit in the local header and the central directory entry
+    for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = data.find(signature)
+        data[at + offset] |= 0x01
+    path.write_bytes(bytes(data))
+    with pytest.raises(RecordingFormatError, match="cannot unpack the member"):
+        read_recording(path)
+
+
+def test_a_zip_of_two_sensor_logger_recordings_is_refused(tmp_path: Path) -> None:
+    acc, _, t = _walk()
+    text = _sensor_logger_csv(acc, t)
+    files = {"monday/TotalAcceleration.csv": text, "tuesday/TotalAcceleration.csv": text}
+    with pytest.raises(RecordingFormatError, match="2 Sensor Logger recordings in the zip"):
+        read_recording(_zip(tmp_path / "week.zip", files))

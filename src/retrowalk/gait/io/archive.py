@@ -48,6 +48,14 @@ MAX_MEMBERS = 2000
 MAX_UNPACKED_BYTES = 1024 * 1024 * 1024
 """1 GiB: a week of one phone sensor at 100 Hz is about 600 MB of CSV."""
 _HEADER_BYTES = 4096
+_UNPACK_ERRORS = (
+    zipfile.BadZipFile,  # e.g. a CRC mismatch
+    zipfile.LargeZipFile,
+    NotImplementedError,  # a compression method Python does not have
+    RuntimeError,  # e.g. an encrypted member
+    OSError,
+    EOFError,
+)
 
 
 def is_zip(path: Path) -> bool:
@@ -74,7 +82,7 @@ def read_zip_recording(
         raise RecordingFormatError(f"not a readable zip file ({error})", source=source) from None
     with archive, tempfile.TemporaryDirectory(prefix="retrowalk-zip-") as folder:
         members = _files(archive, source)
-        chosen = _sensor_logger(archive, members) or _phyphox(archive, members)
+        chosen = _sensor_logger(archive, members, source) or _phyphox(archive, members, source)
         single = None
         if chosen is None:
             single = _single_recording(members, source)
@@ -127,40 +135,59 @@ def _files(archive: zipfile.ZipFile, source: str) -> list[zipfile.ZipInfo]:
     ]
 
 
-def _first_line(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> str:
-    with archive.open(info) as handle:
-        start = handle.read(_HEADER_BYTES).decode("utf-8-sig", errors="replace")
+def _first_line(archive: zipfile.ZipFile, info: zipfile.ZipInfo, source: str) -> str:
+    try:
+        with archive.open(info) as handle:
+            start = handle.read(_HEADER_BYTES).decode("utf-8-sig", errors="replace")
+    except _UNPACK_ERRORS as error:
+        raise RecordingFormatError(
+            f"cannot unpack the member ({error})", source=f"{source}:{info.filename}"
+        ) from None
     return next((line.strip() for line in start.splitlines() if line.strip()), "")
 
 
 def _sensor_logger(
-    archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]
+    archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], source: str
 ) -> dict[str, str] | None:
-    """Member name -> local name of a Sensor Logger export (its shallowest folder with an
-    acceleration file in Sensor Logger's columns), or ``None``."""
+    """Member name -> local name of the Sensor Logger export in the zip (the folder with an
+    acceleration file in Sensor Logger's columns), or ``None``; several are refused."""
     by_folder: dict[PurePosixPath, dict[str, zipfile.ZipInfo]] = {}
     for info in members:
         member = PurePosixPath(info.filename)
         by_folder.setdefault(member.parent, {})[member.name.lower()] = info
     wanted = ACCELERATION_FILES + COMPANION_FILES
+    exports = []
     for folder in sorted(by_folder, key=lambda f: (len(f.parts), str(f))):
         files = by_folder[folder]
         acceleration = next(
             (files[name.lower()] for name in ACCELERATION_FILES if name.lower() in files), None
         )
-        if acceleration is not None and is_sensor_logger_header(_first_line(archive, acceleration)):
-            return {files[name.lower()].filename: name for name in wanted if name.lower() in files}
-    return None
+        if acceleration is not None and is_sensor_logger_header(
+            _first_line(archive, acceleration, source)
+        ):
+            exports.append(folder)
+    if len(exports) > 1:
+        raise RecordingFormatError(
+            f"{len(exports)} Sensor Logger recordings in the zip (folders "
+            f"{', '.join(str(f) for f in exports[:5])}): zip one recording per file",
+            source=source,
+        )
+    if not exports:
+        return None
+    files = by_folder[exports[0]]
+    return {files[name.lower()].filename: name for name in wanted if name.lower() in files}
 
 
-def _phyphox(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> dict[str, str] | None:
+def _phyphox(
+    archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], source: str
+) -> dict[str, str] | None:
     """Member name -> local name of a phyphox export's acceleration (and gyroscope) CSV."""
     acceleration = gyroscope = None
     for info in members:
         member = PurePosixPath(info.filename)
         if member.suffix.lower() != ".csv" or "meta" in (p.lower() for p in member.parts[:-1]):
             continue
-        first_line = _first_line(archive, info)
+        first_line = _first_line(archive, info, source)
         if acceleration is None and is_phyphox_acceleration_header(first_line):
             acceleration = info.filename
         elif gyroscope is None and is_phyphox_gyroscope_header(first_line):
@@ -224,11 +251,7 @@ def _copy(
                         source=f"{source}:{info.filename}",
                     )
                 out.write(chunk)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError) as error:
-        raise RecordingFormatError(
-            f"cannot unpack the member ({error})", source=f"{source}:{info.filename}"
-        ) from None
-    except RuntimeError as error:  # e.g. an encrypted member
+    except _UNPACK_ERRORS as error:
         raise RecordingFormatError(
             f"cannot unpack the member ({error})", source=f"{source}:{info.filename}"
         ) from None
