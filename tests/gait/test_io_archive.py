@@ -270,3 +270,13 @@ def test_a_zip_of_two_sensor_logger_recordings_is_refused(tmp_path: Path) -> Non
     files = {"monday/TotalAcceleration.csv": text, "tuesday/TotalAcceleration.csv": text}
     with pytest.raises(RecordingFormatError, match="2 Sensor Logger recordings in the zip"):
         read_recording(_zip(tmp_path / "week.zip", files))
+
+
+def test_a_metadata_row_with_more_cells_than_its_header_is_still_read(tmp_path: Path) -> None:
+    acc, _, t = _walk()
+    files = {
+        "TotalAcceleration.csv": _sensor_logger_csv(acc, t),
+        "Metadata.csv": "version,device name,platform\n3,Pixel,android,extra,cells\n",
+    }
+    recording = read_recording(_zip(tmp_path / "export.zip", files))
+    assert recording.acc_m_s2 == pytest.approx(acc, abs=1e-5)

@@ -122,7 +122,11 @@ def _ios_frames(metadata: Path) -> bool:
         ) from None
     if not rows:
         return False
-    row = {(k or "").strip().lower(): (v or "").strip().lower() for k, v in rows[0].items()}
+    row = {
+        key.strip().lower(): value.strip().lower()
+        for key, value in rows[0].items()
+        if isinstance(key, str) and isinstance(value, str)  # extra cells come as a list
+    }
     return row.get("platform") == "ios" and row.get("standardisation", "") not in _TRUE
 
 
