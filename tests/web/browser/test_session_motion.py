@@ -11,7 +11,7 @@ import math
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.gait.synthetic import walking_signal
 from tests.web.browser.conftest import PageCheck
@@ -103,3 +103,28 @@ def test_without_consent_nothing_is_recorded_or_sent(page: Page) -> None:
     expect(page.locator("[data-done-status]")).to_contain_text("in your progress")
     expect(page.locator("[data-motion-done]")).to_have_text("")
     assert _recordings(page) == []
+
+
+def test_a_session_saved_offline_is_measured_once_it_is_sent(
+    page: Page, context: BrowserContext
+) -> None:
+    sign_up(page, "Olga Offline")
+    answer_screening(page)
+    make_program(page)
+    page.goto("/app/session")
+    expect(page.locator("#guided-session[data-ready=true]")).to_be_attached()
+    page.get_by_label("Measure my walking with this phone's motion sensor").check()
+    page.locator("#pain_before-3").check()
+    page.get_by_role("button", name="Start the session").click()
+    page.evaluate(PLAY, _samples(walk_s=12.0))
+    page.get_by_role("button", name="Stop early").click()
+    fill_end_form(page)
+    context.set_offline(True)
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("[data-done-status]")).to_contain_text("You are offline")
+    expect(page.locator("[data-motion-done]")).to_have_text("")
+    context.set_offline(False)
+    expect(page.locator("[data-motion-done]")).to_contain_text(
+        "Measured by your phone:", timeout=30000
+    )
+    assert len(_recordings(page)) == 1

@@ -130,6 +130,7 @@
     resumeAt: null,     // where a session ended by the person stood (undo a mistaken tap)
     measuring: false,   // the phone's motion sensor is recorded (motion.js)
     motionSent: false,
+    motionRetry: null,  // the stored session to send the recording to when back online
   };
   var interval = null;
 
@@ -513,6 +514,14 @@
       if (problem) state.measuring = false;
       $("[data-motion-status]").textContent = problem ||
         "Measuring your walking with the phone's motion sensor.";
+      if (problem) return;
+      /* a browser with the API but no sensor (a laptop) sends no events: say so early */
+      window.setTimeout(function () {
+        if (state.measuring && window.retrowalkMotion.count() === 0) {
+          $("[data-motion-status]").textContent =
+            "This device's motion sensor sends nothing, so this session is not measured.";
+        }
+      }, 5000);
     });
   }
 
@@ -553,10 +562,18 @@
         }
       });
     }, function () {
+      /* offline: try again when the browser is back online, while this page is open */
       state.motionSent = false;
-      out.textContent = "Your session is saved, but the phone's recording could not be sent (offline).";
+      state.motionRetry = response;
+      out.textContent = "Your session is saved. The phone's recording is sent when you are back " +
+        "online, if this page stays open.";
     });
   }
+  window.addEventListener("online", function () {
+    var response = state.motionRetry;
+    state.motionRetry = null;
+    if (response) sendMotion(response);
+  });
 
   document.addEventListener("retrowalk:sent", function (e) {
     if (e.detail.key === state.key) {
