@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 from retrowalk.domain.instruments.registry import score
 from retrowalk.exchange.records import (
+    BoutRecord,
     MeasuredGait,
     OutcomeRecord,
     PatientRecord,
@@ -91,6 +92,10 @@ def sample_sessions() -> tuple[SessionLogRecord, ...]:
                     forward_min=6.8,
                     forward_steps=700,
                     algorithm_version="gait-1.0",
+                    bouts=(
+                        BoutRecord(12.5, 300.0, "forward", 0.98, "", 410, 82.1, 0.42),
+                        BoutRecord(320.0, 640.5, "unknown", 0.1, "=weak direction evidence", 350),
+                    ),
                 )
                 if index == 5
                 else None,

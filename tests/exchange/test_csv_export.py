@@ -8,9 +8,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from retrowalk.exchange.csv_export import (
+    BOUT_HEADERS,
     FORMULA_PREFIXES,
     OUTCOME_HEADERS,
     SESSION_HEADERS,
+    bouts_csv,
     escape_cell,
     outcomes_csv,
     sessions_csv,
@@ -85,3 +87,30 @@ def test_outcome_rows_carry_score_unit_subscore_and_items() -> None:
 
 def test_lines_end_with_crlf() -> None:
     assert sessions_csv([(ALEX, sample_sessions()[0])]).endswith("\r\n")
+
+
+def test_one_row_per_measured_bout_with_its_session_and_units() -> None:
+    rows = rows_of(bouts_csv((ALEX, s) for s in sample_sessions()))
+    assert list(rows[0]) == list(BOUT_HEADERS)
+    assert len(rows) == 2  # only the sixth session has a recording, with two bouts
+    first = rows[0]
+    assert first["patient_id"] == "pat-42"
+    assert first["session_log_id"] == sample_sessions()[5].log_id
+    assert first["gait_algorithm_version"] == "gait-1.0"
+    assert (first["bout_start_s"], first["bout_duration_s"]) == ("12.5", "287.5")
+    assert (first["direction"], first["steps_count"], first["cadence_spm"]) == (
+        "forward",
+        "410",
+        "82.1",
+    )
+    assert first["speed_m_s"] == ""  # not measured: empty, not zero
+
+
+def test_a_bout_reason_that_looks_like_a_formula_is_escaped() -> None:
+    second = rows_of(bouts_csv((ALEX, s) for s in sample_sessions()))[1]
+    assert second["direction_reason"] == "'=weak direction evidence"
+
+
+def test_sessions_without_a_recording_give_no_bout_rows() -> None:
+    unmeasured = [replace(s, measured=None) for s in sample_sessions()]
+    assert bouts_csv((ALEX, s) for s in unmeasured).splitlines() == [",".join(BOUT_HEADERS)]

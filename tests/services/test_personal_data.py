@@ -78,6 +78,7 @@ def test_the_download_holds_json_csv_fhir_and_the_report(runtime: Runtime, tmp_p
         "report.pdf",
         "retrowalk-data.json",
         "sessions.csv",
+        "walking-bouts.csv",
     ]
     everything = json.loads(archive.read("retrowalk-data.json"))
     assert everything["account"]["email"] == history.patient.email
@@ -90,6 +91,9 @@ def test_the_download_holds_json_csv_fhir_and_the_report(runtime: Runtime, tmp_p
     assert everything["clinician_flags"][0]["kind"] == "safety_event"
     sessions = list(csv.DictReader(io.StringIO(archive.read("sessions.csv").decode())))
     assert len(sessions) == 3
+    bouts = list(csv.DictReader(io.StringIO(archive.read("walking-bouts.csv").decode())))
+    assert bouts  # the recording of the first session measured its walking
+    assert {b["session_log_id"] for b in bouts} == {str(history.sessions[0].id)}
     assert "Patient: Alex Example" in pdf_text(archive.read("report.pdf")).flat
 
 

@@ -1,6 +1,8 @@
-"""Tidy CSV exports of sessions and outcomes, for one patient or a clinician's whole panel.
+"""Tidy CSV exports of sessions, outcomes and measured walking bouts, for one patient or a
+clinician's whole panel.
 
-One row per logged session (or per scored outcome), one column per variable, the unit in each
+One row per logged session (or per scored outcome, or per walking bout a session's recording
+measured), one column per variable, the unit in each
 header (``backward_min``, ``speed_m_s``, ``pain_before_nprs_0_10``), times in ISO 8601 with
 their offset, RFC 4180 quoting and CRLF line ends. Patients appear by their id only (no names),
 so a panel export can go to a researcher.
@@ -20,12 +22,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from retrowalk.exchange.records import OutcomeRecord, PatientRecord, SessionLogRecord
+from retrowalk.exchange.records import BoutRecord, OutcomeRecord, PatientRecord, SessionLogRecord
 
 __all__ = [
+    "BOUT_HEADERS",
     "FORMULA_PREFIXES",
     "OUTCOME_HEADERS",
     "SESSION_HEADERS",
+    "bouts_csv",
     "escape_cell",
     "outcomes_csv",
     "sessions_csv",
@@ -128,6 +132,37 @@ OUTCOME_COLUMNS: tuple[_Column[OutcomeRecord], ...] = (
 OUTCOME_HEADERS = tuple(column.header for column in OUTCOME_COLUMNS)
 
 
+SessionBout = tuple[SessionLogRecord, BoutRecord]
+
+BOUT_COLUMNS: tuple[_Column[SessionBout], ...] = (
+    _Column("patient_id", lambda p, sb: p.patient_id, text=True),
+    _Column("session_log_id", lambda p, sb: sb[0].log_id, text=True),
+    _Column("session_started_at_iso8601", lambda p, sb: sb[0].started_at.isoformat(), text=True),
+    _Column(
+        "gait_algorithm_version",
+        lambda p, sb: sb[0].measured.algorithm_version if sb[0].measured else None,
+        text=True,
+    ),
+    _Column("bout_start_s", lambda p, sb: sb[1].start_s),
+    _Column("bout_end_s", lambda p, sb: sb[1].end_s),
+    _Column("bout_duration_s", lambda p, sb: round(sb[1].end_s - sb[1].start_s, 3)),
+    _Column("direction", lambda p, sb: sb[1].direction, text=True),
+    _Column("direction_confidence_0_1", lambda p, sb: sb[1].direction_confidence),
+    _Column("direction_reason", lambda p, sb: sb[1].direction_reason, text=True),
+    _Column("steps_count", lambda p, sb: sb[1].steps),
+    _Column("cadence_spm", lambda p, sb: sb[1].cadence_spm),
+    _Column("step_length_m", lambda p, sb: sb[1].step_length_m),
+    _Column("stride_length_m", lambda p, sb: sb[1].stride_length_m),
+    _Column("speed_m_s", lambda p, sb: sb[1].speed_m_s),
+    _Column("step_time_s", lambda p, sb: sb[1].step_time_s),
+    _Column("step_time_cv_pct", lambda p, sb: sb[1].step_time_cv_percent),
+    _Column("stance_time_s", lambda p, sb: sb[1].stance_time_s),
+    _Column("double_support_pct", lambda p, sb: sb[1].double_support_percent),
+    _Column("turns_count", lambda p, sb: sb[1].turns),
+)
+BOUT_HEADERS = tuple(column.header for column in BOUT_COLUMNS)
+
+
 def sessions_csv(rows: Iterable[tuple[PatientRecord, SessionLogRecord]]) -> str:
     """Sessions as CSV text, one row per (patient, session) in the order given."""
     return _render(SESSION_COLUMNS, rows)
@@ -136,3 +171,16 @@ def sessions_csv(rows: Iterable[tuple[PatientRecord, SessionLogRecord]]) -> str:
 def outcomes_csv(rows: Iterable[tuple[PatientRecord, OutcomeRecord]]) -> str:
     """Outcome assessments as CSV text, one row per (patient, outcome) in the order given."""
     return _render(OUTCOME_COLUMNS, rows)
+
+
+def bouts_csv(rows: Iterable[tuple[PatientRecord, SessionLogRecord]]) -> str:
+    """The walking bouts measured by each session's recording as CSV text, one row per bout
+    (sessions without a recording give none), in the order given."""
+    return _render(
+        BOUT_COLUMNS,
+        ((patient, (log, bout)) for patient, log in rows for bout in _bouts(log)),
+    )
+
+
+def _bouts(log: SessionLogRecord) -> tuple[BoutRecord, ...]:
+    return log.measured.bouts if log.measured is not None else ()

@@ -86,6 +86,29 @@ class ProgramRecord:
 
 
 @dataclass(frozen=True)
+class BoutRecord:
+    """One walking bout a recording measured (the gait analysis's bout, as stored)."""
+
+    start_s: float
+    """Seconds from the start of the recording."""
+    end_s: float
+    direction: str
+    """``forward``, ``backward`` or ``unknown``."""
+    direction_confidence: float
+    direction_reason: str
+    steps: int
+    cadence_spm: float | None = None
+    step_length_m: float | None = None
+    stride_length_m: float | None = None
+    speed_m_s: float | None = None
+    step_time_s: float | None = None
+    step_time_cv_percent: float | None = None
+    stance_time_s: float | None = None
+    double_support_percent: float | None = None
+    turns: int = 0
+
+
+@dataclass(frozen=True)
 class MeasuredGait:
     """What a recording attached to a session measured (issue 6's analysis, summarised)."""
 
@@ -94,6 +117,7 @@ class MeasuredGait:
     forward_min: float
     forward_steps: int
     algorithm_version: str
+    bouts: tuple[BoutRecord, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from retrowalk.errors import InputError, NotFoundError
-from retrowalk.exchange.csv_export import outcomes_csv, sessions_csv
+from retrowalk.exchange.csv_export import bouts_csv, outcomes_csv, sessions_csv
 from retrowalk.exchange.fhir import bundle_from_records, bundle_to_json
 from retrowalk.exchange.records import PatientRecords
 from retrowalk.reports.clinician_pdf import render_clinician_pdf
@@ -30,7 +30,7 @@ from retrowalk.storage.audit import AuditEntry
 from retrowalk.storage.links import CareLink
 from retrowalk.storage.users import User
 
-CSV_KINDS = ("sessions", "outcomes")
+CSV_KINDS = ("sessions", "outcomes", "bouts")
 #: Default report period when none is given: the last 12 weeks up to today.
 DEFAULT_REPORT_DAYS = 84
 
@@ -56,11 +56,13 @@ def _check_kind(kind: str) -> None:
 def _csv(kind: str, records: list[PatientRecords]) -> str:
     if kind == "sessions":
         return sessions_csv((r.patient, s) for r in records for s in r.sessions)
+    if kind == "bouts":
+        return bouts_csv((r.patient, s) for r in records for s in r.sessions)
     return outcomes_csv((r.patient, o) for r in records for o in r.outcomes)
 
 
 def export_csv(rt: Runtime, actor: Actor, patient_id: int, kind: str) -> str:
-    """One patient's sessions or outcomes as CSV."""
+    """One patient's sessions, outcomes or measured walking bouts as CSV."""
     _check_kind(kind)
     with rt.db.write() as session:
         records = _records(session, actor, patient_id)
@@ -69,7 +71,8 @@ def export_csv(rt: Runtime, actor: Actor, patient_id: int, kind: str) -> str:
 
 
 def export_panel_csv(rt: Runtime, actor: Actor, kind: str) -> str:
-    """Sessions or outcomes of every patient linked to the clinician (ids only, no names)."""
+    """Sessions, outcomes or measured walking bouts of every patient linked to the clinician
+    (ids only, no names)."""
     _check_kind(kind)
     require_role(actor, "clinician")
     with rt.db.write() as session:

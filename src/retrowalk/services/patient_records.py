@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from retrowalk.domain.plan import Plan, PlannedSession
 from retrowalk.exchange.records import (
+    BoutRecord,
     MeasuredGait,
     OutcomeRecord,
     PatientRecord,
@@ -88,6 +89,32 @@ def measured_gait(row: SessionRecording) -> MeasuredGait:
         forward_min=row.forward_min,
         forward_steps=row.forward_steps,
         algorithm_version=row.algorithm_version,
+        bouts=tuple(_bout_record(bout) for bout in row.result.get("bouts", [])),
+    )
+
+
+def _optional(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _bout_record(bout: dict[str, Any]) -> BoutRecord:
+    """A stored bout (``GaitResult`` JSON); fields an older analysis did not store are empty."""
+    return BoutRecord(
+        start_s=float(bout["start_s"]),
+        end_s=float(bout["end_s"]),
+        direction=str(bout.get("direction", "unknown")),
+        direction_confidence=float(bout.get("direction_confidence", 0.0)),
+        direction_reason=str(bout.get("direction_reason") or ""),
+        steps=int(bout.get("steps", 0)),
+        cadence_spm=_optional(bout.get("cadence_spm")),
+        step_length_m=_optional(bout.get("step_length_m")),
+        stride_length_m=_optional(bout.get("stride_length_m")),
+        speed_m_s=_optional(bout.get("speed_m_s")),
+        step_time_s=_optional(bout.get("step_time_s")),
+        step_time_cv_percent=_optional(bout.get("step_time_cv_percent")),
+        stance_time_s=_optional(bout.get("stance_time_s")),
+        double_support_percent=_optional(bout.get("double_support_percent")),
+        turns=int(bout.get("turns", 0)),
     )
 
 

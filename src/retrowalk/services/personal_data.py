@@ -1,8 +1,9 @@
 """A patient's personal data: download all of it, or delete the account and all health data.
 
 Download: one zip with ``retrowalk-data.json`` (every stored record about the patient, in full),
-``sessions.csv`` and ``outcomes.csv``, ``fhir-bundle.json`` and ``report.pdf`` (the clinician
-report over the patient's whole history), plus a README naming each file.
+``sessions.csv``, ``outcomes.csv`` and ``walking-bouts.csv``, ``fhir-bundle.json`` and
+``report.pdf`` (the clinician report over the patient's whole history), plus a README naming
+each file.
 
 Deletion: in one transaction, every row of the patient's health data (profile, screenings,
 programs and their revisions, session logs, idempotency keys, flags, outcomes, recordings,
@@ -25,7 +26,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from retrowalk.errors import InputError
-from retrowalk.exchange.csv_export import outcomes_csv, sessions_csv
+from retrowalk.exchange.csv_export import bouts_csv, outcomes_csv, sessions_csv
 from retrowalk.exchange.fhir import bundle_from_records, bundle_to_json
 from retrowalk.reports.clinician_pdf import render_clinician_pdf
 from retrowalk.services import audit
@@ -63,6 +64,7 @@ retrowalk-data.json  every record retrowalk holds about you, in full (account, p
                      records and when)
 sessions.csv         your sessions, one row each (units in the column names)
 outcomes.csv         your questionnaires and tests, one row each
+walking-bouts.csv    each stretch of walking your recordings measured, one row each
 fhir-bundle.json     the same records as a FHIR R4 Bundle, for an electronic health record
 report.pdf           the clinician report over your whole history (its last ten years if longer)
 
@@ -189,6 +191,9 @@ def personal_data_zip(rt: Runtime, actor: Actor, patient_id: int) -> bytes:
         )
         archive.writestr(
             "outcomes.csv", outcomes_csv((records.patient, o) for o in records.outcomes)
+        )
+        archive.writestr(
+            "walking-bouts.csv", bouts_csv((records.patient, s) for s in records.sessions)
         )
         archive.writestr(
             "fhir-bundle.json", bundle_to_json(bundle_from_records(records, generated_at=now))

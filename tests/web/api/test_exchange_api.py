@@ -87,6 +87,30 @@ def test_the_panel_csv_holds_the_outcomes_of_every_linked_patient(
     assert "Alex" not in response.text
 
 
+def test_the_panel_bouts_csv_has_a_row_per_measured_bout(
+    app: FastAPI, runtime: Runtime, tmp_path: Path
+) -> None:
+    history = small_history(runtime)
+    patient = signed_in(app, history.patient)
+    session_id = history.sessions[0].id
+    upload = patient.post(
+        f"{API}/patients/{history.patient.id}/sessions/{session_id}/recordings",
+        files={"file": ("walk.csv", imu_csv_bytes(tmp_path), "text/csv")},
+    )
+    assert upload.status_code == 201, upload.text
+    stored_bouts = upload.json()["bouts"]
+    response = signed_in(app, history.clinician).get(
+        f"{API}/clinician/export/csv", params={"kind": "bouts"}
+    )
+    assert response.status_code == 200, response.text
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert len(rows) == len(stored_bouts)
+    assert {row["session_log_id"] for row in rows} == {str(session_id)}
+    assert [row["direction"] for row in rows] == [b["direction"] for b in stored_bouts]
+    assert [int(row["steps_count"]) for row in rows] == [b["steps"] for b in stored_bouts]
+    assert "Alex" not in response.text
+
+
 def test_exports_are_refused_to_others(app: FastAPI, runtime: Runtime) -> None:
     history = small_history(runtime)
     other = signed_in(app, history.other_patient)

@@ -78,6 +78,8 @@ TABLE = (
     Row("GET", "/patients/{P}/export/fhir", HEALTH),
     Row("GET", "/patients/{P}/export/csv?kind=sessions", HEALTH),
     Row("GET", "/clinician/export/csv?kind=outcomes", CLINICIANS),
+    Row("GET", "/patients/{P}/export/csv?kind=bouts", HEALTH),
+    Row("GET", "/clinician/export/csv?kind=bouts", CLINICIANS),
     Row("GET", "/patients/{P}/report.pdf?start=2026-01-01&end=2026-01-31", HEALTH),
     Row("POST", "/patients/{P}/calendar-url", PATIENT_ONLY),
     Row("DELETE", "/patients/{P}/calendar-url", PATIENT_ONLY),

@@ -32,7 +32,10 @@ from retrowalk.web.security import ActorDep, RuntimeDep
 
 router = APIRouter(tags=["exchange"])
 
-CsvKind = Annotated[Literal["sessions", "outcomes"], Query(description="Which records")]
+CsvKind = Annotated[
+    Literal["sessions", "outcomes", "bouts"],
+    Query(description="Which records (bouts: the walking bouts recordings measured)"),
+]
 Upload = Annotated[UploadFile, File(description="The file (multipart part named 'file')")]
 
 FHIR_JSON = "application/fhir+json"
@@ -93,7 +96,7 @@ def export_fhir(patient_id: PatientId, rt: RuntimeDep, actor: ActorDep) -> Respo
     responses={200: {"content": {"text/csv": {}}, "description": "CSV, units in the headers"}},
 )
 def export_csv(patient_id: PatientId, kind: CsvKind, rt: RuntimeDep, actor: ActorDep) -> Response:
-    """One patient's sessions or outcomes as CSV."""
+    """One patient's sessions, outcomes or measured walking bouts as CSV."""
     text = exchange.export_csv(rt, actor, patient_id, kind)
     return _attachment(text, CSV, f"retrowalk-patient-{patient_id}-{kind}.csv")
 
@@ -104,7 +107,8 @@ def export_csv(patient_id: PatientId, kind: CsvKind, rt: RuntimeDep, actor: Acto
     responses={200: {"content": {"text/csv": {}}, "description": "CSV of the whole panel"}},
 )
 def export_panel_csv(kind: CsvKind, rt: RuntimeDep, actor: ActorDep) -> Response:
-    """Sessions or outcomes of all the clinician's linked patients (patient ids, no names)."""
+    """Sessions, outcomes or measured walking bouts of all the clinician's linked patients
+    (patient ids, no names)."""
     text = exchange.export_panel_csv(rt, actor, kind)
     return _attachment(text, CSV, f"retrowalk-panel-{kind}.csv")
 
