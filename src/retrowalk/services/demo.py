@@ -1,9 +1,11 @@
 """Demo data for ``retrowalk serve --demo``: a clinician and two patients with weeks of history.
 
-Everything goes through the real use cases (screen, prescribe, log, record outcomes), with the
-clock set back so the history is dated in the past. Anna is doing well (pain falling, most
-sessions done); Ben's pain is rising and he reported a near-fall last week, so his program is
-paused and flagged for the clinician.
+Everything goes through the real use cases (screen, prescribe, log, record outcomes, attach
+recordings), with the clock set back so the history is dated in the past. Anna is doing well
+(pain falling, most sessions done) and her last three sessions have a lower-back recording
+(synthetic, :mod:`retrowalk.services.demo_recordings`; her backward cadence rising), so the
+measured gait shows; Ben's pain is rising and he reported a near-fall last week, so his program
+is paused and flagged for the clinician.
 """
 
 from __future__ import annotations
@@ -14,7 +16,16 @@ from dataclasses import dataclass, replace
 
 from retrowalk.domain.screening import REQUIRED_ANSWERS, ScreeningAnswers
 from retrowalk.domain.session_log import SessionEvent
-from retrowalk.services import accounts, invitations, outcomes, profiles, programs, screenings
+from retrowalk.services import (
+    accounts,
+    invitations,
+    outcomes,
+    profiles,
+    programs,
+    recordings,
+    screenings,
+)
+from retrowalk.services.demo_recordings import demo_session_csv
 from retrowalk.services.inputs import OutcomeIn, PatientProfileIn, PrescriptionIn, SessionLogIn
 from retrowalk.services.runtime import Actor, Runtime
 from retrowalk.services.session_logs import log_session
@@ -48,6 +59,7 @@ def _history(
     skip_rate: float,
     near_fall_last_week: bool,
     seed: int,
+    recorded_sessions: int = 0,
 ) -> None:
     rng = random.Random(seed)
     today = rt.now().date()
@@ -66,6 +78,7 @@ def _history(
     # Each session follows the dose of the plan as it stands after the previous session (the
     # progression rules revise it), as a person using the guided timer would.
     current = view.plan["sessions"]
+    logged: list[tuple[int, dict[str, object], dt.datetime]] = []  # id, plan, when
     for planned in view.plan["sessions"]:
         day = dt.date.fromisoformat(planned["date"])
         if day >= today:
@@ -106,10 +119,26 @@ def _history(
             ),
             idempotency_key=f"demo-{patient.user_id}-{planned['number']}",
         )
+        if result.session.planned_session is not None:
+            logged.append((result.session.id, result.session.planned_session, at[0]))
         if events or (result.program is not None and result.program.status != "active"):
             break
         if result.program is not None:
             current = result.program.plan["sessions"]
+    # the last sessions measured with a phone at the lower back, backward cadence rising
+    last = logged[-recorded_sessions:] if recorded_sessions else []
+    for index, (session_id, planned_json, when) in enumerate(last):
+        at[0] = when + dt.timedelta(minutes=5)
+        recordings.attach_recording(
+            past,
+            patient,
+            patient.user_id,
+            session_id,
+            filename=f"demo-synthetic-session-{planned_json['number']}.csv",
+            data=demo_session_csv(
+                planned_json, backward_step_hz=1.45 + 0.1 * index, seed=seed * 100 + index
+            ),
+        )
     for weeks_ago, pain in (
         (weeks, start_pain),
         (0, max(0, round(start_pain + trend_per_week * weeks))),
@@ -148,7 +177,9 @@ def create_demo(rt: Runtime) -> DemoAccounts:
             rt,
             actor,
             user.id,
-            PatientProfileIn(birth_year=rt.now().year - age, height_m=1.7, weight_kg=72.0),
+            PatientProfileIn(
+                birth_year=rt.now().year - age, height_m=1.7, weight_kg=72.0, sensor_height_m=0.95
+            ),
         )
         screenings.screen_patient(rt, actor, user.id, _cleared_answers(age, pain))
         _history(
@@ -160,6 +191,7 @@ def create_demo(rt: Runtime) -> DemoAccounts:
             skip_rate=skip,
             near_fall_last_week=near_fall,
             seed=seed,
+            recorded_sessions=3 if seed == 1 else 0,
         )
         made.append(user)
     return DemoAccounts(DEMO_PASSWORD, clinician, tuple(made))

@@ -66,7 +66,9 @@ def test_the_progress_and_clinician_pages_show_it_after_an_upload(
     history = small_history(runtime)
     patient = cookie_client(app, history.patient)
     title = "Measured backward walking speed (km/h)"
-    assert title not in patient.get("/app/progress").text
+    before = patient.get("/app/progress").text
+    assert title not in before
+    assert 'href="/app/recordings"' in before  # where to attach one
     upload = post_recording(patient, history.sessions[0].id, "walk.csv", imu_csv_bytes(tmp_path))
     assert upload.status_code == 200, upload.text
     assert title in patient.get("/app/progress").text
