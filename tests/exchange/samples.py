@@ -94,7 +94,8 @@ def sample_sessions() -> tuple[SessionLogRecord, ...]:
                     algorithm_version="gait-1.0",
                     bouts=(
                         BoutRecord(12.5, 300.0, "forward", 0.98, "", 410, 82.1, 0.42),
-                        BoutRecord(320.0, 640.5, "unknown", 0.1, "=weak direction evidence", 350),
+                        BoutRecord(320.0, 640.5, "backward", 0.9, "", 350, 65.4, speed_m_s=0.38),
+                        BoutRecord(650.0, 700.0, "unknown", 0.1, "=weak direction evidence", 20),
                     ),
                 )
                 if index == 5

@@ -92,7 +92,7 @@ def test_lines_end_with_crlf() -> None:
 def test_one_row_per_measured_bout_with_its_session_and_units() -> None:
     rows = rows_of(bouts_csv((ALEX, s) for s in sample_sessions()))
     assert list(rows[0]) == list(BOUT_HEADERS)
-    assert len(rows) == 2  # only the sixth session has a recording, with two bouts
+    assert len(rows) == 3  # only the sixth session has a recording, with three bouts
     first = rows[0]
     assert first["patient_id"] == "pat-42"
     assert first["session_log_id"] == sample_sessions()[5].log_id
@@ -107,8 +107,8 @@ def test_one_row_per_measured_bout_with_its_session_and_units() -> None:
 
 
 def test_a_bout_reason_that_looks_like_a_formula_is_escaped() -> None:
-    second = rows_of(bouts_csv((ALEX, s) for s in sample_sessions()))[1]
-    assert second["direction_reason"] == "'=weak direction evidence"
+    third = rows_of(bouts_csv((ALEX, s) for s in sample_sessions()))[2]
+    assert third["direction_reason"] == "'=weak direction evidence"
 
 
 def test_sessions_without_a_recording_give_no_bout_rows() -> None:

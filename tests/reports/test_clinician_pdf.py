@@ -85,7 +85,7 @@ def test_outcomes_show_scores_and_the_meaningful_change_status(full: PdfText) ->
 def test_safety_events_and_measured_gait_are_listed(full: PdfText) -> None:
     text = full.flat
     assert "2026-01-14 near fall" in text
-    assert "2026-01-16 6 / 5.6 415 6.8 / 700 gait-1.0" in text
+    assert "2026-01-16 6 / 5.6 415 65 steps/min / 0.38 m/s 6.8 / 700 gait-1.0" in text
 
 
 def test_sessions_outside_the_period_are_left_out() -> None:

@@ -119,6 +119,20 @@ class MeasuredGait:
     algorithm_version: str
     bouts: tuple[BoutRecord, ...] = ()
 
+    def backward_mean(self, name: str) -> float | None:
+        """A backward bouts' parameter (``cadence_spm``, ``speed_m_s``, ...) averaged over the
+        bouts that have it, weighted by their steps (as the analysis's summary weights them);
+        ``None`` when no backward bout has it."""
+        pairs = [
+            (value, bout.steps)
+            for bout in self.bouts
+            if bout.direction == "backward"
+            and isinstance(value := getattr(bout, name), int | float)
+            and bout.steps > 0
+        ]
+        total = sum(steps for _, steps in pairs)
+        return sum(value * steps for value, steps in pairs) / total if total else None
+
 
 @dataclass(frozen=True)
 class SessionLogRecord:

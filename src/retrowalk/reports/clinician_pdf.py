@@ -310,6 +310,7 @@ def _gait(data: ClinicianReportData) -> list[Any]:
             "Date",
             "Backward min (logged / measured)",
             "Backward steps",
+            "Backward cadence / speed",
             "Forward min / steps",
             "Algorithm",
         ]
@@ -317,14 +318,17 @@ def _gait(data: ClinicianReportData) -> list[Any]:
     for session in sorted(measured, key=lambda s: s.started_at):
         gait = session.measured
         assert gait is not None
+        cadence, speed = gait.backward_mean("cadence_spm"), gait.backward_mean("speed_m_s")
         rows.append(
             [
                 session.started_at.date().isoformat(),
                 f"{session.backward_min:g} / {gait.backward_min:.1f}",
                 str(gait.backward_steps),
+                f"{'-' if cadence is None else f'{cadence:.0f}'} steps/min / "
+                f"{'-' if speed is None else f'{speed:.2f}'} m/s",
                 f"{gait.forward_min:.1f} / {gait.forward_steps}",
                 gait.algorithm_version,
             ]
         )
-    story.append(_table(rows, [24, 42, 28, 36, 44]))
+    story.append(_table(rows, [22, 34, 22, 38, 28, 30]))
     return story
