@@ -268,15 +268,26 @@ def screenshot(page: Page, name: str) -> None:
 PageCheck = Callable[[Page, str], None]
 
 
+def page_width_px(page: Page) -> int:
+    """How wide the page lays out (``scrollWidth``): above the viewport, it scrolls sideways."""
+    width: int = page.evaluate("() => document.documentElement.scrollWidth")
+    return width
+
+
 @pytest.fixture
 def check_page(axe_source: str) -> PageCheck:
-    """Run axe-core on the page (no serious/critical violation) and save its screenshots."""
+    """Run axe-core on the page (no serious/critical violation), check that it fits a phone's
+    width (wide tables scroll inside their own region, the page does not) and save its
+    screenshots."""
 
     def check(page: Page, name: str) -> None:
         violations = axe_violations(page, axe_source)
         assert violations == [], f"axe-core on {name} ({page.url}): {violations}"
         errors = getattr(page, "js_errors", [])
         assert errors == [], f"JavaScript errors on {name}: {errors}"
+        page.set_viewport_size(PHONE)
+        width = page_width_px(page)
+        assert width <= PHONE["width"], f"{name} ({page.url}) is {width} px wide on a phone"
         screenshot(page, name)
 
     return check

@@ -51,6 +51,7 @@ def test_the_recordings_page_lists_sessions_beside_their_plan(
     assert page.status_code == 200
     assert page.text.count("Attach a recording") == 3
     assert "no recording" in page.text
+    assert "How to record a session with your phone" in page.text
 
 
 def test_sessions_are_dated_on_the_patients_calendar(app: FastAPI, runtime: Runtime) -> None:
