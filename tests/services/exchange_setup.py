@@ -23,6 +23,7 @@ from retrowalk.gait.recording import STANDARD_GRAVITY_M_S2
 from retrowalk.gait.resample import build_recording
 from retrowalk.services import accounts, invitations, outcomes, profiles, programs, screenings
 from retrowalk.services.demo import _cleared_answers
+from retrowalk.services.demo_recordings import standing, trunk_walk
 from retrowalk.services.inputs import OutcomeIn, PatientProfileIn, PrescriptionIn, SessionLogIn
 from retrowalk.services.runtime import Actor, Runtime
 from retrowalk.services.session_logs import log_session
@@ -128,28 +129,20 @@ def trunk_signals(
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """(time_s, acc_m_s2, gyr_rad_s) of a lower-back sensor: stand, walk, stand, at 100 Hz.
 
-    Forward walking is modelled as in the gait tests (per step a slow vertical rise and a sharp
-    drop; the trunk pitches forward while the body brakes); backward walking is its time
-    reversal (samples run backwards, angular velocities change sign), the part of backward gait
-    that mirrors forward gait (evidence.md 1.3).
+    The demo's trunk-motion model (:func:`retrowalk.services.demo_recordings.trunk_walk`):
+    forward walking per step a slow vertical rise and a sharp drop, the trunk pitching forward
+    while the body brakes; backward walking its time reversal (evidence.md 1.3).
     """
     rng = np.random.default_rng(7)
-    t = np.arange(0.0, walk_s + 2 * stand_s, 0.01)
-    walking = (t >= stand_s) & (t < stand_s + walk_s)
-    ramp = np.clip(np.minimum(t - stand_s, stand_s + walk_s - t) / 0.5, 0, 1) * walking
-    phase = (t * step_hz) % 1.0
-    vertical = 6.0 * (phase**4 - 0.2) * ramp
-    ap = 1.5 * np.cos(2 * np.pi * step_hz * t + 0.4) * ramp
-    ml = 1.0 * np.sin(np.pi * step_hz * t) * ramp
-    pitch = -0.12 * ap + rng.normal(0, 0.04, t.size)
-    acc = np.column_stack([ap, ml, vertical + STANDARD_GRAVITY_M_S2])
-    acc += rng.normal(0, 0.1, acc.shape)
-    gyr = np.column_stack(
-        [0.1 * np.sin(np.pi * step_hz * t) * ramp, pitch, 0.1 * np.cos(np.pi * step_hz * t) * ramp]
-    )
-    if backward:
-        acc, gyr = acc[::-1].copy(), -gyr[::-1]
-    return t, acc, gyr
+    rate_hz = 100.0
+    pieces = [
+        standing(rng, duration_s=stand_s, sampling_rate_hz=rate_hz),
+        trunk_walk(walk_s, step_hz=step_hz, backward=backward, rng=rng, sampling_rate_hz=rate_hz),
+        standing(rng, duration_s=stand_s, sampling_rate_hz=rate_hz),
+    ]
+    samples = np.vstack(pieces)
+    t = np.arange(samples.shape[0]) / rate_hz
+    return t, samples[:, :3], samples[:, 3:]
 
 
 def imu_csv_bytes(

@@ -39,11 +39,17 @@ STAND_S = 5.0
 BACKWARD_EXCURSION = 0.5
 
 
-def _walk(
-    duration_s: float, step_hz: float, backward: bool, rng: np.random.Generator
+def trunk_walk(
+    duration_s: float,
+    *,
+    step_hz: float,
+    backward: bool,
+    rng: np.random.Generator,
+    sampling_rate_hz: float = SAMPLING_RATE_HZ,
 ) -> FloatArray:
-    """(n, 6) acc (m/s², sensor x = AP, y = ML, z = up) and gyr (rad/s) of one walk."""
-    t = np.arange(0.0, duration_s, 1.0 / SAMPLING_RATE_HZ)
+    """(n, 6) acc (m/s², sensor x = AP, y = ML, z = up) and gyr (rad/s) of one walk (the
+    model above; also the tests' synthetic session)."""
+    t = np.arange(0.0, duration_s, 1.0 / sampling_rate_hz)
     ramp = np.clip(np.minimum(t, duration_s - t) / 0.5, 0.0, 1.0)
     phase = (t * step_hz) % 1.0
     # the excursion scales with amplitude / frequency²: the forward one, or a share of it
@@ -62,8 +68,14 @@ def _walk(
     return np.hstack([acc, gyr])
 
 
-def _stand(rng: np.random.Generator) -> FloatArray:
-    n = int(STAND_S * SAMPLING_RATE_HZ)
+def standing(
+    rng: np.random.Generator,
+    *,
+    duration_s: float = STAND_S,
+    sampling_rate_hz: float = SAMPLING_RATE_HZ,
+) -> FloatArray:
+    """(n, 6) acc and gyr of standing still, upright."""
+    n = int(duration_s * sampling_rate_hz)
     still = np.zeros((n, 6))
     still[:, 2] = STANDARD_GRAVITY_M_S2
     return still + rng.normal(0.0, 0.05, still.shape)
@@ -79,12 +91,13 @@ def demo_session_csv(planned: dict[str, Any], *, backward_step_hz: float, seed: 
         for block in planned["blocks"]
     ]
     phases.append((60.0 * float(planned["cooldown_forward_min"]), False))
-    pieces = [_stand(rng)]
+    pieces = [standing(rng)]
     for duration_s, backward in phases:
         if duration_s <= 0:
             continue
         step_hz = backward_step_hz if backward else FORWARD_STEP_HZ
-        pieces += [_walk(duration_s, step_hz, backward, rng), _stand(rng)]
+        walk = trunk_walk(duration_s, step_hz=step_hz, backward=backward, rng=rng)
+        pieces += [walk, standing(rng)]
     samples = np.vstack(pieces)
     time_s = np.arange(samples.shape[0]) / SAMPLING_RATE_HZ
     text = io.StringIO()
