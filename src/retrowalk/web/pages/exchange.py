@@ -33,6 +33,7 @@ from retrowalk.services.exchange_views import RecordingView
 from retrowalk.services.inputs import SessionLogIn
 from retrowalk.services.runtime import Actor, Runtime
 from retrowalk.services.views import SessionLogView
+from retrowalk.web.api.common import PatientId, RecordId
 from retrowalk.web.pages.formatting import (
     Units,
     clock_text,
@@ -177,7 +178,7 @@ def _session_page(
     "/clinic/patients/{patient_id}/sessions/{session_id}/recording", response_class=HTMLResponse
 )
 def clinician_session_recording_page(
-    request: Request, patient_id: int, session_id: int
+    request: Request, patient_id: PatientId, session_id: RecordId
 ) -> HTMLResponse:
     """A linked patient's session beside its recording, read-only: what was planned, logged and
     measured, and every walking bout with its direction (and why it is unclear)."""
@@ -200,7 +201,7 @@ def clinician_session_recording_page(
 
 
 @router.get("/app/sessions/{session_id}/recording", response_class=HTMLResponse)
-def session_recording_page(request: Request, session_id: int) -> HTMLResponse:
+def session_recording_page(request: Request, session_id: RecordId) -> HTMLResponse:
     user = require(request, "patient")
     return _session_page(request, user, session_id)
 
@@ -208,7 +209,7 @@ def session_recording_page(request: Request, session_id: int) -> HTMLResponse:
 @router.post("/app/sessions/{session_id}/recording", response_class=HTMLResponse)
 def upload_recording(
     request: Request,
-    session_id: int,
+    session_id: RecordId,
     csrf_token: CsrfField,
     file: Annotated[UploadFile, File()],
 ) -> HTMLResponse:
@@ -300,7 +301,7 @@ def delete_account(
 
 
 @router.get("/clinic/patients/{patient_id}/data", response_class=HTMLResponse)
-def clinician_data_page(request: Request, patient_id: int) -> HTMLResponse:
+def clinician_data_page(request: Request, patient_id: PatientId) -> HTMLResponse:
     user = require(request, "clinician")
     try:
         rows = _rows(runtime_of(request), user.actor, patient_id)
