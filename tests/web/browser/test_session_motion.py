@@ -84,6 +84,11 @@ def test_a_session_measured_with_the_phones_motion_sensor_shows_what_was_walked(
     assert walked_steps >= 15  # 14 s at 110 steps/min: about 25 steps
     assert f"{measured['forward_steps']} steps" in done.inner_text()
 
+    # the choice is remembered on this device for the next session
+    page.goto("/app/session")
+    expect(page.locator("#guided-session[data-ready=true]")).to_be_attached()
+    expect(page.get_by_label("Measure my walking with this phone's motion sensor")).to_be_checked()
+
 
 def test_without_consent_nothing_is_recorded_or_sent(page: Page) -> None:
     sign_up(page, "Nora Nomotion")

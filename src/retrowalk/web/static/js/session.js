@@ -34,6 +34,7 @@
   var REMINDER_EVERY_S = 45;
   var WARN_BEFORE_END_S = 10;
   var MUTE_KEY = "retrowalk.muted";
+  var MEASURE_KEY = "retrowalk.measure-motion";
 
   function $(sel) { return root.querySelector(sel); }
   function show(name) {
@@ -617,7 +618,15 @@
       $("[data-resume]").hidden = true;
     });
   }
-  if (window.retrowalkMotion && window.retrowalkMotion.supported()) $("[data-motion]").hidden = false;
+  if (window.retrowalkMotion && window.retrowalkMotion.supported()) {
+    /* the choice is remembered on this device, like Mute voice */
+    var measureBox = $("[name=measure_motion]");
+    measureBox.checked = window.localStorage.getItem(MEASURE_KEY) === "1";
+    measureBox.addEventListener("change", function () {
+      window.localStorage.setItem(MEASURE_KEY, measureBox.checked ? "1" : "0");
+    });
+    $("[data-motion]").hidden = false;
+  }
   root.setAttribute("data-ready", "true");
   if (speed !== 1) $("[data-speed]").textContent = "Test mode: time runs " + speed + "× faster.";
 })();
