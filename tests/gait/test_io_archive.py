@@ -280,3 +280,15 @@ def test_a_metadata_row_with_more_cells_than_its_header_is_still_read(tmp_path: 
     }
     recording = read_recording(_zip(tmp_path / "export.zip", files))
     assert recording.acc_m_s2 == pytest.approx(acc, abs=1e-5)
+
+
+def test_an_unpacked_export_finds_its_files_whatever_their_case(tmp_path: Path) -> None:
+    acc, gyr, t = _walk()
+    folder = tmp_path / "export"
+    folder.mkdir()
+    for name, text in _ios_export(acc, gyr, t).items():
+        (folder / Path(name).name.lower()).write_text(str(text))  # accelerometer.csv, ...
+    recording = read_recording(folder)
+    assert recording.acc_m_s2 == pytest.approx(acc, abs=1e-5)
+    assert recording.gyr_rad_s is not None
+    assert any("iOS export" in note for note in recording.quality.notes)

@@ -58,7 +58,9 @@ def is_sensor_logger_header(header_line: str) -> bool:
 def sensor_logger_file(folder: Path) -> Path | None:
     """The acceleration file of an unpacked Sensor Logger export (the first of
     :data:`ACCELERATION_FILES` there, in Sensor Logger's columns), or ``None``."""
-    found = next((folder / name for name in ACCELERATION_FILES if (folder / name).is_file()), None)
+    found = next(
+        (f for name in ACCELERATION_FILES if (f := _in_folder(folder, name)) is not None), None
+    )
     if found is None or not is_sensor_logger_header(read_header_line(found)):
         return None
     return found
@@ -75,25 +77,26 @@ def read_sensor_logger_csv(path: Path) -> Recording:
     time_s = acc_table.column("seconds_elapsed")
     acc = _xyz(acc_table)
     notes: list[str] = []
-    gravity_path = path.with_name(GRAVITY)
-    if path.name == ACCELEROMETER and gravity_path.is_file():
+    gravity_path = _in_folder(path.parent, GRAVITY)
+    is_accelerometer = path.name.lower() == ACCELEROMETER.lower()
+    if is_accelerometer and gravity_path is not None:
         gravity_table = read_table(gravity_path)
         gravity_table.require("seconds_elapsed", *AXES)
         acc = acc + _merge_onto(
             time_s, gravity_table.column("seconds_elapsed"), _xyz(gravity_table)
         )
         notes.append("Sensor Logger 'Accelerometer' and 'Gravity' added: acceleration with gravity")
-    elif path.name == ACCELEROMETER:
+    elif is_accelerometer:
         notes.append("Sensor Logger 'Accelerometer' has gravity removed by the phone")
-    if _ios_frames(path.with_name(METADATA)):
+    if _ios_frames(_in_folder(path.parent, METADATA)):
         acc = -acc
         notes.append(
             "iOS export (Metadata.csv): acceleration negated to Android's sign convention "
             "(Sensor Logger's 'Standardise Units & Frames' was off)"
         )
     gyr = None
-    gyro_path = path.with_name(GYROSCOPE)
-    if gyro_path.exists() and gyro_path != path:
+    gyro_path = _in_folder(path.parent, GYROSCOPE)
+    if gyro_path is not None and gyro_path != path:
         gyr_table = read_table(gyro_path)
         gyr_table.require("seconds_elapsed", *AXES)
         gyr = _merge_onto(time_s, gyr_table.column("seconds_elapsed"), _xyz(gyr_table))
@@ -108,10 +111,24 @@ def read_sensor_logger_csv(path: Path) -> Recording:
     )
 
 
-def _ios_frames(metadata: Path) -> bool:
+def _in_folder(folder: Path, name: str) -> Path | None:
+    """The file ``name`` in ``folder`` whatever its case (``metadata.csv`` or ``Metadata.csv``),
+    or ``None``."""
+    exact = folder / name
+    if exact.is_file():
+        return exact
+    try:
+        return next(
+            (f for f in folder.iterdir() if f.name.lower() == name.lower() and f.is_file()), None
+        )
+    except OSError:
+        return None
+
+
+def _ios_frames(metadata: Path | None) -> bool:
     """Whether ``Metadata.csv`` names an iOS recording without "Standardise Units & Frames"
     (its ``standardisation`` column, when the app wrote one, set to a true value)."""
-    if not metadata.is_file():
+    if metadata is None:
         return False
     try:
         with metadata.open(encoding="utf-8-sig", newline="") as handle:
