@@ -92,6 +92,8 @@ def sample_sessions() -> tuple[SessionLogRecord, ...]:
                     forward_min=6.8,
                     forward_steps=700,
                     algorithm_version="gait-1.0",
+                    backward_cadence_spm=65.4,
+                    backward_speed_m_s=0.38,
                     bouts=(
                         BoutRecord(12.5, 300.0, "forward", 0.98, "", 410, 82.1, 0.42),
                         BoutRecord(320.0, 640.5, "backward", 0.9, "", 350, 65.4, speed_m_s=0.38),

@@ -118,20 +118,11 @@ class MeasuredGait:
     forward_steps: int
     algorithm_version: str
     bouts: tuple[BoutRecord, ...] = ()
-
-    def backward_mean(self, name: str) -> float | None:
-        """A backward bouts' parameter (``cadence_spm``, ``speed_m_s``, ...) averaged over the
-        bouts that have it, weighted by their steps (as the analysis's summary weights them);
-        ``None`` when no backward bout has it."""
-        pairs = [
-            (value, bout.steps)
-            for bout in self.bouts
-            if bout.direction == "backward"
-            and isinstance(value := getattr(bout, name), int | float)
-            and bout.steps > 0
-        ]
-        total = sum(steps for _, steps in pairs)
-        return sum(value * steps for value, steps in pairs) / total if total else None
+    backward_cadence_spm: float | None = None
+    """The analysis's own summary of the backward bouts (steps per minute of backward
+    walking), the number the pages show; ``None`` without backward walking."""
+    backward_speed_m_s: float | None = None
+    """Likewise: the backward bouts' speed weighted by their steps; ``None`` when unmeasured."""
 
 
 @dataclass(frozen=True)

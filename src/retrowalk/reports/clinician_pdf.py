@@ -318,7 +318,7 @@ def _gait(data: ClinicianReportData) -> list[Any]:
     for session in sorted(measured, key=lambda s: s.started_at):
         gait = session.measured
         assert gait is not None
-        cadence, speed = gait.backward_mean("cadence_spm"), gait.backward_mean("speed_m_s")
+        cadence, speed = gait.backward_cadence_spm, gait.backward_speed_m_s
         rows.append(
             [
                 session.started_at.date().isoformat(),

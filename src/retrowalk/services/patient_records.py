@@ -83,6 +83,8 @@ def program_record(session: Session, program: Program) -> ProgramRecord:
 
 
 def measured_gait(row: SessionRecording) -> MeasuredGait:
+    summary = row.result.get("summary") or {}
+    backward = (summary.get("by_direction") or {}).get("backward") or {}
     return MeasuredGait(
         backward_min=row.backward_min,
         backward_steps=row.backward_steps,
@@ -90,6 +92,8 @@ def measured_gait(row: SessionRecording) -> MeasuredGait:
         forward_steps=row.forward_steps,
         algorithm_version=row.algorithm_version,
         bouts=tuple(_bout_record(bout) for bout in row.result.get("bouts", [])),
+        backward_cadence_spm=_optional(backward.get("cadence_spm")),
+        backward_speed_m_s=_optional(backward.get("speed_m_s")),
     )
 
 
