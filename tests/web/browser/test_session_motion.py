@@ -133,3 +133,107 @@ def test_a_session_saved_offline_is_measured_once_it_is_sent(
         "Measured by your phone:", timeout=30000
     )
     assert len(_recordings(page)) == 1
+
+
+STORED_ON_DEVICE = """() => new Promise((done) => {
+    const open = indexedDB.open("retrowalk-motion", 1);
+    open.onsuccess = () => {
+        const tx = open.result.transaction(["recordings", "chunks"], "readonly");
+        const counts = {};
+        const count = (name) => {
+            tx.objectStore(name).count().onsuccess = (e) => { counts[name] = e.target.result; };
+        };
+        count("recordings");
+        count("chunks");
+        tx.oncomplete = () => { open.result.close(); done(counts); };
+    };
+    open.onerror = () => done(null);
+})"""
+
+
+def _start_measured_session(page: Page, name: str) -> None:
+    sign_up(page, name)
+    answer_screening(page)
+    make_program(page)
+    page.goto("/app/session")
+    expect(page.locator("#guided-session[data-ready=true]")).to_be_attached()
+    page.get_by_label("Measure my walking with this phone's motion sensor").check()
+    page.locator("#pain_before-3").check()
+    page.get_by_role("button", name="Start the session").click()
+    expect(page.locator("[data-motion-status]")).to_have_text(
+        "Measuring your walking with the phone's motion sensor."
+    )
+
+
+def _continue_after_reload(page: Page) -> None:
+    page.reload()
+    expect(page.locator("#guided-session[data-ready=true]")).to_be_attached()
+    page.get_by_role("button", name="Continue that session").click()
+    expect(page.locator("[data-motion-status]")).to_have_text(
+        "Measuring your walking with the phone's motion sensor."
+    )
+    page.get_by_role("button", name="Resume").click()
+
+
+def test_a_session_continued_after_a_reload_is_measured_from_its_start(page: Page) -> None:
+    _start_measured_session(page, "Rita Reload")
+    page.evaluate(PLAY, _samples(walk_s=8.0))
+    _continue_after_reload(page)
+    page.evaluate(PLAY, _samples(walk_s=8.0))
+    page.get_by_role("button", name="Stop early").click()
+    fill_end_form(page)
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("[data-motion-done]")).to_contain_text(
+        "Measured by your phone:", timeout=20000
+    )
+    measured = _recordings(page)[0]
+    # both halves (9 s of samples each) and the reload between them; the half after the reload
+    # alone is under the 10 s that are measured at all
+    assert measured["duration_min"] * 60 > 18.0
+    assert measured["forward_steps"] + measured["backward_steps"] >= 20
+    assert page.evaluate(STORED_ON_DEVICE) == {"recordings": 0, "chunks": 0}
+
+
+def test_a_session_saved_offline_is_measured_when_another_page_sends_it(
+    page: Page, context: BrowserContext
+) -> None:
+    _start_measured_session(page, "Paul Pending")
+    page.evaluate(PLAY, _samples(walk_s=12.0))
+    page.get_by_role("button", name="Stop early").click()
+    fill_end_form(page)
+    context.set_offline(True)
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("[data-done-status]")).to_contain_text("You are offline")
+    stored = page.evaluate(STORED_ON_DEVICE)
+    assert stored["recordings"] == 1
+    assert stored["chunks"] >= 2
+    page.close()
+
+    context.set_offline(False)
+    later = context.new_page()
+    later.goto("/app/progress")
+    expect(later.locator("html[data-outbox-waiting='0']")).to_be_attached(timeout=20000)
+    for _ in range(40):
+        if later.evaluate(STORED_ON_DEVICE) == {"recordings": 0, "chunks": 0}:
+            break
+        later.wait_for_timeout(500)
+    assert later.evaluate(STORED_ON_DEVICE) == {"recordings": 0, "chunks": 0}
+    recordings = _recordings(later)
+    assert len(recordings) == 1
+    assert recordings[0]["filename"] == "phone-motion.csv"
+
+
+def test_starting_again_instead_of_continuing_deletes_the_recording_on_the_device(
+    page: Page,
+) -> None:
+    _start_measured_session(page, "Stella Startagain")
+    page.evaluate(PLAY, _samples(walk_s=6.0))
+    page.reload()
+    expect(page.locator("#guided-session[data-ready=true]")).to_be_attached()
+    assert page.evaluate(STORED_ON_DEVICE)["recordings"] == 1
+    page.get_by_role("button", name="Start again").click()
+    for _ in range(20):
+        if page.evaluate(STORED_ON_DEVICE) == {"recordings": 0, "chunks": 0}:
+            break
+        page.wait_for_timeout(250)
+    assert page.evaluate(STORED_ON_DEVICE) == {"recordings": 0, "chunks": 0}

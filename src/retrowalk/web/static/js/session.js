@@ -11,10 +11,10 @@
  * made when the session starts, so it is kept in the browser while offline and stored once.
  *
  * When the person ticks "Measure my walking", window.retrowalkMotion (motion.js) records the
- * phone's motion sensor from Start to the end; once the service has stored the session, the
- * samples go to that session's recordings endpoint (a retrowalk CSV) and the page shows the
- * measured backward and forward minutes. They live only in this page: a session resumed after a
- * reload, or sent from another page later, is not measured.
+ * phone's motion sensor from Start to the end, on the device; once the service has stored the
+ * session, motion.js sends the samples to that session's recordings endpoint (also when the
+ * outbox sends the session later from another page) and this page shows the measured backward
+ * and forward minutes. A session continued after a reload goes on recording where it was.
  *
  * Tests (and demonstrations) can make time run fast with ?speed=N (1..600): N simulated
  * seconds pass per real second. Logged minutes are the simulated ones.
@@ -130,8 +130,6 @@
     endReason: "completed", // completed | stopped_early | fall_or_balance
     resumeAt: null,     // where a session ended by the person stood (undo a mistaken tap)
     measuring: false,   // the phone's motion sensor is recorded (motion.js)
-    motionSent: false,
-    motionRetry: null,  // the stored session to send the recording to when back online
   };
   var interval = null;
 
@@ -155,6 +153,7 @@
         doneS: state.doneS,
         finished: state.finished,
         endReason: state.endReason,
+        measuring: state.measuring,
         savedAtMs: lastPersistMs,
       }));
     } catch (e) { /* storage full or blocked: the session still runs */ }
@@ -299,6 +298,7 @@
     state.finished = false;
     state.running = false;
     $("[data-resume]").hidden = true;
+    continueMeasuring(rec);
     if (rec.finished) {
       state.doneS = rec.doneS.slice();
       state.phaseIndex = phases.length - 1;
@@ -507,18 +507,31 @@
   function startMeasuring(form) {
     var box = form.querySelector("[name=measure_motion]");
     state.measuring = Boolean(box && box.checked && window.retrowalkMotion);
-    state.motionSent = false;
     $("[data-motion-status]").textContent = "";
     if (!state.measuring) return;
     /* called in the Start tap itself: iOS asks for the sensor only from a tap */
-    window.retrowalkMotion.start().then(function (problem) {
-      if (problem) state.measuring = false;
+    measuringStarted(window.retrowalkMotion.start(state.key, plan.log_url));
+  }
+
+  /* A session continued after a reload goes on recording (from the Continue tap), after what
+     the device kept; one that had ended only waits for its recording to be sent. */
+  function continueMeasuring(rec) {
+    state.measuring = Boolean(rec.measuring && window.retrowalkMotion);
+    $("[data-motion-status]").textContent = "";
+    if (!state.measuring) return;
+    var started = window.retrowalkMotion.resumeRecording(rec.key, plan.log_url, !rec.finished);
+    if (!rec.finished) measuringStarted(started);
+  }
+
+  function measuringStarted(started) {
+    started.then(function (problem) {
+      if (problem && window.retrowalkMotion.count() === 0) state.measuring = false;
       $("[data-motion-status]").textContent = problem ||
         "Measuring your walking with the phone's motion sensor.";
       if (problem) return;
       /* a browser with the API but no sensor (a laptop) sends no events: say so early */
       window.setTimeout(function () {
-        if (state.measuring && window.retrowalkMotion.count() === 0) {
+        if (state.measuring && !state.finished && window.retrowalkMotion.count() === 0) {
           $("[data-motion-status]").textContent =
             "This device's motion sensor sends nothing, so this session is not measured.";
         }
@@ -532,54 +545,25 @@
       view.forward_steps + " steps). Details are with the session in My recordings.";
   }
 
-  /* Send the recording to the stored session (its id from the service's answer). */
-  function sendMotion(response) {
-    if (!state.measuring || state.motionSent) return;
+  /* What became of the recording (motion.js sends it once the session is stored). */
+  document.addEventListener("retrowalk:motion", function (e) {
+    var d = e.detail;
+    if (!state.measuring || d.key !== state.key) return;
     var out = $("[data-motion-done]");
-    var motion = window.retrowalkMotion;
-    var session = response && response.session;
-    if (!session || typeof session.id !== "number") return;
-    state.motionSent = true;
-    if (motion.count() === 0 || motion.durationS() < 10) {
-      out.textContent = motion.status() || "The phone recorded too little movement to measure.";
-      return;
+    if (d.state === "measuring") out.textContent = "Measuring your walking…";
+    else if (d.state === "measured") out.textContent = motionResult(d.view);
+    else if (d.state === "nothing") out.textContent = d.message;
+    else if (d.state === "failed") {
+      out.textContent = "Your session is saved, but the phone's recording could not be measured: " + d.message;
+    } else if (d.state === "waiting") {
+      out.textContent = "Your session is saved. The phone's recording is kept on this device and " +
+        "sent when the service can be reached (when you are back online or open retrowalk again).";
     }
-    out.textContent = "Measuring your walking…";
-    var data = new FormData();
-    data.append("file", new Blob([motion.csv()], { type: "text/csv" }), "phone-motion.csv");
-    var headers = {};
-    var header = document.querySelector('meta[name="csrf-header"]');
-    var token = document.querySelector('meta[name="csrf-token"]');
-    if (header && token) headers[header.getAttribute("content")] = token.getAttribute("content");
-    fetch(plan.log_url + "/" + session.id + "/recordings", {
-      method: "POST", credentials: "same-origin", headers: headers, body: data,
-    }).then(function (reply) {
-      return reply.json().catch(function () { return null; }).then(function (body) {
-        if (reply.ok && body) {
-          out.textContent = motionResult(body);
-        } else {
-          var why = body && body.error && body.error.message ? body.error.message : "the service answered " + reply.status;
-          out.textContent = "Your session is saved, but the phone's recording could not be measured: " + why;
-        }
-      });
-    }, function () {
-      /* offline: try again when the browser is back online, while this page is open */
-      state.motionSent = false;
-      state.motionRetry = response;
-      out.textContent = "Your session is saved. The phone's recording is sent when you are back " +
-        "online, if this page stays open.";
-    });
-  }
-  window.addEventListener("online", function () {
-    var response = state.motionRetry;
-    state.motionRetry = null;
-    if (response) sendMotion(response);
   });
 
   document.addEventListener("retrowalk:sent", function (e) {
     if (e.detail.key === state.key) {
       $("[data-done-status]").textContent = "Sent. Your session is in your progress.";
-      sendMotion(e.detail.response);
     }
   });
   document.addEventListener("retrowalk:failed", function (e) {
@@ -615,6 +599,7 @@
     $("[data-action=resume-saved]").addEventListener("click", function () { continueSaved(unfinished); });
     $("[data-action=discard-saved]").addEventListener("click", function () {
       forget();
+      if (window.retrowalkMotion) window.retrowalkMotion.discard(unfinished.key);
       $("[data-resume]").hidden = true;
     });
   }
