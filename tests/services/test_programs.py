@@ -134,6 +134,40 @@ def test_after_a_fall_only_the_clinician_may_resume(
     assert after.program.status == "active"
 
 
+def test_after_a_fall_the_patient_cannot_complete_the_program_to_get_a_new_one(
+    runtime: Runtime, make_user: MakeUser
+) -> None:
+    clinician, patient = make_user("clinician"), make_user()
+    _link(runtime, clinician, patient)
+    start_program(runtime, patient)
+    log(runtime, patient, runtime.now(), safety_events=["fall"])
+    who = Actor(patient.id, "patient")
+    with pytest.raises(PermissionDeniedError, match="only your clinician can complete it"):
+        programs.set_status(runtime, who, patient.id, ProgramStatusIn(status="completed"))
+    still = programs.get_program(runtime, who, patient.id)
+    assert (still.status, still.paused_for_safety) == ("paused", True)
+    with pytest.raises(NotAllowedError, match="review"):
+        programs.prescribe_program(runtime, who, patient.id, _choices(runtime))
+
+
+def test_a_safety_paused_program_the_clinician_completed_still_needs_them_for_a_new_one(
+    runtime: Runtime, make_user: MakeUser
+) -> None:
+    clinician, patient = make_user("clinician"), make_user()
+    _link(runtime, clinician, patient)
+    start_program(runtime, patient)
+    log(runtime, patient, runtime.now(), safety_events=["near_fall"])
+    as_clinician = Actor(clinician.id, "clinician")
+    programs.set_status(
+        runtime, as_clinician, patient.id, ProgramStatusIn(status="completed", reason="stop")
+    )
+    who = Actor(patient.id, "patient")
+    with pytest.raises(NotAllowedError, match="review"):
+        programs.prescribe_program(runtime, who, patient.id, _choices(runtime))
+    fresh = programs.prescribe_program(runtime, as_clinician, patient.id, _choices(runtime))
+    assert (fresh.status, fresh.paused_for_safety) == ("active", False)
+
+
 def test_a_new_program_completes_the_previous_one(runtime: Runtime, make_user: MakeUser) -> None:
     patient = make_user()
     start_program(runtime, patient)

@@ -37,6 +37,22 @@ def current_program(session: Session, patient_id: int) -> Program | None:
     )
 
 
+def latest_program(session: Session, patient_id: int) -> Program | None:
+    """The patient's newest program, completed or not."""
+    return session.scalars(
+        select(Program)
+        .where(Program.patient_id == patient_id)
+        .order_by(Program.id.desc())
+        .limit(1)
+    ).first()
+
+
+SAFETY_REVIEW_NEEDED = (
+    "the program is paused for safety (a fall, near-fall, new red flag or a screening "
+    "result); your clinician must review it first"
+)
+
+
 def current_revision(session: Session, program: Program) -> ProgramRevision:
     revision = session.scalar(
         select(ProgramRevision).where(
@@ -110,11 +126,12 @@ def prescribe_program(
         answers = ScreeningAnswers(**screening.answers)
         plan = prescribe(Profile(screening_answers=answers, **choices.model_dump()))
         previous = current_program(session, patient_id)
-        if previous is not None and previous.paused_for_safety and actor.role != "clinician":
-            raise NotAllowedError(
-                "the program is paused for safety (a fall, near-fall, new red flag or a screening "
-                "result); your clinician must review it first"
-            )
+        # The newest program, even a completed one: a safety pause that was never reviewed
+        # stays in force until a clinician looks at it (completing the program first must not
+        # be a way around it).
+        newest = latest_program(session, patient_id)
+        if newest is not None and newest.paused_for_safety and actor.role != "clinician":
+            raise NotAllowedError(SAFETY_REVIEW_NEEDED)
         now = rt.now()
         if previous is not None:
             previous.status = "completed"
@@ -181,18 +198,20 @@ def list_revisions(rt: Runtime, actor: Actor, patient_id: int) -> list[ProgramRe
 def set_status(rt: Runtime, actor: Actor, patient_id: int, change: ProgramStatusIn) -> ProgramView:
     """Pause, resume or complete the current program.
 
-    The patient may pause, resume and complete their own program, except that resuming after a
-    safety event needs their clinician.
+    The patient may pause, resume and complete their own program, except that a program paused
+    after a safety event is resumed or completed by their clinician only (completing it would
+    otherwise be a way to a new program without the clinician's review).
     """
     with rt.db.write() as session:
         require_patient_access(session, actor, patient_id)
         program = _require_current(session, patient_id)
         if change.status == program.status:
             raise NotAllowedError(f"the program is already {program.status}")
-        if change.status == "active" and program.paused_for_safety and actor.role != "clinician":
+        if program.paused_for_safety and actor.role != "clinician":
+            action = "resume" if change.status == "active" else "complete"
             raise PermissionDeniedError(
                 "this program was paused for safety (a fall, near-fall, new red flag or a "
-                "screening result); only your clinician can resume it"
+                f"screening result); only your clinician can {action} it"
             )
         program.status = change.status
         program.status_reason = change.reason
