@@ -66,10 +66,10 @@ def test_a_safety_event_is_flagged_until_the_clinician_resolves_it(
 def test_pain_rising_by_two_points_is_flagged(runtime: Runtime, make_user: MakeUser) -> None:
     _, patient, as_clinician = _linked(runtime, make_user)
     now = runtime.now()
-    log(runtime, patient, now - dt.timedelta(days=4), pain_before=3)
-    log(runtime, patient, now - dt.timedelta(days=2), pain_before=4)
+    log(runtime, patient, now - dt.timedelta(days=4), pain_before=3, pain_max=3)
+    log(runtime, patient, now - dt.timedelta(days=2), pain_before=4, pain_max=4)
     assert "pain_rising" not in _kinds(runtime, as_clinician)
-    log(runtime, patient, now, pain_before=5)
+    log(runtime, patient, now, pain_before=5, pain_max=5)
     assert "pain_rising" in _kinds(runtime, as_clinician)
 
 

@@ -97,7 +97,7 @@ def test_the_same_key_for_a_different_session_is_refused(
     patient = make_user()
     log(runtime, patient, runtime.now(), key="k")
     with pytest.raises(NotAllowedError, match="Idempotency-Key"):
-        log(runtime, patient, runtime.now(), key="k", pain_after=7)
+        log(runtime, patient, runtime.now(), key="k", pain_max=7, pain_after=7)
 
 
 def test_keys_are_per_patient(runtime: Runtime, make_user: MakeUser) -> None:

@@ -12,6 +12,7 @@ import zoneinfo
 from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -28,6 +29,30 @@ from retrowalk.errors import InputError
 from retrowalk.schemas.outcomes import ItemValue
 
 Pain = Annotated[int, Field(ge=0, le=10, description="NPRS 0-10")]
+
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+"""Dates and times outside these years are typing mistakes (our bound, not a clinical one)."""
+
+
+def _in_sensible_years(value: dt.datetime) -> dt.datetime:
+    try:
+        year = value.astimezone(dt.UTC).year
+    except OverflowError:  # e.g. 0001-01-01T00:00+05:00 lies before datetime.min in UTC
+        year = value.year
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(f"must be between the years {FIRST_YEAR} and {LAST_YEAR}")
+    return value
+
+
+Moment = Annotated[AwareDatetime, AfterValidator(_in_sensible_years)]
+"""A date and time with its UTC offset, between :data:`FIRST_YEAR` and :data:`LAST_YEAR`."""
+
+MAX_SESSION_DURATION = dt.timedelta(hours=6)
+"""The longest session a log may describe (a typing mistake beyond it): our choice."""
+
+MINUTES_TOLERANCE = 1.0
+"""Logged walking minutes may exceed the logged start-to-end time by this much (the guided
+timer rounds each direction to 0.1 min): our choice."""
 Minutes = Annotated[float, Field(ge=0, le=240, allow_inf_nan=False)]
 
 
@@ -190,8 +215,8 @@ class SessionLogIn(Input):
     """One session as the person reports it (the guided timer fills most of it in)."""
 
     planned_session_number: Annotated[int | None, Field(ge=1, le=10_000)] = None
-    started_at: AwareDatetime
-    ended_at: AwareDatetime | None = None
+    started_at: Moment
+    ended_at: Moment | None = None
     backward_min: Annotated[float, Field(ge=0, le=120, allow_inf_nan=False)]
     forward_min: Minutes = 0.0
     setting: Literal["treadmill", "overground"] | None = None
@@ -207,13 +232,6 @@ class SessionLogIn(Input):
     notes: Annotated[str, Field(max_length=2000)] = ""
     safety_events: Annotated[list[SessionEvent], Field(max_length=4)] = []
 
-    @field_validator("started_at", "ended_at")
-    @classmethod
-    def _sensible_time(cls, value: dt.datetime | None) -> dt.datetime | None:
-        if value is not None and not 2000 <= value.astimezone(dt.UTC).year <= 2100:
-            raise ValueError("must be between the years 2000 and 2100")
-        return value
-
     @field_validator("safety_events")
     @classmethod
     def _unique_events(cls, value: list[SessionEvent]) -> list[SessionEvent]:
@@ -223,11 +241,23 @@ class SessionLogIn(Input):
 
     @model_validator(mode="after")
     def _consistent(self) -> SessionLogIn:
+        if self.pain_max < max(self.pain_before, self.pain_after):
+            raise ValueError(
+                f"pain_max ({self.pain_max}) is the highest pain of the session: it cannot be "
+                f"lower than pain_before ({self.pain_before}) or pain_after ({self.pain_after})"
+            )
         if self.ended_at is not None:
             if self.ended_at < self.started_at:
                 raise ValueError("ended_at must not be before started_at")
-            if self.ended_at - self.started_at > dt.timedelta(hours=6):
+            if self.ended_at - self.started_at > MAX_SESSION_DURATION:
                 raise ValueError("a session cannot last more than 6 hours")
+            lasted_min = (self.ended_at - self.started_at).total_seconds() / 60
+            walked_min = self.backward_min + self.forward_min
+            if walked_min > lasted_min + MINUTES_TOLERANCE:
+                raise ValueError(
+                    f"backward_min + forward_min ({walked_min:g} min) is more than the time "
+                    f"from started_at to ended_at ({lasted_min:.1f} min)"
+                )
         return self
 
 
@@ -240,7 +270,7 @@ class OutcomeIn(Input):
 
     instrument: Literal[INSTRUMENT_IDS]  # type: ignore[valid-type]
     items: Annotated[list[ItemValue], Field(min_length=1, max_length=100)]
-    assessed_at: AwareDatetime | None = None
+    assessed_at: Moment | None = None
 
 
 class ProgramStatusIn(Input):

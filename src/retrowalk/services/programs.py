@@ -40,10 +40,7 @@ def current_program(session: Session, patient_id: int) -> Program | None:
 def latest_program(session: Session, patient_id: int) -> Program | None:
     """The patient's newest program, completed or not."""
     return session.scalars(
-        select(Program)
-        .where(Program.patient_id == patient_id)
-        .order_by(Program.id.desc())
-        .limit(1)
+        select(Program).where(Program.patient_id == patient_id).order_by(Program.id.desc()).limit(1)
     ).first()
 
 

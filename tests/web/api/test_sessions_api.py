@@ -35,7 +35,7 @@ def test_a_resend_with_the_same_key_replays_the_stored_session(client_for: Clien
     assert again.json()["session"]["id"] == first.json()["session"]["id"]
     assert len(patient.get(url).json()) == 1  # type: ignore[attr-defined]
     other_body = patient.post(  # type: ignore[attr-defined]
-        url, json=session_json(NOW, pain_after=6), headers=headers
+        url, json=session_json(NOW, pain_max=6, pain_after=6), headers=headers
     )
     assert other_body.status_code == 409
     assert other_body.json()["error"]["type"] == "not_allowed"

@@ -65,3 +65,30 @@ def test_an_empty_end_form_names_each_missing_answer_beside_it_and_a_double_save
     )
     assert queued == 0  # nothing queued again (with new times under the same key)
     assert len(_sessions(page)) == 1
+
+
+def test_a_highest_pain_below_the_pain_before_is_named_beside_it_before_anything_is_sent(
+    page: Page,
+) -> None:
+    sign_up(page, "Hilda Highest")
+    answer_screening(page)
+    make_program(page)
+    start_session(page, speed=1)  # pain before: 3
+    page.get_by_role("button", name="Stop early").click()
+    fill_end_form(page, pain_after=2)
+    page.locator("#pain_max-1").check()
+    page.get_by_role("button", name="Save").click()
+    slot = page.locator("#pain_max-error")
+    expect(slot).to_contain_text("cannot be lower than your pain before the session (3)")
+    expect(page.locator("#pain_max-0")).to_be_focused()
+    assert window_outbox(page) == 0
+    page.locator("#pain_max-4").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("[data-done-status]")).to_contain_text("in your progress")
+    (stored,) = _sessions(page)
+    assert (stored["pain_before"], stored["pain_max"], stored["pain_after"]) == (3, 4, 2)
+
+
+def window_outbox(page: Page) -> int:
+    items: int = page.evaluate("() => window.retrowalkOutbox.items().length")
+    return items

@@ -260,7 +260,8 @@ def test_a_session_of_one_patient_is_not_found_under_another_linked_patient(
 
 def _draft_form(html: str) -> dict[str, str]:
     fields = {}
-    for name in ("started_at", "ended_at", "source_format", "heart_rate_bpm", "distance_m"):
+    names = ("started_at", "ended_at", "source_format", "heart_rate_bpm", "heart_rate_max_bpm")
+    for name in (*names, "distance_m"):
         fields[name] = html.split(f'name="{name}" value="')[1].split('"')[0]
     return fields
 
@@ -318,7 +319,92 @@ def test_more_backward_minutes_than_the_walk_lasted_are_refused(
     }
     refused = client.post("/app/watch-import/log", data=form)
     assert refused.status_code == 422
-    assert "between 0 and the session" in refused.text
+    assert "Minutes you walked backward: must be between 0 and the session" in refused.text
+    # the walk and every answer are still on the page, the field marked
+    assert "data-watch-draft" in refused.text
+    assert 'value="25" aria-invalid="true"' in refused.text
+    for name, value in (("pain_before", 4), ("pain_max", 4), ("pain_after", 3)):
+        assert f'id="{name}-{value}" name="{name}" value="{value}" checked' in refused.text
+
+
+def test_a_highest_pain_below_the_pain_before_is_refused_beside_its_field(
+    app: FastAPI, runtime: Runtime
+) -> None:
+    history = small_history(runtime)
+    client = cookie_client(app, history.patient)
+    read = client.post(
+        "/app/watch-import",
+        data={"csrf_token": csrf(client)},
+        files={"file": ("walk.gpx", gpx_text().encode(), "application/gpx+xml")},
+    )
+    form = {
+        **_draft_form(read.text),
+        "csrf_token": csrf(client),
+        "backward_min": "5",
+        "pain_before": "6",
+        "pain_max": "2",
+        "pain_after": "3",
+    }
+    refused = client.post("/app/watch-import/log", data=form)
+    assert refused.status_code == 422
+    assert "cannot be lower than pain_before (6)" in refused.text
+    assert len(client.get(f"/api/v1/patients/{history.patient.id}/sessions").json()) == 3
+
+
+def test_a_watch_file_longer_than_a_session_can_be_is_refused_at_upload(
+    app: FastAPI, runtime: Runtime
+) -> None:
+    history = small_history(runtime)
+    client = cookie_client(app, history.patient)
+    seven_hours = gpx_text(points=7 * 60 + 1, step_s=60)
+    response = client.post(
+        "/app/watch-import",
+        data={"csrf_token": csrf(client)},
+        files={"file": ("long.gpx", seven_hours.encode(), "application/gpx+xml")},
+    )
+    assert response.status_code == 422
+    assert "records 7.0 hours; a session can last at most 6 hours" in response.text
+    assert "data-watch-draft" not in response.text
+
+
+def test_the_walk_is_shown_in_the_persons_time_zone(app: FastAPI, runtime: Runtime) -> None:
+    history = small_history(runtime)
+    client = cookie_client(app, history.patient)
+    patient = history.patient.id
+    profiles.put_profile(
+        runtime,
+        Actor(patient, "patient"),
+        patient,
+        PatientProfileIn(time_zone="America/Los_Angeles", sensor_height_m=1.0),
+    )
+    read = client.post(
+        "/app/watch-import",
+        data={"csrf_token": csrf(client)},
+        files={"file": ("walk.gpx", gpx_text().encode(), "application/gpx+xml")},
+    )
+    assert read.status_code == 200, read.text
+    # the GPX starts at 2026-03-02 17:00Z: 09:00 in Los Angeles (PST, UTC-8)
+    assert "Mon 2 Mar 2026, 09:00 to 09:20 (20.0 min)" in read.text
+
+
+def test_a_walk_whose_times_were_tampered_with_gets_a_page_not_a_server_error(
+    app: FastAPI, runtime: Runtime
+) -> None:
+    history = small_history(runtime)
+    client = cookie_client(app, history.patient)
+    form = {
+        "csrf_token": csrf(client),
+        "started_at": "2026-03-02T17:00:00",
+        "ended_at": "2026-03-02T17:20:00+00:00",
+        "source_format": "gpx",
+        "backward_min": "5",
+        "pain_before": "2",
+        "pain_max": "3",
+        "pain_after": "2",
+    }
+    response = client.post("/app/watch-import/log", data=form)
+    assert response.status_code == 422
+    assert "Upload the watch file again" in response.text
 
 
 def test_a_file_that_is_not_from_a_watch_is_refused_on_the_page(

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, cast, get_args
 
 from fastapi import APIRouter, FastAPI, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -24,13 +24,18 @@ from pydantic import ValidationError
 from retrowalk.errors import InputError, NotFoundError
 from retrowalk.exchange.watch_import import (
     MAX_WATCH_FILE_BYTES,
+    WatchFormat,
     WatchSessionDraft,
     read_watch_file,
 )
 from retrowalk.schemas.parsing import describe_validation_error
 from retrowalk.services import calendar_subscriptions, personal_data, recordings, session_logs
 from retrowalk.services.exchange_views import RecordingView
-from retrowalk.services.inputs import SessionLogIn
+from retrowalk.services.inputs import (
+    FUTURE_TOLERANCE,
+    MAX_SESSION_DURATION,
+    SessionLogIn,
+)
 from retrowalk.services.runtime import Actor, Runtime
 from retrowalk.services.views import SessionLogView
 from retrowalk.web.api.common import PatientId, RecordId
@@ -38,6 +43,7 @@ from retrowalk.web.pages.formatting import (
     Units,
     clock_text,
     date_text,
+    datetime_text,
     direction_reason_text,
     local_date,
     speed_text,
@@ -325,20 +331,49 @@ def _watch_page(
     user: PageUser,
     *,
     draft: WatchSessionDraft | None = None,
+    answers: dict[str, str] | None = None,
     error: str = "",
+    error_field: str = "",
     status_code: int = 200,
     messages: list[Message] | None = None,
 ) -> HTMLResponse:
+    walk_text = ""
+    if draft is not None:
+        tz, _ = person_settings(runtime_of(request), user.actor, user.user_id)
+        walk_text = (
+            f"{datetime_text(draft.started_at, tz)} to "
+            f"{draft.ended_at.astimezone(tz):%H:%M} ({draft.duration_min:.1f} min)"
+        )
     return render(
         request,
         "exchange/watch_import.html",
         title="Add a session from a watch",
         user=user,
         draft=draft,
+        walk_text=walk_text,
+        answers=answers or {},
         error=error,
+        error_field=error_field,
         status_code=status_code,
         messages=messages,
     )
+
+
+def _loggable(draft: WatchSessionDraft, now: dt.datetime) -> str:
+    """Why a watch's walk cannot become a session log ("" when it can): said at upload, before
+    the person answers the questions."""
+    if draft.ended_at - draft.started_at > MAX_SESSION_DURATION:
+        return (
+            f"This file records {draft.duration_min / 60:.1f} hours; a session can last at most "
+            f"{MAX_SESSION_DURATION.total_seconds() / 3600:.0f} hours. Export only the walk "
+            "(most watch apps let you choose the activity) and upload that file."
+        )
+    if draft.started_at > now + FUTURE_TOLERANCE:
+        return (
+            "This file's walk starts in the future by this service's clock: check the date "
+            "and time zone your watch or app set."
+        )
+    return ""
 
 
 @router.get("/app/watch-import", response_class=HTMLResponse)
@@ -360,6 +395,9 @@ def watch_import_upload(
         draft = read_watch_file(data, filename=file.filename or "upload")
     except InputError as error:
         return _watch_page(request, user, error=str(error), status_code=422)
+    problem = _loggable(draft, runtime_of(request).now())
+    if problem:
+        return _watch_page(request, user, error=problem, status_code=422)
     return _watch_page(request, user, draft=draft)
 
 
@@ -375,16 +413,33 @@ def watch_import_log(
     pain_max: Annotated[str, Form(max_length=3)],
     pain_after: Annotated[str, Form(max_length=3)],
     heart_rate_bpm: Annotated[str, Form(max_length=4)] = "",
+    heart_rate_max_bpm: Annotated[str, Form(max_length=4)] = "",
     distance_m: Annotated[str, Form(max_length=12)] = "",
 ) -> Response:
     """Log the watch's session with the person's answers (the watch gives start, end, heart
-    rate; the person says how many minutes were backward and how the pain was)."""
+    rate; the person says how many minutes were backward and how the pain was). A refusal
+    shows the walk and the answers again, with the problem beside its field."""
     user = require(request, "patient")
     check_csrf(request, user, csrf_token)
+    answers = {
+        "backward_min": backward_min,
+        "pain_before": pain_before,
+        "pain_max": pain_max,
+        "pain_after": pain_after,
+    }
     try:
-        start = dt.datetime.fromisoformat(started_at)
-        end = dt.datetime.fromisoformat(ended_at)
-        total_min = (end - start).total_seconds() / 60.0
+        draft = _posted_draft(
+            started_at, ended_at, source_format, heart_rate_bpm, heart_rate_max_bpm, distance_m
+        )
+    except (InputError, ValueError):
+        raise PageError(
+            422,
+            "The watch's walk was not understood",
+            "Upload the watch file again: the page's data about the walk was changed or lost.",
+        ) from None
+    try:
+        start, end = draft.started_at, draft.ended_at
+        total_min = draft.duration_min
         backward = float(backward_min)
         if not 0 <= backward <= total_min + 1e-9:
             raise InputError(
@@ -407,14 +462,67 @@ def watch_import_log(
                 "notes": notes,
             }
         )
+        key = "watch-" + hashlib.sha256(f"{started_at}|{ended_at}".encode()).hexdigest()[:32]
+        session_logs.log_session(
+            runtime_of(request), user.actor, user.user_id, entry, idempotency_key=key
+        )
     except (InputError, ValueError) as error:
-        message = error.message if isinstance(error, InputError) else f"not understood: {error}"
-        return _watch_page(request, user, error=message, status_code=422)
-    key = "watch-" + hashlib.sha256(f"{started_at}|{ended_at}".encode()).hexdigest()[:32]
-    session_logs.log_session(
-        runtime_of(request), user.actor, user.user_id, entry, idempotency_key=key
-    )
+        if isinstance(error, InputError):
+            field, message = error.field or "", error.problem
+        else:
+            field, message = "backward_min", "enter the minutes as a number, e.g. 10 or 7.5"
+        text = f"{_WATCH_FIELDS.get(field, field)}: {message}" if field else message
+        return _watch_page(
+            request,
+            user,
+            draft=draft,
+            answers=answers,
+            error=text,
+            error_field=field,
+            status_code=422,
+        )
     return RedirectResponse("/app/recordings?imported=1", status_code=303)
+
+
+_WATCH_FIELDS = {
+    "backward_min": "Minutes you walked backward",
+    "pain_before": "Pain before the walk",
+    "pain_max": "Highest pain during the walk",
+    "pain_after": "Pain after the walk",
+    "started_at": "The walk's start",
+    "ended_at": "The walk's end",
+}
+
+
+def _posted_draft(
+    started_at: str,
+    ended_at: str,
+    source_format: str,
+    heart_rate_bpm: str,
+    heart_rate_max_bpm: str,
+    distance_m: str,
+) -> WatchSessionDraft:
+    """The walk as the upload step showed it (hidden fields), checked again: times with their
+    offset, end after start, a known format, plain numbers."""
+    start = dt.datetime.fromisoformat(started_at)
+    end = dt.datetime.fromisoformat(ended_at)
+    if start.tzinfo is None or end.tzinfo is None or end < start:
+        raise ValueError("times without an offset or in the wrong order")
+    if source_format not in get_args(WatchFormat):
+        raise ValueError("unknown format")
+    distance = float(distance_m) if distance_m else None
+    if distance is not None and not 0 <= distance < 1e6:
+        raise ValueError("distance out of range")
+    return WatchSessionDraft(
+        source_format=cast(WatchFormat, source_format),
+        started_at=start,
+        ended_at=end,
+        duration_min=(end - start).total_seconds() / 60.0,
+        distance_m=distance,
+        heart_rate_mean_bpm=int(heart_rate_bpm) if heart_rate_bpm else None,
+        heart_rate_max_bpm=int(heart_rate_max_bpm) if heart_rate_max_bpm else None,
+        points=0,
+    )
 
 
 def _checked_log(data: dict[str, object]) -> SessionLogIn:

@@ -429,10 +429,16 @@
     var form = event.target;
     var painAfter = radioValue(form, "pain_after");
     var effort = radioValue(form, "effort_cr10");
+    var highest = radioValue(form, "pain_max");
+    var lowestHighest = Math.max(state.painBefore, painAfter === null ? 0 : Number(painAfter));
     var missing = [
       ["safety_event", state.endReason === "fall_or_balance" && radioValue(form, "safety_event") === null,
         "Choose what happened."],
       ["pain_after", painAfter === null, "Choose how much your back hurts now (0 to 10)."],
+      ["pain_max", highest !== null && Number(highest) < lowestHighest,
+        "Your highest pain cannot be lower than your pain before the session (" + state.painBefore +
+        ") or now (" + (painAfter === null ? "not chosen yet" : painAfter) + "). Choose " +
+        lowestHighest + " or more, or leave it out."],
       ["effort_cr10", effort === null, "Choose how hard the session felt (0 to 10)."],
     ];
     var firstInvalid = null;
