@@ -165,3 +165,35 @@ def test_damaged_fit_content_with_a_valid_crc_gives_a_draft_or_a_clear_input_err
     crc = fitdecode.utils.compute_crc(bytes(body))
     data = bytes(body) + crc.to_bytes(2, "little")
     assert refused_source(data, "walk.fit") in (None, "walk.fit")
+
+
+@pytest.mark.parametrize(
+    ("find", "replace"),
+    [
+        ("<TotalTimeSeconds>1200</TotalTimeSeconds>", "<TotalTimeSeconds>inf</TotalTimeSeconds>"),
+        ("<TotalTimeSeconds>1200</TotalTimeSeconds>", "<TotalTimeSeconds>nan</TotalTimeSeconds>"),
+        ("<TotalTimeSeconds>1200</TotalTimeSeconds>", "<TotalTimeSeconds>1e300</TotalTimeSeconds>"),
+        ("<TotalTimeSeconds>1200</TotalTimeSeconds>", "<TotalTimeSeconds>-600</TotalTimeSeconds>"),
+        ("<Value>100</Value>", "<Value>inf</Value>"),
+    ],
+)
+def test_tcx_numbers_that_are_not_finite_or_sensible_are_refused_by_name(
+    find: str, replace: str
+) -> None:
+    text = tcx_text()
+    assert find in text
+    name = "TotalTimeSeconds" if "Total" in find else "Value"
+    with pytest.raises(InputError, match=f"{name} must be a number from 0 to"):
+        read_watch_file(text.replace(find, replace, 1).encode(), filename="walk.tcx")
+
+
+@pytest.mark.parametrize("glitch", ["inf", "nan", "1e300", "0", "400"])
+def test_gpx_heart_rates_that_are_glitches_are_left_out(glitch: str) -> None:
+    text = gpx_text()
+    assert "<gpxtpx:hr>90</gpxtpx:hr>" in text
+    draft = read_watch_file(
+        text.replace("<gpxtpx:hr>90</gpxtpx:hr>", f"<gpxtpx:hr>{glitch}</gpxtpx:hr>").encode(),
+        filename="walk.gpx",
+    )
+    assert draft.heart_rate_max_bpm is not None
+    assert 90 <= draft.heart_rate_max_bpm <= 109

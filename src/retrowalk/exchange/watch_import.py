@@ -20,6 +20,7 @@ Every problem is an :class:`~retrowalk.errors.InputError` naming the file.
 from __future__ import annotations
 
 import io
+import math
 import re
 import statistics
 import struct
@@ -41,6 +42,10 @@ WatchFormat = Literal["gpx", "tcx", "fit"]
 
 #: Largest watch file accepted: a multi-hour FIT recording at 1 Hz is well under 5 MB.
 MAX_WATCH_FILE_BYTES = 20 * 1024 * 1024
+
+MIN_HEART_RATE_BPM, MAX_HEART_RATE_BPM = 25, 250
+"""Heart rates outside these bounds are sensor dropouts or glitches and are left out of the mean
+and the highest (the bounds a session log accepts, ``services.inputs.SessionLogIn``)."""
 
 _TCX_NS = "{http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2}"
 _DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -125,14 +130,17 @@ def _draft(
     if ended < started:
         raise InputError("the recording ends before it starts", source=filename)
     rates = [
-        p.heart_rate_bpm for p in points if p.heart_rate_bpm is not None and p.heart_rate_bpm > 0
+        p.heart_rate_bpm
+        for p in points
+        if p.heart_rate_bpm is not None
+        and MIN_HEART_RATE_BPM <= p.heart_rate_bpm <= MAX_HEART_RATE_BPM
     ]
     distances = [p.distance_m for p in points if p.distance_m is not None]
     distance = known.get("distance_m")
     if distance is None and distances:
         distance = max(distances) - min(distances)
-    mean_hr = known.get("heart_rate_mean_bpm")
-    max_hr = known.get("heart_rate_max_bpm")
+    mean_hr = _plausible_rate(known.get("heart_rate_mean_bpm"))
+    max_hr = _plausible_rate(known.get("heart_rate_max_bpm"))
     return WatchSessionDraft(
         source_format=kind,
         started_at=started,
@@ -147,6 +155,12 @@ def _draft(
         else None,
         points=len(points),
     )
+
+
+def _plausible_rate(value: float | None) -> float | None:
+    if value is None or not MIN_HEART_RATE_BPM <= value <= MAX_HEART_RATE_BPM:
+        return None
+    return value
 
 
 def _aware(value: datetime) -> datetime:
@@ -179,9 +193,10 @@ def _gpx_heart_rate(extensions: list[Any]) -> float | None:
         for element in extension.iter():
             if str(element.tag).rsplit("}", 1)[-1] == "hr" and element.text:
                 try:
-                    return float(element.text)
+                    rate = float(element.text)
                 except ValueError:
                     return None
+                return rate if math.isfinite(rate) else None
     return None
 
 
@@ -237,13 +252,22 @@ def _read_tcx(data: bytes, filename: str) -> WatchSessionDraft:
 def _tcx_float(element: ElementTree.Element | None, filename: str) -> float | None:
     if element is None or element.text is None:
         return None
+    name = element.tag.rsplit("}", 1)[-1]
     try:
-        return float(element.text)
+        value = float(element.text)
     except ValueError:
+        raise InputError(f"{name} is not a number: {element.text!r}", source=filename) from None
+    if not 0 <= value <= _TCX_MAX_VALUE:
         raise InputError(
-            f"{element.tag.rsplit('}', 1)[-1]} is not a number: {element.text!r}",
+            f"{name} must be a number from 0 to {_TCX_MAX_VALUE:g}: {element.text!r}",
             source=filename,
-        ) from None
+        )
+    return value
+
+
+_TCX_MAX_VALUE = 1e7
+"""Bound on TCX seconds, metres and beats per minute (no walk comes near it; NaN, infinity and
+1e300 would overflow the dates and rounding below)."""
 
 
 def _tcx_time(text: str, filename: str, what: str) -> datetime:
@@ -311,6 +335,12 @@ def _read_fit(data: bytes, filename: str) -> WatchSessionDraft:
     except (TypeError, ValueError, KeyError, IndexError, OverflowError, struct.error) as error:
         # fitdecode lets these through for some malformed messages (with a valid CRC).
         raise InputError(f"the FIT file cannot be read: {error}", source=filename) from None
+    except AssertionError:
+        # fitdecode checks a record's length against its file with `assert` (reader.py: chunk
+        # size against the bytes left): a damaged length with a valid CRC ends up here.
+        raise InputError(
+            "the FIT file cannot be read: a record is longer than the file", source=filename
+        ) from None
     known: dict[str, Any] = {}
     start = session.get("start_time")
     elapsed_s = _as_float(session.get("total_elapsed_time"))
