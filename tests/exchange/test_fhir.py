@@ -112,6 +112,15 @@ def test_a_paused_program_exports_as_an_on_hold_care_plan() -> None:
     assert records_from_bundle(json.dumps(data)).program == paused.program
 
 
+@pytest.mark.parametrize("resource", [None, [], "Observation", 3])
+def test_an_entry_whose_resource_is_not_an_object_is_refused_naming_it(resource: Any) -> None:
+    data = exported()
+    data["entry"].append({"resource": resource})
+    with pytest.raises(InputError, match="must be a FHIR resource") as info:
+        records_from_bundle(json.dumps(data))
+    assert info.value.field == f"entry.{len(data['entry']) - 1}.resource"
+
+
 def test_a_bundle_with_an_unknown_observation_code_is_refused_naming_the_entry() -> None:
     data = exported()
     index, observation = next(

@@ -236,3 +236,21 @@ def test_per_contact_step_lengths_are_the_bouts_steps_and_nan_elsewhere() -> Non
         assert bout.parameters.step_length_m == float(np.nanmedian(lengths[first:last]))
     assert np.isfinite(lengths[in_bout]).all()
     assert np.isnan(lengths[~in_bout]).all()
+
+
+@pytest.mark.parametrize(("rows", "value"), [(slice(None), 1e308), (slice(250, 251), 5e4)])
+def test_acceleration_no_body_worn_sensor_measures_is_refused_naming_the_sample(
+    rows: slice, value: float
+) -> None:
+    recording, _ = walking_recording(walk_s=10.0)
+    acc = recording.acc_m_s2.copy()
+    acc[rows, 0] = value
+    huge = Recording(
+        recording.time_s, acc, recording.gyr_rad_s, recording.sampling_rate_hz, "direct"
+    )
+    with pytest.raises(InputError) as error:
+        GaitPipeline(sensor_height_m=1.0).analyze(huge)
+    assert error.value.field == "acc_m_s2"
+    first = 0 if rows.start is None else rows.start
+    assert f"sample {first} " in str(error.value)
+    assert "check the file's units and columns" in str(error.value)

@@ -82,7 +82,14 @@ def records_from_bundle(
     if not isinstance(entries, list):
         raise InputError("must be a list", field="entry", source=_SOURCE)
     for index, entry in enumerate(entries):
-        kind = entry.get("resource", {}).get("resourceType") if isinstance(entry, dict) else None
+        resource = entry.get("resource") if isinstance(entry, dict) else None
+        if not isinstance(resource, dict):
+            raise InputError(
+                "must be a FHIR resource (a JSON object)",
+                field=f"entry.{index}.resource",
+                source=_SOURCE,
+            )
+        kind = resource.get("resourceType")
         if kind not in _ALLOWED_TYPES:
             raise InputError(
                 f"resource type {kind!r} is not imported (expected one of "

@@ -580,27 +580,46 @@ class GaitPipeline:
         ]
 
 
-def _check_finite(recording: Recording) -> None:
-    """Raise :class:`InputError` naming the first sample that is NaN or infinite.
+MAX_ABS_ACC_M_S2 = 1e4
+"""About 1000 g: far beyond any body-worn accelerometer's range (phones ±8-16 g, impact IMUs
+±200-400 g); larger values are a wrong unit or column, and 1e308 would overflow the filters."""
 
-    The readers (:mod:`retrowalk.gait.io`) drop such samples and report them; a
+MAX_ABS_GYR_RAD_S = 1e3
+"""About 57,000 deg/s: far beyond any gyroscope's range (phones ±2000 deg/s, 35 rad/s)."""
+
+
+def _check_finite(recording: Recording) -> None:
+    """Raise :class:`InputError` naming the first sample that is NaN, infinite or larger than
+    any body-worn sensor measures (:data:`MAX_ABS_ACC_M_S2`, :data:`MAX_ABS_GYR_RAD_S`).
+
+    The readers (:mod:`retrowalk.gait.io`) drop NaN and infinite samples and report them; a
     :class:`Recording` built directly could still hold some, and the filters would turn them
-    into a failure deep inside the pipeline. One sum per signal finds them (NaN or infinity
-    makes it non-finite); only then is the sample looked for.
+    (or values near 1e308, whose sums overflow) into a failure deep inside the pipeline. The
+    minimum and maximum of each signal find them (NaN propagates); only then is the sample
+    looked for.
     """
-    signals = [("acc_m_s2", recording.acc_m_s2)]
+    signals = [("acc_m_s2", recording.acc_m_s2, MAX_ABS_ACC_M_S2)]
     if recording.gyr_rad_s is not None:
-        signals.append(("gyr_rad_s", recording.gyr_rad_s))
-    for name, values in signals:
-        with np.errstate(over="ignore", invalid="ignore"):
-            if np.isfinite(values.sum()):
-                continue
-        row = int(np.flatnonzero(~np.isfinite(values).all(axis=1))[0])
-        raise InputError(
-            f"sample {row} (time {float(recording.time_s[row]):.3f} s) is not a finite number; "
-            "remove such samples first (the file readers in retrowalk.gait.io do)",
-            field=name,
-        )
+        signals.append(("gyr_rad_s", recording.gyr_rad_s, MAX_ABS_GYR_RAD_S))
+    for name, values, limit in signals:
+        lowest, highest = float(values.min()), float(values.max())  # NaN if any sample is
+        if -limit <= lowest and highest <= limit:
+            continue
+        with np.errstate(invalid="ignore"):
+            bad = ~(np.abs(values) <= limit).all(axis=1)
+        row = int(np.flatnonzero(bad)[0])
+        at = f"sample {row} (time {float(recording.time_s[row]):.3f} s)"
+        if not np.isfinite(values[row]).all():
+            problem = (
+                f"{at} is not a finite number; remove such samples first (the file readers in "
+                "retrowalk.gait.io do)"
+            )
+        else:
+            problem = (
+                f"{at} is {float(np.abs(values[row]).max()):.3g} in size, beyond {limit:g}: no "
+                "body-worn sensor measures that; check the file's units and columns"
+            )
+        raise InputError(problem, field=name)
 
 
 def _num(value: float, digits: int) -> float | None:
