@@ -16,6 +16,7 @@ from tests.web.browser.flows import (
     seen_phases,
     sign_up,
     start_session,
+    wait_for_phase,
 )
 
 pytestmark = pytest.mark.browser
@@ -120,6 +121,25 @@ def test_the_session_page_fits_a_360_px_screen_and_a_mistaken_fall_tap_is_harmle
     expect(page.locator("[data-done-status]")).to_contain_text("in your progress")
     page.goto("/app")
     expect(page.get_by_role("link", name="Start guided session")).to_be_visible()
+
+
+def test_paused_in_a_backward_block_every_control_is_still_on_a_360_px_screen(
+    page: Page,
+) -> None:
+    # The backward phase's name and instruction are the longest, and the paused notice adds
+    # three lines: the fall button once ended below a 740 px screen there.
+    sign_up(page, "Bea Backward")
+    answer_screening(page)
+    make_program(page)
+    start_session(page, speed=120)
+    wait_for_phase(page, "Walk backward")
+    page.get_by_role("button", name="Pause").click()
+    expect(page.locator("[data-reminder]")).to_contain_text("Paused.")
+    _assert_on_screen(page, ("Resume", "Stop early", "I lost my balance / I fell"))
+    page.reload()
+    page.get_by_role("button", name="Continue that session").click()
+    expect(page.get_by_role("button", name="Resume")).to_be_visible()
+    _assert_on_screen(page, ("Resume", "Stop early", "I lost my balance / I fell"))
 
 
 def test_a_patient_who_should_see_a_clinician_cannot_start_a_program(
