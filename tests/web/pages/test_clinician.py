@@ -10,7 +10,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.db_fixtures import PASSWORD
-from tests.web.pages.conftest import csrf, log_body, session_plan, start_program
+from tests.web.pages.conftest import (
+    csrf,
+    finish_screening,
+    log_body,
+    session_plan,
+    start_program,
+)
 
 ClientFor = Callable[..., TestClient]
 
@@ -189,3 +195,45 @@ def test_the_plan_rules_refusal_is_shown_beside_the_minutes(
     )
     assert response.status_code == 422
     assert '<p class="errors" id="backward_min-error">The plan was not changed: ' in response.text
+
+
+def test_the_clinician_sees_why_the_safety_check_sent_a_linked_patient_to_them(
+    client_for: ClientFor, client: TestClient
+) -> None:
+    clinician = client_for("clinician", auth="cookie")
+    patient = _linked_patient(clinician, client)
+    finish_screening(patient, cancer_history="yes")
+    me = patient.get("/api/v1/me").json()
+    page = clinician.get(f"/clinic/patients/{me['id']}").text
+    section = page.split("data-screening>")[1].split("</section>")[0]
+    assert "See a clinician before starting" in section
+    assert "cancer" in section.lower()
+    # each rule's source as a citation from the evidence base, not its id
+    assert "AHCPR 1994" in section
+    assert "ahcpr1994" not in section
+
+
+def test_the_patients_screening_result_cites_sources_by_name(client_for: ClientFor) -> None:
+    patient = client_for("patient", auth="cookie")
+    finish_screening(patient, bladder_bowel_change="yes")
+    page = patient.get("/app/screening/result").text
+    assert "AHCPR 1994" in page
+    assert "ahcpr1994" not in page
+    assert "cauda_equina_guidance" not in page
+
+
+def test_a_pause_without_a_reason_is_refused_and_changes_nothing(
+    client_for: ClientFor, client: TestClient
+) -> None:
+    clinician = client_for("clinician", auth="cookie")
+    patient = _linked_patient(clinician, client)
+    start_program(patient)
+    me = patient.get("/api/v1/me").json()
+    response = clinician.post(
+        f"/clinic/patients/{me['id']}/status",
+        data={"csrf_token": csrf(clinician), "status": "paused", "reason": "  "},
+        follow_redirects=False,
+    )
+    assert response.status_code == 422
+    assert "give a reason" in response.text
+    assert "Start guided session" in patient.get("/app").text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 from typing import Annotated, Any
 
@@ -13,13 +14,20 @@ from retrowalk.domain.prescription import build_blocks
 from retrowalk.domain.thresholds import MAX_BACKWARD_MIN
 from retrowalk.errors import InputError, NotAllowedError, NotFoundError, PermissionDeniedError
 from retrowalk.schemas.parsing import validate
-from retrowalk.services import invitations, overview, programs
+from retrowalk.services import invitations, overview, programs, screenings
 from retrowalk.services.inputs import InvitationIn, PlanAdjustIn, ProgramStatusIn
-from retrowalk.services.views import FlagView, PatientSummaryView
+from retrowalk.services.views import FlagView, PatientSummaryView, ScreeningView
 from retrowalk.web.api.common import PatientId, RecordId
-from retrowalk.web.pages.formatting import date_text, datetime_text, local_date, pace_text, zone
+from retrowalk.web.pages.formatting import (
+    date_text,
+    datetime_text,
+    local_date,
+    pace_text,
+    source_text,
+    zone,
+)
 from retrowalk.web.pages.guards import PageError, require
-from retrowalk.web.pages.patient import planned_view, source_text
+from retrowalk.web.pages.patient import planned_view
 from retrowalk.web.pages.patient_records import (
     all_charts,
     load_measured,
@@ -28,6 +36,7 @@ from retrowalk.web.pages.patient_records import (
     session_rows,
 )
 from retrowalk.web.pages.rendering import render
+from retrowalk.web.pages.screening import cited_reasons
 from retrowalk.web.pages.session_user import PageUser, check_csrf, runtime_of
 
 router = APIRouter(include_in_schema=False)
@@ -97,6 +106,7 @@ def _patient_view(
         summary = overview.patient_summary(rt, user.actor, patient_id)
         records = load_records(rt, user.actor, patient_id)
         measured = load_measured(rt, user.actor, patient_id)
+        screened = screenings.list_screenings(rt, user.actor, patient_id)
     except NotFoundError:
         raise PageError(404, "Not found", "No such patient among your patients.") from None
     plan = records.plan
@@ -119,6 +129,7 @@ def _patient_view(
         max_backward_min=MAX_BACKWARD_MIN,
         pace=pace_text(nxt.pace.to_json(), plan.setting, records.units) if nxt and plan else "",
         sources=[source_text(s) for s in plan.sources] if plan else [],
+        screening=screening_view(screened[-1], records.tz) if screened else None,
         charts=all_charts(records, measured),
         sessions=session_rows(records),
         outcomes=outcome_rows(records),
@@ -142,6 +153,13 @@ def change_status(
 ) -> Response:
     user = require(request, "clinician")
     check_csrf(request, user, csrf_token)
+    if status == "paused" and not reason.strip():
+        raise PageError(
+            422,
+            "The program was not paused",
+            "Reason for pausing: give a reason; the patient sees it on their program page. "
+            "Go back, write the reason and pause again.",
+        )
     try:
         change = validate(ProgramStatusIn, {"status": status, "reason": reason})
         programs.set_status(runtime_of(request), user.actor, patient_id, change)
@@ -268,3 +286,24 @@ def invite(
         note=created.note,
         invitations=[],
     )
+
+
+SCREENING_DECISIONS = {
+    "cleared": "Cleared to start, with precautions",
+    "see_clinician": "See a clinician before starting",
+    "urgent": "Urgent: advised to seek medical care now",
+}
+"""The safety check's decisions as the clinician reads them (``domain.screening``)."""
+
+
+def screening_view(screening: ScreeningView, tz: dt.tzinfo) -> dict[str, Any]:
+    """The patient's latest safety check for their clinician: the decision, when, and why, with
+    each rule's source, so a refused patient can be reviewed."""
+    return {
+        "decision": screening.decision,
+        "decision_text": SCREENING_DECISIONS.get(screening.decision, screening.decision),
+        "date_text": date_text(local_date(screening.created_at, tz)),
+        "reasons": cited_reasons(screening.result.get("reasons", [])),
+        "precautions": screening.result.get("precautions", []),
+        "rules_version": screening.rules_version,
+    }

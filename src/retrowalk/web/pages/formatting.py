@@ -6,6 +6,8 @@ import datetime as dt
 import zoneinfo
 from typing import Any, Literal
 
+from retrowalk.errors import NotFoundError
+from retrowalk.evidence.loader import load_evidence
 from retrowalk.gait.direction import (
     REASON_LOOP_MISMATCH,
     REASON_NO_MOVEMENT,
@@ -104,3 +106,13 @@ def number_text(value: float | None, unit: str = "") -> str:
         return "–"
     shown = str(int(value)) if float(value).is_integer() else f"{value:.1f}"
     return f"{shown} {unit}".strip()
+
+
+def source_text(source_id: str) -> str:
+    """A source id (a plan's, a screening rule's) as a citation with its confirmation status,
+    from the evidence base; an id the evidence base does not know is shown as it is."""
+    try:
+        study = load_evidence().study(source_id)
+    except NotFoundError:
+        return source_id
+    return f"{study.citation} [{study.status}]"

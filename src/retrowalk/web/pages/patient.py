@@ -10,14 +10,19 @@ from fastapi.responses import RedirectResponse, Response
 
 from retrowalk.domain.plan import Plan, PlannedSession
 from retrowalk.domain.screening import NEXT_STEP
-from retrowalk.errors import InputError, NotAllowedError, NotFoundError, PermissionDeniedError
-from retrowalk.evidence.loader import load_evidence
+from retrowalk.errors import InputError, NotAllowedError, PermissionDeniedError
 from retrowalk.schemas.parsing import validate
 from retrowalk.services import invitations, programs, screenings, session_logs
 from retrowalk.services.inputs import NextMorningPainIn, ProgramStatusIn
 from retrowalk.web.api import API_PREFIX
 from retrowalk.web.api.common import RecordId
-from retrowalk.web.pages.formatting import CR10_LABELS, date_text, local_date, pace_text
+from retrowalk.web.pages.formatting import (
+    CR10_LABELS,
+    date_text,
+    local_date,
+    pace_text,
+    source_text,
+)
 from retrowalk.web.pages.guards import PageError, RedirectNeededError, require
 from retrowalk.web.pages.patient_records import (
     PatientRecords,
@@ -33,15 +38,6 @@ from retrowalk.web.pages.screening_questions import QUESTIONS
 from retrowalk.web.pages.session_user import check_csrf, runtime_of
 
 router = APIRouter(include_in_schema=False)
-
-
-def source_text(source_id: str) -> str:
-    """A plan source id as a citation with its confirmation status (evidence base)."""
-    try:
-        study = load_evidence().study(source_id)
-    except NotFoundError:
-        return source_id
-    return f"{study.citation} [{study.status}]"
 
 
 def planned_view(planned: PlannedSession, url: str = "") -> dict[str, Any]:

@@ -19,7 +19,7 @@ from retrowalk.errors import InputError, NotAllowedError, NotFoundError
 from retrowalk.schemas.parsing import validate
 from retrowalk.services import profiles, programs, screenings
 from retrowalk.services.inputs import PrescriptionIn
-from retrowalk.web.pages.formatting import zone
+from retrowalk.web.pages.formatting import source_text, zone
 from retrowalk.web.pages.guards import PageError, RedirectNeededError, require
 from retrowalk.web.pages.rendering import render
 from retrowalk.web.pages.screening_questions import (
@@ -132,7 +132,7 @@ def screening_result(request: Request) -> Response:
         user=user,
         decision=decision,
         next_step=NEXT_STEP.get(decision, ""),  # type: ignore[call-overload]
-        reasons=result.get("reasons", []),
+        reasons=cited_reasons(result.get("reasons", [])),
         precautions=result.get("precautions", []),
         assumptions=result.get("assumptions", []),
         notice=NOTICE,
@@ -180,3 +180,11 @@ def start_program(
     except NotAllowedError as error:
         raise PageError(409, "The program could not be made", str(error)) from None
     return RedirectResponse("/app?done=program", status_code=303)
+
+
+def cited_reasons(reasons: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A screening result's reasons with each source as a readable citation (not its id)."""
+    return [
+        {**reason, "sources": [source_text(str(s)) for s in reason.get("sources", [])]}
+        for reason in reasons
+    ]
