@@ -141,13 +141,46 @@ def test_a_column_mapping_file_missing_a_key_names_it(tmp_path: Path) -> None:
         ColumnMapping.from_json_file(path)
 
 
-def _write_mat(path: Path, trials: int) -> None:
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ({"time": "t", "acc": 5}, "acc"),
+        ({"time": "t", "acc": ["a", "b", "c"], "acc_unit": ["g"]}, "acc_unit"),
+        ({"time": "t", "acc": ["a", "b", "c"], "sampling_rate_hz": "abc"}, "sampling_rate_hz"),
+        ({"time": "t", "acc": ["a", "b", "c"], "sampling_rate_hz": -100}, "sampling_rate_hz"),
+        ({"time": "t", "acc": ["a", "b", "c"], "colums": {}}, "colums"),
+    ],
+)
+def test_a_column_mapping_with_a_wrong_type_names_the_key(
+    tmp_path: Path, content: dict[str, object], expected: str
+) -> None:
+    path = tmp_path / "map.json"
+    path.write_text(json.dumps(content))
+    with pytest.raises(InputError) as caught:
+        ColumnMapping.from_json_file(path)
+    assert caught.value.field == expected
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [(b"\xff\xfe\x00{", "not UTF-8 text"), (b"[" * 100_000, "nests too deeply")],
+)
+def test_a_column_mapping_file_that_cannot_be_read_says_why(
+    tmp_path: Path, data: bytes, expected: str
+) -> None:
+    path = tmp_path / "map.json"
+    path.write_bytes(data)
+    with pytest.raises(InputError, match=expected):
+        ColumnMapping.from_json_file(path)
+
+
+def _write_mat(path: Path, trials: int, *, gyr_columns: int = 3, fs_hz: float = 100.0) -> None:
     acc, gyr, _ = walking_signal(walk_s=5.0, stand_s=1.0, rotation_seed=None)
     su = {
         "LowerBack": {
             "Acc": acc / STANDARD_GRAVITY_M_S2,
-            "Gyr": np.rad2deg(gyr),
-            "Fs": {"Acc": 100.0, "Gyr": 100.0},
+            "Gyr": np.rad2deg(gyr)[:, :gyr_columns],
+            "Fs": {"Acc": fs_hz, "Gyr": fs_hz},
         }
     }
     test = {f"Trial{i + 1}": {"SU": su} for i in range(trials)}
@@ -168,3 +201,22 @@ def test_a_mobilised_mat_with_several_trials_lists_them(tmp_path: Path) -> None:
     with pytest.raises(RecordingFormatError, match="TimeMeasure1/Test5/Trial2"):
         read_recording(path)
     assert read_recording(path, trial="TimeMeasure1/Test5/Trial2").n_samples > 0
+
+
+def test_a_mobilised_gyroscope_that_is_not_n_by_3_like_acc_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "data.mat"
+    _write_mat(path, trials=1, gyr_columns=2)
+    with pytest.raises(RecordingFormatError, match="is 700×2; it must be 700×3 like Acc") as caught:
+        read_mobilised_mat(path)
+    assert caught.value.field == "Gyr"
+
+
+@pytest.mark.parametrize("fs_hz", [0.0, -100.0, float("nan")])
+def test_a_mobilised_sampling_rate_that_is_not_positive_is_named(
+    tmp_path: Path, fs_hz: float
+) -> None:
+    path = tmp_path / "data.mat"
+    _write_mat(path, trials=1, fs_hz=fs_hz)
+    with pytest.raises(RecordingFormatError, match="positive sampling rate") as caught:
+        read_mobilised_mat(path)
+    assert caught.value.field == "Fs.Acc"

@@ -8,6 +8,7 @@ import pytest
 
 from retrowalk.errors import InputError
 from retrowalk.gait.batch import find_jobs, run_batch, write_rows
+from retrowalk.gait.io import read_recording
 from retrowalk.gait.pipeline import GaitPipeline
 from retrowalk.gait.plot import plot_result
 
@@ -77,3 +78,59 @@ def test_an_unreachable_dask_scheduler_is_a_clear_error(tmp_path: Path) -> None:
             scheduler="tcp://127.0.0.1:1",
             connect_timeout_s=1.0,
         )
+
+
+def _damaged_deflate_zip(path: Path) -> None:
+    """A zip whose member's deflate stream is invalid (not a CRC mismatch: zlib fails)."""
+    name = "TotalAcceleration.csv"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(name, "time,seconds_elapsed,z,y,x\n" + "1,0.0,1,2,3\n" * 5000)
+    data = bytearray(path.read_bytes())
+    start = 30 + len(name)  # the local header, then the compressed data
+    data[start : start + 8] = b"\xff" * 8  # deflate block type 3: reserved, invalid
+    path.write_bytes(bytes(data))
+
+
+def test_one_damaged_file_of_each_kind_is_a_row_and_the_batch_goes_on(tmp_path: Path) -> None:
+    write_walking_csv(tmp_path / "a.csv", walk_s=10.0)
+    _damaged_deflate_zip(tmp_path / "export.zip")
+    (tmp_path / "trial").mkdir()
+    (tmp_path / "trial" / "data.mat").write_bytes(b"MATLAB 5.0")
+    rows = run_batch(find_jobs(tmp_path), GaitPipeline(), workers=1)
+    by_name = {Path(r["file"]).name: r for r in rows}
+    assert by_name["a.csv"]["status"] == "ok"
+    assert by_name["export.zip"]["status"] == "error"
+    assert "cannot unpack the member" in by_name["export.zip"]["message"]
+    assert by_name["data.mat"]["status"] == "error"
+    assert "not a readable MATLAB file" in by_name["data.mat"]["message"]
+
+
+def test_the_batch_cadence_is_steps_per_minute_of_the_bouts_unrounded(tmp_path: Path) -> None:
+    write_walking_csv(tmp_path / "a.csv", walk_s=10.0)
+    (row,) = run_batch(find_jobs(tmp_path), GaitPipeline(), workers=1)
+    result = GaitPipeline().analyze(read_recording(tmp_path / "a.csv"))
+    walking_s = sum(b.end_s - b.start_s for b in result.bouts)
+    assert row["cadence_spm"] == round(60.0 * row["steps"] / walking_s, 1)
+    # one direction: the same number the summary gives for it
+    cadences = [d["cadence_spm"] for d in result.summary()["by_direction"].values() if d["bouts"]]
+    assert cadences == [row["cadence_spm"]]
+
+
+def test_results_to_a_folder_or_under_a_file_are_refused_and_leave_nothing(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "results").mkdir()
+    (tmp_path / "plain.csv").write_text("x\n")
+    with pytest.raises(InputError, match="is a folder"):
+        write_rows(tmp_path / "results", [])
+    with pytest.raises(InputError, match="cannot write the results"):
+        write_rows(tmp_path / "plain.csv" / "results.csv", [])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plain.csv", "results"]
+
+
+def test_a_plot_that_cannot_be_written_is_a_clear_error(tmp_path: Path) -> None:
+    recording, _ = walking_recording(walk_s=5.0)
+    result = GaitPipeline().analyze(recording)
+    (tmp_path / "plain.csv").write_text("x\n")
+    with pytest.raises(InputError, match="cannot write the plot"):
+        plot_result(recording, result, tmp_path / "plain.csv" / "plot.svg")

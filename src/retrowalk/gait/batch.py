@@ -8,6 +8,7 @@ message, so one bad file never stops a batch.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
@@ -96,6 +97,8 @@ def analyze_job(job: Job, pipeline: GaitPipeline) -> dict[str, Any]:
     summary = result.summary()
     steps = summary["steps"]
     walking_min = summary["walking_min"]
+    # from the bouts themselves: walking_min is rounded (10 steps / 0.10 min gave 100 for 96.8)
+    walking_s = sum(b.end_s - b.start_s for b in result.bouts)
     speeds = [b.parameters.speed_m_s for b in result.bouts]
     finite = [s for s in speeds if s == s]
     row.update(
@@ -111,7 +114,7 @@ def analyze_job(job: Job, pipeline: GaitPipeline) -> dict[str, Any]:
         forward_min=summary["forward_min"],
         forward_steps=summary["forward_steps"],
         unknown_min=summary["by_direction"]["unknown"]["minutes"],
-        cadence_spm=round(steps / walking_min, 1) if walking_min else "",
+        cadence_spm=round(60.0 * steps / walking_s, 1) if walking_s > 0 else "",
         speed_m_s=round(sum(finite) / len(finite), 3) if finite else "",
         turns=summary["turns"],
         direction_reference=_reference_cell(result.algorithm),
@@ -205,11 +208,21 @@ def _execute_dask(
 
 
 def write_rows(path: Path, rows: list[dict[str, Any]]) -> None:
-    """Write all rows at once to a temporary file, then move it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write all rows at once to a temporary file, then move it into place (a failed write
+    leaves any earlier results file as it was, and no temporary file behind)."""
+    if path.is_dir():
+        raise InputError("is a folder: give a file name for the results", source=str(path))
     tmp = path.with_suffix(path.suffix + ".tmp")
-    with tmp.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
-    tmp.replace(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tmp.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+            writer.writeheader()
+            writer.writerows(rows)
+        tmp.replace(path)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise InputError(
+            f"cannot write the results: {error.strerror or error}", source=str(path)
+        ) from None

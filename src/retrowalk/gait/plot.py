@@ -56,8 +56,13 @@ def plot_result(recording: Recording, result: GaitResult, out: Path) -> Path:
             title += f" - {result.message}"
         ax.set_title(title)
         ax.legend(loc="upper right", fontsize="small")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(out)
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            fig.savefig(out)
+        except OSError as error:
+            raise InputError(
+                f"cannot write the plot: {error.strerror or error}", field="plot", source=str(out)
+            ) from None
     finally:
         plt.close(fig)
     return out

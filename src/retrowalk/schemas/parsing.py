@@ -25,6 +25,10 @@ def parse_json_text(text: str, *, source: str | None = None) -> Any:
         raise InputError(
             f"not valid JSON: {error.msg}", source=source, line=error.lineno, column=error.colno
         ) from None
+    except RecursionError:
+        # json.loads recurses per nesting level: a hostile or broken file nests deeper than
+        # Python's stack allows; none of retrowalk's inputs nests more than a few levels.
+        raise InputError("the JSON nests too deeply", source=source) from None
 
 
 def field_path(location: tuple[int | str, ...]) -> str:

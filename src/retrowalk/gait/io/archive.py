@@ -22,8 +22,10 @@ declares, and again while copying).
 
 from __future__ import annotations
 
+import lzma
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
@@ -55,6 +57,8 @@ _UNPACK_ERRORS = (
     RuntimeError,  # e.g. an encrypted member
     OSError,
     EOFError,
+    zlib.error,  # a damaged deflate stream
+    lzma.LZMAError,  # a damaged LZMA stream
 )
 
 

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal, cast
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from retrowalk.errors import InputError
 from retrowalk.gait.io.table import read_table
 from retrowalk.gait.recording import STANDARD_GRAVITY_M_S2, Recording
 from retrowalk.gait.resample import build_recording
+from retrowalk.schemas.parsing import describe_validation_error, parse_json_text
 
 TimeUnit = Literal["s", "ms", "us", "ns", "samples"]
 AccUnit = Literal["m/s2", "g"]
@@ -46,6 +48,10 @@ class ColumnMapping:
             raise InputError(f"unknown acceleration unit '{self.acc_unit}'", field="acc_unit")
         if self.gyr_unit not in _GYR_FACTOR:
             raise InputError(f"unknown rotation-rate unit '{self.gyr_unit}'", field="gyr_unit")
+        if self.sampling_rate_hz is not None and not (
+            math.isfinite(self.sampling_rate_hz) and self.sampling_rate_hz > 0
+        ):
+            raise InputError("must be a positive number of Hz", field="sampling_rate_hz")
         if self.time_unit == "samples" and not self.sampling_rate_hz:
             raise InputError("time_unit 'samples' needs sampling_rate_hz", field="sampling_rate_hz")
 
@@ -53,29 +59,40 @@ class ColumnMapping:
     def from_json_file(cls, path: Path) -> ColumnMapping:
         """Load a mapping such as ``{"time": "t", "acc": ["ax","ay","az"], "acc_unit": "g"}``."""
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as error:
-            raise InputError(f"cannot read the column mapping: {error}", source=str(path)) from None
-        if not isinstance(raw, dict):
-            raise InputError("the column mapping must be a JSON object", source=str(path))
-        try:
-            acc = tuple(raw["acc"])
-            gyr = tuple(raw["gyr"]) if raw.get("gyr") else None
-            if len(acc) != 3 or (gyr is not None and len(gyr) != 3):
-                raise InputError("'acc' and 'gyr' need three column names", source=str(path))
-            return cls(
-                time=str(raw["time"]),
-                acc=(str(acc[0]), str(acc[1]), str(acc[2])),
-                time_unit=raw.get("time_unit", "s"),
-                acc_unit=raw.get("acc_unit", "m/s2"),
-                gyr=None if gyr is None else (str(gyr[0]), str(gyr[1]), str(gyr[2])),
-                gyr_unit=raw.get("gyr_unit", "rad/s"),
-                sampling_rate_hz=raw.get("sampling_rate_hz"),
-            )
-        except KeyError as error:
+            raw = parse_json_text(path.read_text(encoding="utf-8-sig"), source=str(path))
+        except (OSError, UnicodeDecodeError) as error:
+            reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
             raise InputError(
-                "missing key in the column mapping", source=str(path), field=str(error.args[0])
+                f"cannot read the column mapping: {reason or error}", source=str(path)
             ) from None
+        try:
+            mapping = _MappingFile.model_validate(raw)
+        except ValidationError as error:
+            field, problem = describe_validation_error(error)
+            raise InputError(problem, source=str(path), field=field) from None
+        return cls(
+            time=mapping.time,
+            acc=mapping.acc,
+            time_unit=cast(TimeUnit, mapping.time_unit),
+            acc_unit=cast(AccUnit, mapping.acc_unit),
+            gyr=mapping.gyr,
+            gyr_unit=cast(GyrUnit, mapping.gyr_unit),
+            sampling_rate_hz=mapping.sampling_rate_hz,
+        )
+
+
+class _MappingFile(BaseModel):
+    """The JSON of a column mapping, checked for types (units are checked by ColumnMapping)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    time: str
+    acc: tuple[str, str, str]
+    time_unit: str = "s"
+    acc_unit: str = "m/s2"
+    gyr: tuple[str, str, str] | None = None
+    gyr_unit: str = "rad/s"
+    sampling_rate_hz: Annotated[float | None, Field(gt=0, le=100_000, allow_inf_nan=False)] = None
 
 
 def read_generic_csv(path: Path, mapping: ColumnMapping) -> Recording:

@@ -20,7 +20,13 @@ def load_mobilised_mat(path: Path) -> dict[str, Any]:
     """The raw ``data`` struct as nested dicts (scipy's ``simplify_cells``)."""
     try:
         raw = scipy.io.loadmat(str(path), simplify_cells=True)
-    except (OSError, ValueError, TypeError, NotImplementedError) as error:
+    except (
+        OSError,
+        ValueError,
+        TypeError,
+        NotImplementedError,
+        scipy.io.matlab.MatReadError,  # e.g. a truncated or damaged file
+    ) as error:
         raise RecordingFormatError(
             f"not a readable MATLAB file: {error}", source=str(path)
         ) from None
@@ -68,6 +74,19 @@ def read_mobilised_mat(
         ) from None
     if acc.ndim != 2 or acc.shape[1] != 3:
         raise RecordingFormatError(f"Acc of '{trial}' is not n×3", source=str(path), field="Acc")
+    if gyr is not None and gyr.shape != acc.shape:
+        raise RecordingFormatError(
+            f"Gyr of '{trial}' is {'×'.join(map(str, gyr.shape))}; it must be {acc.shape[0]}×3 "
+            "like Acc",
+            source=str(path),
+            field="Gyr",
+        )
+    if not (np.isfinite(fs) and fs > 0):
+        raise RecordingFormatError(
+            f"Fs.Acc of '{trial}' must be a positive sampling rate in Hz, not {fs:g}",
+            source=str(path),
+            field="Fs.Acc",
+        )
     time_s = np.arange(acc.shape[0], dtype=np.float64) / fs
     return build_recording(time_s, acc, gyr, source=f"{path}:{trial}")
 
