@@ -103,6 +103,15 @@ def test_a_sensor_logger_export_merges_the_gyroscope(tmp_path: Path) -> None:
     assert np.allclose(rec.acc_m_s2, acc, atol=1e-5)
 
 
+@pytest.mark.parametrize("name", ["Gyroscope.csv", "gravity.csv", "Magnetometer.csv"])
+def test_a_sensor_logger_file_that_is_not_acceleration_is_refused_on_its_own(
+    tmp_path: Path, name: str
+) -> None:
+    (tmp_path / name).write_text("time,seconds_elapsed,z,y,x\n1,0.0,0.1,0.2,0.3\n")
+    with pytest.raises(RecordingFormatError, match="not a recording of acceleration"):
+        read_recording(tmp_path / name)
+
+
 def test_a_phyphox_export_with_decimal_commas_is_read(tmp_path: Path) -> None:
     rows = _rows()
     header = '"Time (s)";"Acceleration x (m/s^2)";"Acceleration y (m/s^2)";"Acceleration z (m/s^2)"'

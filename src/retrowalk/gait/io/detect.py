@@ -11,6 +11,7 @@ from retrowalk.gait.io.mobilised import read_mobilised_mat
 from retrowalk.gait.io.phyphox import is_phyphox_header, read_phyphox_csv
 from retrowalk.gait.io.retrowalk_csv import ACC_COLUMNS, TIME_COLUMN, read_retrowalk_csv
 from retrowalk.gait.io.sensor_logger import (
+    COMPANION_FILES,
     is_sensor_logger_header,
     read_sensor_logger_csv,
     sensor_logger_file,
@@ -28,6 +29,21 @@ class FileFormat(StrEnum):
     GENERIC_CSV = "generic-csv"
     ZIP = "zip"
     """A phone app's zip export (:mod:`retrowalk.gait.io.archive`)."""
+
+
+_NOT_ACCELERATION = frozenset(
+    name.lower()
+    for name in (
+        *COMPANION_FILES,
+        "GyroscopeUncalibrated.csv",
+        "Magnetometer.csv",
+        "MagnetometerUncalibrated.csv",
+        "Orientation.csv",
+        "Compass.csv",
+    )
+)
+"""Sensor Logger files with its x/y/z columns that are not acceleration: analysed on their own
+they would be read as acceleration and give invented steps."""
 
 
 def detect_format(path: Path) -> FileFormat:
@@ -48,13 +64,20 @@ def detect_format(path: Path) -> FileFormat:
     if TIME_COLUMN in cells or any(c in cells for c in ACC_COLUMNS):
         return FileFormat.RETROWALK_CSV
     if is_sensor_logger_header(header):
+        if path.name.lower() in _NOT_ACCELERATION:
+            raise RecordingFormatError(
+                f"this is Sensor Logger's {path.stem} file, not a recording of acceleration: "
+                "give the export's folder or zip, or its TotalAcceleration.csv or "
+                "Accelerometer.csv (the other files are read from beside it)",
+                source=str(path),
+            )
         return FileFormat.SENSOR_LOGGER
     if is_phyphox_header(header):
         return FileFormat.PHYPHOX
     raise RecordingFormatError(
-        "unknown CSV format (expected a retrowalk, Sensor Logger or phyphox header, e.g. "
-        "'time_s,acc_x_m_s2,acc_y_m_s2,acc_z_m_s2'); for other CSVs give a column mapping "
-        "(--columns mapping.json, see docs/gait.md)",
+        "unknown CSV format: expected a retrowalk CSV (columns time_s, acc_x_m_s2, acc_y_m_s2, "
+        "acc_z_m_s2), or a Sensor Logger or phyphox export; other CSVs can be read with a "
+        "column mapping (docs/gait.md)",
         source=str(path),
         line=1,
     )
