@@ -6,7 +6,7 @@ import pytest
 
 from retrowalk.gait.io import read_recording
 from retrowalk.gait.io.stream import RetrowalkCsvStream, is_large_retrowalk_csv
-from retrowalk.gait.pipeline import GaitPipeline
+from retrowalk.gait.pipeline import GaitPipeline, GaitResult
 from retrowalk.gait.resample import RecordingFormatError
 
 from .synthetic import write_walking_csv
@@ -46,3 +46,35 @@ def test_only_large_retrowalk_files_are_streamed(tmp_path: Path) -> None:
     write_walking_csv(path, walk_s=5.0)
     assert not is_large_retrowalk_csv(path)
     assert is_large_retrowalk_csv(path, limit_bytes=100)
+
+
+def _stream_analysis(path: Path) -> GaitResult:
+    with RetrowalkCsvStream(path, block_rows=997) as stream:
+        return GaitPipeline().analyze_long(
+            stream.read_segment, stream.duration_s(), chunk_s=80.0, overlap_s=40.0
+        )
+
+
+def test_a_streamed_file_whose_first_row_has_no_time_drops_that_row(tmp_path: Path) -> None:
+    path = tmp_path / "long.csv"
+    write_walking_csv(path, stand_s=40.0, walk_s=30.0)
+    lines = path.read_text().splitlines()
+    whole = GaitPipeline().analyze(read_recording(path))
+    lines[1] = "," + lines[1].split(",", 1)[1]  # the first data row's time cell empty
+    path.write_text("\n".join(lines) + "\n")
+    chunked = _stream_analysis(path)
+    assert len(chunked.bouts) == len(whole.bouts) == 1
+
+
+def test_timestamps_going_backwards_deep_in_a_streamed_file_name_their_line(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "back.csv"
+    write_walking_csv(path, stand_s=40.0, walk_s=30.0)
+    lines = path.read_text().splitlines()
+    cells = lines[9000].split(",")
+    cells[0] = f"{float(cells[0]) - 5.0:.4f}"
+    lines[9000] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(RecordingFormatError, match="line 9001: timestamps go backwards"):
+        _stream_analysis(path)

@@ -68,8 +68,11 @@ class RetrowalkCsvStream:
             self._columns += [self._header.index(c) for c in GYR_COLUMNS]
         self._next_line = 2
         self._buffer = np.zeros((0, len(self._columns)))
+        self._line_of = np.zeros(0, dtype=np.int64)  # each buffered row's line in the file
         self._exhausted = False
         self._fill(1)
+        while self._buffer.shape[0] == 0 and not self._exhausted:
+            self._fill(self.block_rows)  # the first rows had no time (dropped)
         if self._buffer.shape[0] == 0:
             self.close()
             raise RecordingFormatError("the file has a header but no data rows", source=self.source)
@@ -110,14 +113,20 @@ class RetrowalkCsvStream:
         keep_from = int(np.searchsorted(rel, start_s, side="left"))
         upto = int(np.searchsorted(rel, end_s, side="left"))
         rows = self._buffer[keep_from:upto]
+        first_line = int(self._line_of[keep_from]) if rows.shape[0] else None
         self._buffer = self._buffer[keep_from:]  # earlier rows are never needed again
+        self._line_of = self._line_of[keep_from:]
         if rows.shape[0] == 0:
             raise RecordingFormatError(
                 f"no samples between {start_s:.0f} s and {end_s:.0f} s", source=self.source
             )
         gyr = rows[:, 4:7] if self._has_gyr else None
         return build_recording(
-            rows[:, 0] - rows[0, 0], rows[:, 1:4], gyr, source=f"{self.source} @{start_s:.0f}s"
+            rows[:, 0] - rows[0, 0],
+            rows[:, 1:4],
+            gyr,
+            source=f"{self.source} @{start_s:.0f}s",
+            first_data_line=first_line,
         )
 
     def _fill(self, n_rows: int) -> None:
@@ -132,7 +141,14 @@ class RetrowalkCsvStream:
             return
         values = parse_rows(lines, self._delimiter, self._header, self.source, first_line)
         block = values[:, self._columns]
+        line_of = first_line + np.arange(block.shape[0], dtype=np.int64)
+        # a row without a time cannot be placed: dropped, as the whole-file reader does (the
+        # segment search below needs times in order, and NaN is in no order)
+        timed = np.isfinite(block[:, 0])
+        if not timed.all():
+            block, line_of = block[timed], line_of[timed]
         self._buffer = np.vstack([self._buffer, block]) if self._buffer.size else block
+        self._line_of = np.concatenate([self._line_of, line_of])
 
 
 def _last_line(path: Path) -> str:
