@@ -1,16 +1,19 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 import retrowalk.gait.pipeline as pipeline_module
 from retrowalk.errors import InputError
+from retrowalk.gait.io import read_recording
 from retrowalk.gait.parameters import BoutParameters, bout_parameters
 from retrowalk.gait.pipeline import GaitPipeline, GaitResult, PlannedSession
 from retrowalk.gait.recording import Recording
 from retrowalk.gait.resample import build_recording
 
-from .synthetic import walking_recording, walking_signal
+from .synthetic import walking_recording, walking_signal, write_walking_csv
 
 
 def test_synthetic_walking_gives_one_bout_with_its_cadence_and_a_direction() -> None:
@@ -254,3 +257,26 @@ def test_acceleration_no_body_worn_sensor_measures_is_refused_naming_the_sample(
     first = 0 if rows.start is None else rows.start
     assert f"sample {first} " in str(error.value)
     assert "check the file's units and columns" in str(error.value)
+
+
+def test_a_gap_in_the_recording_splits_the_walk_instead_of_making_one_long_step(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "gap.csv"
+    write_walking_csv(path, stand_s=2.0, walk_s=30.0)
+    lines = path.read_text().splitlines()
+    gap_row = 1 + 1700  # 17 s into the file: mid-walk
+    for i in range(gap_row, len(lines)):
+        cells = lines[i].split(",")
+        cells[0] = f"{float(cells[0]) + 1.0:.4f}"
+        lines[i] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n")
+    recording = read_recording(path)
+    (gap,) = recording.quality.gaps
+    result = GaitPipeline(sensor_height_m=1.0).analyze(recording)
+    assert len(result.bouts) == 2
+    for bout in result.bouts:
+        assert bout.end_s <= gap.start_s + 0.01 or bout.start_s >= gap.end_s - 0.01
+    # no step time across the gap: both parts have the walk's cadence
+    first, second = result.bouts
+    assert second.parameters.cadence_spm == pytest.approx(first.parameters.cadence_spm, rel=0.05)

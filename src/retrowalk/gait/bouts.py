@@ -12,6 +12,7 @@ one of our bouts is a Mobilise-D "micro" walking bout).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Self
 
@@ -62,7 +63,16 @@ class WalkingBoutDetector:
     fc_indices_: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     bouts_: list[BoutSpan] = field(default_factory=list)
 
-    def detect(self, data: FloatArray, *, sampling_rate_hz: float) -> Self:
+    def detect(
+        self,
+        data: FloatArray,
+        *,
+        sampling_rate_hz: float,
+        gaps: Sequence[tuple[int, int]] = (),
+    ) -> Self:
+        """Find the bouts. ``gaps``: ``[first, last]`` sample indices of stretches the recording
+        did not have (filled by interpolation, :mod:`retrowalk.gait.resample`); a step across
+        one is not a step, so no bout spans a gap."""
         detector = self.contact_detector.find_candidates(data, sampling_rate_hz=sampling_rate_hz)
         # Linking uses the robust lobe positions; the reported ICs are the refined ones, which
         # (with their final contacts) are computed only for the contacts of the bouts.
@@ -84,6 +94,11 @@ class WalkingBoutDetector:
             return self
         step_s = np.diff(ics) / sampling_rate_hz
         linked = (step_s >= self.min_step_time_s) & (step_s <= self.max_step_time_s)
+        for first, last in gaps:
+            # the steps from the last contact before the gap to the first one after it
+            before = max(int(np.searchsorted(ics, first, side="left")) - 1, 0)
+            after = int(np.searchsorted(ics, last, side="right"))
+            linked[before : min(after, linked.size)] = False
         # Runs of True in `linked`: bout k covers contacts run_start..run_end (inclusive).
         padded = np.r_[False, linked, False].astype(np.int8)
         change = np.diff(padded)

@@ -375,7 +375,14 @@ class GaitPipeline:
         )
         detector.contact_detector.band_hz = self.band_hz
         detector.contact_detector.smoothing_sigma_s = self.smoothing_sigma_s
-        detector.detect(vertical, sampling_rate_hz=fs)
+        # a gap long enough to hide a step splits any bout across it (its interpolated samples
+        # would make one long fake step)
+        breaking = [
+            (int(g.start_s * fs), int(np.ceil(g.end_s * fs)))
+            for g in recording.quality.gaps
+            if g.duration_s >= self.min_step_time_s
+        ]
+        detector.detect(vertical, sampling_rate_hz=fs, gaps=breaking)
         ics = detector.ic_indices_
         fcs = detector.fc_indices_
         ic_s = ics / fs
