@@ -250,6 +250,39 @@ def test_a_next_morning_flare_reported_later_shortens_the_next_session(
     assert next_planned["backward_min"] == updated.decision["next_backward_min"]
 
 
+def test_a_corrected_next_morning_pain_replaces_the_decision_instead_of_stacking_on_it(
+    runtime: Runtime, make_user: MakeUser
+) -> None:
+    patient = make_user()
+    who = Actor(patient.id, "patient")
+    start_program(runtime, patient)
+    logged = log(runtime, patient, runtime.now(), pain_before=4, pain_next_morning=None)
+    assert logged.session.decision is not None
+    first_dose = programs.get_program(runtime, who, patient.id).plan["sessions"][1]
+
+    def answer(pain: int) -> dict[str, object]:
+        updated = session_logs.record_next_morning_pain(
+            runtime, who, patient.id, logged.session.id, NextMorningPainIn(pain_next_morning=pain)
+        )
+        assert updated.decision is not None
+        return updated.decision
+
+    assert answer(8)["action"] == "reduce"
+    reduced = programs.get_program(runtime, who, patient.id)
+    assert reduced.plan["sessions"][1]["backward_min"] < first_dose["backward_min"]
+    # the same answer again stores nothing new
+    assert answer(8)["action"] == "reduce"
+    assert programs.get_program(runtime, who, patient.id).current_revision == (
+        reduced.current_revision
+    )
+    # corrected: the decision is made on the plan as it was before the session's decision
+    corrected = answer(2)
+    assert corrected["action"] in ("progress", "repeat")
+    after = programs.get_program(runtime, who, patient.id).plan["sessions"][1]
+    assert after["backward_min"] == corrected["next_backward_min"]
+    assert after["backward_min"] >= first_dose["backward_min"]
+
+
 def test_next_morning_pain_for_an_earlier_session_does_not_revise_the_plan(
     runtime: Runtime, make_user: MakeUser, clock: TestClock
 ) -> None:

@@ -94,10 +94,10 @@ class WalkingBoutDetector:
             return self
         step_s = np.diff(ics) / sampling_rate_hz
         linked = (step_s >= self.min_step_time_s) & (step_s <= self.max_step_time_s)
-        for first, last in gaps:
+        for gap_first, gap_last in gaps:
             # the steps from the last contact before the gap to the first one after it
-            before = max(int(np.searchsorted(ics, first, side="left")) - 1, 0)
-            after = int(np.searchsorted(ics, last, side="right"))
+            before = max(int(np.searchsorted(ics, gap_first, side="left")) - 1, 0)
+            after = int(np.searchsorted(ics, gap_last, side="right"))
             linked[before : min(after, linked.size)] = False
         # Runs of True in `linked`: bout k covers contacts run_start..run_end (inclusive).
         padded = np.r_[False, linked, False].astype(np.int8)

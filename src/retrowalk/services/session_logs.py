@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import json
 import zoneinfo
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -39,7 +40,7 @@ from retrowalk.services.runtime import Actor, Runtime
 from retrowalk.services.views import LoggedSessionView, SessionLogView
 from retrowalk.storage.flags import ClinicianFlag
 from retrowalk.storage.profiles import PatientProfile
-from retrowalk.storage.programs import Program
+from retrowalk.storage.programs import Program, ProgramRevision
 from retrowalk.storage.session_logs import IdempotencyKey, SessionLog
 from retrowalk.storage.users import User
 
@@ -159,12 +160,16 @@ def _progress(
     # The decision was made on the caught-up plan (decisions for sessions logged while the
     # program was paused applied first); store that plan, not the stored one, so those
     # reductions and their history entries are kept.
+    decided = apply_decision(catch_up(plan, entries), decision).to_json()
+    stored = current_revision(session, program)
+    if stored.session_log_id == row.id and _same_plan(stored.plan, decided):
+        return  # the same answer again (a repeated correction): nothing new to store
     add_revision(
         session,
         rt,
         actor,
         program,
-        apply_decision(catch_up(plan, entries), decision).to_json(),
+        decided,
         reason="progression",
         note=decision.action,
         decision=decision.to_json(),
@@ -173,6 +178,33 @@ def _progress(
     if decision.action == "pause" and program.status == "active":
         program.status = "paused"
         program.status_reason = "paused by the progression rules: see your clinician"
+
+
+def _same_plan(first: dict[str, Any], second: dict[str, Any]) -> bool:
+    """Equal plans apart from their revision number."""
+    return {**first, "revision": None} == {**second, "revision": None}
+
+
+def _plan_before_decision(session: Session, program: Program, row: SessionLog) -> Plan:
+    """The plan to decide on again after ``row``: as it stood before the decision (or the
+    decisions) made after ``row``, so a corrected answer replaces the earlier decision instead
+    of stacking on it (pain 8 then corrected to 2 must not keep the reduction). When anything
+    else changed the plan since (a clinician's edit, a pause), the current plan is kept."""
+    revisions = session.scalars(
+        select(ProgramRevision)
+        .where(ProgramRevision.program_id == program.id)
+        .order_by(ProgramRevision.number)
+    ).all()
+    current = revisions[-1]
+    ours = [r for r in revisions if r.reason == "progression" and r.session_log_id == row.id]
+    if not ours:
+        return Plan.from_json(current.plan)
+    first = ours[0]
+    since = [r for r in revisions if r.number >= first.number]
+    if any(r.reason != "progression" or r.session_log_id != row.id for r in since):
+        return Plan.from_json(current.plan)
+    before = [r for r in revisions if r.number < first.number]
+    return Plan.from_json(before[-1].plan if before else current.plan)
 
 
 def _insert(
@@ -344,7 +376,7 @@ def record_next_morning_pain(
                 .limit(1)
             ).first()
             if latest == row.id:
-                plan = Plan.from_json(current_revision(session, program).plan)
+                plan = _plan_before_decision(session, program, row)
                 _progress(session, rt, actor, program, plan, _zone(session, patient_id), row)
         audit.record(session, actor, patient_id, "update", "session_log", row.id)
         return SessionLogView.model_validate(row)
