@@ -9,7 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from retrowalk.errors import NotFoundError, PermissionDeniedError
-from retrowalk.services import invitations, overview
+from retrowalk.services import invitations, overview, profiles
+from retrowalk.services.inputs import PatientProfileIn
 from retrowalk.services.overview import PAIN_RISE_NPRS, pain_rising
 from retrowalk.services.runtime import Actor, Runtime
 from retrowalk.services.views import UserView
@@ -129,3 +130,34 @@ def test_old_pain_outside_the_window_is_ignored(old: int, latest: int) -> None:
     assert (
         pain_rising([(start, float(old)), (start + dt.timedelta(days=29), float(latest))]) is None
     )
+
+
+def test_sessions_are_due_by_the_patients_own_calendar_day(
+    runtime: Runtime, make_user: MakeUser, clock: TestClock
+) -> None:
+    # 03:25 UTC on 22 Nov is still 21 Nov, 17:25 in Honolulu: a program starting on 22 Nov
+    # has nothing due yet there
+    clock.set(dt.datetime(2026, 11, 22, 3, 25, tzinfo=dt.UTC))
+    _, patient, as_clinician = _linked(runtime, make_user)
+    profiles.put_profile(
+        runtime,
+        Actor(patient.id, "patient"),
+        patient.id,
+        PatientProfileIn(time_zone="Pacific/Honolulu"),
+    )
+    start_program(runtime, patient, dt.date(2026, 11, 22))
+    (line,) = overview.clinician_overview(runtime, as_clinician)
+    assert (line.sessions_planned, line.adherence) == (0, None)
+    assert line.next_session_date == dt.date(2026, 11, 22)
+
+
+def test_a_session_the_patient_is_behind_on_is_due_today_not_on_a_past_date(
+    runtime: Runtime, make_user: MakeUser, clock: TestClock
+) -> None:
+    clock.set(MONDAY)
+    _, patient, as_clinician = _linked(runtime, make_user)
+    start_program(runtime, patient, MONDAY.date())
+    clock.set(MONDAY + dt.timedelta(days=10))
+    (line,) = overview.clinician_overview(runtime, as_clinician)
+    assert line.sessions_done == 0
+    assert line.next_session_date == (MONDAY + dt.timedelta(days=10)).date()

@@ -79,12 +79,17 @@ def _history(
     # progression rules revise it), as a person using the guided timer would.
     current = view.plan["sessions"]
     logged: list[tuple[int, dict[str, object], dt.datetime]] = []  # id, plan, when
-    for planned in view.plan["sessions"]:
-        day = dt.date.fromisoformat(planned["date"])
+    # A missed day leaves the session for the next planned day: the person does the plan's
+    # sessions in order (as the guided timer offers them), on the plan's days they walk.
+    number = 0
+    for slot in view.plan["sessions"]:
+        day = dt.date.fromisoformat(slot["date"])
         if day >= today:
             break
         if rng.random() < skip_rate:
             continue
+        number += 1
+        planned = view.plan["sessions"][number - 1]
         week = (day - start).days / 7
         pain = max(
             0, min(10, round(start_pain + trend_per_week * week + rng.choice((-1, 0, 0, 1))))
@@ -143,7 +148,12 @@ def _history(
         (weeks, start_pain),
         (0, max(0, round(start_pain + trend_per_week * weeks))),
     ):
-        at[0] = dt.datetime.combine(today - dt.timedelta(days=7 * weeks_ago), dt.time(9), dt.UTC)
+        # 09:00 UTC on that day, but never later than now (the outcome of "today" in the small
+        # hours would lie in the future, and an export of it could not be imported again)
+        at[0] = min(
+            dt.datetime.combine(today - dt.timedelta(days=7 * weeks_ago), dt.time(9), dt.UTC),
+            rt.now(),
+        )
         outcomes.record_outcome(
             past, patient, patient.user_id, OutcomeIn(instrument="nprs", items=[float(pain)])
         )

@@ -17,6 +17,7 @@ session's backward minutes) and flags:
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from typing import Any
 
 from sqlalchemy import and_, func, select
@@ -29,6 +30,7 @@ from retrowalk.services.runtime import Actor, Runtime
 from retrowalk.services.views import FlagView, PatientSummaryView, UserView
 from retrowalk.storage.flags import ClinicianFlag
 from retrowalk.storage.links import CareLink
+from retrowalk.storage.profiles import PatientProfile
 from retrowalk.storage.programs import Program, ProgramRevision
 from retrowalk.storage.session_logs import SessionLog
 from retrowalk.storage.users import User
@@ -126,6 +128,7 @@ def summaries(session: Session, now: dt.datetime, patients: list[User]) -> list[
         if pain is not None:
             pains[patient_id].append((started_at, float(pain)))
     flags = _open_flags(session, ids)
+    zones = _zones(session, ids)
     lines = []
     for patient in patients:
         program, plan = programs.get(patient.id, (None, None))
@@ -135,10 +138,14 @@ def summaries(session: Session, now: dt.datetime, patients: list[User]) -> list[
         if program is not None and plan is not None:
             done = int(done_by_program.get(program.id, 0))
             sessions = plan["sessions"]
-            planned = sum(1 for s in sessions if dt.date.fromisoformat(s["date"]) <= now.date())
+            # the patient's own calendar day: before their first session's morning nothing
+            # is due yet, whatever the date in UTC
+            today = now.astimezone(zones.get(patient.id, dt.UTC)).date()
+            planned = sum(1 for s in sessions if dt.date.fromisoformat(s["date"]) <= today)
             if done < len(sessions) and program.status != "completed":
                 current_min = int(sessions[done]["backward_min"])
-                next_date = dt.date.fromisoformat(sessions[done]["date"])
+                # sessions are done in order: one the patient is behind on is due today
+                next_date = max(dt.date.fromisoformat(sessions[done]["date"]), today)
         last = last_by_patient.get(patient.id)
         patient_flags = list(flags[patient.id])
         rising = pain_rising(pains[patient.id])
@@ -170,6 +177,22 @@ def summaries(session: Session, now: dt.datetime, patients: list[User]) -> list[
             )
         )
     return lines
+
+
+def _zones(session: Session, patient_ids: list[int]) -> dict[int, dt.tzinfo]:
+    """Each patient's time zone from their profile (UTC without one)."""
+    rows = session.execute(
+        select(PatientProfile.patient_id, PatientProfile.time_zone).where(
+            PatientProfile.patient_id.in_(patient_ids)
+        )
+    ).all()
+    zones: dict[int, dt.tzinfo] = {}
+    for patient_id, name in rows:
+        try:
+            zones[patient_id] = zoneinfo.ZoneInfo(name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            zones[patient_id] = dt.UTC
+    return zones
 
 
 def _audit_reads(rt: Runtime, actor: Actor, patient_ids: list[int]) -> None:

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from fastapi.testclient import TestClient
 
+from retrowalk.web.pages.formatting import date_text
 from tests.db_fixtures import TestClock
 from tests.web.pages.conftest import PatientClient, csrf, log_body, session_plan, start_program
 
@@ -160,3 +161,16 @@ def test_a_morning_pain_outside_0_to_10_is_refused_on_a_page_and_not_stored(
     stored = client.get(f"/api/v1/patients/{me['id']}/sessions").json()[0]
     assert stored["pain_next_morning"] is None
     assert "How is your back this morning?" in client.get("/app").text
+
+
+def test_a_session_the_patient_is_behind_on_shows_as_due_today(
+    patient_client: PatientClient, clock: TestClock
+) -> None:
+    _at_noon(clock)
+    client = patient_client()
+    start_program(client)  # session 1 planned for today
+    first_day = clock().date()
+    clock.advance(days=3)
+    again = patient_client(client.user)  # type: ignore[attr-defined]  # signed in again
+    page = again.get("/app").text
+    assert f"Next session: today (planned for {date_text(first_day)})" in page

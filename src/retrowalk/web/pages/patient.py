@@ -40,7 +40,12 @@ from retrowalk.web.pages.session_user import check_csrf, runtime_of
 router = APIRouter(include_in_schema=False)
 
 
-def planned_view(planned: PlannedSession, url: str = "") -> dict[str, Any]:
+def planned_view(
+    planned: PlannedSession, url: str = "", *, due_from: dt.date | None = None
+) -> dict[str, Any]:
+    """A planned session for the pages. With ``due_from`` (today), a session whose planned day
+    has passed reads as due today: sessions are done in order, so one the person is behind on
+    is the one to do now."""
     backward_blocks = [b for b in planned.blocks if b.direction == "backward"]
     breaks_min = sum(b.duration_min for b in planned.blocks if b.direction == "forward")
     if len(backward_blocks) > 1:
@@ -53,7 +58,11 @@ def planned_view(planned: PlannedSession, url: str = "") -> dict[str, Any]:
         block_text = f"{planned.backward_min} min backward in one go"
     return {
         "number": planned.number,
-        "date_text": date_text(planned.date),
+        "date_text": (
+            f"today (planned for {date_text(planned.date)})"
+            if due_from is not None and planned.date < due_from
+            else date_text(planned.date)
+        ),
         "week": planned.week,
         "backward_min": planned.backward_min,
         "total_min": planned.total_min,
@@ -125,7 +134,7 @@ def my_program(request: Request) -> Response:
     ]
     context.update(
         plan=plan,
-        next_session=planned_view(nxt, "/app/session") if nxt is not None else None,
+        next_session=planned_view(nxt, "/app/session", due_from=today) if nxt is not None else None,
         week_number=week,
         week_sessions=week_sessions,
         sources=[source_text(s) for s in plan.sources],
