@@ -160,6 +160,17 @@ def test_a_wrong_password_deletes_nothing(runtime: Runtime) -> None:
     assert rows_about(runtime, history.patient.id) == before
 
 
+def test_the_password_is_read_as_at_sign_in_without_surrounding_spaces(
+    runtime: Runtime,
+) -> None:
+    history = small_history(runtime)
+    personal_data.delete_account(
+        runtime, history.patient_actor, history.patient.id, f"  {PASSWORD}  "
+    )
+    with pytest.raises(NotFoundError):
+        personal_data.personal_data_zip(runtime, history.patient_actor, history.patient.id)
+
+
 def test_a_clinician_cannot_delete_a_patients_account(runtime: Runtime) -> None:
     history = small_history(runtime)
     with pytest.raises(PermissionDeniedError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from retrowalk.errors import NotAllowedError, NotFoundError, PermissionDeniedError
+from retrowalk.errors import InputError, NotAllowedError, NotFoundError, PermissionDeniedError
 from retrowalk.schemas.clinical import ScreeningAnswersIn
 from retrowalk.services import invitations, programs, screenings
 from retrowalk.services.inputs import PlanAdjustIn, PrescriptionIn, ProgramStatusIn
@@ -240,3 +240,28 @@ def test_a_clinicians_plan_without_history_is_not_replayed_at_the_next_session(
     changes = [(h["after_session"], h["change"]) for h in after.program.plan["history"]]
     assert changes[0] == (1, "clinician_edit")
     assert [c for c in changes if c[1] == "reduce"] == []
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "field"),
+    [
+        ("template", "bogus", "plan.template"),
+        ("forward_speed_kmh", 1e9, "plan.forward_speed_kmh"),
+        ("start_date", "9999-12-31", "plan.start_date"),
+    ],
+)
+def test_a_clinicians_plan_with_values_that_make_no_sense_is_refused_and_changes_nothing(
+    runtime: Runtime, make_user: MakeUser, key: str, value: object, field: str
+) -> None:
+    clinician, patient = make_user("clinician"), make_user()
+    _link(runtime, clinician, patient)
+    start_program(runtime, patient)
+    as_clinician = Actor(clinician.id, "clinician")
+    before = programs.get_program(runtime, as_clinician, patient.id)
+    edited = {**before.plan, key: value}
+    with pytest.raises(InputError) as caught:
+        programs.adjust_plan(runtime, as_clinician, patient.id, PlanAdjustIn(plan=edited, note="x"))
+    assert caught.value.field == field
+    assert programs.get_program(runtime, as_clinician, patient.id).current_revision == (
+        before.current_revision
+    )

@@ -14,6 +14,9 @@ from typing import Any
 
 from retrowalk.errors import InputError
 
+FIRST_DATE, LAST_DATE = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+"""The dates a plan or log may name (our bound, as for every date retrowalk reads)."""
+
 
 class JsonReader:
     """A cursor over one JSON object (``dict``) at a known field path."""
@@ -83,11 +86,15 @@ class JsonReader:
         return value
 
     def date(self, key: str) -> dt.date:
+        """A date between 2000-01-01 and 2100-12-31 (outside them: a typing mistake)."""
         text = self.string(key)
         try:
-            return dt.date.fromisoformat(text)
+            value = dt.date.fromisoformat(text)
         except ValueError:
             raise self.fail(key, f"not a valid date (YYYY-MM-DD): {text!r}") from None
+        if not FIRST_DATE <= value <= LAST_DATE:
+            raise self.fail(key, f"must be between {FIRST_DATE} and {LAST_DATE}: {text!r}")
+        return value
 
     def strings(self, key: str) -> tuple[str, ...]:
         values = self.raw(key)

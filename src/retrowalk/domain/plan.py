@@ -39,6 +39,11 @@ class Block:
         return cls(direction, reader.integer("duration_min", minimum=1, maximum=MAX_BACKWARD_MIN))
 
 
+MAX_PACE_KMH = 10.0
+"""Our input limit for a planned pace: a walking, not a running, speed (as the prescription's
+forward speed, ``domain.prescription.MAX_FORWARD_SPEED_KMH``)."""
+
+
 @dataclass(frozen=True)
 class Pace:
     """How fast to walk backward: plain guidance and, on a treadmill, a speed range in km/h."""
@@ -59,12 +64,20 @@ class Pace:
     @classmethod
     def from_reader(cls, reader: JsonReader) -> Pace:
         reader.reject_unknown({"text", "speed_kmh_min", "speed_kmh_max", "sources"})
-        return cls(
+        pace = cls(
             reader.string("text"),
             reader.optional_float("speed_kmh_min"),
             reader.optional_float("speed_kmh_max"),
             reader.strings("sources"),
         )
+        for key in ("speed_kmh_min", "speed_kmh_max"):
+            speed = getattr(pace, key)
+            if speed is not None and speed > MAX_PACE_KMH:
+                raise reader.fail(key, f"must be at most {MAX_PACE_KMH:g} km/h (a walking pace)")
+        low, high = pace.speed_kmh_min, pace.speed_kmh_max
+        if low is not None and high is not None and low > high:
+            raise reader.fail("speed_kmh_min", "must not be above speed_kmh_max")
+        return pace
 
 
 @dataclass(frozen=True)
@@ -260,9 +273,16 @@ class Plan:
                 )
             if index > 1 and session.date <= sessions[index - 2].date:
                 raise reader.fail(f"sessions.{index - 1}.date", "must be after the previous one")
+        start_date = reader.date("start_date")
+        weeks = reader.integer("weeks", minimum=1, maximum=52)
+        for index, session in enumerate(sessions):
+            if session.date < start_date:
+                raise reader.fail(f"sessions.{index}.date", "must not be before start_date")
+            if session.week > weeks:
+                raise reader.fail(f"sessions.{index}.week", f"the plan has {weeks} weeks")
         plan = cls(
-            start_date=reader.date("start_date"),
-            weeks=reader.integer("weeks", minimum=1, maximum=52),
+            start_date=start_date,
+            weeks=weeks,
             sessions_per_week=reader.integer("sessions_per_week", minimum=3, maximum=4),
             setting=cast(Setting, reader.choice("setting", SETTINGS)),
             goal_backward_min=reader.integer(

@@ -219,11 +219,14 @@ _PATIENT_TABLES: tuple[Any, ...] = (
 
 
 def delete_account(rt: Runtime, actor: Actor, patient_id: int, password: str) -> None:
-    """Delete the patient's account and all their health data (password required)."""
+    """Delete the patient's account and all their health data (password required).
+
+    The password is read as sign-up and sign-in read it, without surrounding spaces
+    (``services.inputs.Input``): typed with them, it matches there and must match here too."""
     with rt.db.write() as session:
         patient = _require_self(session, actor, patient_id)
         try:
-            rt.hasher.verify(patient.password_hash, password)
+            rt.hasher.verify(patient.password_hash, password.strip())
         except (argon2.exceptions.VerificationError, argon2.exceptions.InvalidHashError):
             raise InputError("the password does not match", field="password") from None
         now = rt.now()

@@ -13,7 +13,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from retrowalk.domain.plan import Plan, Revision
-from retrowalk.domain.prescription import Profile, prescribe
+from retrowalk.domain.prescription import (
+    MAX_FORWARD_SPEED_KMH,
+    MIN_FORWARD_SPEED_KMH,
+    Profile,
+    prescribe,
+)
+from retrowalk.domain.protocols import TEMPLATES
 from retrowalk.domain.screening import ScreeningAnswers, ScreeningResult
 from retrowalk.errors import InputError, NotAllowedError, NotFoundError, PermissionDeniedError
 from retrowalk.services import audit
@@ -238,9 +244,24 @@ def adjust_plan(rt: Runtime, actor: Actor, patient_id: int, change: PlanAdjustIn
     with rt.db.write() as session:
         require_clinician_of(session, actor, patient_id)
         program = _require_current(session, patient_id)
-        plan = Plan.from_json(change.plan, source="plan")
-        if plan.template != program.template_id and not plan.template:
-            raise InputError("must name the plan's template", field="plan.template")
+        try:
+            plan = Plan.from_json(change.plan)
+        except InputError as error:  # the plan is the request's "plan" field
+            raise InputError(
+                error.problem, field=f"plan.{error.field}" if error.field else "plan"
+            ) from None
+        if plan.template != program.template_id and plan.template not in TEMPLATES:
+            raise InputError(
+                f"must be the program's template ({program.template_id}) or one of "
+                f"{', '.join(sorted(TEMPLATES))}",
+                field="plan.template",
+            )
+        speed = plan.forward_speed_kmh
+        if speed is not None and not MIN_FORWARD_SPEED_KMH <= speed <= MAX_FORWARD_SPEED_KMH:
+            raise InputError(
+                f"must be from {MIN_FORWARD_SPEED_KMH:g} to {MAX_FORWARD_SPEED_KMH:g} km/h",
+                field="plan.forward_speed_kmh",
+            )
         # The edited plan is the new baseline: sessions logged so far must not be replayed onto
         # it by the progression rules' catch-up (a plan sent without its history would else get
         # every earlier decision applied again at the next session).
