@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -149,3 +150,12 @@ def test_a_bug_on_a_page_is_an_html_500_page_without_details(
     api = client.get("/api/v1/test-crash")
     assert api.status_code == 500
     assert api.json()["error"]["type"] == "internal"
+
+
+def test_every_page_links_an_icon_the_app_serves(client: TestClient) -> None:
+    page = client.get("/login").text
+    found = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', page)
+    assert found, "no icon link: browsers then ask for /favicon.ico and log a 404"
+    icon = client.get(found.group(1).replace("&amp;", "&"))
+    assert icon.status_code == 200
+    assert icon.text.startswith("<svg")
