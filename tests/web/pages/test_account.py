@@ -50,6 +50,17 @@ def test_sign_up_with_a_short_password_says_which_field_is_wrong(client: TestCli
     assert 'aria-invalid="true"' in response.text
 
 
+def test_sign_up_names_a_bad_email_and_a_short_password_at_once(client: TestClient) -> None:
+    response = client.post(
+        "/signup",
+        data={"display_name": "Al", "email": "notanemail", "password": "shortpw"},
+    )
+    assert response.status_code == 422
+    assert 'id="password-error"' in response.text
+    assert 'id="email-error"' in response.text
+    assert "not a valid email address" in response.text
+
+
 def test_sign_up_with_an_unknown_invitation_code_creates_no_account(client: TestClient) -> None:
     response = client.post(
         "/signup",

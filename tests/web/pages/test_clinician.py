@@ -237,3 +237,19 @@ def test_a_pause_without_a_reason_is_refused_and_changes_nothing(
     assert response.status_code == 422
     assert "give a reason" in response.text
     assert "Start guided session" in patient.get("/app").text
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [("ZZZZZ-ZZZZZ", "Check the code with your clinician"), ("", "Enter the code")],
+)
+def test_a_code_that_does_not_work_is_shown_again_beside_its_field(
+    client_for: ClientFor, code: str, expected: str
+) -> None:
+    patient = client_for("patient", auth="cookie")
+    response = patient.post("/app/link", data={"csrf_token": csrf(patient), "code": code})
+    assert response.status_code == 422
+    assert 'id="code-error"' in response.text
+    assert expected in response.text
+    assert f'name="code" required autocomplete="off" value="{code}"' in response.text
+    assert "No clinician linked." in response.text

@@ -164,6 +164,13 @@ def _signup_problems(
             name = str(detail["loc"][0])
             empty = fields.get(name) in ("", None)
             problems.setdefault(name, "Please fill this in." if empty else detail["msg"])
+    if "email" not in problems:
+        # the address's form is the service's rule: checked here too, so every problem with
+        # the form shows at once, not one per try
+        try:
+            accounts.normalize_email(fields["email"] or "")
+        except InputError as error:
+            problems["email"] = error.problem
     return problems
 
 

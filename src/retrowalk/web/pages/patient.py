@@ -33,9 +33,9 @@ from retrowalk.web.pages.patient_records import (
     session_rows,
 )
 from retrowalk.web.pages.questionnaires_due import due_today
-from retrowalk.web.pages.rendering import Message, render
+from retrowalk.web.pages.rendering import render
 from retrowalk.web.pages.screening_questions import QUESTIONS
-from retrowalk.web.pages.session_user import check_csrf, runtime_of
+from retrowalk.web.pages.session_user import PageUser, check_csrf, runtime_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -87,7 +87,19 @@ def _morning_question(records: PatientRecords) -> dict[str, Any] | None:
 
 @router.get("/app")
 def my_program(request: Request) -> Response:
-    user = require(request, "patient")
+    return _program_page(request, require(request, "patient"))
+
+
+def _program_page(
+    request: Request,
+    user: PageUser,
+    *,
+    link_error: str = "",
+    link_code: str = "",
+    status_code: int = 200,
+) -> Response:
+    """The patient's home page; with ``link_error`` it is the refused invitation code shown
+    again beside its field."""
     rt = runtime_of(request)
     records = load_records(rt, user.actor, user.user_id)
     done_outcomes = [
@@ -108,6 +120,9 @@ def my_program(request: Request) -> Response:
         "program": records.program,
         "clinicians": [link.clinician.display_name for link in links],
         "accept_action": "/app/link",
+        "link_error": link_error,
+        "link_code": link_code,
+        "status_code": status_code,
         "screening_url": "/app/screening",
         "screening_result_url": "/app/screening/result",
         "question_count": len(QUESTIONS),
@@ -311,21 +326,24 @@ def program_status(
 def accept_invitation(
     request: Request,
     csrf_token: Annotated[str, Form(max_length=200)],
-    code: Annotated[str, Form(max_length=40)],
+    code: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
     user = require(request, "patient")
     check_csrf(request, user, csrf_token)
+    if not code.strip():
+        return _program_page(
+            request, user, link_error="Enter the code your clinician gave you.", status_code=422
+        )
     try:
         invitations.accept_invitation(runtime_of(request), user.actor, code)
     except (InputError, NotAllowedError) as error:
         problem = error.problem if isinstance(error, InputError) else str(error)
-        return render(
+        return _program_page(
             request,
-            "error.html",
-            title="The code did not work",
-            user=user,
+            user,
+            link_error=f"{problem[:1].upper()}{problem[1:]}. Check the code with your clinician; "
+            "your account was not linked.",
+            link_code=code,
             status_code=422,
-            message=f"{problem}. Check the code with your clinician.",
-            messages=[Message("Your account was not linked.", "warn")],
         )
     return RedirectResponse("/app?done=linked", status_code=303)
