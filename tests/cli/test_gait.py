@@ -268,6 +268,8 @@ def test_analyze_with_a_planned_warm_up_judges_against_the_warm_ups_walking(
             "cannot exceed them",
         ),
         (("--planned-backward-min", "nan"), "field 'planned_backward_min'"),
+        (("--planned-backward-min", "1e308"), "from 0 to 360"),
+        (("--planned-backward-min", "5", "--planned-warmup-min", "1e300"), "from 0 to 360"),
         (("--reference", "warm-up"), "field 'planned_warmup_min'"),
         (("--planned-backward-min", "5", "--reference", "warm-up"), "needs the planned warm-up"),
     ],
@@ -293,3 +295,24 @@ def test_batch_refuses_the_warm_up_reference_it_has_no_plan_for(
     )
     assert result.exit_code == 2
     assert "batch has no planned session" in result.stderr
+
+
+def test_a_trial_for_a_file_without_trials_exits_2(run_cli: RunCli, tmp_path: Path) -> None:
+    path = tmp_path / "walk.csv"
+    write_walking_csv(path, walk_s=10.0)
+    result = run_cli("gait", "analyze", str(path), "--trial", "TimeMeasure1/Test5/Trial1")
+    assert result.exit_code == 2
+    assert "field 'trial'" in result.stderr
+    assert "has no trials" in result.stderr
+
+
+def test_batch_with_absurdly_many_workers_starts_no_more_than_it_needs(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_walking_csv(folder / "walk.csv", walk_s=10.0)
+    out = tmp_path / "r.csv"
+    result = run_cli("gait", "batch", str(folder), "--out", str(out), "--workers", "100000")
+    assert result.exit_code == 0, result.stderr
+    assert "1 recordings analysed (0 failed)" in result.stdout

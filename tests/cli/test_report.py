@@ -61,7 +61,34 @@ def test_the_output_must_be_a_pdf_in_an_existing_folder(run_cli: RunCli, tmp_pat
 def test_a_database_without_the_newest_schema_is_refused_not_migrated(
     run_cli: RunCli, tmp_path: Path
 ) -> None:
+    (tmp_path / "empty.sqlite3").touch()
     url = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
     result = run_cli("report", "1", "--out", str(tmp_path / "r.pdf"), "--database-url", url)
     assert result.exit_code == 2
     assert "run `retrowalk db upgrade` first" in result.stderr
+
+
+def test_a_report_from_no_database_creates_none(run_cli: RunCli, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'new' / 'sub' / 'x.db'}"
+    result = run_cli("report", "1", "--out", str(tmp_path / "r.pdf"), "--database-url", url)
+    assert result.exit_code == 2
+    assert "no database at" in result.stderr
+    assert not (tmp_path / "new").exists()
+
+
+def test_a_bad_database_url_for_the_report_names_the_option(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    result = run_cli("report", "1", "--out", str(tmp_path / "r.pdf"), "--database-url", "bogus://x")
+    assert result.exit_code == 2
+    assert "field '--database-url'" in result.stderr
+
+
+def test_a_report_that_cannot_be_written_there_is_a_clear_error(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    plain = tmp_path / "plain.txt"
+    plain.write_text("x")
+    result = run_cli("report", "1", "--out", str(plain / "r.pdf"))
+    assert result.exit_code == 2
+    assert "Traceback" not in result.stderr

@@ -77,7 +77,18 @@ def test_user_create_with_a_short_password_exits_2(run_cli: RunCli, runtime: Run
 def test_a_bad_database_url_exits_2_with_a_message(run_cli: RunCli) -> None:
     result = run_cli("db", "upgrade", "--database-url", "mysql://nope")
     assert result.exit_code == 2
-    assert "RETROWALK_DATABASE_URL" in result.stderr
+    assert "field '--database-url'" in result.stderr
+
+
+def test_a_file_that_is_not_a_database_exits_2_with_a_message(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    notes = tmp_path / "notes.csv"
+    notes.write_text("time_s,acc_x_m_s2\n" * 200)
+    result = run_cli("db", "upgrade", "--database-url", f"sqlite:///{notes}")
+    assert result.exit_code == 2
+    assert "cannot open the database: file is not a database" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_serve_demo_migrates_a_fresh_database_and_prints_how_to_log_in(tmp_path: Path) -> None:

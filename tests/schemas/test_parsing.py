@@ -45,3 +45,12 @@ def test_valid_json_text_becomes_a_model() -> None:
     answers = validate_json(_Answers, '{"pain_now_nprs": 4}')
     assert answers.pain_now_nprs == 4
     assert answers.pregnant is False
+
+
+def test_json_with_a_byte_order_mark_is_read() -> None:
+    assert parse_json_text('\ufeff{"a": 1}') == {"a": 1}
+
+
+def test_json_nested_deeper_than_any_input_is_a_clear_error() -> None:
+    with pytest.raises(InputError, match="nests too deeply"):
+        parse_json_text("[" * 100_000, source="deep.json")

@@ -15,6 +15,7 @@ from retrowalk.cli import gait_attenuation
 from retrowalk.errors import InputError
 from retrowalk.gait.batch import find_jobs, run_batch, write_rows
 from retrowalk.gait.io import ColumnMapping, read_recording
+from retrowalk.gait.io.detect import FileFormat, detect_format
 from retrowalk.gait.io.stream import RetrowalkCsvStream, is_large_retrowalk_csv
 from retrowalk.gait.pipeline import (
     REFERENCE_MODES,
@@ -177,6 +178,12 @@ def analyze(
     plan = _plan(planned_backward_min, planned_warmup_min, planned_forward_min)
     pipeline = _pipeline(sensor_height_m, preset, plan, reference)
     mapping = ColumnMapping.from_json_file(columns) if columns is not None else None
+    has_trials = mapping is None and detect_format(file) is FileFormat.MOBILISED_MAT
+    if trial is not None and not has_trials:
+        raise InputError(
+            "--trial chooses a trial of a Mobilise-D data.mat; this file has no trials",
+            field="trial",
+        )
     if mapping is None and is_large_retrowalk_csv(file):
         if plot is not None:
             raise InputError(

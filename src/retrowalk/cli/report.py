@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy.exc import DatabaseError
 
-from retrowalk.config import load_settings
+from retrowalk.cli.server import database_problem, require_existing_database, settings_for
 from retrowalk.errors import InputError, NotAllowedError
 from retrowalk.services.exchange import operator_report_pdf
 from retrowalk.services.runtime import build_runtime
@@ -35,11 +36,17 @@ def _write_atomically(path: Path, data: bytes) -> None:
     folder = path.parent
     if not folder.is_dir():
         raise InputError(f"no such folder: {folder}", field="--out")
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+    except OSError as error:
+        raise InputError(f"cannot write in {folder}: {error.strerror}", field="--out") from None
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
         os.replace(temporary, path)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise InputError(f"cannot write {path}: {error.strerror}", field="--out") from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
@@ -61,7 +68,8 @@ def report(
     first, last = _date(start, "--start"), _date(end, "--end")
     if out.suffix.lower() != ".pdf":
         raise InputError("the report file name must end in .pdf", field="--out")
-    settings = load_settings(database_url=database_url)
+    settings = settings_for(database_url)
+    require_existing_database(settings.database_url)
     runtime = build_runtime(settings)
     try:
         if current_revision(runtime.db) != head_revision():
@@ -69,6 +77,8 @@ def report(
                 "the database is not at the newest schema: run `retrowalk db upgrade` first"
             )
         person, pdf = operator_report_pdf(runtime, patient, start=first, end=last)
+    except DatabaseError as error:
+        raise database_problem(error) from None
     finally:
         runtime.db.dispose()
     _write_atomically(out, pdf)

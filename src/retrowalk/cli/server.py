@@ -7,10 +7,12 @@ override them. ``serve`` brings the database schema up to date before it listens
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import make_url
+from sqlalchemy.exc import DatabaseError
 
 from retrowalk.config import Settings, load_settings
 from retrowalk.errors import InputError
@@ -29,18 +31,42 @@ DatabaseUrl = Annotated[
 ]
 
 
-def _settings(database_url: str | None) -> Settings:
-    return load_settings(database_url=database_url)
+def settings_for(database_url: str | None) -> Settings:
+    """The settings, with a bad ``--database-url`` named as the option the user typed."""
+    try:
+        return load_settings(database_url=database_url)
+    except InputError as error:
+        if database_url is None:
+            raise  # from the environment: the error names RETROWALK_DATABASE_URL
+        raise InputError(error.problem, field="--database-url") from None
+
+
+def database_problem(error: DatabaseError) -> InputError:
+    """A database that cannot be used (a server that does not answer, a wrong password, an
+    unwritable file, a file that is not a database), said in one line naming the option."""
+    reason = str(error.orig or error).strip().splitlines()[0]
+    return InputError(f"cannot open the database: {reason}", field="--database-url")
+
+
+def require_existing_database(url: str) -> None:
+    """A command that only reads (a report) must not create an empty SQLite file (and its
+    folders) where there was no database: say so instead."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return
+    if not Path(parsed.database).is_file():
+        raise InputError(
+            f"no database at {parsed.database}: run `retrowalk db upgrade` (or serve) first",
+            field="--database-url",
+        )
 
 
 def _upgrade(settings: Settings) -> None:
     database = Database(settings.database_url)
     try:
         upgrade(database)
-    except OperationalError as error:
-        # A server that does not answer, a wrong password, an unwritable file: say which.
-        reason = str(error.orig or error).strip().splitlines()[0]
-        raise InputError(f"cannot open the database: {reason}", field="--database-url") from None
+    except DatabaseError as error:
+        raise database_problem(error) from None
     finally:
         database.dispose()
 
@@ -59,7 +85,7 @@ def serve(
     from retrowalk.services.demo import create_demo
     from retrowalk.web.app import create_app
 
-    settings = _settings(database_url)
+    settings = settings_for(database_url)
     _upgrade(settings)
     runtime = build_runtime(settings)
     if demo:
@@ -76,7 +102,7 @@ def serve(
 
 def db_upgrade(database_url: DatabaseUrl = None) -> None:
     """Create or update the database schema to the newest version."""
-    settings = _settings(database_url)
+    settings = settings_for(database_url)
     _upgrade(settings)
     typer.echo(f"Database is up to date: {settings.database_url}")
 
@@ -97,7 +123,7 @@ def user_create(
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    settings = _settings(database_url)
+    settings = settings_for(database_url)
     _upgrade(settings)
     runtime = build_runtime(settings)
     try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -169,11 +170,13 @@ def _execute(
     if scheduler is not None:
         yield from _execute_dask(jobs, pipeline, scheduler, timeout_s)
         return
-    if workers == 1:
+    # never more processes than jobs or cores: each one is a whole Python with numpy
+    count = min(workers or os.cpu_count() or 1, len(jobs), os.cpu_count() or 1)
+    if count == 1:
         for index, job in enumerate(jobs):
             yield index, analyze_job(job, pipeline)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=count) as pool:
         futures: dict[Future[dict[str, Any]], int] = {
             pool.submit(analyze_job, job, pipeline): i for i, job in enumerate(jobs)
         }

@@ -58,6 +58,11 @@ DIRECTION_OFF_REASON = "direction estimation switched off"
 FloatArray = NDArray[np.float64]
 
 
+MAX_PLANNED_MIN = 360.0
+"""A planned session's minutes in each part at most (6 hours, the longest session a log may
+describe: ``services.inputs.MAX_SESSION_DURATION``)."""
+
+
 @dataclass(frozen=True)
 class PlannedSession:
     """What was prescribed for the session, to compare with what was walked.
@@ -79,10 +84,11 @@ class PlannedSession:
                 isinstance(value, bool)
                 or not isinstance(value, int | float)
                 or not math.isfinite(value)
-                or value < 0
+                or not 0 <= value <= MAX_PLANNED_MIN
             ):
                 raise InputError(
-                    f"must be a non-negative number of minutes, got {value!r}", field=name
+                    f"must be a number of minutes from 0 to {MAX_PLANNED_MIN:g}, got {value!r}",
+                    field=name,
                 )
         if self.warmup_forward_min > self.forward_min:
             raise InputError(

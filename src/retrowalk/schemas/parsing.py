@@ -19,6 +19,8 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 
 def parse_json_text(text: str, *, source: str | None = None) -> Any:
     """Decode JSON text; malformed JSON raises :class:`InputError` with line and column."""
+    if text.startswith("\ufeff"):
+        text = text[1:]  # a UTF-8 byte-order mark (Windows editors write one), as the CSVs allow
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
