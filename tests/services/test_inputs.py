@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from retrowalk.services.inputs import OutcomeIn, SessionLogIn
+from retrowalk.services.inputs import OutcomeIn, PatientProfileIn, SessionLogIn, UserUpdateIn
 
 
 def _session(**changes: Any) -> dict[str, Any]:
@@ -70,3 +70,28 @@ def test_a_highest_pain_below_the_pain_before_or_after_is_refused(
         SessionLogIn.model_validate(
             _session(pain_before=before, pain_max=highest, pain_after=after)
         )
+
+
+@pytest.mark.parametrize("name", ["localtime", "Factory", "posixrules", "right/UTC", "Mars/Base"])
+def test_a_time_zone_that_is_not_an_iana_name_is_refused(name: str) -> None:
+    with pytest.raises(ValidationError, match="not a known IANA time zone"):
+        PatientProfileIn(time_zone=name)
+
+
+@pytest.mark.parametrize("name", ["UTC", "Europe/Berlin", "Pacific/Honolulu"])
+def test_iana_time_zones_are_accepted(name: str) -> None:
+    assert PatientProfileIn(time_zone=name).time_zone == name
+
+
+def test_a_nul_character_is_refused_naming_its_field_once() -> None:
+    with pytest.raises(ValidationError) as caught:
+        SessionLogIn.model_validate(_session(notes="a\x00b"))
+    where, message = _problem(caught.value)
+    assert where == "notes"
+    assert message == "Value error, must not contain NUL characters"
+
+
+@pytest.mark.parametrize("value", ["yes", 1, "true"])
+def test_an_account_is_switched_on_or_off_only_by_true_or_false(value: object) -> None:
+    with pytest.raises(ValidationError):
+        UserUpdateIn.model_validate({"is_active": value})

@@ -17,6 +17,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -56,17 +57,20 @@ timer rounds each direction to 0.1 min): our choice."""
 Minutes = Annotated[float, Field(ge=0, le=240, allow_inf_nan=False)]
 
 
-def _reject_nul(value: Any, path: str) -> None:
+def _reject_nul(value: Any, path: str = "") -> None:
+    """Refuse NUL characters anywhere in ``value``; ``path`` is where inside the field (the
+    field itself is named by the validation error's location)."""
     if isinstance(value, str):
         if "\x00" in value:
-            raise ValueError(f"{path}: must not contain NUL characters")
+            where = f"{path}: " if path else ""
+            raise ValueError(f"{where}must not contain NUL characters")
     elif isinstance(value, dict):
         for key, item in value.items():
             _reject_nul(key, path)
-            _reject_nul(item, f"{path}.{key}")
+            _reject_nul(item, f"{path}.{key}".lstrip("."))
     elif isinstance(value, list | tuple):
         for index, item in enumerate(value):
-            _reject_nul(item, f"{path}.{index}")
+            _reject_nul(item, f"{path}.{index}".lstrip("."))
 
 
 class Input(BaseModel):
@@ -78,7 +82,7 @@ class Input(BaseModel):
     @field_validator("*", mode="after")
     @classmethod
     def _no_nul(cls, value: Any, info: ValidationInfo) -> Any:
-        _reject_nul(value, info.field_name or "value")
+        _reject_nul(value)
         return value
 
     @field_validator("*", mode="before")
@@ -130,7 +134,7 @@ class UserCreateIn(SignupIn):
 
 
 class UserUpdateIn(Input):
-    is_active: bool
+    is_active: StrictBool  # JSON true or false only ("yes" or 1 are not read as true)
 
 
 class InvitationIn(Input):
@@ -139,6 +143,22 @@ class InvitationIn(Input):
 
 class AcceptInvitationIn(Input):
     code: Annotated[str, Field(min_length=1, max_length=20)]
+
+
+_NOT_ZONES = frozenset({"localtime", "Factory", "posixrules"})
+
+
+def is_time_zone_name(name: str) -> bool:
+    """An IANA time zone name (``Europe/Berlin``, ``UTC``): not the tz database's
+    machine-specific entries (``localtime``, ``Factory``, ``posixrules``) or its ``posix/`` and
+    ``right/`` copies, which a calendar app would not know."""
+    if name in _NOT_ZONES or name.startswith(("posix/", "right/")):
+        return False
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 DEFAULT_SESSION_TIME = dt.time(18, 0)
@@ -168,10 +188,8 @@ class PatientProfileIn(Input):
     @field_validator("time_zone")
     @classmethod
     def _known_time_zone(cls, value: str) -> str:
-        try:
-            zoneinfo.ZoneInfo(value)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            raise ValueError("not a known IANA time zone (e.g. Europe/Berlin)") from None
+        if not is_time_zone_name(value):
+            raise ValueError("not a known IANA time zone (e.g. Europe/Berlin)")
         return value
 
     @model_validator(mode="after")
