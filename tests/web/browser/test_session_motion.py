@@ -51,21 +51,53 @@ def _recordings(page: Page) -> list[dict[str, Any]]:
     return found
 
 
-def test_a_session_measured_with_the_phones_motion_sensor_shows_what_was_walked(
-    page: Page, check_page: PageCheck
-) -> None:
-    sign_up(page, "Moritz Motion")
+STORED_ON_DEVICE = """() => new Promise((done) => {
+    const open = indexedDB.open("retrowalk-motion", 1);
+    open.onsuccess = () => {
+        const tx = open.result.transaction(["recordings", "chunks"], "readonly");
+        const counts = {};
+        const count = (name) => {
+            tx.objectStore(name).count().onsuccess = (e) => { counts[name] = e.target.result; };
+        };
+        count("recordings");
+        count("chunks");
+        tx.oncomplete = () => { open.result.close(); done(counts); };
+    };
+    open.onerror = () => done(null);
+})"""
+
+
+def _start_measured_session(page: Page, name: str, check: PageCheck | None = None) -> None:
+    """A new patient's first session started with "Measure my walking" ticked."""
+    sign_up(page, name)
     answer_screening(page)
     make_program(page)
     page.goto("/app/session")
     expect(page.locator("#guided-session[data-ready=true]")).to_be_attached()
     page.get_by_label("Measure my walking with this phone's motion sensor").check()
-    check_page(page, "session-before-motion")
+    if check is not None:
+        check(page, "session-before-motion")
     page.locator("#pain_before-3").check()
     page.get_by_role("button", name="Start the session").click()
     expect(page.locator("[data-motion-status]")).to_have_text(
         "Measuring your walking with the phone's motion sensor."
     )
+
+
+def _continue_after_reload(page: Page) -> None:
+    page.reload()
+    expect(page.locator("#guided-session[data-ready=true]")).to_be_attached()
+    page.get_by_role("button", name="Continue that session").click()
+    expect(page.locator("[data-motion-status]")).to_have_text(
+        "Measuring your walking with the phone's motion sensor."
+    )
+    page.get_by_role("button", name="Resume").click()
+
+
+def test_a_session_measured_with_the_phones_motion_sensor_shows_what_was_walked(
+    page: Page, check_page: PageCheck
+) -> None:
+    _start_measured_session(page, "Moritz Motion", check=check_page)
     played = page.evaluate(PLAY, _samples(walk_s=14.0))
     assert played == 800
     page.get_by_role("button", name="Stop early").click()
@@ -113,14 +145,7 @@ def test_without_consent_nothing_is_recorded_or_sent(page: Page) -> None:
 def test_a_session_saved_offline_is_measured_once_it_is_sent(
     page: Page, context: BrowserContext
 ) -> None:
-    sign_up(page, "Olga Offline")
-    answer_screening(page)
-    make_program(page)
-    page.goto("/app/session")
-    expect(page.locator("#guided-session[data-ready=true]")).to_be_attached()
-    page.get_by_label("Measure my walking with this phone's motion sensor").check()
-    page.locator("#pain_before-3").check()
-    page.get_by_role("button", name="Start the session").click()
+    _start_measured_session(page, "Olga Offline")
     page.evaluate(PLAY, _samples(walk_s=12.0))
     page.get_by_role("button", name="Stop early").click()
     fill_end_form(page)
@@ -133,46 +158,6 @@ def test_a_session_saved_offline_is_measured_once_it_is_sent(
         "Measured by your phone:", timeout=30000
     )
     assert len(_recordings(page)) == 1
-
-
-STORED_ON_DEVICE = """() => new Promise((done) => {
-    const open = indexedDB.open("retrowalk-motion", 1);
-    open.onsuccess = () => {
-        const tx = open.result.transaction(["recordings", "chunks"], "readonly");
-        const counts = {};
-        const count = (name) => {
-            tx.objectStore(name).count().onsuccess = (e) => { counts[name] = e.target.result; };
-        };
-        count("recordings");
-        count("chunks");
-        tx.oncomplete = () => { open.result.close(); done(counts); };
-    };
-    open.onerror = () => done(null);
-})"""
-
-
-def _start_measured_session(page: Page, name: str) -> None:
-    sign_up(page, name)
-    answer_screening(page)
-    make_program(page)
-    page.goto("/app/session")
-    expect(page.locator("#guided-session[data-ready=true]")).to_be_attached()
-    page.get_by_label("Measure my walking with this phone's motion sensor").check()
-    page.locator("#pain_before-3").check()
-    page.get_by_role("button", name="Start the session").click()
-    expect(page.locator("[data-motion-status]")).to_have_text(
-        "Measuring your walking with the phone's motion sensor."
-    )
-
-
-def _continue_after_reload(page: Page) -> None:
-    page.reload()
-    expect(page.locator("#guided-session[data-ready=true]")).to_be_attached()
-    page.get_by_role("button", name="Continue that session").click()
-    expect(page.locator("[data-motion-status]")).to_have_text(
-        "Measuring your walking with the phone's motion sensor."
-    )
-    page.get_by_role("button", name="Resume").click()
 
 
 def test_a_session_continued_after_a_reload_is_measured_from_its_start(page: Page) -> None:

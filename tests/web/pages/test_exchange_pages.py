@@ -299,25 +299,23 @@ def test_a_watch_file_becomes_a_logged_session_once_the_person_says_what_was_bac
     assert imported["notes"] == "From a TCX watch file; distance 1234 m"
 
 
-def test_more_backward_minutes_than_the_walk_lasted_are_refused(
-    app: FastAPI, runtime: Runtime
-) -> None:
-    history = small_history(runtime)
-    client = cookie_client(app, history.patient)
+def _log_gpx_walk(client: TestClient, **answers: str) -> Response:
+    """Upload the sample GPX walk, then log it with these answers (pain after: 3)."""
     read = client.post(
         "/app/watch-import",
         data={"csrf_token": csrf(client)},
         files={"file": ("walk.gpx", gpx_text().encode(), "application/gpx+xml")},
     )
-    form = {
-        **_draft_form(read.text),
-        "csrf_token": csrf(client),
-        "backward_min": "25",
-        "pain_before": "4",
-        "pain_max": "4",
-        "pain_after": "3",
-    }
-    refused = client.post("/app/watch-import/log", data=form)
+    form = {**_draft_form(read.text), "csrf_token": csrf(client), "pain_after": "3", **answers}
+    return client.post("/app/watch-import/log", data=form)
+
+
+def test_more_backward_minutes_than_the_walk_lasted_are_refused(
+    app: FastAPI, runtime: Runtime
+) -> None:
+    history = small_history(runtime)
+    client = cookie_client(app, history.patient)
+    refused = _log_gpx_walk(client, backward_min="25", pain_before="4", pain_max="4")
     assert refused.status_code == 422
     assert "Minutes you walked backward: must be between 0 and the session" in refused.text
     # the walk and every answer are still on the page, the field marked
@@ -332,20 +330,7 @@ def test_a_highest_pain_below_the_pain_before_is_refused_beside_its_field(
 ) -> None:
     history = small_history(runtime)
     client = cookie_client(app, history.patient)
-    read = client.post(
-        "/app/watch-import",
-        data={"csrf_token": csrf(client)},
-        files={"file": ("walk.gpx", gpx_text().encode(), "application/gpx+xml")},
-    )
-    form = {
-        **_draft_form(read.text),
-        "csrf_token": csrf(client),
-        "backward_min": "5",
-        "pain_before": "6",
-        "pain_max": "2",
-        "pain_after": "3",
-    }
-    refused = client.post("/app/watch-import/log", data=form)
+    refused = _log_gpx_walk(client, backward_min="5", pain_before="6", pain_max="2")
     assert refused.status_code == 422
     assert "cannot be lower than pain_before (6)" in refused.text
     assert len(client.get(f"/api/v1/patients/{history.patient.id}/sessions").json()) == 3
