@@ -142,16 +142,21 @@ def test_without_consent_nothing_is_recorded_or_sent(page: Page) -> None:
     assert _recordings(page) == []
 
 
-def test_a_session_saved_offline_is_measured_once_it_is_sent(
-    page: Page, context: BrowserContext
-) -> None:
-    _start_measured_session(page, "Olga Offline")
+def _measure_and_save_offline(page: Page, context: BrowserContext, name: str) -> None:
+    """A measured session of 12 s of walking, stopped and saved while offline."""
+    _start_measured_session(page, name)
     page.evaluate(PLAY, _samples(walk_s=12.0))
     page.get_by_role("button", name="Stop early").click()
     fill_end_form(page)
     context.set_offline(True)
     page.get_by_role("button", name="Save").click()
     expect(page.locator("[data-done-status]")).to_contain_text("You are offline")
+
+
+def test_a_session_saved_offline_is_measured_once_it_is_sent(
+    page: Page, context: BrowserContext
+) -> None:
+    _measure_and_save_offline(page, context, "Olga Offline")
     expect(page.locator("[data-motion-done]")).to_have_text("")
     context.set_offline(False)
     expect(page.locator("[data-motion-done]")).to_contain_text(
@@ -182,13 +187,7 @@ def test_a_session_continued_after_a_reload_is_measured_from_its_start(page: Pag
 def test_a_session_saved_offline_is_measured_when_another_page_sends_it(
     page: Page, context: BrowserContext
 ) -> None:
-    _start_measured_session(page, "Paul Pending")
-    page.evaluate(PLAY, _samples(walk_s=12.0))
-    page.get_by_role("button", name="Stop early").click()
-    fill_end_form(page)
-    context.set_offline(True)
-    page.get_by_role("button", name="Save").click()
-    expect(page.locator("[data-done-status]")).to_contain_text("You are offline")
+    _measure_and_save_offline(page, context, "Paul Pending")
     stored = page.evaluate(STORED_ON_DEVICE)
     assert stored["recordings"] == 1
     assert stored["chunks"] >= 2
