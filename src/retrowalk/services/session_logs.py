@@ -225,9 +225,17 @@ def _insert(
     number = data.planned_session_number
     planned = None
     if in_program and plan is not None and program is not None:
+        done = len(program_log(session, program, dt.UTC))
         if number is None:
-            done = len(program_log(session, program, dt.UTC))
             number = min(done + 1, len(plan.sessions))
+        elif number > done + 1:
+            # sessions are done in order (the guided session offers the next one): a number
+            # further on would leave "next" pointing before what was done
+            raise InputError(
+                f"session {number} is not the next one: {done} sessions are logged, so the next "
+                f"is session {done + 1} (sessions are done in order)",
+                field="planned_session_number",
+            )
         found = plan.session(number)
         if found is None:
             raise InputError(
