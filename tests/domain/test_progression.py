@@ -171,6 +171,27 @@ def test_applying_a_pause_keeps_the_sessions_and_records_the_reason() -> None:
     assert "near-fall" in paused.history[-1].note
 
 
+def test_a_pause_with_a_flare_keeps_the_flares_reduction_for_when_the_program_resumes() -> None:
+    log = [entry(d) for d in (7, 9, 11, 14, 16)]
+    log.append(entry(18, done=10, peak=6, events=("near_fall",)))
+    decision = decide_progression(PLAN, log)
+    assert decision.action == "pause"
+    paused = apply_decision(PLAN, decision)
+    assert paused.status == "paused"
+    assert paused.sessions[6].backward_min == 7  # as a reduction alone: 75 % of 10, floored
+
+
+def test_a_pause_never_lets_the_dose_rise_at_the_next_session() -> None:
+    log = [entry(7), entry(9), entry(11, events=("fall",))]  # sessions of 5 min, next 10
+    paused = apply_decision(PLAN, decide_progression(PLAN, log))
+    assert PLAN.sessions[3].backward_min == 10
+    assert paused.sessions[3].backward_min == 5
+    assert all(
+        later.backward_min <= planned.backward_min
+        for later, planned in zip(paused.sessions, PLAN.sessions, strict=True)
+    )
+
+
 def test_applying_a_reduction_lowers_the_next_session_and_ramps_again_from_there() -> None:
     log = [entry(d) for d in (7, 9, 11, 14, 16)]
     log.append(entry(18, done=10, peak=6))

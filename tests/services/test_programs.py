@@ -265,3 +265,33 @@ def test_a_clinicians_plan_with_values_that_make_no_sense_is_refused_and_changes
     assert programs.get_program(runtime, as_clinician, patient.id).current_revision == (
         before.current_revision
     )
+
+
+def test_a_flare_logged_while_paused_shortens_the_next_session_as_soon_as_it_resumes(
+    runtime: Runtime, make_user: MakeUser, clock: TestClock
+) -> None:
+    patient = make_user()
+    who = Actor(patient.id, "patient")
+    start_program(runtime, patient)
+    for _ in range(3):
+        log(runtime, patient, runtime.now())
+        clock.advance(days=2)
+    dose = programs.get_program(runtime, who, patient.id).plan["sessions"][3]["backward_min"]
+    programs.set_status(runtime, who, patient.id, ProgramStatusIn(status="paused", reason="x"))
+    log(
+        runtime,
+        patient,
+        runtime.now(),
+        backward_min=float(dose),
+        pain_before=2,
+        pain_max=7,
+        pain_after=4,
+        pain_next_morning=2,
+    )
+    paused = programs.get_program(runtime, who, patient.id)
+    assert paused.plan["sessions"][4]["backward_min"] >= dose  # nothing decided while paused
+    resumed = programs.set_status(runtime, who, patient.id, ProgramStatusIn(status="active"))
+    assert resumed.status == "active"
+    assert resumed.plan["status"] == "active"
+    assert resumed.plan["sessions"][4]["backward_min"] < dose
+    assert resumed.plan["history"][-1]["change"] == "reduce"

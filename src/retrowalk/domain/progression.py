@@ -305,28 +305,45 @@ def _adjust(session: PlannedSession, backward_min: int) -> PlannedSession:
 def apply_decision(plan: Plan, decision: ProgressionDecision) -> Plan:
     """A new plan revision with the decision applied.
 
-    ``pause`` marks the plan paused (sessions unchanged). Otherwise the next session gets
-    ``next_backward_min`` and later sessions are capped so the dose again rises by at most
-    5 min a week from there, never above what the plan had before.
+    The next session gets ``next_backward_min`` and later sessions are capped so the dose again
+    rises by at most 5 min a week from there, never above what the plan had before. ``pause``
+    also marks the plan paused, and the sessions it resumes with are set as if the pause had
+    not been needed: shorter when another rule asked for less (a flare with the near-fall),
+    otherwise the dose of the session just done, never more (a fall never raises the dose).
     """
     revision = plan.revision + 1
     note = f"{decision.action}: " + " ".join(reason.text for reason in decision.reasons)
     entry = Revision(revision, decision.action, decision.based_on_session, note)
     history = (*plan.history, entry)
-    if decision.action == "pause":
-        return replace(plan, revision=revision, status="paused", history=history)
+    status = "paused" if decision.action == "pause" else plan.status
     if decision.next_session is None:
-        return replace(plan, revision=revision, history=history)
-    nxt = plan.sessions[decision.next_session - 1]
+        return replace(plan, revision=revision, status=status, history=history)
+    next_min = decision.next_backward_min
+    if decision.action == "pause":
+        next_min = _resume_min(plan, decision)
     sessions = list(plan.sessions)
+    nxt = sessions[decision.next_session - 1]
     for index in range(decision.next_session - 1, len(sessions)):
         session = sessions[index]
-        ramp = decision.next_backward_min + WEEKLY_STEP_MAX_MIN * (session.week - nxt.week)
-        dose = (
-            decision.next_backward_min
-            if index == nxt.number - 1
-            else min(session.backward_min, ramp)
-        )
+        ramp = next_min + WEEKLY_STEP_MAX_MIN * (session.week - nxt.week)
+        dose = min(next_min, session.backward_min) if index == nxt.number - 1 else None
+        if dose is None:
+            dose = min(session.backward_min, ramp)
+        elif decision.action != "pause":
+            dose = next_min
         if dose != session.backward_min:
             sessions[index] = _adjust(session, dose)
-    return replace(plan, revision=revision, sessions=tuple(sessions), history=history)
+    return replace(
+        plan, revision=revision, status=status, sessions=tuple(sessions), history=history
+    )
+
+
+def _resume_min(plan: Plan, decision: ProgressionDecision) -> int:
+    """The backward minutes a paused plan resumes with: the session just done, or less when a
+    rule other than the pause asked for a shorter session."""
+    done = plan.session(decision.based_on_session) or plan.sessions[-1]
+    if any(reason.action == "reduce" for reason in decision.reasons):
+        return min(
+            done.backward_min, max(MIN_BACKWARD_MIN, math.floor(done.backward_min * REDUCE_FACTOR))
+        )
+    return done.backward_min

@@ -234,6 +234,12 @@ def set_status(rt: Runtime, actor: Actor, patient_id: int, change: ProgramStatus
                 reason=f"status:{change.status}",
                 note=change.reason,
             )
+        if change.status == "active":
+            # imported here: session_logs builds on this module (programs, revisions)
+            from retrowalk.services.session_logs import decide_after_resume
+
+            session.flush()
+            decide_after_resume(session, rt, actor, program)
         session.flush()
         audit.record(session, actor, patient_id, "update", "program", program.id)
         return program_view(session, program)

@@ -180,6 +180,27 @@ def _progress(
         program.status_reason = "paused by the progression rules: see your clinician"
 
 
+def decide_after_resume(session: Session, rt: Runtime, actor: Actor, program: Program) -> None:
+    """A program just resumed: sessions logged while it was paused had no decision (the plan
+    did not change while paused), so the latest one is decided now, on the active plan, with
+    the earlier ones caught up; a flare during the pause then shortens the next session at
+    once instead of only after the next session is logged."""
+    zone = _zone(session, program.patient_id)
+    entries = program_log(session, program, zone)
+    plan = Plan.from_json(current_revision(session, program).plan)
+    applied = max((change.after_session for change in plan.history), default=0)
+    if not entries or applied >= len(entries):
+        return
+    latest = session.scalars(
+        select(SessionLog)
+        .where(SessionLog.program_id == program.id)
+        .order_by(SessionLog.started_at.desc(), SessionLog.id.desc())
+        .limit(1)
+    ).first()
+    if latest is not None:
+        _progress(session, rt, actor, program, plan, zone, latest)
+
+
 def _same_plan(first: dict[str, Any], second: dict[str, Any]) -> bool:
     """Equal plans apart from their revision number."""
     return {**first, "revision": None} == {**second, "revision": None}
