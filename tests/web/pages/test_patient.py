@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from fastapi.testclient import TestClient
@@ -174,3 +175,29 @@ def test_a_session_the_patient_is_behind_on_shows_as_due_today(
     again = patient_client(client.user)  # type: ignore[attr-defined]  # signed in again
     page = again.get("/app").text
     assert f"Next session: today (planned for {date_text(first_day)})" in page
+
+
+def test_the_weekly_chart_runs_to_this_week_while_the_program_runs(
+    patient_client: PatientClient, clock: TestClock
+) -> None:
+    _at_noon(clock)
+    client = patient_client()
+    start_program(client)
+    _log(client, clock() - dt.timedelta(hours=1))
+    clock.advance(days=15)
+    page = patient_client(client.user).get("/app/progress").text  # type: ignore[attr-defined]
+    found = re.search(r"over (\d+) weeks; latest week 0 minutes\.", page)
+    assert found, "the chart ends at the last logged week"
+    assert int(found.group(1)) in (3, 4)  # 15 days from the session: 3 or 4 Monday weeks
+
+
+def test_the_guided_session_of_a_patient_behind_schedule_is_due_today(
+    patient_client: PatientClient, clock: TestClock
+) -> None:
+    _at_noon(clock)
+    client = patient_client()
+    start_program(client)
+    first_day = clock().date()
+    clock.advance(days=3)
+    page = patient_client(client.user).get("/app/session").text  # type: ignore[attr-defined]
+    assert f"Session 1 · today (planned for {date_text(first_day)})" in page

@@ -253,7 +253,7 @@ def guided_session(request: Request) -> Response:
         "patient/session.html",
         title=f"Session {planned.number}",
         user=user,
-        planned=planned_view(planned),
+        planned=planned_view(planned, due_from=records.today()),
         pace_text=pace_text(planned.pace.to_json(), plan.setting, records.units),
         session_plan=session_plan,
         cr10_labels=CR10_LABELS,

@@ -182,8 +182,13 @@ def weekly_minutes_chart(records: PatientRecords, chart_id: str = "weekly") -> C
         monday = day - dt.timedelta(days=day.weekday())
         weeks[monday] = weeks.get(monday, 0.0) + s.backward_min
     if weeks:
-        # Show empty weeks between logged ones as zero, so gaps are visible.
+        # Show empty weeks between logged ones as zero, so gaps are visible, and, while the
+        # program runs, the weeks since the last session up to this one ("latest week" is
+        # this week, not the last week anything was logged).
         first, last = min(weeks), max(weeks)
+        if records.program is not None and records.program.status != "completed":
+            today = records.today()
+            last = max(last, today - dt.timedelta(days=today.weekday()))
         filled: OrderedDict[dt.date, float] = OrderedDict()
         monday = first
         while monday <= last:
