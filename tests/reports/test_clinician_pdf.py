@@ -63,15 +63,31 @@ def test_every_page_has_the_footer_with_its_number(full: PdfText) -> None:
 def test_the_report_shows_the_plan_its_current_dose_and_sources(full: PdfText) -> None:
     text = full.flat
     assert "template clbp-overground-beginner · revision 2 · status active" in text
-    assert "Next session (2026-01-21): Week 3." in text
+    # six sessions done, the seventh (19 Jan) missed: it is the next one, due now
+    assert "Next session (planned for 2026-01-19, due now): Week 3." in text
     assert "backward walking 7 min" in text
     assert "Dufek JS et al. 2011" in text
 
 
 def test_adherence_counts_only_sessions_due_by_the_report_date(full: PdfText) -> None:
     text = full.flat
-    assert "Sessions done: 6 of 7 planned (86 %)" in text
+    assert "Sessions done: 6 of 7 due (86 %)." in text
     assert "33 min logged of 40 min planned" in text
+
+
+def test_adherence_in_a_short_period_counts_the_sessions_done_in_it_not_their_numbers() -> None:
+    # behind schedule: on 12 Jan (the day planned for session 4) the patient did session 3
+    full = full_report()
+    behind = tuple(
+        replace(s, planned_session_id="ps-1-4") if s.started_at.date() == date(2026, 1, 12) else s
+        for s in full.sessions
+        if s.started_at.date() != date(2026, 1, 9)
+    )
+    report = replace(
+        full, sessions=behind, period_start=date(2026, 1, 12), period_end=date(2026, 1, 13)
+    )
+    text = pdf_text(render_clinician_pdf(report)).flat
+    assert "Sessions done: 1 of 1 due (100 %)." in text
 
 
 def test_outcomes_show_scores_and_the_meaningful_change_status(full: PdfText) -> None:

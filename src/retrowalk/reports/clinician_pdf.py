@@ -13,7 +13,7 @@ printable and the text stays extractable (``pdftotext``).
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -197,7 +197,8 @@ def _program(data: ClinicianReportData) -> list[Any]:
     if upcoming is not None:
         story.append(
             _p(
-                f"Next session ({upcoming.scheduled_on.isoformat()}): {describe_dose(upcoming)}"
+                f"Next session ({_planned_when(upcoming.scheduled_on, data.generated_at.date())}): "
+                f"{describe_dose(upcoming)}"
                 + (
                     " Cues: " + "; ".join(cue.rstrip(". ") for cue in upcoming.cues) + "."
                     if upcoming.cues
@@ -225,20 +226,31 @@ def _citation(source: str) -> str:
     return f"{source}: {item.description} ({status_label(item.status)})"
 
 
+def _planned_when(planned_on: date, today: date) -> str:
+    """A planned date; one already past is due now (sessions are done in order)."""
+    if planned_on < today:
+        return f"planned for {planned_on.isoformat()}, due now"
+    return planned_on.isoformat()
+
+
 def _adherence(data: ClinicianReportData) -> list[Any]:
+    # The overview's rule: the program's sessions logged in the period against the sessions
+    # due in it (sessions are done in order, so not matched by number), capped at 100 %;
+    # minutes from the same sessions.
     planned = data.planned_in_period
     done = data.sessions_in_period
-    planned_ids = {s.session_id for s in planned}
-    done_of_planned = {s.planned_session_id for s in done if s.planned_session_id in planned_ids}
+    done_program = data.program_sessions_in_period
     planned_min = sum(s.backward_min for s in planned)
-    done_min = sum(s.backward_min for s in done)
-    share = f"{len(done_of_planned) / len(planned) * 100:.0f} %" if planned else "n/a"
+    done_min = sum(s.backward_min for s in done_program)
+    share = f"{min(1.0, len(done_program) / len(planned)) * 100:.0f} %" if planned else "n/a"
+    outside = len(done) - len(done_program)
     story: list[Any] = [
         _p("Adherence", "h2"),
         _p(
-            f"Sessions done: {len(done_of_planned)} of {len(planned)} planned ({share}); "
-            f"{len(done)} sessions logged in total. Backward walking: "
-            f"{done_min:g} min logged of {planned_min:g} min planned."
+            f"Sessions done: {len(done_program)} of {len(planned)} due ({share})"
+            + (f"; {outside} more logged outside the program" if outside else "")
+            + f". Backward walking in the program: {done_min:g} min logged of "
+            f"{planned_min:g} min planned."
         ),
     ]
     if planned or done:

@@ -79,9 +79,21 @@ class ClinicianReportData:
         )
 
     @property
+    def program_sessions_in_period(self) -> tuple[SessionLogRecord, ...]:
+        """Logged sessions of the program (each names its planned session) in the period."""
+        if self.program is None:
+            return ()
+        ids = {s.session_id for s in self.program.sessions}
+        return tuple(s for s in self.sessions_in_period if s.planned_session_id in ids)
+
+    @property
     def next_planned(self) -> PlannedSessionRecord | None:
-        """The first planned session after the report date: the current dose."""
+        """The next planned session, the current dose: sessions are done in order, so the one
+        after as many as were logged for the program (as the pages and the overview say),
+        whatever its date."""
         if self.program is None:
             return None
-        upcoming = [s for s in self.program.sessions if s.scheduled_on > self.generated_at.date()]
-        return min(upcoming, key=lambda s: s.scheduled_on) if upcoming else None
+        ids = {s.session_id for s in self.program.sessions}
+        done = sum(1 for s in self.sessions if s.planned_session_id in ids)
+        ordered = sorted(self.program.sessions, key=lambda s: s.scheduled_on)
+        return ordered[done] if done < len(ordered) else None
