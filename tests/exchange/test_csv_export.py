@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import replace
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -70,8 +72,19 @@ def test_every_formula_start_character_is_escaped_in_text_cells() -> None:
 @given(st.text())
 def test_an_escaped_cell_never_starts_a_formula_and_keeps_its_text(text: str) -> None:
     escaped = escape_cell(text)
-    assert not escaped.startswith(FORMULA_PREFIXES)
+    plain_numbers = re.fullmatch(r"-?\d+(\.\d+)?(;-?\d+(\.\d+)?)*", escaped)
+    assert not escaped.startswith(FORMULA_PREFIXES) or plain_numbers
     assert escaped.removeprefix("'") == text or escaped == text
+
+
+@pytest.mark.parametrize("text", ["-5.5", "-5.5;3;-2", "-12"])
+def test_negative_numbers_are_left_as_they_are(text: str) -> None:
+    assert escape_cell(text) == text
+
+
+@pytest.mark.parametrize("text", ["-1+2", "-5.5;=A1", "-HYPERLINK(1)", "-"])
+def test_a_minus_sign_starting_anything_but_numbers_is_escaped(text: str) -> None:
+    assert escape_cell(text) == "'" + text
 
 
 def test_outcome_rows_carry_score_unit_subscore_and_items() -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -41,9 +42,16 @@ RecordT = TypeVar("RecordT")
 Cell = str | int | float | None
 
 
+_NUMBERS = re.compile(r"-?\d+(?:\.\d+)?(?:;-?\d+(?:\.\d+)?)*")
+"""A number, or numbers joined by ";" (an outcome's item values): no formula, left as it is."""
+
+
 def escape_cell(text: str) -> str:
-    """Make a text cell inert in spreadsheets: prefix an apostrophe to a formula start."""
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    """Make a text cell inert in spreadsheets: prefix an apostrophe to a formula start (a
+    negative number, or a list of numbers, is not one: "-5.5" stays "-5.5")."""
+    if text.startswith(FORMULA_PREFIXES) and not _NUMBERS.fullmatch(text):
+        return "'" + text
+    return text
 
 
 @dataclass(frozen=True)
