@@ -52,11 +52,15 @@ def calendar_for_program(
     *,
     generated_at: datetime,
     session_time: time = time(18, 0),
+    changed_at: datetime | None = None,
 ) -> bytes:
     """Render the program's planned sessions as an iCalendar document (UTF-8 bytes).
 
     Without a program (none prescribed yet) the calendar is valid and empty, so a subscription
-    made early starts showing sessions once there is a plan.
+    made early starts showing sessions once there is a plan. ``changed_at``: when the events
+    last changed (a plan revision, the person's session time or time zone); their SEQUENCE
+    grows with it, as RFC 5545 §3.8.7.4 asks for a changed start. Without it, the program's
+    revision number is the SEQUENCE.
     """
     require_aware(generated_at, field_name="generated_at")
     zone = _zone(patient.time_zone)
@@ -70,7 +74,9 @@ def calendar_for_program(
     calendar.add("x-wr-timezone", patient.time_zone)
     if program is not None:
         for session in program.sessions:
-            calendar.add_component(_event(program, session, zone, stamp, session_time))
+            event = _event(program, session, zone, stamp, session_time)
+            event.add("sequence", _sequence(program, changed_at))
+            calendar.add_component(event)
     calendar.add_missing_timezones()
     data: bytes = calendar.to_ical()
     return data
@@ -101,5 +107,16 @@ def _event(
     event.add("description", "\n".join(lines))
     event.add("status", "CANCELLED" if program.status == "paused" else "CONFIRMED")
     event.add("categories", ["retrowalk"])
-    event.add("sequence", program.revision)
     return event
+
+
+_SEQUENCE_EPOCH = datetime(2020, 1, 1, tzinfo=ZoneInfo("UTC"))
+
+
+def _sequence(program: ProgramRecord, changed_at: datetime | None) -> int:
+    """Minutes from 2020 to the last change: it only grows, and stays far below iCalendar's
+    32-bit INTEGER for centuries."""
+    if changed_at is None:
+        return program.revision
+    require_aware(changed_at, field_name="changed_at")
+    return max(program.revision, int((changed_at - _SEQUENCE_EPOCH).total_seconds() // 60))

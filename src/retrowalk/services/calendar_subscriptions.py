@@ -97,4 +97,13 @@ def calendar_feed(rt: Runtime, token: str) -> bytes:
             time_zone=profile.time_zone if profile is not None else "UTC",
         )
         session_time = session_time_of(profile.data if profile is not None else None)
-    return calendar_for_program(person, record, generated_at=rt.now(), session_time=session_time)
+        changes = [program.updated_at] if program is not None else []
+        if profile is not None:
+            changes.append(profile.updated_at)
+    return calendar_for_program(
+        person,
+        record,
+        generated_at=rt.now(),
+        session_time=session_time,
+        changed_at=max(changes) if changes else None,
+    )

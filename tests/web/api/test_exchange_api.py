@@ -17,6 +17,7 @@ from retrowalk.services.recordings import session_pipeline
 from retrowalk.services.runtime import Runtime
 from retrowalk.storage.audit import AuditEntry
 from retrowalk.storage.recordings import SessionRecording
+from tests.db_fixtures import TestClock
 from tests.exchange.watch_files import fit_bytes, gpx_text
 from tests.reports.pdf_text import pdf_text
 from tests.services.exchange_setup import PASSWORD, imu_csv_bytes, signed_in, small_history
@@ -327,3 +328,24 @@ def test_a_session_time_with_an_offset_or_out_of_range_is_a_422(
         response = client.put(profile_url, json={"time_zone": "UTC", "session_time": bad})
         assert response.status_code == 422, bad
         assert response.json()["error"]["field"] == "session_time"
+
+
+def test_a_changed_session_time_raises_every_events_sequence(
+    app: FastAPI, runtime: Runtime, clock: TestClock
+) -> None:
+    history = small_history(runtime)
+    client = signed_in(app, history.patient)
+    profile_url = f"{API}/patients/{history.patient.id}/profile"
+    profile = {"birth_year": 1975, "time_zone": "Asia/Tokyo", "session_time": "07:30"}
+    assert client.put(profile_url, json=profile).status_code == 200
+    path = client.post(f"{API}/patients/{history.patient.id}/calendar-url").json()["path"]
+
+    def sequences() -> set[int]:
+        calendar = Calendar.from_ical(client.get(path).content)
+        return {int(event["SEQUENCE"]) for event in calendar.events}
+
+    (before,) = sequences()
+    clock.advance(minutes=5)
+    assert client.put(profile_url, json={**profile, "session_time": "19:00"}).status_code == 200
+    (after,) = sequences()
+    assert after > before
