@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import scipy.io
 from numpy.typing import NDArray
 from scipy.spatial.transform import Rotation
 
@@ -78,3 +79,19 @@ def turning_yaw_rad_s(n: int, seed: int) -> NDArray[np.float64]:
         length = int(rng.integers(30, 500))
         yaw[start : start + length] += np.deg2rad(rng.uniform(-120.0, 120.0))
     return yaw
+
+
+def write_mobilised_mat(
+    path: Path, trials: int, *, gyr_columns: int = 3, fs_hz: float = 100.0
+) -> None:
+    """A Mobilise-D data.mat (TimeMeasure1/Test5/Trial1..n, lower back) of a short walk."""
+    acc, gyr, _ = walking_signal(walk_s=5.0, stand_s=1.0, rotation_seed=None)
+    su = {
+        "LowerBack": {
+            "Acc": acc / STANDARD_GRAVITY_M_S2,
+            "Gyr": np.rad2deg(gyr)[:, :gyr_columns],
+            "Fs": {"Acc": fs_hz, "Gyr": fs_hz},
+        }
+    }
+    test = {f"Trial{i + 1}": {"SU": su} for i in range(trials)}
+    scipy.io.savemat(str(path), {"data": {"TimeMeasure1": {"Test5": test}}})

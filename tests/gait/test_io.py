@@ -5,7 +5,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import scipy.io
 
 from retrowalk.errors import InputError
 from retrowalk.gait.io import (
@@ -19,7 +18,7 @@ from retrowalk.gait.io import (
 from retrowalk.gait.recording import STANDARD_GRAVITY_M_S2
 from retrowalk.gait.resample import RecordingFormatError
 
-from .synthetic import walking_signal, write_walking_csv
+from .synthetic import walking_signal, write_mobilised_mat, write_walking_csv
 
 
 def _rows(n: int = 400, fs: float = 50.0) -> np.ndarray:
@@ -183,22 +182,9 @@ def test_a_column_mapping_file_that_cannot_be_read_says_why(
         ColumnMapping.from_json_file(path)
 
 
-def _write_mat(path: Path, trials: int, *, gyr_columns: int = 3, fs_hz: float = 100.0) -> None:
-    acc, gyr, _ = walking_signal(walk_s=5.0, stand_s=1.0, rotation_seed=None)
-    su = {
-        "LowerBack": {
-            "Acc": acc / STANDARD_GRAVITY_M_S2,
-            "Gyr": np.rad2deg(gyr)[:, :gyr_columns],
-            "Fs": {"Acc": fs_hz, "Gyr": fs_hz},
-        }
-    }
-    test = {f"Trial{i + 1}": {"SU": su} for i in range(trials)}
-    scipy.io.savemat(str(path), {"data": {"TimeMeasure1": {"Test5": test}}})
-
-
 def test_a_mobilised_mat_trial_is_read_in_si_units(tmp_path: Path) -> None:
     path = tmp_path / "data.mat"
-    _write_mat(path, trials=1)
+    write_mobilised_mat(path, trials=1)
     rec = read_mobilised_mat(path)
     assert rec.sampling_rate_hz == 100.0
     assert np.mean(rec.acc_m_s2[:, 0]) == pytest.approx(STANDARD_GRAVITY_M_S2, rel=0.01)
@@ -206,7 +192,7 @@ def test_a_mobilised_mat_trial_is_read_in_si_units(tmp_path: Path) -> None:
 
 def test_a_mobilised_mat_with_several_trials_lists_them(tmp_path: Path) -> None:
     path = tmp_path / "data.mat"
-    _write_mat(path, trials=2)
+    write_mobilised_mat(path, trials=2)
     with pytest.raises(RecordingFormatError, match="TimeMeasure1/Test5/Trial2"):
         read_recording(path)
     assert read_recording(path, trial="TimeMeasure1/Test5/Trial2").n_samples > 0
@@ -214,7 +200,7 @@ def test_a_mobilised_mat_with_several_trials_lists_them(tmp_path: Path) -> None:
 
 def test_a_mobilised_gyroscope_that_is_not_n_by_3_like_acc_is_named(tmp_path: Path) -> None:
     path = tmp_path / "data.mat"
-    _write_mat(path, trials=1, gyr_columns=2)
+    write_mobilised_mat(path, trials=1, gyr_columns=2)
     with pytest.raises(RecordingFormatError, match="is 700×2; it must be 700×3 like Acc") as caught:
         read_mobilised_mat(path)
     assert caught.value.field == "Gyr"
@@ -225,7 +211,7 @@ def test_a_mobilised_sampling_rate_that_is_not_positive_is_named(
     tmp_path: Path, fs_hz: float
 ) -> None:
     path = tmp_path / "data.mat"
-    _write_mat(path, trials=1, fs_hz=fs_hz)
+    write_mobilised_mat(path, trials=1, fs_hz=fs_hz)
     with pytest.raises(RecordingFormatError, match="positive sampling rate") as caught:
         read_mobilised_mat(path)
     assert caught.value.field == "Fs.Acc"

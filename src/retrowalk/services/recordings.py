@@ -58,7 +58,7 @@ def _planned(row: SessionLog) -> PlannedSession | None:
     )
 
 
-def _read(filename: str, data: bytes, max_bytes: int) -> Recording:
+def _read(filename: str, data: bytes, max_bytes: int, *, trial: str | None = None) -> Recording:
     if len(data) > max_bytes:
         raise InputError(
             f"the file is {len(data)} bytes; the limit is {max_bytes} bytes", source=filename
@@ -76,7 +76,9 @@ def _read(filename: str, data: bytes, max_bytes: int) -> Recording:
         path = Path(folder) / f"recording{suffix}"
         path.write_bytes(data)
         try:
-            recording = read_recording(path, max_unpacked_bytes=MAX_UNPACKED_RECORDING_BYTES)
+            recording = read_recording(
+                path, trial=trial, max_unpacked_bytes=MAX_UNPACKED_RECORDING_BYTES
+            )
         except InputError as error:
             raise InputError(
                 error.problem,
@@ -156,8 +158,10 @@ def attach_recording(
     filename: str,
     data: bytes,
     max_bytes: int = MAX_RECORDING_BYTES,
+    trial: str | None = None,
 ) -> RecordingView:
-    """Analyse an uploaded recording of a logged session and store the result."""
+    """Analyse an uploaded recording of a logged session and store the result. ``trial``
+    chooses one trial of a Mobilise-D data.mat that holds several."""
     filename = Path(filename or "recording").name[:255]
     with rt.db.read() as session:
         require_patient_access(session, actor, patient_id)
@@ -165,7 +169,7 @@ def attach_recording(
         plan = _planned(log)
         profile = session.get(PatientProfile, patient_id)
         sensor_height_m = profile.sensor_height_m if profile is not None else None
-    recording = _read(filename, data, max_bytes)
+    recording = _read(filename, data, max_bytes, trial=trial or None)
     result: GaitResult = session_pipeline(sensor_height_m, plan).analyze(recording)
     summary = result.summary()
     algorithm = result.algorithm

@@ -19,6 +19,7 @@ from retrowalk.storage.audit import AuditEntry
 from retrowalk.storage.recordings import SessionRecording
 from tests.db_fixtures import TestClock
 from tests.exchange.watch_files import fit_bytes, gpx_text
+from tests.gait.synthetic import write_mobilised_mat
 from tests.reports.pdf_text import pdf_text
 from tests.services.exchange_setup import PASSWORD, imu_csv_bytes, signed_in, small_history
 
@@ -349,3 +350,20 @@ def test_a_changed_session_time_raises_every_events_sequence(
     assert client.put(profile_url, json={**profile, "session_time": "19:00"}).status_code == 200
     (after,) = sequences()
     assert after > before
+
+
+def test_a_mobilised_trial_is_chosen_with_the_trial_form_field(
+    app: FastAPI, runtime: Runtime, tmp_path: Path
+) -> None:
+    history = small_history(runtime)
+    client = signed_in(app, history.patient)
+    path = tmp_path / "data.mat"
+    write_mobilised_mat(path, trials=3)
+    url = f"{API}/patients/{history.patient.id}/sessions/{history.sessions[0].id}/recordings"
+    upload = {"file": ("data.mat", path.read_bytes(), "application/x-matlab")}
+    refused = client.post(url, files=upload)
+    assert refused.status_code == 422
+    assert refused.json()["error"]["field"] == "trial"
+    made = client.post(url, files=upload, data={"trial": "TimeMeasure1/Test5/Trial3"})
+    assert made.status_code == 201, made.text
+    assert made.json()["filename"] == "data.mat"

@@ -15,6 +15,7 @@ from retrowalk.services.runtime import Actor, Runtime
 from retrowalk.services.views import UserView
 from retrowalk.web.pages.formatting import date_text
 from tests.exchange.watch_files import gpx_text, tcx_text
+from tests.gait.synthetic import write_mobilised_mat
 from tests.services.exchange_setup import (
     PASSWORD,
     History,
@@ -404,3 +405,26 @@ def test_a_file_that_is_not_from_a_watch_is_refused_on_the_page(
     )
     assert response.status_code == 422
     assert "not a FIT file" in response.text
+
+
+def test_a_mobilised_file_with_several_trials_is_analysed_for_the_trial_named(
+    app: FastAPI, runtime: Runtime, tmp_path: Path
+) -> None:
+    history = small_history(runtime)
+    client = cookie_client(app, history.patient)
+    path = tmp_path / "data.mat"
+    write_mobilised_mat(path, trials=2)
+    session_id = history.sessions[0].id
+    data = path.read_bytes()
+    asked = post_recording(client, session_id, "data.mat", data, "application/x-matlab")
+    assert asked.status_code == 422
+    assert "holds 2 trials; name the one to analyse" in asked.text
+    assert "TimeMeasure1/Test5/Trial2" in asked.text
+    assert "--trial" not in asked.text
+    done = client.post(
+        f"/app/sessions/{session_id}/recording",
+        data={"csrf_token": csrf(client), "trial": "TimeMeasure1/Test5/Trial2"},
+        files={"file": ("data.mat", data, "application/x-matlab")},
+    )
+    assert done.status_code == 200, done.text
+    assert "The recording was analysed and saved." in done.text

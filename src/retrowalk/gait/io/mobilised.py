@@ -52,8 +52,8 @@ def read_mobilised_mat(
     if trial is None:
         if len(trials) > 1:
             raise RecordingFormatError(
-                f"the file holds {len(trials)} trials; choose one with --trial "
-                f"({', '.join(trials)})",
+                f"the file holds {len(trials)} trials; name the one to analyse as its trial: "
+                f"{', '.join(trials)}",
                 source=str(path),
                 field="trial",
             )

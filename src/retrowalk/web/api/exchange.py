@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Path, Query, Response, UploadFile, status
+from fastapi import APIRouter, File, Form, Path, Query, Response, UploadFile, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from retrowalk.errors import InputError
@@ -173,13 +173,27 @@ def upload_recording(
     file: Upload,
     rt: RuntimeDep,
     actor: ActorDep,
+    trial: Annotated[
+        str | None,
+        Form(
+            max_length=200,
+            description="For a Mobilise-D data.mat with several trials: which one "
+            "(e.g. TimeMeasure1/Test5/Trial1)",
+        ),
+    ] = None,
 ) -> RecordingView:
     """Attach an IMU recording (.csv, a Sensor Logger or phyphox .zip export, or Mobilise-D
     .mat) to a logged session and analyse it."""
     data = _read_upload(file, recordings.MAX_RECORDING_BYTES)
     with _the_file():
         return recordings.attach_recording(
-            rt, actor, patient_id, session_id, filename=file.filename or "recording", data=data
+            rt,
+            actor,
+            patient_id,
+            session_id,
+            filename=file.filename or "recording",
+            data=data,
+            trial=trial,
         )
 
 

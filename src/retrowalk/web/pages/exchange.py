@@ -218,6 +218,7 @@ def upload_recording(
     session_id: RecordId,
     csrf_token: CsrfField,
     file: Annotated[UploadFile, File()],
+    trial: Annotated[str, Form(max_length=200)] = "",
 ) -> HTMLResponse:
     user = require(request, "patient")
     check_csrf(request, user, csrf_token)
@@ -230,6 +231,7 @@ def upload_recording(
             session_id,
             filename=file.filename or "recording",
             data=data,
+            trial=trial.strip() or None,
         )
     except InputError as error:
         return _session_page(request, user, session_id, error=str(error), status_code=422)
