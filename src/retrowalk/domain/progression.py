@@ -325,11 +325,12 @@ def apply_decision(plan: Plan, decision: ProgressionDecision) -> Plan:
     nxt = sessions[decision.next_session - 1]
     for index in range(decision.next_session - 1, len(sessions)):
         session = sessions[index]
-        ramp = next_min + WEEKLY_STEP_MAX_MIN * (session.week - nxt.week)
-        dose = min(next_min, session.backward_min) if index == nxt.number - 1 else None
-        if dose is None:
+        if index != nxt.number - 1:
+            ramp = next_min + WEEKLY_STEP_MAX_MIN * (session.week - nxt.week)
             dose = min(session.backward_min, ramp)
-        elif decision.action != "pause":
+        elif decision.action == "pause":
+            dose = min(next_min, session.backward_min)
+        else:
             dose = next_min
         if dose != session.backward_min:
             sessions[index] = _adjust(session, dose)

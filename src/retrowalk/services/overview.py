@@ -17,7 +17,6 @@ session's backward minutes) and flags:
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from typing import Any
 
 from sqlalchemy import and_, func, select
@@ -26,6 +25,7 @@ from sqlalchemy.orm import Session
 from retrowalk.errors import NotFoundError
 from retrowalk.services import audit
 from retrowalk.services.policy import require_clinician_of, require_patient_access, require_role
+from retrowalk.services.profiles import zone_of
 from retrowalk.services.runtime import Actor, Runtime
 from retrowalk.services.views import FlagView, PatientSummaryView, UserView
 from retrowalk.storage.flags import ClinicianFlag
@@ -186,13 +186,7 @@ def _zones(session: Session, patient_ids: list[int]) -> dict[int, dt.tzinfo]:
             PatientProfile.patient_id.in_(patient_ids)
         )
     ).all()
-    zones: dict[int, dt.tzinfo] = {}
-    for patient_id, name in rows:
-        try:
-            zones[patient_id] = zoneinfo.ZoneInfo(name)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            zones[patient_id] = dt.UTC
-    return zones
+    return {patient_id: zone_of(name) for patient_id, name in rows}
 
 
 def _audit_reads(rt: Runtime, actor: Actor, patient_ids: list[int]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,6 +17,15 @@ from retrowalk.storage.profiles import PatientProfile
 
 PREFERENCES_ONLY_IN_DATA = {"session_time"}
 """Profile fields kept only in ``PatientProfile.data`` (no column of their own)."""
+
+
+def zone_of(name: str | None) -> dt.tzinfo:
+    """A stored profile's time zone (UTC without a profile, or for a name this machine's tz
+    database no longer knows)."""
+    try:
+        return zoneinfo.ZoneInfo(name or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return dt.UTC
 
 
 def session_time_of(data: Mapping[str, Any] | None) -> dt.time:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import zoneinfo
 from typing import Any
 
 from sqlalchemy import select
@@ -30,6 +29,7 @@ from retrowalk.errors import InputError, NotAllowedError, NotFoundError
 from retrowalk.services import audit
 from retrowalk.services.inputs import NextMorningPainIn, SessionLogIn, refuse_future
 from retrowalk.services.policy import require_patient_access
+from retrowalk.services.profiles import zone_of
 from retrowalk.services.programs import (
     add_revision,
     current_program,
@@ -71,9 +71,7 @@ def request_hash(data: SessionLogIn) -> str:
 
 def _zone(session: Session, patient_id: int) -> dt.tzinfo:
     profile = session.get(PatientProfile, patient_id)
-    if profile is None:
-        return dt.UTC
-    return zoneinfo.ZoneInfo(profile.time_zone)
+    return zone_of(profile.time_zone if profile is not None else None)
 
 
 def to_domain(row: SessionLog, zone: dt.tzinfo, *, reviewed: bool) -> SessionLogEntry:
