@@ -253,3 +253,19 @@ def test_a_code_that_does_not_work_is_shown_again_beside_its_field(
     assert expected in response.text
     assert f'name="code" required autocomplete="off" value="{code}"' in response.text
     assert "No clinician linked." in response.text
+
+
+def test_reloading_the_new_code_page_makes_no_other_code(client_for: ClientFor) -> None:
+    clinician = client_for("clinician", auth="cookie")
+    made = clinician.post(
+        "/clinic/invite",
+        data={"csrf_token": csrf(clinician), "note": "R.L."},
+        follow_redirects=False,
+    )
+    assert made.status_code == 303
+    assert made.headers["location"] == "/clinic/invite"
+    shown = clinician.get("/clinic/invite").text
+    assert "data-invitation-code" in shown
+    again = clinician.get("/clinic/invite").text  # the reload: the code was shown once
+    assert "data-invitation-code" not in again
+    assert again.count("<td>R.L.</td>") == 1  # one code made, listed once

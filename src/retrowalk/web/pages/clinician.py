@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import json
 from dataclasses import replace
 from typing import Annotated, Any
 
@@ -241,9 +243,30 @@ def resolve_flag(
     return RedirectResponse(f"/clinic/patients/{patient_id}?done=flag", status_code=303)
 
 
+NEW_INVITATION_COOKIE = "retrowalk_new_invitation"
+"""Carries a code just made from the POST to the page that shows it (post/redirect/get: a reload
+then shows the page again instead of making another code). The code is shown once: the page
+clears the cookie; it lives two minutes at most and only under /clinic/invite."""
+_NEW_INVITATION_MAX_AGE_S = 120
+
+
 @router.get("/clinic/invite")
 def invite_form(request: Request) -> Response:
     user = require(request, "clinician")
+    made = _new_invitation(request)
+    if made is not None:
+        response = render(
+            request,
+            "clinician/invite.html",
+            title="Invitation code",
+            user=user,
+            invitations=[],
+            code=made["code"],
+            expires=made["expires"],
+            note=made["note"],
+        )
+        response.delete_cookie(NEW_INVITATION_COOKIE, path="/clinic/invite")
+        return response
     pending = invitations.list_invitations(runtime_of(request), user.actor)
     return render(
         request,
@@ -263,6 +286,22 @@ def invite_form(request: Request) -> Response:
     )
 
 
+def _new_invitation(request: Request) -> dict[str, str] | None:
+    """The code just made (from the cookie the POST set), or None."""
+    raw = request.cookies.get(NEW_INVITATION_COOKIE)
+    if not raw:
+        return None
+    try:
+        made = json.loads(base64.urlsafe_b64decode(raw.encode()))
+        return {
+            "code": str(made["code"]),
+            "expires": str(made["expires"]),
+            "note": str(made["note"]),
+        }
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
 @router.post("/clinic/invite")
 def invite(
     request: Request,
@@ -276,16 +315,22 @@ def invite(
         created = invitations.create_invitation(runtime_of(request), user.actor, data.note)
     except InputError as error:
         raise PageError(422, "Please check the note", error.problem) from None
-    return render(
-        request,
-        "clinician/invite.html",
-        title="Invitation code",
-        user=user,
-        code=created.code,
-        expires=date_text(created.expires_at.date()),
-        note=created.note,
-        invitations=[],
+    made = {
+        "code": created.code,
+        "expires": date_text(created.expires_at.date()),
+        "note": created.note,
+    }
+    response = RedirectResponse("/clinic/invite", status_code=303)
+    response.set_cookie(
+        NEW_INVITATION_COOKIE,
+        base64.urlsafe_b64encode(json.dumps(made).encode()).decode(),
+        max_age=_NEW_INVITATION_MAX_AGE_S,
+        httponly=True,
+        secure=runtime_of(request).settings.cookie_secure,
+        samesite="strict",
+        path="/clinic/invite",
     )
+    return response
 
 
 SCREENING_DECISIONS = {
