@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from retrowalk.errors import InputError, NotAllowedError, NotFoundError
-from retrowalk.services import audit, programs, session_logs
+from retrowalk.services import audit, invitations, programs, session_logs
 from retrowalk.services.inputs import NextMorningPainIn, ProgramStatusIn
 from retrowalk.services.runtime import Actor, Runtime
 from retrowalk.storage.audit import AuditEntry
@@ -298,3 +298,31 @@ def test_next_morning_pain_for_an_earlier_session_does_not_revise_the_plan(
     )
     program = programs.get_program(runtime, who, patient.id)
     assert program.current_revision == second.program.current_revision
+
+
+@pytest.mark.parametrize("event", [None, "near_fall"])
+def test_a_next_morning_flare_reported_while_paused_shortens_the_session_it_resumes_with(
+    runtime: Runtime, make_user: MakeUser, clock: TestClock, event: str | None
+) -> None:
+    clinician, patient = make_user("clinician"), make_user()
+    code = invitations.create_invitation(runtime, Actor(clinician.id, "clinician")).code
+    invitations.accept_invitation(runtime, Actor(patient.id, "patient"), code)
+    who = Actor(patient.id, "patient")
+    start_program(runtime, patient)
+    for _ in range(3):
+        log(runtime, patient, runtime.now())
+        clock.advance(days=2)
+    events = [event] if event else []
+    latest = log(runtime, patient, runtime.now(), pain_next_morning=None, safety_events=events)
+    planned = programs.get_program(runtime, who, patient.id).plan["sessions"]
+    dose = planned[3]["backward_min"]
+    if event is None:
+        programs.set_status(runtime, who, patient.id, ProgramStatusIn(status="paused"))
+    session_logs.record_next_morning_pain(
+        runtime, who, patient.id, latest.session.id, NextMorningPainIn(pain_next_morning=9)
+    )
+    resumer = who if event is None else Actor(clinician.id, "clinician")
+    resumed = programs.set_status(
+        runtime, resumer, patient.id, ProgramStatusIn(status="active", reason="reviewed")
+    )
+    assert resumed.plan["sessions"][4]["backward_min"] < dose

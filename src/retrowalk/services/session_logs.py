@@ -385,8 +385,10 @@ def record_next_morning_pain(
 
     It matters most to the progression rules (pain not settled by the next morning means a
     shorter next session), but arrives after the decision was made without it. So when it is
-    for the latest session of an active program, the decision after that session is made again
-    with it and stored as a new plan revision.
+    for the latest session of the current program, the decision after that session is made
+    again with it and stored as a new plan revision; also while the program is paused (the plan
+    stays paused, and the sessions it resumes with take the answer in), so a flare reported
+    during a pause is not lost when the program resumes.
     """
     with rt.db.write() as session:
         require_patient_access(session, actor, patient_id)
@@ -395,7 +397,7 @@ def record_next_morning_pain(
         row.entry = {**row.entry, "pain_next_morning": data.pain_next_morning}
         session.flush()
         program = current_program(session, patient_id)
-        if program is not None and program.status == "active" and row.program_id == program.id:
+        if program is not None and row.program_id == program.id:
             latest = session.scalars(
                 select(SessionLog.id)
                 .where(SessionLog.program_id == program.id)

@@ -184,6 +184,42 @@ def test_a_session_continued_after_a_reload_is_measured_from_its_start(page: Pag
     assert page.evaluate(STORED_ON_DEVICE) == {"recordings": 0, "chunks": 0}
 
 
+FEED_FROM_LOAD = """(() => { let k = 0; setInterval(() => { k++;
+    window.dispatchEvent(new DeviceMotionEvent("devicemotion", {
+        accelerationIncludingGravity: {x: Math.sin(k / 5), y: 9.81 + Math.cos(k / 7), z: 0.3},
+        rotationRate: {alpha: 1, beta: 2, gamma: 3}, interval: 5}));
+}, 5); })();"""
+"""A phone's sensor: events from the moment the page loads, through the Continue tap."""
+
+
+def test_motion_events_around_the_continue_tap_keep_the_recordings_times_in_order(
+    page: Page,
+) -> None:
+    _start_measured_session(page, "Rae Race")
+    page.evaluate(PLAY, _samples(walk_s=8.0))
+    posted: list[bytes] = []
+    page.route(
+        "**/recordings",
+        lambda route: (posted.append(route.request.post_data_buffer or b""), route.continue_()),
+    )
+    page.add_init_script(FEED_FROM_LOAD)
+    page.reload()
+    expect(page.locator("#guided-session[data-ready=true]")).to_be_attached()
+    page.wait_for_timeout(300)
+    page.get_by_role("button", name="Continue that session").click()
+    page.get_by_role("button", name="Resume").click()
+    page.wait_for_timeout(3000)
+    page.get_by_role("button", name="Stop early").click()
+    fill_end_form(page)
+    page.get_by_role("button", name="Save").click()
+    done = page.locator("[data-motion-done]")
+    expect(done).to_contain_text("Measured by your phone:", timeout=20000)
+    text = posted[0].decode("utf-8", "replace")
+    times = [float(line.split(",")[0]) for line in text.splitlines() if line[:1].isdigit()]
+    assert times == sorted(times)
+    assert times[-1] > 11.0  # the walk before the reload, the gap, and the seconds after
+
+
 def test_a_session_saved_offline_is_measured_when_another_page_sends_it(
     page: Page, context: BrowserContext
 ) -> None:

@@ -188,7 +188,8 @@
   function onMotion(event) {
     var rec = current;
     var a = event.accelerationIncludingGravity;
-    if (!rec || !a || a.x === null || a.y === null || a.z === null) return;
+    /* not ready: a continued session's stored start is still being read (its time base) */
+    if (!rec || !rec.ready || !a || a.x === null || a.y === null || a.z === null) return;
     var t = (eventEpochMs(event) - rec.originMs) / 1000;
     if (rec.count > 0 && !(t > rec.lastT)) return;  // a clock step backwards: keep time monotonic
     if (rec.count === 0 && t < 0) t = 0;
@@ -239,7 +240,7 @@
   function newRecording(key, logUrl) {
     return {
       key: key, logUrl: logUrl, originMs: Date.now(), tail: [], nextSeq: 0, count: 0, lastT: 0,
-      withGyroscope: true, stored: false, stopped: false,
+      withGyroscope: true, stored: false, stopped: false, ready: true,
     };
   }
 
@@ -273,16 +274,19 @@
   function resumeRecording(key, logUrl, keepListening) {
     stop();
     var rec = newRecording(key, logUrl);
+    rec.ready = false;  // samples wait for the stored start: their times continue from it
     var asked = begin(rec, keepListening);
     writes = writes.then(function () {
       return readRecord(key).then(function (record) {
-        if (!record || record.user !== me()) return;
-        rec.originMs = record.originMs;
-        rec.nextSeq = record.nextSeq;
-        rec.count = record.count;
-        rec.lastT = record.lastT;
-        rec.withGyroscope = record.withGyroscope;
-        rec.stored = true;
+        if (record && record.user === me()) {
+          rec.originMs = record.originMs;
+          rec.nextSeq = record.nextSeq;
+          rec.count = record.count;
+          rec.lastT = record.lastT;
+          rec.withGyroscope = record.withGyroscope;
+          rec.stored = true;
+        }
+        rec.ready = true;
       });
     });
     return asked.then(function (why) {
