@@ -42,7 +42,7 @@ from sqlalchemy.engine import make_url
 from retrowalk.config import Settings, load_settings
 from retrowalk.domain.screening import REQUIRED_ANSWERS
 from retrowalk.schemas.clinical import ScreeningAnswersIn
-from retrowalk.services import accounts, programs, screenings, session_logs
+from retrowalk.services import accounts, invitations, programs, screenings, session_logs
 from retrowalk.services.inputs import PrescriptionIn, SessionLogIn
 from retrowalk.services.runtime import Actor, Runtime, password_hasher
 from retrowalk.services.views import LoggedSessionView, UserView
@@ -299,6 +299,12 @@ def session_json(started_at: dt.datetime, **changes: object) -> dict[str, object
     }
     entry.update(changes)
     return entry
+
+
+def link(runtime: Runtime, clinician: UserView, patient: UserView) -> None:
+    """Link ``patient`` with ``clinician`` through an invitation code, as the pages do."""
+    code = invitations.create_invitation(runtime, Actor(clinician.id, "clinician")).code
+    invitations.accept_invitation(runtime, Actor(patient.id, "patient"), code)
 
 
 def start_program(runtime: Runtime, patient: UserView, start: dt.date | None = None) -> None:

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from retrowalk.errors import InputError, NotAllowedError, NotFoundError, PermissionDeniedError
 from retrowalk.schemas.clinical import ScreeningAnswersIn
-from retrowalk.services import invitations, programs, screenings
+from retrowalk.services import programs, screenings
 from retrowalk.services.inputs import PlanAdjustIn, PrescriptionIn, ProgramStatusIn
 from retrowalk.services.runtime import Actor, Runtime
 from retrowalk.services.views import UserView
@@ -15,6 +15,7 @@ from retrowalk.storage.flags import ClinicianFlag
 from tests.db_fixtures import (
     MakeUser,
     TestClock,
+    link,
     log,
     prescription_json,
     screening_answers,
@@ -24,11 +25,6 @@ from tests.db_fixtures import (
 
 def _choices(runtime: Runtime) -> PrescriptionIn:
     return PrescriptionIn.model_validate(prescription_json(runtime.now().date()))
-
-
-def _link(runtime: Runtime, clinician: UserView, patient: UserView) -> None:
-    code = invitations.create_invitation(runtime, Actor(clinician.id, "clinician")).code
-    invitations.accept_invitation(runtime, Actor(patient.id, "patient"), code)
 
 
 def test_no_program_without_a_screening(runtime: Runtime, make_user: MakeUser) -> None:
@@ -68,7 +64,7 @@ def test_a_cleared_patient_gets_revision_one_with_template_and_sources(
 
 def test_every_revision_is_kept(runtime: Runtime, make_user: MakeUser) -> None:
     clinician, patient = make_user("clinician"), make_user()
-    _link(runtime, clinician, patient)
+    link(runtime, clinician, patient)
     start_program(runtime, patient)
     log(runtime, patient, runtime.now())
     as_clinician = Actor(clinician.id, "clinician")
@@ -111,7 +107,7 @@ def test_after_a_fall_only_the_clinician_may_resume(
     runtime: Runtime, make_user: MakeUser, clock: TestClock
 ) -> None:
     clinician, patient = make_user("clinician"), make_user()
-    _link(runtime, clinician, patient)
+    link(runtime, clinician, patient)
     start_program(runtime, patient)
     log(runtime, patient, runtime.now(), safety_events=["fall"])
     who = Actor(patient.id, "patient")
@@ -138,7 +134,7 @@ def test_after_a_fall_the_patient_cannot_complete_the_program_to_get_a_new_one(
     runtime: Runtime, make_user: MakeUser
 ) -> None:
     clinician, patient = make_user("clinician"), make_user()
-    _link(runtime, clinician, patient)
+    link(runtime, clinician, patient)
     start_program(runtime, patient)
     log(runtime, patient, runtime.now(), safety_events=["fall"])
     who = Actor(patient.id, "patient")
@@ -154,7 +150,7 @@ def test_a_safety_paused_program_the_clinician_completed_still_needs_them_for_a_
     runtime: Runtime, make_user: MakeUser
 ) -> None:
     clinician, patient = make_user("clinician"), make_user()
-    _link(runtime, clinician, patient)
+    link(runtime, clinician, patient)
     start_program(runtime, patient)
     log(runtime, patient, runtime.now(), safety_events=["near_fall"])
     as_clinician = Actor(clinician.id, "clinician")
@@ -223,7 +219,7 @@ def test_a_clinicians_plan_without_history_is_not_replayed_at_the_next_session(
     runtime: Runtime, make_user: MakeUser, clock: TestClock
 ) -> None:
     clinician, patient = make_user("clinician"), make_user()
-    _link(runtime, clinician, patient)
+    link(runtime, clinician, patient)
     start_program(runtime, patient)
     log(runtime, patient, runtime.now(), pain_max=8, pain_next_morning=4)
     as_clinician = Actor(clinician.id, "clinician")
@@ -254,7 +250,7 @@ def test_a_clinicians_plan_with_values_that_make_no_sense_is_refused_and_changes
     runtime: Runtime, make_user: MakeUser, key: str, value: object, field: str
 ) -> None:
     clinician, patient = make_user("clinician"), make_user()
-    _link(runtime, clinician, patient)
+    link(runtime, clinician, patient)
     start_program(runtime, patient)
     as_clinician = Actor(clinician.id, "clinician")
     before = programs.get_program(runtime, as_clinician, patient.id)

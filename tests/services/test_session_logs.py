@@ -8,14 +8,14 @@ import pytest
 from sqlalchemy import func, select
 
 from retrowalk.errors import InputError, NotAllowedError, NotFoundError
-from retrowalk.services import audit, invitations, programs, session_logs
+from retrowalk.services import audit, programs, session_logs
 from retrowalk.services.inputs import NextMorningPainIn, ProgramStatusIn
 from retrowalk.services.runtime import Actor, Runtime
 from retrowalk.storage.audit import AuditEntry
 from retrowalk.storage.flags import ClinicianFlag
 from retrowalk.storage.programs import ProgramRevision
 from retrowalk.storage.session_logs import IdempotencyKey, SessionLog
-from tests.db_fixtures import MakeUser, TestClock, log, start_program
+from tests.db_fixtures import MakeUser, TestClock, link, log, start_program
 
 
 def _counts(runtime: Runtime) -> tuple[int, ...]:
@@ -305,8 +305,7 @@ def test_a_next_morning_flare_reported_while_paused_shortens_the_session_it_resu
     runtime: Runtime, make_user: MakeUser, clock: TestClock, event: str | None
 ) -> None:
     clinician, patient = make_user("clinician"), make_user()
-    code = invitations.create_invitation(runtime, Actor(clinician.id, "clinician")).code
-    invitations.accept_invitation(runtime, Actor(patient.id, "patient"), code)
+    link(runtime, clinician, patient)
     who = Actor(patient.id, "patient")
     start_program(runtime, patient)
     for _ in range(3):

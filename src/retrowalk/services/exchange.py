@@ -22,6 +22,7 @@ from retrowalk.reports.clinician_pdf import render_clinician_pdf
 from retrowalk.reports.outcome_trends import outcome_trends
 from retrowalk.reports.report_data import ClinicianReportData
 from retrowalk.services import audit
+from retrowalk.services.inputs import FIRST_YEAR, LAST_YEAR
 from retrowalk.services.patient_records import load_patient_records
 from retrowalk.services.policy import require_patient_access, require_role
 from retrowalk.services.programs import current_program
@@ -104,8 +105,10 @@ class ReportPeriod:
 def report_period(today: dt.date, start: dt.date | None, end: dt.date | None) -> ReportPeriod:
     """The period asked for, defaulting to the last :data:`DEFAULT_REPORT_DAYS` days."""
     for name, day in (("start", start), ("end", end)):
-        if day is not None and not 2000 <= day.year <= 2100:
-            raise InputError("must be a date between the years 2000 and 2100", field=name)
+        if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise InputError(
+                f"must be a date between the years {FIRST_YEAR} and {LAST_YEAR}", field=name
+            )
     last = end or today
     first = start or last - dt.timedelta(days=DEFAULT_REPORT_DAYS - 1)
     if last < first:

@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from retrowalk.domain.instruments import INSTRUMENT_IDS
+from retrowalk.domain.json_reader import FIRST_DATE, LAST_DATE
 from retrowalk.domain.prescription import MAX_FORWARD_SPEED_KMH, MIN_FORWARD_SPEED_KMH
 from retrowalk.domain.session_log import SessionEvent
 from retrowalk.errors import InputError
@@ -31,8 +32,9 @@ from retrowalk.schemas.outcomes import ItemValue
 
 Pain = Annotated[int, Field(ge=0, le=10, description="NPRS 0-10")]
 
-FIRST_YEAR, LAST_YEAR = 2000, 2100
-"""Dates and times outside these years are typing mistakes (our bound, not a clinical one)."""
+FIRST_YEAR, LAST_YEAR = FIRST_DATE.year, LAST_DATE.year
+"""Dates and times outside these years are typing mistakes (our bound, not a clinical one; the
+same as for plans, ``domain.json_reader``)."""
 
 
 def _in_sensible_years(value: dt.datetime) -> dt.datetime:
@@ -224,8 +226,8 @@ class PrescriptionIn(Input):
     @field_validator("start_date")
     @classmethod
     def _sensible_start(cls, value: dt.date) -> dt.date:
-        if not dt.date(2000, 1, 1) <= value <= dt.date(2100, 12, 31):
-            raise ValueError("must be between 2000-01-01 and 2100-12-31")
+        if not FIRST_DATE <= value <= LAST_DATE:
+            raise ValueError(f"must be between {FIRST_DATE} and {LAST_DATE}")
         return value
 
 
