@@ -132,13 +132,29 @@ def test_a_plan_whose_history_holds_the_earlier_decisions_is_not_changed_again()
     )
 
 
-def test_usual_pain_up_two_points_since_the_first_session_holds_the_dose() -> None:
+def test_usual_pain_up_two_points_above_the_recent_low_holds_the_dose() -> None:
     log = [entry(7, before=2, morning=2), entry(9, before=3, morning=3)]
     log.append(entry(11, before=4, morning=4))
     decision = decide_progression(PLAN, log)
     assert decision.action == "repeat"
     assert "pain.usual_level_rising" in {r.rule for r in decision.reasons}
     assert "childs2005" in decision.reasons[0].sources
+
+
+def test_usual_pain_back_up_after_an_improvement_holds_the_dose() -> None:
+    # 5, 3, 5: the first session's 5 is no baseline; the recent low (3) is
+    log = [entry(7, before=5, peak=5, morning=5), entry(9, before=3, morning=3)]
+    log.append(entry(11, before=5, peak=5, morning=5))
+    decision = decide_progression(PLAN, log)
+    assert decision.action == "repeat"
+    rising = [r for r in decision.reasons if r.rule == "pain.usual_level_rising"]
+    assert rising
+    assert "from 3/10" in rising[0].text
+
+
+def test_a_low_more_than_28_days_before_does_not_hold_the_dose() -> None:
+    log = [entry(7, before=2, morning=2), entry(40, before=4, morning=4)]
+    assert "pain.usual_level_rising" not in {r.rule for r in decide_progression(PLAN, log).reasons}
 
 
 def test_usual_pain_up_one_point_does_not_hold_the_dose() -> None:

@@ -160,7 +160,40 @@ def test_age_alone_never_changes_the_decision(age: int, rule_id: str | None) -> 
     overrides = TRIGGERS[rule_id][0] if rule_id else {}
     baseline = screen(clear_answers(**overrides))
     aged = screen(clear_answers(**overrides, age_years=age))
-    assert aged == baseline
+    assert (aged.decision, aged.reasons) == (baseline.decision, baseline.reasons)
+
+
+@pytest.mark.parametrize(
+    ("age", "expected"),
+    [
+        (19, {"age_other_causes"}),
+        (20, set()),
+        (50, set()),
+        (51, {"age_other_causes"}),
+        (70, {"age_other_causes"}),
+        (71, {"age_other_causes", "older_age_fracture"}),
+    ],
+)
+def test_ahcpr_age_bands_add_precautions_to_a_cleared_result(age: int, expected: set[str]) -> None:
+    result = screen(clear_answers(age_years=age))
+    assert result.decision == "cleared"
+    ids = {p.id for p in result.precautions} & {"age_other_causes", "older_age_fracture"}
+    assert ids == expected
+    assert all("ahcpr1994" in p.sources for p in result.precautions if p.id in expected)
+
+
+@pytest.mark.parametrize(("weeks", "added"), [(4.0, True), (12.0, True), (12.5, False)])
+def test_pain_not_yet_chronic_adds_a_precaution(weeks: float, added: bool) -> None:
+    result = screen(clear_answers(pain_duration_weeks=weeks))
+    assert result.decision == "cleared"
+    assert ("pain_not_yet_chronic" in {p.id for p in result.precautions}) is added
+
+
+@pytest.mark.parametrize(("pain", "added"), [(5, False), (6, True)])
+def test_pain_above_the_session_limit_adds_a_precaution(pain: int, added: bool) -> None:
+    result = screen(clear_answers(pain_now_nprs=pain))
+    assert result.decision == "cleared"
+    assert ("pain_above_session_limit" in {p.id for p in result.precautions}) is added
 
 
 @st.composite

@@ -11,7 +11,8 @@ Completion and effort (Borg CR10) are our additions. Rules, most serious first:
   dizziness once; less than half the planned backward minutes done; RPE 7 ("very strong") or
   more. Next dose = 75 % of the last planned one, rounded down, at least 1 min [choice].
 - ``repeat``: next-morning pain not logged yet; planned minutes not all done; RPE 5-6; usual
-  (pre-session) pain 2 points or more above its level at the first logged session [choice; the
+  (pre-session) pain 2 points or more above its lowest in the 28 days before
+  (:mod:`retrowalk.domain.pain_trend`, also the overview's "pain rising" flag) [choice; the
   2 points are the NPRS MDC/MCID, Childs 2005].
   Next dose = the last planned dose.
 - ``progress``: otherwise. Next dose = the plan's next session, at most 5 min above the last.
@@ -34,6 +35,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+from retrowalk.domain.pain_trend import usual_pain_rise
 from retrowalk.domain.plan import Plan, PlannedSession, Revision
 from retrowalk.domain.prescription import build_blocks
 from retrowalk.domain.session_log import STOP_EVENTS, SessionLogEntry
@@ -46,7 +48,7 @@ from retrowalk.domain.thresholds import (
     REDUCE_FACTOR,
     RPE_HOLD_FROM,
     RPE_REDUCE_FROM,
-    USUAL_PAIN_RISE_HOLD_NPRS,
+    USUAL_PAIN_WINDOW_DAYS,
     WEEKLY_STEP_MAX_MIN,
 )
 from retrowalk.errors import InputError
@@ -174,14 +176,16 @@ def _rules(plan: Plan, log: Sequence[SessionLogEntry], planned_min: int) -> list
             f"level ({last.pain_before}/10): the next session is shorter.",
             _PAIN,
         )
-    rise = last.pain_before - log[0].pain_before
-    if len(log) > 1 and rise >= USUAL_PAIN_RISE_HOLD_NPRS:
+    rise = usual_pain_rise(
+        (last.date, last.pain_before), [(entry.date, entry.pain_before) for entry in log[:-1]]
+    )
+    if rise is not None:
         add(
             "pain.usual_level_rising",
             "repeat",
-            f"Your usual pain before a session has risen from {log[0].pain_before}/10 at the "
-            f"first session to {last.pain_before}/10: the dose is held. If it keeps rising, "
-            "talk to a clinician.",
+            f"Your usual pain before a session has risen from {rise[0]:g}/10 (your lowest in "
+            f"the {USUAL_PAIN_WINDOW_DAYS} days before) to {rise[1]:g}/10: the dose is held. If "
+            "it keeps rising, talk to a clinician.",
             ("childs2005", "pain_24h_response", *_OURS),
         )
     completion = last.backward_min_done / planned_min if planned_min > 0 else 1.0

@@ -13,8 +13,12 @@ The screen informs; it does not diagnose. Every rule is a named, cited predicate
   osteoporosis/fracture risk (AHCPR 1994 [C]; trial exclusion lists [C]); PAR-Q cardiac
   questions [C-2nd]; pregnancy (trial exclusion lists [C]).
 
-Age alone never changes the decision: no rule reads ``age_years`` (AHCPR lists age bands only as
-context for other flags). Source ids refer to entries of the evidence base
+Age alone never changes the decision (a product rule of issue 2): no rule reads ``age_years``.
+AHCPR 1994 Table 1 does list age over 50 or under 20 (tumour/infection) and over 70 (fracture)
+among its flags, but an age band alone is a weak sign (evidence.md §5.1: age > 50 with weight
+loss, LR about 2.7); so these ages, like pain that is not yet chronic (4-12 weeks, ACP 2017) or
+pain now above the 5/10 a session may reach (Silbernagel 2007), add a *precaution* to a cleared
+result (:func:`_answer_precautions`). Source ids refer to entries of the evidence base
 (``retrowalk.evidence``); the thresholds are in :mod:`retrowalk.domain.thresholds`.
 
 Optional answers (``tug_seconds``, ``vision_impairment``, ``walked_backward_before``) may be
@@ -30,6 +34,11 @@ from typing import Any, Literal
 
 from retrowalk.domain.thresholds import (
     ACUTE_PAIN_WEEKS,
+    AGE_FRACTURE_FLAG_ABOVE_YEARS,
+    AGE_SERIOUS_CAUSE_ABOVE_YEARS,
+    AGE_SERIOUS_CAUSE_BELOW_YEARS,
+    CHRONIC_PAIN_WEEKS,
+    PAIN_DURING_MAX_NPRS,
     RULES_VERSION,
     SEVERE_PAIN_NPRS,
     STOP_PAIN_ABOVE_NPRS,
@@ -453,9 +462,48 @@ COMPANY_FIRST_SESSIONS = Precaution(
 )
 
 
+OLDER_AGE_FRACTURE = Precaution(
+    "older_age_fracture",
+    f"Over {AGE_FRACTURE_FLAG_ABOVE_YEARS}, a fall is more likely to break a bone (age over "
+    f"{AGE_FRACTURE_FLAG_ABOVE_YEARS} is one of the warning signs for a fracture): walk backward "
+    "on a treadmill with handrails or with someone beside you, and see a clinician first if this "
+    "back pain began after a minor fall or lifting something heavy.",
+    (_AHCPR, "practitioner_treadmill"),
+)
+AGE_SERIOUS_CAUSE = Precaution(
+    "age_other_causes",
+    f"Under {AGE_SERIOUS_CAUSE_BELOW_YEARS} or over {AGE_SERIOUS_CAUSE_ABOVE_YEARS}, back pain "
+    "has other causes a little more often: have it checked by a clinician if it is new, changes, "
+    "or has not got better after 4 to 6 weeks.",
+    (_AHCPR,),
+)
+NOT_YET_CHRONIC = Precaution(
+    "pain_not_yet_chronic",
+    f"Your pain has lasted less than {CHRONIC_PAIN_WEEKS:g} weeks. The studies of walking "
+    f"backward were in back pain lasting longer than {CHRONIC_PAIN_WEEKS:g} weeks; if yours gets "
+    "worse or changes, stop and talk to a clinician.",
+    ("acp2017",),
+)
+PAIN_ABOVE_SESSION_LIMIT = Precaution(
+    "pain_above_session_limit",
+    f"Your pain now is above {PAIN_DURING_MAX_NPRS} out of 10, the most pain should reach "
+    "during a session: the program shortens the next session whenever it does, so with pain at "
+    "this level your sessions may stay very short. A clinician can help you choose a start.",
+    ("silbernagel2007", "pain_zones_goom"),
+)
+
+
 def _answer_precautions(answers: ScreeningAnswers) -> tuple[list[Precaution], list[Assumption]]:
     precautions: list[Precaution] = []
     assumptions: list[Assumption] = []
+    if answers.age_years > AGE_FRACTURE_FLAG_ABOVE_YEARS:
+        precautions.append(OLDER_AGE_FRACTURE)
+    if not AGE_SERIOUS_CAUSE_BELOW_YEARS <= answers.age_years <= AGE_SERIOUS_CAUSE_ABOVE_YEARS:
+        precautions.append(AGE_SERIOUS_CAUSE)
+    if answers.pain_duration_weeks <= CHRONIC_PAIN_WEEKS:
+        precautions.append(NOT_YET_CHRONIC)
+    if answers.pain_now_nprs > PAIN_DURING_MAX_NPRS:
+        precautions.append(PAIN_ABOVE_SESSION_LIMIT)
     if answers.vision_impairment is not False:
         precautions.append(SPOTTER)
         if answers.vision_impairment is None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Final
 
-RULES_VERSION: Final = "1.1.0"
+RULES_VERSION: Final = "1.2.0"
 """Version of the screening/prescription/progression rules; equals the evidence base version."""
 
 # --- screening ----------------------------------------------------------------------------
@@ -23,6 +23,17 @@ SEVERE_PAIN_NPRS: Final = 7
 """NPRS >= 7 counts as severe pain: a product rule (issue 2), no source in evidence.md [choice]."""
 TUG_FALL_RISK_S: Final = 12.0
 """Timed Up and Go >= 12 s = at risk of falling (CDC STEADI TUG form) [C-2nd]."""
+CHRONIC_PAIN_WEEKS: Final = 12.0
+"""Chronic LBP lasts more than 12 weeks, subacute 4-12 (ACP 2017, Qaseem et al.) [C-abs]; the
+retro-walking trials were in chronic LBP. Shorter pain (not acute) adds a precaution."""
+AGE_FRACTURE_FLAG_ABOVE_YEARS: Final = 70
+"""Age over 70 is one of AHCPR 1994 Table 1's fracture flags [C]. Age alone never changes the
+decision (issue 2), so it adds a precaution."""
+AGE_SERIOUS_CAUSE_ABOVE_YEARS: Final = 50
+"""Age over 50 (or under 20) is one of AHCPR 1994 Table 1's tumour/infection flags [C]; alone it
+adds a precaution (age > 50 with weight loss: LR about 2.7, evidence.md §5.1 [C-2nd])."""
+AGE_SERIOUS_CAUSE_BELOW_YEARS: Final = 20
+"""Lower age band of the AHCPR 1994 tumour/infection flags [C]."""
 
 # --- prescription -------------------------------------------------------------------------
 WEEK1_MAX_BACKWARD_MIN: Final = 5
@@ -83,14 +94,22 @@ MIN_BACKWARD_MIN: Final = 1
 DIZZINESS_PAUSE_COUNT: Final = 2
 """Dizziness logged in 2 sessions pauses the program [choice]; once -> reduce."""
 USUAL_PAIN_RISE_HOLD_NPRS: Final = 2
-"""Usual (pre-session) pain up by 2 points or more since the first logged session -> hold the
-dose [choice]. 2 points is the NPRS MDC/MCID in LBP (Childs 2005 [C-abs]; Ostelo 2008 [C-abs]);
-a week-to-week pain rule for exercise is not confirmed (evidence.md §6 [NC])."""
+"""Usual (pre-session) pain 2 points or more above its lowest in the 28 days before -> hold the
+dose [choice]; the overview's "pain rising" flag (:mod:`retrowalk.domain.pain_trend`). 2 points
+is the NPRS MDC/MCID in LBP (Childs 2005 [C-abs]; Ostelo 2008 [C-abs]); a week-to-week pain rule
+for exercise is not confirmed (evidence.md §6 [NC])."""
+USUAL_PAIN_WINDOW_DAYS: Final = 28
+"""Days before a session whose usual pain counts as the recent low [choice]: about the length of
+the studied programs (3-4 weeks, evidence.md §1)."""
 
 CITED_THRESHOLDS: Final[dict[str, float]] = {
     "screening.acute_pain_weeks": ACUTE_PAIN_WEEKS,
     "screening.severe_pain_nprs": SEVERE_PAIN_NPRS,
     "screening.tug_fall_risk_s": TUG_FALL_RISK_S,
+    "screening.chronic_pain_weeks": CHRONIC_PAIN_WEEKS,
+    "screening.age_fracture_flag_above_years": AGE_FRACTURE_FLAG_ABOVE_YEARS,
+    "screening.age_serious_cause_above_years": AGE_SERIOUS_CAUSE_ABOVE_YEARS,
+    "screening.age_serious_cause_below_years": AGE_SERIOUS_CAUSE_BELOW_YEARS,
     "prescription.week1_max_backward_min": WEEK1_MAX_BACKWARD_MIN,
     "prescription.max_backward_min": MAX_BACKWARD_MIN,
     "prescription.goal_min_backward_min": GOAL_MIN_BACKWARD_MIN,
@@ -117,5 +136,6 @@ CITED_THRESHOLDS: Final[dict[str, float]] = {
     "progression.min_backward_min": MIN_BACKWARD_MIN,
     "progression.dizziness_pause_count": DIZZINESS_PAUSE_COUNT,
     "progression.usual_pain_rise_hold_nprs": USUAL_PAIN_RISE_HOLD_NPRS,
+    "progression.usual_pain_window_days": USUAL_PAIN_WINDOW_DAYS,
 }
 """Evidence-base threshold id -> the constant above (checked against the evidence file)."""

@@ -30,7 +30,7 @@ Event = Literal["fall", "near_fall", "dizziness", "new_red_flag"]
 class ScreeningAnswersIn(StrictModel):
     """Screening answers (JSON object); booleans unless noted, optional ones may be left out."""
 
-    age_years: Annotated[StrictInt, Field(ge=0, le=120)]
+    age_years: Annotated[StrictInt, Field(ge=16, le=110)]
     pain_now_nprs: Nprs
     pain_duration_weeks: Annotated[Number, Field(ge=0, le=5200)]
     bladder_bowel_change: StrictBool

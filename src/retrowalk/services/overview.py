@@ -7,7 +7,8 @@ session's backward minutes) and flags:
 - ``safety_event``: a logged fall, near-fall or new red flag not yet resolved by a clinician
   (stored when the session is logged);
 - ``pain_rising``: the latest pain before a session is at least 2 points above the lowest pain
-  before a session in the 28 days before it. 2 points on the 0-10 NPRS is the minimal detectable
+  before a session in the 28 days before it (the rule that also holds the dose,
+  :mod:`retrowalk.domain.pain_trend`). 2 points on the 0-10 NPRS is the minimal detectable
   and clinically important change in low back pain (evidence.md §4: Childs et al. Spine
   2005;30:1331-1334; Ostelo et al. Spine 2008;33:90-94);
 - ``no_recent_session``: an active program and no session for 7 days (our choice: plans
@@ -22,6 +23,8 @@ from typing import Any
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from retrowalk.domain.pain_trend import WINDOW, usual_pain_rise
+from retrowalk.domain.thresholds import USUAL_PAIN_RISE_HOLD_NPRS
 from retrowalk.errors import NotFoundError
 from retrowalk.services import audit
 from retrowalk.services.policy import require_clinician_of, require_patient_access, require_role
@@ -35,22 +38,18 @@ from retrowalk.storage.programs import Program, ProgramRevision
 from retrowalk.storage.session_logs import SessionLog
 from retrowalk.storage.users import User
 
-PAIN_RISE_NPRS = 2
-PAIN_WINDOW = dt.timedelta(days=28)
+PAIN_RISE_NPRS = USUAL_PAIN_RISE_HOLD_NPRS
+PAIN_WINDOW = WINDOW
 NO_SESSION_AFTER = dt.timedelta(days=7)
 
 
 def pain_rising(pains: list[tuple[dt.datetime, float]]) -> tuple[float, float] | None:
-    """``(lowest, latest)`` if the latest pain is >= 2 points above the 28-day low, else None."""
-    if len(pains) < 2:
+    """``(lowest, latest)`` if the latest pain is >= 2 points above the 28-day low, else None:
+    the progression's own rule (:func:`retrowalk.domain.pain_trend.usual_pain_rise`)."""
+    if not pains:
         return None
     ordered = sorted(pains)
-    latest_at, latest = ordered[-1]
-    earlier = [pain for at, pain in ordered[:-1] if latest_at - at <= PAIN_WINDOW]
-    if not earlier:
-        return None
-    lowest = min(earlier)
-    return (lowest, latest) if latest - lowest >= PAIN_RISE_NPRS else None
+    return usual_pain_rise(ordered[-1], ordered[:-1])
 
 
 def _open_flags(session: Session, ids: list[int]) -> dict[int, list[FlagView]]:
