@@ -32,7 +32,7 @@ from retrowalk.schemas.parsing import describe_validation_error
 from retrowalk.services import audit
 from retrowalk.services.exchange_views import ExchangeView
 from retrowalk.services.inputs import OutcomeIn, SessionLogIn, refuse_future
-from retrowalk.services.policy import require_patient_access
+from retrowalk.services.policy import lock_patient, require_patient_access
 from retrowalk.services.runtime import Actor, Runtime
 from retrowalk.services.session_logs import EVENT_TEXT
 from retrowalk.storage.flags import ClinicianFlag
@@ -135,6 +135,9 @@ def import_fhir_bundle(
         ignored.append("CarePlan (plans come from retrowalk's prescription rules)")
     imported_sessions = imported_outcomes = 0
     with rt.db.write() as session:
+        # the duplicate check below reads the stored start times: a second import of the same
+        # bundle waits here and then sees the first one's sessions
+        lock_patient(session, patient_id)
         require_patient_access(session, actor, patient_id)
         known_starts = set(
             session.scalars(

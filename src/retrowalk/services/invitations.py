@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from retrowalk.errors import InputError, NotAllowedError, NotFoundError
 from retrowalk.services.hashing import keyed_hash
-from retrowalk.services.policy import require_role
+from retrowalk.services.policy import lock_patient, require_role
 from retrowalk.services.runtime import Actor, Runtime
 from retrowalk.services.views import InvitationView, LinkView, NewInvitationView, UserView
 from retrowalk.storage.links import CareLink, Invitation
@@ -127,6 +127,8 @@ def accept_invitation(rt: Runtime, actor: Actor, code: str) -> LinkView:
     """A patient enters a clinician's code and is linked to that clinician."""
     require_role(actor, "patient")
     with rt.db.write() as session:
+        # two codes of one clinician accepted at once must not both insert the same link
+        lock_patient(session, actor.user_id)
         link = accept_in_session(session, rt, actor.user_id, code)
         return _link_view(session, link)
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from retrowalk.domain.instruments import score
 from retrowalk.services import audit
 from retrowalk.services.inputs import OutcomeIn, refuse_future
-from retrowalk.services.policy import require_patient_access
+from retrowalk.services.policy import lock_patient, require_patient_access
 from retrowalk.services.runtime import Actor, Runtime
 from retrowalk.services.views import OutcomeView
 from retrowalk.storage.outcomes import OutcomeAssessment
@@ -18,6 +18,7 @@ def record_outcome(rt: Runtime, actor: Actor, patient_id: int, data: OutcomeIn) 
     result = score(data.instrument, data.items)
     refuse_future(data.assessed_at, rt.now(), "assessed_at")
     with rt.db.write() as session:
+        lock_patient(session, patient_id)
         require_patient_access(session, actor, patient_id)
         now = rt.now()
         row = OutcomeAssessment(

@@ -27,7 +27,12 @@ from retrowalk.domain.pain_trend import WINDOW, usual_pain_rise
 from retrowalk.domain.thresholds import USUAL_PAIN_RISE_HOLD_NPRS
 from retrowalk.errors import NotFoundError
 from retrowalk.services import audit
-from retrowalk.services.policy import require_clinician_of, require_patient_access, require_role
+from retrowalk.services.policy import (
+    lock_patient,
+    require_clinician_of,
+    require_patient_access,
+    require_role,
+)
 from retrowalk.services.profiles import zone_of
 from retrowalk.services.runtime import Actor, Runtime
 from retrowalk.services.views import FlagView, PatientSummaryView, UserView
@@ -232,6 +237,7 @@ def patient_summary(rt: Runtime, actor: Actor, patient_id: int) -> PatientSummar
 def resolve_flag(rt: Runtime, actor: Actor, patient_id: int, flag_id: int) -> FlagView:
     """A linked clinician marks a stored flag as dealt with."""
     with rt.db.write() as session:
+        lock_patient(session, patient_id)
         require_clinician_of(session, actor, patient_id)
         flag = session.get(ClinicianFlag, flag_id)
         if flag is None or flag.patient_id != patient_id:

@@ -32,7 +32,7 @@ from retrowalk.reports.clinician_pdf import render_clinician_pdf
 from retrowalk.services import audit
 from retrowalk.services.exchange import REPORT_MAX_DAYS, program_note, report_data
 from retrowalk.services.patient_records import load_patient_records
-from retrowalk.services.policy import require_patient_access, require_role
+from retrowalk.services.policy import lock_patient, require_patient_access, require_role
 from retrowalk.services.runtime import Actor, Runtime
 from retrowalk.services.views import (
     AuditEntryView,
@@ -224,6 +224,8 @@ def delete_account(rt: Runtime, actor: Actor, patient_id: int, password: str) ->
     The password is read as sign-up and sign-in read it, without surrounding spaces
     (``services.inputs.Input``): typed with them, it matches there and must match here too."""
     with rt.db.write() as session:
+        # after every other writer of this patient (their rows are then all visible to delete)
+        lock_patient(session, patient_id)
         patient = _require_self(session, actor, patient_id)
         try:
             rt.hasher.verify(patient.password_hash, password.strip())

@@ -43,6 +43,17 @@ def is_linked(session: Session, clinician_id: int, patient_id: int) -> bool:
     return found is not None
 
 
+def lock_patient(session: Session, patient_id: int) -> None:
+    """Hold the patient's account row until the transaction ends: one writer of a patient's
+    records at a time, so concurrent changes queue instead of racing (two programs made active,
+    a revision number taken twice, an import's duplicate check read before the other import's
+    rows, deadlocks). Every service that changes a patient's records calls this first, before
+    any other row is locked or written, so the lock order is always the same. PostgreSQL:
+    ``SELECT ... FOR UPDATE``; SQLite ignores it (its ``BEGIN IMMEDIATE`` already queues every
+    writer)."""
+    session.execute(select(User.id).where(User.id == patient_id).with_for_update())
+
+
 def require_patient_access(session: Session, actor: Actor, patient_id: int) -> User:
     """Return the patient if the actor may see their health records, else ``NotFoundError``."""
     allowed = (actor.role == "patient" and actor.user_id == patient_id) or (

@@ -10,7 +10,7 @@ from typing import Any
 from retrowalk.errors import NotFoundError
 from retrowalk.services import audit
 from retrowalk.services.inputs import DEFAULT_SESSION_TIME, PatientProfileIn
-from retrowalk.services.policy import require_patient_access
+from retrowalk.services.policy import lock_patient, require_patient_access
 from retrowalk.services.runtime import Actor, Runtime
 from retrowalk.services.views import ProfileView
 from retrowalk.storage.profiles import PatientProfile
@@ -47,6 +47,7 @@ def get_profile(rt: Runtime, actor: Actor, patient_id: int) -> ProfileView:
 def put_profile(rt: Runtime, actor: Actor, patient_id: int, data: PatientProfileIn) -> ProfileView:
     """Create or replace the profile (the patient or their clinician)."""
     with rt.db.write() as session:
+        lock_patient(session, patient_id)
         require_patient_access(session, actor, patient_id)
         row = session.get(PatientProfile, patient_id)
         if row is None:

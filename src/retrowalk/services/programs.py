@@ -24,7 +24,7 @@ from retrowalk.domain.screening import ScreeningAnswers, ScreeningResult
 from retrowalk.errors import InputError, NotAllowedError, NotFoundError, PermissionDeniedError
 from retrowalk.services import audit
 from retrowalk.services.inputs import PlanAdjustIn, PrescriptionIn, ProgramStatusIn
-from retrowalk.services.policy import require_clinician_of, require_patient_access
+from retrowalk.services.policy import lock_patient, require_clinician_of, require_patient_access
 from retrowalk.services.runtime import Actor, Runtime
 from retrowalk.services.screenings import latest_screening
 from retrowalk.services.views import ProgramRevisionView, ProgramView
@@ -122,6 +122,7 @@ def prescribe_program(
     A new program completes the previous one (one live program per patient).
     """
     with rt.db.write() as session:
+        lock_patient(session, patient_id)
         require_patient_access(session, actor, patient_id)
         screening = latest_screening(session, patient_id)
         if screening is None:
@@ -206,6 +207,7 @@ def set_status(rt: Runtime, actor: Actor, patient_id: int, change: ProgramStatus
     otherwise be a way to a new program without the clinician's review).
     """
     with rt.db.write() as session:
+        lock_patient(session, patient_id)
         require_patient_access(session, actor, patient_id)
         program = _require_current(session, patient_id)
         if change.status == program.status:
@@ -248,6 +250,7 @@ def set_status(rt: Runtime, actor: Actor, patient_id: int, change: ProgramStatus
 def adjust_plan(rt: Runtime, actor: Actor, patient_id: int, change: PlanAdjustIn) -> ProgramView:
     """A linked clinician replaces the plan with an edited one (validated by the core)."""
     with rt.db.write() as session:
+        lock_patient(session, patient_id)
         require_clinician_of(session, actor, patient_id)
         program = _require_current(session, patient_id)
         try:
@@ -256,6 +259,14 @@ def adjust_plan(rt: Runtime, actor: Actor, patient_id: int, change: PlanAdjustIn
             raise InputError(
                 error.problem, field=f"plan.{error.field}" if error.field else "plan"
             ) from None
+        if plan.revision != program.current_revision:
+            # an edit of a plan read before a session, a morning answer or another edit changed
+            # it would silently undo that change (e.g. a flare's reduction)
+            raise NotAllowedError(
+                f"the plan has changed since it was read (it is now revision "
+                f"{program.current_revision}; this edit is of revision {plan.revision}): read "
+                "it again and make the edit on the current plan"
+            )
         if plan.template != program.template_id and plan.template not in TEMPLATES:
             raise InputError(
                 f"must be the program's template ({program.template_id}) or one of "

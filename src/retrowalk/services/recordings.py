@@ -28,7 +28,7 @@ from retrowalk.gait.pipeline import GaitPipeline, GaitResult, PlannedSession
 from retrowalk.gait.recording import Recording
 from retrowalk.services import audit
 from retrowalk.services.exchange_views import RecordingView
-from retrowalk.services.policy import require_patient_access
+from retrowalk.services.policy import lock_patient, require_patient_access
 from retrowalk.services.runtime import Actor, Runtime
 from retrowalk.storage.profiles import PatientProfile
 from retrowalk.storage.recordings import SessionRecording
@@ -174,6 +174,7 @@ def attach_recording(
     summary = result.summary()
     algorithm = result.algorithm
     with rt.db.write() as session:
+        lock_patient(session, patient_id)
         require_patient_access(session, actor, patient_id)
         log = _log(session, patient_id, session_log_id)
         row = SessionRecording(

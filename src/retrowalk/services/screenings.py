@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from retrowalk.domain.screening import ScreeningAnswers, screen
 from retrowalk.services import audit
-from retrowalk.services.policy import require_patient_access
+from retrowalk.services.policy import lock_patient, require_patient_access
 from retrowalk.services.runtime import Actor, Runtime
 from retrowalk.services.views import ScreeningView
 from retrowalk.storage.screenings import Screening
@@ -23,6 +23,7 @@ def screen_patient(
     """
     result = screen(answers)
     with rt.db.write() as session:
+        lock_patient(session, patient_id)
         require_patient_access(session, actor, patient_id)
         row = Screening(
             patient_id=patient_id,

@@ -28,7 +28,7 @@ from retrowalk.domain.session_log import STOP_EVENTS, SessionLogEntry
 from retrowalk.errors import InputError, NotAllowedError, NotFoundError
 from retrowalk.services import audit
 from retrowalk.services.inputs import NextMorningPainIn, SessionLogIn, refuse_future
-from retrowalk.services.policy import require_patient_access
+from retrowalk.services.policy import lock_patient, require_patient_access
 from retrowalk.services.profiles import zone_of
 from retrowalk.services.programs import (
     add_revision,
@@ -42,7 +42,6 @@ from retrowalk.storage.flags import ClinicianFlag
 from retrowalk.storage.profiles import PatientProfile
 from retrowalk.storage.programs import Program, ProgramRevision
 from retrowalk.storage.session_logs import IdempotencyKey, SessionLog
-from retrowalk.storage.users import User
 
 MAX_KEY_CHARS = 200
 EVENT_TEXT = {
@@ -326,11 +325,10 @@ def log_session(
     digest = request_hash(data)
     try:
         with rt.db.write() as session:
+            # one writer per patient: concurrent sessions cannot both take the plan's next
+            # revision number, and a resend waits and then sees the first one's key
+            lock_patient(session, patient_id)
             require_patient_access(session, actor, patient_id)
-            # One writer per patient at a time (PostgreSQL; SQLite's BEGIN IMMEDIATE already
-            # serializes writers): concurrent sessions then cannot both take the plan's next
-            # revision number, and a resend waits and then sees the first one's key.
-            session.execute(select(User.id).where(User.id == patient_id).with_for_update())
             if key is not None:
                 replay = _replay(session, patient_id, key, digest)
                 if replay is not None:
@@ -391,6 +389,7 @@ def record_next_morning_pain(
     during a pause is not lost when the program resumes.
     """
     with rt.db.write() as session:
+        lock_patient(session, patient_id)
         require_patient_access(session, actor, patient_id)
         row = _own_session(session, patient_id, session_id)
         row.pain_next_morning = data.pain_next_morning
