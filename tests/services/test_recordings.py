@@ -87,6 +87,25 @@ def test_the_stored_analysis_keeps_its_algorithm_source_file_digest_and_plan(
     assert by_session[history.sessions[1].id].id == view.id
 
 
+def test_control_characters_in_an_uploaded_filename_are_replaced_on_every_database(
+    runtime: Runtime, tmp_path: Path
+) -> None:
+    history = small_history(runtime)
+    view = recordings.attach_recording(
+        runtime,
+        history.patient_actor,
+        history.patient.id,
+        history.sessions[1].id,
+        filename="a\x00b\nc.csv",
+        data=imu_csv_bytes(tmp_path, walk_s=10),
+    )
+    assert view.filename == "a_b_c.csv"
+    with pytest.raises(InputError) as refused:
+        _attach_to_first_session(runtime, history, "x.c\x00sv", b"time_s\n")
+    assert "\x00" not in str(refused.value)
+    assert "x.c_sv" in str(refused.value)
+
+
 def test_directions_are_judged_against_the_sessions_forward_warm_up(
     runtime: Runtime, tmp_path: Path
 ) -> None:

@@ -93,6 +93,14 @@ def _read(filename: str, data: bytes, max_bytes: int, *, trial: str | None = Non
         return replace(recording, source=_uploaded_name(recording.source, path, filename))
 
 
+def stored_filename(filename: str | None) -> str:
+    """The uploaded file's own name, as stored and shown: no folders (``../`` or a client's
+    path), control characters (a NUL, which PostgreSQL cannot store, a newline) replaced by
+    ``_``, at most 255 characters."""
+    name = Path(filename or "recording").name
+    return "".join(ch if ch.isprintable() else "_" for ch in name)[:255] or "recording"
+
+
 def _uploaded_name(source: str | None, path: Path, filename: str) -> str:
     """``source`` with the temporary file's name replaced by the uploaded one (a zip's member
     stays: ``export.zip:Gyroscope.csv``); no server path reaches the user or the database."""
@@ -162,7 +170,7 @@ def attach_recording(
 ) -> RecordingView:
     """Analyse an uploaded recording of a logged session and store the result. ``trial``
     chooses one trial of a Mobilise-D data.mat that holds several."""
-    filename = Path(filename or "recording").name[:255]
+    filename = stored_filename(filename)
     with rt.db.read() as session:
         require_patient_access(session, actor, patient_id)
         log = _log(session, patient_id, session_log_id)
