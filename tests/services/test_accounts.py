@@ -29,6 +29,25 @@ def test_a_second_account_with_the_same_email_is_refused(runtime: Runtime) -> No
         accounts.sign_up_patient(runtime, "ANN@example.org", PASSWORD, "Ann again")
 
 
+def test_the_same_address_in_another_unicode_spelling_is_the_same_account(
+    runtime: Runtime,
+) -> None:
+    composed, decomposed = "jos\u00e9@example.org", "jose\u0301@example.org"
+    accounts.sign_up_patient(runtime, composed, PASSWORD, "José")
+    with pytest.raises(NotAllowedError, match="already exists"):
+        accounts.sign_up_patient(runtime, decomposed, PASSWORD, "José again")
+    assert accounts.login(runtime, decomposed, PASSWORD, kind="bearer").token
+
+
+@pytest.mark.parametrize("email", ["a@b@example.org", "ann@exa\tmple.org", "ann@example.org\x00"])
+def test_an_address_with_two_ats_or_control_characters_is_refused(
+    runtime: Runtime, email: str
+) -> None:
+    with pytest.raises(InputError) as caught:
+        accounts.sign_up_patient(runtime, email, PASSWORD, "Ann")
+    assert caught.value.field == "email"
+
+
 @pytest.mark.parametrize(
     ("email", "password", "field"),
     [("not-an-email", PASSWORD, "email"), ("ann@example.org", "short", "password")],

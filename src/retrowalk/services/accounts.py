@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import unicodedata
 
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
@@ -29,6 +30,7 @@ __all__ = [
     "check_password",
     "count_users",
     "create_user",
+    "email_key",
     "get_user",
     "keyed_hash",
     "list_users",
@@ -47,10 +49,24 @@ class AuthenticationError(PermissionDeniedError):
     """Wrong email or password, or an unknown, expired or revoked token."""
 
 
+def email_key(email: str) -> str:
+    """The form an address is stored and looked up in: without surrounding spaces, Unicode NFC
+    (``josé`` typed with a combining accent is the same account as with ``é``), lower case."""
+    return unicodedata.normalize("NFC", email.strip()).lower()
+
+
 def normalize_email(email: str) -> str:
-    cleaned = email.strip().lower()
+    """:func:`email_key` of a valid address (one ``@``, a dotted domain, no spaces or control
+    characters, at most 254 characters), else ``InputError`` on ``email``."""
+    cleaned = email_key(email)
     local, _, domain = cleaned.partition("@")
-    if not local or "." not in domain or " " in cleaned or len(cleaned) > 254:
+    if (
+        not local
+        or "." not in domain
+        or "@" in domain
+        or any(ch.isspace() or not ch.isprintable() for ch in cleaned)
+        or len(cleaned) > 254
+    ):
         raise InputError("not a valid email address", field="email")
     return cleaned
 
@@ -164,7 +180,7 @@ def login(rt: Runtime, email: str, password: str, *, kind: str) -> LoginView:
     if kind not in ("session", "bearer"):
         raise InputError("must be session or bearer", field="kind")
     with rt.db.write() as session:
-        user = session.scalar(select(User).where(User.email == email.strip().lower()))
+        user = session.scalar(select(User).where(User.email == email_key(email)))
         try:
             if user is None:
                 # Spend the same time as for a real account so timing does not reveal accounts.

@@ -25,7 +25,7 @@ from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
 from retrowalk.errors import PermissionDeniedError
-from retrowalk.services.accounts import AuthenticationError, authenticate
+from retrowalk.services.accounts import AuthenticationError, authenticate, email_key
 from retrowalk.services.hashing import keyed_hash
 from retrowalk.services.runtime import Actor, Runtime
 from retrowalk.web.errors import LoginRateLimitedError
@@ -139,7 +139,7 @@ class LoginLimiter:
         now = self._clock()
         with self._lock:
             for key, limit in (
-                (f"email:{email.strip().lower()}", self.max_failures),
+                (f"email:{email_key(email)}", self.max_failures),
                 (f"ip:{client}", self.max_failures * IP_FAILURE_FACTOR),
             ):
                 times = self._recent(key, now)
@@ -150,7 +150,7 @@ class LoginLimiter:
         now = self._clock()
         with self._lock:
             self._sweep(now)
-            for key in (f"email:{email.strip().lower()}", f"ip:{client}"):
+            for key in (f"email:{email_key(email)}", f"ip:{client}"):
                 times = self._recent(key, now)
                 if times is None:
                     times = self._failures[key] = deque()
@@ -158,4 +158,4 @@ class LoginLimiter:
 
     def succeeded(self, email: str) -> None:
         with self._lock:
-            self._failures.pop(f"email:{email.strip().lower()}", None)
+            self._failures.pop(f"email:{email_key(email)}", None)
