@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from retrowalk.domain.json_reader import JsonReader
+from retrowalk.domain.json_reader import MAX_LIST_ITEMS, MAX_TEXT_CHARS, JsonReader
 from retrowalk.domain.plan import Plan
 from retrowalk.domain.prescription import prescribe
 from retrowalk.errors import InputError
@@ -46,3 +46,20 @@ def test_a_value_that_is_not_an_object_is_refused() -> None:
     with pytest.raises(InputError) as caught:
         JsonReader([1, 2], "sessions.0")
     assert (caught.value.field, caught.value.problem) == ("sessions.0", "expected a JSON object")
+
+
+def test_a_text_longer_than_the_bound_is_refused_naming_the_field() -> None:
+    reader = JsonReader({"note": "x" * (MAX_TEXT_CHARS + 1), "cues": ["ok", "y" * 5000]}, "plan")
+    with pytest.raises(InputError) as long_note:
+        reader.string("note")
+    assert long_note.value.field == "plan.note"
+    with pytest.raises(InputError) as long_cue:
+        reader.strings("cues")
+    assert long_cue.value.field == "plan.cues.1"
+    assert JsonReader({"note": "x" * MAX_TEXT_CHARS}).string("note") == "x" * MAX_TEXT_CHARS
+
+
+def test_a_list_of_more_strings_than_the_bound_is_refused() -> None:
+    reader = JsonReader({"cues": ["a"] * (MAX_LIST_ITEMS + 1)})
+    with pytest.raises(InputError, match="entries"):
+        reader.strings("cues")

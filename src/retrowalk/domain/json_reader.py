@@ -16,6 +16,11 @@ from retrowalk.errors import InputError
 
 FIRST_DATE, LAST_DATE = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
 """The dates a plan or log may name (our bound, as for every date retrowalk reads)."""
+MAX_TEXT_CHARS = 1000
+"""Longest text a field may hold (our bound: the longest a generated plan writes is about 210
+characters; a 300,000-character cue was stored and then took the PDF report 24 s to render)."""
+MAX_LIST_ITEMS = 200
+"""Most strings a list field may hold (a generated plan's longest list has 19)."""
 
 
 class JsonReader:
@@ -46,11 +51,16 @@ class JsonReader:
             if key not in known:
                 raise self.fail(key, "unknown key")
 
+    def _text(self, key: str, value: str) -> str:
+        if len(value) > MAX_TEXT_CHARS:
+            raise self.fail(key, f"is {len(value)} characters long; at most {MAX_TEXT_CHARS}")
+        return value
+
     def string(self, key: str) -> str:
         value = self.raw(key)
         if not isinstance(value, str):
             raise self.fail(key, "expected a string")
-        return value
+        return self._text(key, value)
 
     def choice(self, key: str, allowed: tuple[str, ...]) -> str:
         value = self.string(key)
@@ -83,7 +93,7 @@ class JsonReader:
             return None
         if not isinstance(value, str):
             raise self.fail(key, "expected a string")
-        return value
+        return self._text(key, value)
 
     def date(self, key: str) -> dt.date:
         """A date between 2000-01-01 and 2100-12-31 (outside them: a typing mistake)."""
@@ -100,6 +110,10 @@ class JsonReader:
         values = self.raw(key)
         if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
             raise self.fail(key, "expected a list of strings")
+        if len(values) > MAX_LIST_ITEMS:
+            raise self.fail(key, f"has {len(values)} entries; at most {MAX_LIST_ITEMS}")
+        for index, value in enumerate(values):
+            self._text(f"{key}.{index}", value)
         return tuple(values)
 
     def objects(self, key: str) -> Iterator[JsonReader]:
