@@ -76,7 +76,8 @@
   function renderMute() {
     var b = $("[data-action=mute]");
     b.setAttribute("aria-pressed", muted ? "true" : "false");
-    b.textContent = "Mute voice";
+    /* the state is seen, not only announced: a remembered "muted" must not go unnoticed */
+    b.textContent = muted ? "Voice muted (tap to turn on)" : "Mute voice";
   }
   function speak(text) {
     if (muted || !("speechSynthesis" in window)) return;
@@ -98,6 +99,9 @@
     if (!("wakeLock" in navigator) || document.visibilityState !== "visible") return;
     navigator.wakeLock.request("screen").then(function (lock) {
       wakeLock = lock;
+      /* the browser lets go of the lock when the page is hidden: forget it then, so it is
+         requested again when the page is back (visibilitychange below) */
+      lock.addEventListener("release", function () { if (wakeLock === lock) wakeLock = null; });
       $("[data-wakelock]").textContent = "The screen will stay on during the session.";
     }, function () {
       $("[data-wakelock]").textContent = "Your browser may turn the screen off: tap it now and then.";
@@ -176,7 +180,7 @@
     return p.title + " — " + fmt(p.duration_s);
   }
 
-  function enterPhase(i) {
+  function enterPhase(i, quiet) {
     state.phaseIndex = i;
     state.phaseElapsedS = 0;
     state.lastReminderS = 0;
@@ -189,8 +193,10 @@
     $("[data-reminder]").textContent = "";
     var next = phases[i + 1];
     $("[data-next]").textContent = next ? "Next: " + phaseText(next) : "Next: finished";
-    speak(p.title + ". " + p.instruction);
-    vibrate(p.direction === "backward" ? [300, 150, 300] : [300]);
+    if (!quiet) {
+      speak(p.title + ". " + p.instruction);
+      vibrate(p.direction === "backward" ? [300, 150, 300] : [300]);
+    }
     persist();
   }
 
@@ -260,12 +266,12 @@
     event.preventDefault();
     var form = event.target;
     var pain = radioValue(form, "pain_before");
-    if (pain === null) {
-      $("[data-before-error]").textContent = "Choose how much your back hurts now (0 to 10).";
+    /* the problem next to the question (it was below the form, off a phone's screen) */
+    if (fieldError(form, "pain_before", pain === null
+        ? "Choose how much your back hurts now (0 to 10)." : "")) {
       form.querySelector('input[name="pain_before"]').focus();
       return;
     }
-    $("[data-before-error]").textContent = "";
     state.key = uuid();
     state.painBefore = Number(pain);
     state.startedAtMs = Date.now();
@@ -315,9 +321,14 @@
      or a mistaken end taken back): the person taps Resume when ready. */
   function backToRunning(phaseIndex, phaseElapsedS) {
     show("running");
-    enterPhase(phaseIndex);
+    /* paused: no "walk backward" cue now (Resume gives it), and the reminders and the
+       10-second warning count from here, not from the part's start */
+    enterPhase(phaseIndex, true);
     state.phaseElapsedS = phaseElapsedS;
+    state.lastReminderS = phaseElapsedS;
+    state.warned = phases[phaseIndex].duration_s - phaseElapsedS <= WARN_BEFORE_END_S;
     showPaused(true);
+    speak("Paused. Tap Resume when you are ready.");
     interval = window.setInterval(tick, 200);
     keepAwake();
     render();
@@ -418,8 +429,13 @@
     var group = slot.closest("fieldset");
     slot.textContent = text;
     slot.hidden = !text;
-    if (text) group.setAttribute("aria-describedby", slot.id);
-    else group.removeAttribute("aria-describedby");
+    if (text) {
+      group.setAttribute("aria-describedby", slot.id);
+      group.setAttribute("aria-invalid", "true");
+    } else {
+      group.removeAttribute("aria-describedby");
+      group.removeAttribute("aria-invalid");
+    }
     return Boolean(text);
   }
 
