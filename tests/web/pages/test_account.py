@@ -48,6 +48,8 @@ def test_sign_up_with_a_short_password_says_which_field_is_wrong(client: TestCli
     assert response.status_code == 422
     assert 'id="password-error"' in response.text
     assert 'aria-invalid="true"' in response.text
+    assert "Use at least 10 characters." in response.text
+    assert "String should" not in response.text  # no validator's wording reaches a patient
 
 
 def test_sign_up_names_a_bad_email_and_a_short_password_at_once(client: TestClient) -> None:

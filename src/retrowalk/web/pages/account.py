@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, Request
@@ -163,7 +163,7 @@ def _signup_problems(
                 continue  # a whole-model rule: the full validation below reports it
             name = str(detail["loc"][0])
             empty = fields.get(name) in ("", None)
-            problems.setdefault(name, "Please fill this in." if empty else detail["msg"])
+            problems.setdefault(name, "Please fill this in." if empty else _plain(detail))
     if "email" not in problems:
         # the address's form is the service's rule: checked here too, so every problem with
         # the form shows at once, not one per try
@@ -172,6 +172,17 @@ def _signup_problems(
         except InputError as error:
             problems["email"] = error.problem
     return problems
+
+
+def _plain(detail: Any) -> str:
+    """A validation problem in words a patient reads (Pydantic says "String should have at
+    least 10 characters")."""
+    limits = detail.get("ctx") or {}
+    if detail["type"] == "string_too_short":
+        return f"Use at least {limits['min_length']} characters."
+    if detail["type"] == "string_too_long":
+        return f"Use at most {limits['max_length']} characters."
+    return str(detail["msg"])
 
 
 def _signup_field(error: InputError | NotAllowedError) -> tuple[str | None, str]:
