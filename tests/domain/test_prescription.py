@@ -140,6 +140,21 @@ def test_treadmill_pace_without_a_forward_speed_is_one_to_two_mph() -> None:
     assert (pace.speed_kmh_min, pace.speed_kmh_max) == (1.6, 3.2)
 
 
+@pytest.mark.parametrize("forward_kmh", [6.5, 8.0, 10.0])
+def test_a_fast_forward_walker_starts_backward_at_one_to_two_mph(forward_kmh: float) -> None:
+    pace = prescribe(profile(forward_speed_kmh=forward_kmh)).sessions[0].pace
+    assert (pace.speed_kmh_min, pace.speed_kmh_max) == (1.6, 3.2)
+    assert f"{forward_kmh:g} km/h" in pace.text
+
+
+@given(st.floats(1.0, 10.0))
+def test_the_treadmill_range_never_starts_above_two_mph(forward_kmh: float) -> None:
+    pace = prescribe(profile(forward_speed_kmh=forward_kmh)).sessions[0].pace
+    assert pace.speed_kmh_min is not None
+    assert pace.speed_kmh_max is not None
+    assert 0 < pace.speed_kmh_min <= pace.speed_kmh_max <= 3.2
+
+
 def test_overground_pace_has_no_speed_numbers() -> None:
     pace = prescribe(profile(setting="overground")).sessions[0].pace
     assert pace.speed_kmh_min is None

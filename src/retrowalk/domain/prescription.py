@@ -159,11 +159,25 @@ def pace_guidance(setting: Setting, forward_speed_kmh: float | None) -> Pace:
     """Slow pace guidance; on a treadmill a km/h range well below the forward pace.
 
     Half the forward pace as the upper end is practitioner advice [C-2nd, provisional]; the
-    lower end (35 %) is our choice. Without a known forward pace: 1.6-3.2 km/h (1-2 mph) [C-2nd].
+    lower end (35 %) is our choice. Without a known forward pace, or when half of it would be
+    faster than the usual start of 1-2 mph: 1.6-3.2 km/h (1-2 mph) [C-2nd] (a fast forward
+    walker, 8 km/h say, would otherwise start backward at up to 4 km/h).
     """
     sources = ("practitioner_treadmill", "retrowalk_rules")
     if setting == "treadmill":
-        if forward_speed_kmh is not None:
+        fast = (
+            forward_speed_kmh is not None
+            and forward_speed_kmh * TREADMILL_FRACTION_OF_FORWARD_MAX > TREADMILL_START_KMH_MAX
+        )
+        if forward_speed_kmh is not None and fast:
+            low, high = TREADMILL_START_KMH_MIN, TREADMILL_START_KMH_MAX
+            text = (
+                f"Treadmill at {low:g}-{high:g} km/h (1-2 mph, the usual start; practitioner "
+                f"advice, provisional): half your forward pace of {forward_speed_kmh:g} km/h "
+                "would be faster than that. Start at the low end, hold the handrails, clip on the "
+                "safety key and do not change speed during a backward block."
+            )
+        elif forward_speed_kmh is not None:
             low = round(forward_speed_kmh * TREADMILL_FRACTION_OF_FORWARD_MIN, 1)
             high = round(forward_speed_kmh * TREADMILL_FRACTION_OF_FORWARD_MAX, 1)
             text = (
