@@ -51,6 +51,20 @@ Decision = Literal["cleared", "see_clinician", "urgent"]
 DECISION_ORDER: tuple[Decision, ...] = ("cleared", "see_clinician", "urgent")
 """Decisions from least to most serious; the screen returns the most serious one reached."""
 
+STOP_RULES = (
+    "Stop at once if you lose your balance, feel unsteady or dizzy, or your pain goes above "
+    f"{STOP_PAIN_ABOVE_NPRS} out of 10; stop also if you are very tired or a muscle tightens up."
+)
+"""When to stop a session: the one wording every page, cue and precaution uses (practitioner
+stop rules [C-2nd]; the pain limit of the pain-monitoring model, Silbernagel 2007 [C-2nd])."""
+
+NEW_SYMPTOMS_RULE = (
+    "New numbness or weakness in a leg, numbness around the buttocks or genitals, or a change in "
+    "bladder or bowel control: stop walking backward and get medical care now."
+)
+"""New red-flag symptoms during the program (AHCPR 1994 [C]; cauda equina guidance [C-2nd]):
+shown with the stop rules, since the screening asked about them only once."""
+
 NOTICE = (
     "This screen informs you; it does not diagnose. If you are unsure about any symptom, "
     "or your symptoms change, talk to a doctor or physical therapist."
@@ -435,8 +449,7 @@ BASE_PRECAUTIONS: tuple[Precaution, ...] = (
     ),
     Precaution(
         "when_to_stop",
-        "Stop at once if you lose your balance, feel dizzy, or your pain goes above "
-        f"{STOP_PAIN_ABOVE_NPRS} out of 10; stop also if you are very tired or a muscle tightens.",
+        STOP_RULES,
         ("practitioner_stop_rules", "silbernagel2007"),
     ),
 )

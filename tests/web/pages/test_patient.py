@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 
 import pytest
 from fastapi.testclient import TestClient
 
+from retrowalk.domain.screening import NEW_SYMPTOMS_RULE, STOP_RULES
 from retrowalk.web.pages.formatting import date_text
 from tests.db_fixtures import TestClock
 from tests.web.pages.conftest import PatientClient, csrf, log_body, session_plan, start_program
@@ -201,3 +203,17 @@ def test_the_guided_session_of_a_patient_behind_schedule_is_due_today(
     clock.advance(days=3)
     page = patient_client(client.user).get("/app/session").text  # type: ignore[attr-defined]
     assert f"Session 1 · today (planned for {date_text(first_day)})" in page
+
+
+def test_the_program_and_session_pages_give_the_screenings_stop_rules_word_for_word(
+    patient_client: PatientClient,
+) -> None:
+    client = patient_client()
+    start_program(client)
+    screening = client.get(f"/api/v1/patients/{client.get('/api/v1/me').json()['id']}/screenings")
+    precautions = {p["id"]: p["text"] for p in screening.json()[-1]["result"]["precautions"]}
+    assert precautions["when_to_stop"] == STOP_RULES
+    for page in ("/app", "/app/session"):
+        text = html.unescape(client.get(page).text)
+        assert STOP_RULES in text, page
+        assert NEW_SYMPTOMS_RULE in text, page

@@ -17,6 +17,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from retrowalk.domain.screening import NEW_SYMPTOMS_RULE, STOP_RULES
 from retrowalk.web.pages.session_user import CSRF_HEADER, PageUser
 
 WEB_DIR = Path(__file__).resolve().parent.parent
@@ -25,6 +26,9 @@ STATIC_DIR = WEB_DIR / "static"
 STATIC_PREFIX = "/static"
 
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+# one wording of when to stop, on every page that says it (the screening's precaution too)
+templates.env.globals["stop_rules"] = STOP_RULES
+templates.env.globals["new_symptoms_rule"] = NEW_SYMPTOMS_RULE
 
 
 @dataclass(frozen=True)
