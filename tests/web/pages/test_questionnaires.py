@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import html
+
 from retrowalk.domain.instruments import get_instrument
+from retrowalk.web.pages.questionnaires import LICENSED_TEXT_NOTE
 from tests.web.pages.conftest import PatientClient, csrf
 
 
@@ -35,7 +38,9 @@ def test_the_odi_shows_section_names_but_no_licensed_statements(
     for item in odi.items:
         assert item.name in page
     assert "statement 1 of 6 (least)" in page
-    assert odi.licence.note in page
+    assert "the sixth (the last) the most" in page  # as the choices are numbered
+    assert html.unescape(LICENSED_TEXT_NOTE) in html.unescape(page)
+    assert "RETROWALK_ODI_TEXT" not in page  # the operators' note is not for patients
 
 
 def test_an_incomplete_questionnaire_says_what_is_missing(patient_client: PatientClient) -> None:

@@ -38,8 +38,8 @@ INTRO: dict[str, str] = {
     "nprs": "How much has your back hurt this week, on average?",
     "odi": (
         "For each section, choose the position of the statement on your printed Oswestry form "
-        "that best describes you today: the first statement (0) is the least difficulty, the "
-        "last (5) the most. You may leave one section out."
+        "that best describes you today: the first statement is the least difficulty, the "
+        "sixth (the last) the most. You may leave one section out."
     ),
     "rmdq": (
         "Tick each numbered statement of your printed Roland-Morris form that describes you "
@@ -49,6 +49,14 @@ INTRO: dict[str, str] = {
         "Answer each item of your printed STarT Back form, thinking about the last 2 weeks."
     ),
 }
+
+
+LICENSED_TEXT_NOTE = (
+    "The questionnaire's own statements are copyrighted, so they are not shown here: answer "
+    "from the printed form your clinician gave you."
+)
+"""What a patient is told about an instrument whose text retrowalk does not ship (the
+instrument's licence note is for operators: it names command-line options)."""
 
 
 def _offered(instrument_id: str) -> Instrument:
@@ -152,7 +160,7 @@ def _form_page(
         status_code=status_code,
         instrument=instrument,
         intro=INTRO.get(instrument.id, ""),
-        licence_note="" if instrument.licence.item_text_shippable else instrument.licence.note,
+        licence_note="" if instrument.licence.item_text_shippable else LICENSED_TEXT_NOTE,
         items=[item_widget(instrument, item) for item in instrument.items],
         values=values,
         error=error,
