@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi.testclient import TestClient
 
 from retrowalk.web.pages.account import _safe_next
@@ -156,3 +158,28 @@ def test_pages_allow_only_the_apps_own_scripts_and_are_never_cached(client: Test
     assert "frame-ancestors 'none'" in policy
     assert response.headers["cache-control"] == "no-store"
     assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_sign_up_puts_the_cursor_in_the_first_field_named_wrong(client: TestClient) -> None:
+    response = client.post(
+        "/signup",
+        data={"display_name": "Al", "email": "notanemail", "password": "shortpw"},
+    )
+    fields = {
+        name: re.search(rf'<input [^>]*id="{name}"[^>]*>', response.text)
+        for name in ("email", "password")
+    }
+    assert all(fields.values())
+    assert "autofocus" in fields["email"].group(0)  # type: ignore[union-attr]
+    assert "autofocus" not in fields["password"].group(0)  # type: ignore[union-attr]
+
+
+def test_a_failed_sign_in_puts_the_cursor_in_the_password_described_by_the_error(
+    client: TestClient,
+) -> None:
+    response = client.post("/login", data={"email": "nobody@example.org", "password": "x" * 12})
+    password = re.search(r'<input [^>]*id="password"[^>]*>', response.text)
+    assert password is not None
+    assert "autofocus" in password.group(0)
+    assert 'aria-describedby="login-error"' in password.group(0)
+    assert 'id="login-error"' in response.text

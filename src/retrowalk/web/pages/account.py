@@ -171,7 +171,12 @@ def _signup_problems(
             accounts.normalize_email(fields["email"] or "")
         except InputError as error:
             problems["email"] = error.problem
-    return problems
+    # in the form's order: the page puts the cursor in the first field named wrong
+    return {name: problems[name] for name in SIGNUP_FIELDS if name in problems}
+
+
+SIGNUP_FIELDS = ("display_name", "email", "password", "invitation_code")
+"""The sign-up form's fields, top to bottom."""
 
 
 def _plain(detail: Any) -> str:
