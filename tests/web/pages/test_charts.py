@@ -72,3 +72,10 @@ def test_the_x_axis_labels_at_most_four_points_evenly_always_the_latest(count: i
     assert 1 <= len(shown) <= MAX_X_LABELS
     gaps = {b - a for a, b in itertools.pairwise(shown)}
     assert len(gaps) <= 1
+
+
+def test_the_picture_is_hidden_from_screen_readers_which_read_the_caption_and_table() -> None:
+    chart = render_chart("pain", "Pain", [Point("1 Nov", 6)], y_label="Pain", summary="down")
+    assert 'aria-hidden="true"' in chart.svg
+    assert "aria-label" not in chart.svg
+    assert chart.summary == "down"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import itertools
 import re
 
 import pytest
@@ -217,3 +218,11 @@ def test_the_program_and_session_pages_give_the_screenings_stop_rules_word_for_w
         text = html.unescape(client.get(page).text)
         assert STOP_RULES in text, page
         assert NEW_SYMPTOMS_RULE in text, page
+
+
+def test_the_progress_page_has_no_skipped_heading_level(patient_client: PatientClient) -> None:
+    client = patient_client()
+    start_program(client)
+    levels = [int(n) for n in re.findall(r"<h([1-6])\b", client.get("/app/progress").text)]
+    assert levels[0] == 1
+    assert all(b - a <= 1 for a, b in itertools.pairwise(levels))

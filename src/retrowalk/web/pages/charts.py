@@ -103,8 +103,10 @@ def render_chart(
     plot_left, plot_right = LEFT_PX, WIDTH_PX - RIGHT_PX
     plot_top, plot_bottom = TOP_PX, HEIGHT_PX - BOTTOM_PX
     parts: list[str] = [
-        f'<svg viewBox="0 0 {WIDTH_PX} {HEIGHT_PX}" role="img" '
-        f'aria-label="{escape(title)}: {escape(summary)}" xmlns="http://www.w3.org/2000/svg" '
+        # hidden from screen readers: the figure's heading, caption (the same summary) and data
+        # table say it in words; a label on the picture too read everything twice
+        f'<svg viewBox="0 0 {WIDTH_PX} {HEIGHT_PX}" aria-hidden="true" focusable="false" '
+        'xmlns="http://www.w3.org/2000/svg" '
         'font-family="system-ui, sans-serif" font-size="15">'
     ]
     for tick in _ticks(low, high):
