@@ -80,6 +80,9 @@ def test_a_fall_puts_the_patient_first_with_a_safety_flag(
     assert response.status_code == 201, response.text
     listing = clinician.get("/clinic").text
     assert "Safety event" in listing
+    # the flag's detail is on the page, not only in a tooltip keyboard and touch cannot open
+    assert 'class="flag-detail"' in listing
+    assert " title=" not in listing
     page = clinician.get(f"/clinic/patients/{me['id']}").text
     assert "paused after" in page
     assert "Mark as dealt with" in page
