@@ -242,6 +242,22 @@ def test_a_pause_without_a_reason_is_refused_and_changes_nothing(
     assert "Start guided session" in patient.get("/app").text
 
 
+def test_a_pause_reason_the_rules_refuse_is_invalid_input_not_a_conflict(
+    client_for: ClientFor, client: TestClient
+) -> None:
+    clinician = client_for("clinician", auth="cookie")
+    patient = _linked_patient(clinician, client)
+    start_program(patient)
+    me = patient.get("/api/v1/me").json()
+    response = clinician.post(
+        f"/clinic/patients/{me['id']}/status",
+        data={"csrf_token": csrf(clinician), "status": "paused", "reason": "a\x00b"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 422  # as the API answers the same reason
+    assert "Start guided session" in patient.get("/app").text
+
+
 @pytest.mark.parametrize(
     ("code", "expected"),
     [("ZZZZZ-ZZZZZ", "Check the code with your clinician"), ("", "Enter the code")],

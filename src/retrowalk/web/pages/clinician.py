@@ -20,6 +20,7 @@ from retrowalk.services import invitations, overview, programs, screenings
 from retrowalk.services.inputs import InvitationIn, PlanAdjustIn, ProgramStatusIn
 from retrowalk.services.views import FlagView, PatientSummaryView, ScreeningView
 from retrowalk.web.api.common import PatientId, RecordId
+from retrowalk.web.errors import status_for
 from retrowalk.web.pages.formatting import (
     date_text,
     datetime_text,
@@ -166,7 +167,8 @@ def change_status(
         change = validate(ProgramStatusIn, {"status": status, "reason": reason})
         programs.set_status(runtime_of(request), user.actor, patient_id, change)
     except (InputError, NotAllowedError, PermissionDeniedError, NotFoundError) as error:
-        raise PageError(409, "The program was not changed", str(error)) from None
+        # the API's status for the same refusal (a bad reason is 422, not 409)
+        raise PageError(status_for(error)[0], "The program was not changed", str(error)) from None
     done = "paused" if status == "paused" else "resumed"
     return RedirectResponse(f"/clinic/patients/{patient_id}?done={done}", status_code=303)
 

@@ -16,6 +16,7 @@ from retrowalk.services import invitations, programs, screenings, session_logs
 from retrowalk.services.inputs import NextMorningPainIn, ProgramStatusIn
 from retrowalk.web.api import API_PREFIX
 from retrowalk.web.api.common import RecordId
+from retrowalk.web.errors import status_for
 from retrowalk.web.pages.formatting import (
     CR10_LABELS,
     date_text,
@@ -317,7 +318,8 @@ def program_status(
         change = validate(ProgramStatusIn, {"status": status, "reason": "by the patient"})
         programs.set_status(runtime_of(request), user.actor, user.user_id, change)
     except (InputError, NotAllowedError, PermissionDeniedError) as error:
-        raise PageError(409, "The program was not changed", str(error)) from None
+        # the API's status for the same refusal (a bad reason is 422, not 409)
+        raise PageError(status_for(error)[0], "The program was not changed", str(error)) from None
     done = "paused" if status == "paused" else "resumed"
     return RedirectResponse(f"/app?done={done}", status_code=303)
 
