@@ -24,6 +24,7 @@ from retrowalk.services import exchange, fhir_import, invitations, programs
 from retrowalk.services.inputs import PlanAdjustIn, PrescriptionIn
 from retrowalk.services.policy import lock_patient
 from retrowalk.services.runtime import Actor, Runtime
+from retrowalk.services.views import UserView
 from retrowalk.storage.links import CareLink
 from retrowalk.storage.programs import Program
 from retrowalk.storage.session_logs import SessionLog
@@ -59,6 +60,15 @@ def _race(runtime: Runtime, patient_id: int, *writers: Callable[[], object]) -> 
         thread.join(timeout=60)
     assert not any(thread.is_alive() for thread in threads)
     return results
+
+
+def _clinician_and_patient_with_a_program(
+    runtime: Runtime, make_user: MakeUser
+) -> tuple[Actor, UserView]:
+    clinician, patient = make_user("clinician"), make_user("patient")
+    link(runtime, clinician, patient)
+    start_program(runtime, patient, START.date())
+    return Actor(clinician.id, "clinician"), patient
 
 
 def test_two_programs_prescribed_at_once_leave_one_active(
@@ -110,10 +120,7 @@ def test_one_bundle_imported_twice_at_once_adds_its_sessions_once(
 def test_two_edits_of_the_same_plan_at_once_keep_one_and_refuse_the_other(
     runtime: Runtime, make_user: MakeUser
 ) -> None:
-    clinician, patient = make_user("clinician"), make_user("patient")
-    link(runtime, clinician, patient)
-    start_program(runtime, patient, START.date())
-    doctor = Actor(clinician.id, "clinician")
+    doctor, patient = _clinician_and_patient_with_a_program(runtime, make_user)
     plan = programs.get_program(runtime, doctor, patient.id).plan
     edits = [PlanAdjustIn(plan=plan, note=f"edit {n}") for n in (1, 2)]
     results = _race(
@@ -150,10 +157,7 @@ def test_two_codes_of_one_clinician_accepted_at_once_make_one_link(
 def test_an_edit_of_a_plan_read_before_a_session_changed_it_is_refused(
     runtime: Runtime, make_user: MakeUser
 ) -> None:
-    clinician, patient = make_user("clinician"), make_user("patient")
-    link(runtime, clinician, patient)
-    start_program(runtime, patient, START.date())
-    doctor = Actor(clinician.id, "clinician")
+    doctor, patient = _clinician_and_patient_with_a_program(runtime, make_user)
     stale = programs.get_program(runtime, doctor, patient.id).plan
     # a flare: the session's decision reduces the next dose (a new plan revision)
     log(runtime, patient, START, pain_max=9, pain_after=8)
