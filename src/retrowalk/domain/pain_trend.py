@@ -1,7 +1,8 @@
 """Is a person's usual pain rising? One definition for the progression rule and the clinician's
 overview, so the dose is never raised while the overview flags "pain rising".
 
-Usual pain is the pain before a session (NPRS 0-10). It is rising when the latest value is at
+Usual pain is the pain before a session (NPRS 0-10), read from the current program's log by
+local calendar date (:func:`usual_pain_rise_in_log`). It is rising when the latest value is at
 least ``USUAL_PAIN_RISE_HOLD_NPRS`` (2) points above the LOWEST value of the sessions in the
 ``USUAL_PAIN_WINDOW_DAYS`` (28) days before it. 2 points is the NPRS minimal detectable and
 clinically important change in low back pain (Childs et al. Spine 2005; Ostelo et al. Spine 2008,
@@ -16,6 +17,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TypeVar
 
+from retrowalk.domain.session_log import SessionLogEntry
 from retrowalk.domain.thresholds import USUAL_PAIN_RISE_HOLD_NPRS, USUAL_PAIN_WINDOW_DAYS
 
 When = TypeVar("When", dt.date, dt.datetime)
@@ -34,3 +36,17 @@ def usual_pain_rise(
         return None
     lowest = min(recent)
     return (lowest, latest_pain) if latest_pain - lowest >= USUAL_PAIN_RISE_HOLD_NPRS else None
+
+
+def usual_pain_rise_in_log(log: Sequence[SessionLogEntry]) -> tuple[float, float] | None:
+    """The rule on a program's log as the progression reads it: entries in date order (the
+    person's local calendar dates), the latest judged against the ones before it. The
+    overview's flag calls this with the same log (the current program's sessions), so the two
+    cannot disagree over dates, time zones or which sessions count."""
+    if not log:
+        return None
+    ordered = sorted(log, key=lambda entry: entry.date)
+    last = ordered[-1]
+    return usual_pain_rise(
+        (last.date, last.pain_before), [(entry.date, entry.pain_before) for entry in ordered[:-1]]
+    )

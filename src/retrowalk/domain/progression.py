@@ -35,7 +35,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from retrowalk.domain.pain_trend import usual_pain_rise
+from retrowalk.domain.pain_trend import usual_pain_rise_in_log
 from retrowalk.domain.plan import Plan, PlannedSession, Revision
 from retrowalk.domain.prescription import build_blocks
 from retrowalk.domain.session_log import STOP_EVENTS, SessionLogEntry
@@ -176,9 +176,7 @@ def _rules(plan: Plan, log: Sequence[SessionLogEntry], planned_min: int) -> list
             f"level ({last.pain_before}/10): the next session is shorter.",
             _PAIN,
         )
-    rise = usual_pain_rise(
-        (last.date, last.pain_before), [(entry.date, entry.pain_before) for entry in log[:-1]]
-    )
+    rise = usual_pain_rise_in_log(log)
     if rise is not None:
         add(
             "pain.usual_level_rising",

@@ -6,9 +6,10 @@ session's backward minutes) and flags:
 
 - ``safety_event``: a logged fall, near-fall or new red flag not yet resolved by a clinician
   (stored when the session is logged);
-- ``pain_rising``: the latest pain before a session is at least 2 points above the lowest pain
-  before a session in the 28 days before it (the rule that also holds the dose,
-  :mod:`retrowalk.domain.pain_trend`). 2 points on the 0-10 NPRS is the minimal detectable
+- ``pain_rising``: in the current program, the latest pain before a session is at least 2 points
+  above the lowest pain before a session in the 28 days (local calendar dates) before it: the
+  rule that also holds the dose, on the same log (:mod:`retrowalk.domain.pain_trend`). 2 points
+  on the 0-10 NPRS is the minimal detectable
   and clinically important change in low back pain (evidence.md §4: Childs et al. Spine
   2005;30:1331-1334; Ostelo et al. Spine 2008;33:90-94);
 - ``no_recent_session``: an active program and no session for 7 days (our choice: plans
@@ -20,10 +21,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from retrowalk.domain.pain_trend import WINDOW, usual_pain_rise
+from retrowalk.domain.pain_trend import usual_pain_rise_in_log
+from retrowalk.domain.session_log import SessionLogEntry
 from retrowalk.domain.thresholds import USUAL_PAIN_RISE_HOLD_NPRS
 from retrowalk.errors import NotFoundError
 from retrowalk.services import audit
@@ -35,6 +37,7 @@ from retrowalk.services.policy import (
 )
 from retrowalk.services.profiles import zone_of
 from retrowalk.services.runtime import Actor, Runtime
+from retrowalk.services.session_logs import to_domain
 from retrowalk.services.views import FlagView, PatientSummaryView, UserView
 from retrowalk.storage.flags import ClinicianFlag
 from retrowalk.storage.links import CareLink
@@ -44,17 +47,7 @@ from retrowalk.storage.session_logs import SessionLog
 from retrowalk.storage.users import User
 
 PAIN_RISE_NPRS = USUAL_PAIN_RISE_HOLD_NPRS
-PAIN_WINDOW = WINDOW
 NO_SESSION_AFTER = dt.timedelta(days=7)
-
-
-def pain_rising(pains: list[tuple[dt.datetime, float]]) -> tuple[float, float] | None:
-    """``(lowest, latest)`` if the latest pain is >= 2 points above the 28-day low, else None:
-    the progression's own rule (:func:`retrowalk.domain.pain_trend.usual_pain_rise`)."""
-    if not pains:
-        return None
-    ordered = sorted(pains)
-    return usual_pain_rise(ordered[-1], ordered[:-1])
 
 
 def _open_flags(session: Session, ids: list[int]) -> dict[int, list[FlagView]]:
@@ -121,18 +114,25 @@ def summaries(session: Session, now: dt.datetime, patients: list[User]) -> list[
             .group_by(SessionLog.patient_id)
         ).all()
     )
-    pains: dict[int, list[tuple[dt.datetime, float]]] = {pid: [] for pid in ids}
-    for patient_id, started_at, pain in session.execute(
-        select(SessionLog.patient_id, SessionLog.started_at, SessionLog.pain_before).where(
-            SessionLog.patient_id.in_(ids),
-            SessionLog.pain_before.is_not(None),
-            SessionLog.started_at >= now - 2 * PAIN_WINDOW,
-        )
-    ):
-        if pain is not None:
-            pains[patient_id].append((started_at, float(pain)))
     flags = _open_flags(session, ids)
     zones = _zones(session, ids)
+    # the current program's log as the progression reads it (local dates, the same rounding),
+    # so "pain rising" here and the dose hold there are one rule on one log; a patient without
+    # a program: the sessions logged outside any program
+    logs: dict[int, list[SessionLogEntry]] = {pid: [] for pid in ids}
+    without_program = [pid for pid in ids if pid not in programs]
+    for row in session.scalars(
+        select(SessionLog)
+        .where(
+            or_(
+                SessionLog.program_id.in_(program_ids),
+                and_(SessionLog.program_id.is_(None), SessionLog.patient_id.in_(without_program)),
+            )
+        )
+        .order_by(SessionLog.started_at, SessionLog.id)
+    ):
+        zone = zones.get(row.patient_id, dt.UTC)
+        logs[row.patient_id].append(to_domain(row, zone, reviewed=False))
     lines = []
     for patient in patients:
         program, plan = programs.get(patient.id, (None, None))
@@ -152,7 +152,7 @@ def summaries(session: Session, now: dt.datetime, patients: list[User]) -> list[
                 next_date = max(dt.date.fromisoformat(sessions[done]["date"]), today)
         last = last_by_patient.get(patient.id)
         patient_flags = list(flags[patient.id])
-        rising = pain_rising(pains[patient.id])
+        rising = usual_pain_rise_in_log(logs[patient.id])
         if rising is not None:
             patient_flags.append(
                 _computed_flag(
