@@ -39,6 +39,16 @@ def test_the_same_address_in_another_unicode_spelling_is_the_same_account(
     assert accounts.login(runtime, decomposed, PASSWORD, kind="bearer").token
 
 
+def test_an_account_stored_before_the_unicode_key_still_signs_in(runtime: Runtime) -> None:
+    user = accounts.sign_up_patient(runtime, "jose@example.org", PASSWORD, "José")
+    decomposed = "jose\u0301@example.org"
+    with runtime.db.write() as session:  # as the earlier code stored it (lower case only)
+        stored = session.get(User, user.id)
+        assert stored is not None
+        stored.email = decomposed
+    assert accounts.login(runtime, decomposed, PASSWORD, kind="bearer").token
+
+
 @pytest.mark.parametrize("email", ["a@b@example.org", "ann@exa\tmple.org", "ann@example.org\x00"])
 def test_an_address_with_two_ats_or_control_characters_is_refused(
     runtime: Runtime, email: str

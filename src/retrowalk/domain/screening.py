@@ -492,7 +492,7 @@ AGE_SERIOUS_CAUSE = Precaution(
 )
 NOT_YET_CHRONIC = Precaution(
     "pain_not_yet_chronic",
-    f"Your pain has lasted less than {CHRONIC_PAIN_WEEKS:g} weeks. The studies of walking "
+    f"Your pain has lasted {CHRONIC_PAIN_WEEKS:g} weeks or less. The studies of walking "
     f"backward were in back pain lasting longer than {CHRONIC_PAIN_WEEKS:g} weeks; if yours gets "
     "worse or changes, stop and talk to a clinician.",
     ("acp2017",),

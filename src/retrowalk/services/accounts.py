@@ -31,6 +31,7 @@ __all__ = [
     "count_users",
     "create_user",
     "email_key",
+    "email_keys",
     "get_user",
     "keyed_hash",
     "list_users",
@@ -53,6 +54,12 @@ def email_key(email: str) -> str:
     """The form an address is stored and looked up in: without surrounding spaces, Unicode NFC
     (``josé`` typed with a combining accent is the same account as with ``é``), lower case."""
     return unicodedata.normalize("NFC", email.strip()).lower()
+
+
+def email_keys(email: str) -> tuple[str, ...]:
+    """The stored forms an address may have: :func:`email_key`, and the lower case form as
+    typed, which accounts made before the NFC key have (no migration rewrites them)."""
+    return tuple(dict.fromkeys((email_key(email), email.strip().lower())))
 
 
 def normalize_email(email: str) -> str:
@@ -180,7 +187,7 @@ def login(rt: Runtime, email: str, password: str, *, kind: str) -> LoginView:
     if kind not in ("session", "bearer"):
         raise InputError("must be session or bearer", field="kind")
     with rt.db.write() as session:
-        user = session.scalar(select(User).where(User.email == email_key(email)))
+        user = session.scalar(select(User).where(User.email.in_(email_keys(email))))
         try:
             if user is None:
                 # Spend the same time as for a real account so timing does not reveal accounts.

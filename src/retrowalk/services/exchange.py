@@ -22,7 +22,7 @@ from retrowalk.reports.clinician_pdf import render_clinician_pdf
 from retrowalk.reports.outcome_trends import outcome_trends
 from retrowalk.reports.report_data import ClinicianReportData
 from retrowalk.services import audit
-from retrowalk.services.accounts import email_key
+from retrowalk.services.accounts import email_keys
 from retrowalk.services.inputs import FIRST_YEAR, LAST_YEAR
 from retrowalk.services.patient_records import load_patient_records
 from retrowalk.services.policy import require_patient_access, require_role
@@ -195,7 +195,7 @@ def find_patient(session: Session, reference: str) -> User:
     patient = (
         session.get(User, int(text))
         if text.isdigit() and int(text) < 2**31
-        else session.scalar(select(User).where(User.email == email_key(text)))
+        else session.scalar(select(User).where(User.email.in_(email_keys(text))))
     )
     if patient is None or patient.role != "patient" or not patient.is_active:
         raise NotFoundError(f"patient {reference!r} not found")
