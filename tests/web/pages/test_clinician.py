@@ -128,6 +128,44 @@ def test_the_clinician_sets_a_new_dose_for_the_next_sessions(
     assert revisions[-1]["note"] == "go gently"
 
 
+def test_a_dose_form_opened_before_a_session_changed_the_plan_does_not_overwrite_it(
+    client_for: ClientFor, client: TestClient
+) -> None:
+    clinician = client_for("clinician", auth="cookie")
+    patient = _linked_patient(clinician, client)
+    start_program(patient)
+    me = patient.get("/api/v1/me").json()
+    opened = clinician.get(f"/clinic/patients/{me['id']}").text
+    seen = re.search(r'name="revision" value="(\d+)"', opened)
+    assert seen is not None
+    # meanwhile the patient logs a flare: the next dose is reduced (a new plan revision)
+    started = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=30)
+    flare = patient.post(
+        f"/api/v1/patients/{me['id']}/sessions",
+        json=log_body(started, pain_max=9, pain_after=8),
+        headers={"X-CSRF-Token": csrf(patient)},
+    )
+    assert flare.status_code == 201, flare.text
+    before = patient.get(f"/api/v1/patients/{me['id']}/program").json()
+    response = clinician.post(
+        f"/clinic/patients/{me['id']}/plan",
+        data={
+            "csrf_token": csrf(clinician),
+            "backward_min": "3",
+            "note": "as planned",
+            "revision": seen.group(1),
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 422
+    assert "The plan changed after you opened this page" in response.text
+    assert patient.get(f"/api/v1/patients/{me['id']}/program").json() == before
+    # the page shown again carries the current revision: saving now works
+    again = re.search(r'name="revision" value="(\d+)"', response.text)
+    assert again is not None
+    assert again.group(1) != seen.group(1)
+
+
 def test_a_dose_beyond_the_safe_maximum_is_refused(
     client_for: ClientFor, client: TestClient
 ) -> None:

@@ -195,6 +195,7 @@ def adjust(
     csrf_token: Annotated[str, Form(max_length=200)],
     backward_min: Annotated[str, Form(max_length=20)] = "",
     note: Annotated[str, Form(max_length=1000)] = "",
+    revision: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
     user = require(request, "clinician")
     check_csrf(request, user, csrf_token)
@@ -219,6 +220,15 @@ def adjust(
         nxt = records.next_planned()
         if nxt is None:
             raise PageError(409, "Program finished", "Every session of this plan is done.")
+        if revision.strip() and revision.strip() != str(records.plan.revision):
+            # the page was opened on an older plan: saving would silently undo what changed it
+            # (e.g. a flare's reduction after a session logged meanwhile)
+            return refused(
+                "backward_min",
+                "The plan changed after you opened this page (a session was logged or the plan "
+                f"was edited); the next session is now {nxt.backward_min} min. Check it and "
+                "save again.",
+            )
         plan = adjusted_plan(records.plan, nxt.number, minutes)
         change = validate(PlanAdjustIn, {"plan": plan.to_json(), "note": note})
         programs.adjust_plan(rt, user.actor, patient_id, change)
