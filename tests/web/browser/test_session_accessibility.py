@@ -89,6 +89,24 @@ def test_on_a_phone_held_sideways_the_controls_leave_the_countdown_and_instructi
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 740
 
 
+@pytest.mark.parametrize(("width", "height"), [(320, 568), (360, 640)])
+def test_on_a_small_phone_the_controls_leave_the_instruction_and_reminder_visible(
+    page: Page, width: int, height: int
+) -> None:
+    sign_up(page, f"Sam Small {width}")
+    answer_screening(page)
+    make_program(page)
+    page.set_viewport_size({"width": width, "height": height})
+    start_session(page, speed=1)
+    controls = _box(page, "[data-step=running] .controls")
+    for shown in ("[data-countdown]", "[data-instruction]", "[data-reminder]"):
+        box = _box(page, shown)
+        assert box["y"] + box["height"] <= controls["y"] + 1, shown
+    fall = _box(page, "[data-action=fall]")
+    assert fall["y"] + fall["height"] <= height
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+
+
 def test_the_screen_lock_is_taken_again_when_the_page_is_back(page: Page) -> None:
     page.add_init_script(RECORDERS)
     sign_up(page, "Wade Wakelock")
