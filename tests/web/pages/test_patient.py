@@ -226,3 +226,16 @@ def test_the_progress_page_has_no_skipped_heading_level(patient_client: PatientC
     levels = [int(n) for n in re.findall(r"<h([1-6])\b", client.get("/app/progress").text)]
     assert levels[0] == 1
     assert all(b - a <= 1 for a, b in itertools.pairwise(levels))
+
+
+def test_the_program_page_keeps_the_studies_terms_out_of_the_plain_summary(
+    patient_client: PatientClient,
+) -> None:
+    client = patient_client()
+    start_program(client)
+    page = client.get("/app").text
+    why = page[page.index('id="why-title"') :]
+    summary, details = why.split("<details>", 1)
+    assert "The program follows studies" in summary
+    assert "This follows:" not in summary  # citations, group sizes and protocols wait below
+    assert "This follows:" in details.split("</details>", 1)[0]
