@@ -20,11 +20,18 @@ import pytest
 from sqlalchemy import func, select
 
 from retrowalk.errors import NotAllowedError
-from retrowalk.services import exchange, fhir_import, invitations, programs
+from retrowalk.services import (
+    calendar_subscriptions,
+    exchange,
+    fhir_import,
+    invitations,
+    programs,
+)
 from retrowalk.services.inputs import PlanAdjustIn, PrescriptionIn
 from retrowalk.services.policy import lock_patient
 from retrowalk.services.runtime import Actor, Runtime
 from retrowalk.services.views import UserView
+from retrowalk.storage.calendar_tokens import CalendarToken
 from retrowalk.storage.links import CareLink
 from retrowalk.storage.programs import Program
 from retrowalk.storage.session_logs import SessionLog
@@ -165,3 +172,24 @@ def test_an_edit_of_a_plan_read_before_a_session_changed_it_is_refused(
     with pytest.raises(NotAllowedError, match="changed since it was read"):
         programs.adjust_plan(runtime, doctor, patient.id, PlanAdjustIn(plan=stale, note="cue"))
     assert programs.get_program(runtime, doctor, patient.id) == reduced
+
+
+def test_two_new_calendar_urls_at_once_leave_one_live(
+    runtime: Runtime, make_user: MakeUser
+) -> None:
+    patient = make_user("patient")
+    who = Actor(patient.id, "patient")
+    results = _race(
+        runtime,
+        patient.id,
+        lambda: calendar_subscriptions.create_calendar_url(runtime, who, patient.id),
+        lambda: calendar_subscriptions.create_calendar_url(runtime, who, patient.id),
+    )
+    assert not [r for r in results if isinstance(r, Exception)]
+    with runtime.db.read() as session:
+        live = session.scalar(
+            select(func.count(CalendarToken.id)).where(
+                CalendarToken.patient_id == patient.id, CalendarToken.revoked_at.is_(None)
+            )
+        )
+    assert live == 1

@@ -18,7 +18,7 @@ from retrowalk.exchange.records import PatientRecord
 from retrowalk.services.exchange_views import CalendarTokenView
 from retrowalk.services.hashing import keyed_hash
 from retrowalk.services.patient_records import latest_program, program_record
-from retrowalk.services.policy import require_role
+from retrowalk.services.policy import lock_patient, require_role
 from retrowalk.services.profiles import session_time_of
 from retrowalk.services.runtime import Actor, Runtime
 from retrowalk.storage.audit import AuditEntry
@@ -41,6 +41,8 @@ def create_calendar_url(rt: Runtime, actor: Actor, patient_id: int) -> CalendarT
     token = secrets.token_urlsafe(32)
     now = rt.now()
     with rt.db.write() as session:
+        # two requests at once must not both find no live URL and both add one
+        lock_patient(session, patient_id)
         session.execute(
             update(CalendarToken)
             .where(CalendarToken.patient_id == patient_id, CalendarToken.revoked_at.is_(None))
@@ -56,6 +58,7 @@ def revoke_calendar_urls(rt: Runtime, actor: Actor, patient_id: int) -> int:
     """Revoke every live feed URL of the patient; returns how many were live."""
     _require_self(actor, patient_id)
     with rt.db.write() as session:
+        lock_patient(session, patient_id)
         result = session.execute(
             update(CalendarToken)
             .where(CalendarToken.patient_id == patient_id, CalendarToken.revoked_at.is_(None))
