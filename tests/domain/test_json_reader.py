@@ -49,7 +49,9 @@ def test_a_value_that_is_not_an_object_is_refused() -> None:
 
 
 def test_a_text_longer_than_the_bound_is_refused_naming_the_field() -> None:
-    reader = JsonReader({"note": "x" * (MAX_TEXT_CHARS + 1), "cues": ["ok", "y" * 5000]}, "plan")
+    reader = JsonReader(
+        {"note": "x" * (MAX_TEXT_CHARS + 1), "cues": ["ok", "y" * (MAX_TEXT_CHARS + 1)]}, "plan"
+    )
     with pytest.raises(InputError) as long_note:
         reader.string("note")
     assert long_note.value.field == "plan.note"

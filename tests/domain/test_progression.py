@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from retrowalk.domain.json_reader import MAX_TEXT_CHARS
 from retrowalk.domain.plan import Plan
 from retrowalk.domain.prescription import prescribe
 from retrowalk.domain.progression import apply_decision, catch_up, decide_progression
@@ -380,3 +381,13 @@ def test_a_session_dated_before_the_plan_starts_is_an_input_error() -> None:
         decide_progression(PLAN, [entry(7), entry(-1)])
     assert caught.value.field == "1.date"
     assert "before the plan's start date 2026-12-07" in caught.value.problem
+
+
+def test_a_decision_with_very_many_reasons_still_makes_a_readable_plan() -> None:
+    # every logged session's stop events are a reason: 60 sessions with three each
+    log = [entry(7 + day, events=("fall", "near_fall", "new_red_flag")) for day in range(60)]
+    revised = apply_decision(PLAN, decide_progression(PLAN, log))
+    note = revised.history[-1].note
+    assert len(note) <= MAX_TEXT_CHARS
+    assert note.endswith("…")
+    assert Plan.from_json(revised.to_json()) == revised

@@ -16,10 +16,13 @@ from retrowalk.errors import InputError
 
 FIRST_DATE, LAST_DATE = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
 """The dates a plan or log may name (our bound, as for every date retrowalk reads)."""
-MAX_TEXT_CHARS = 1000
-"""Longest text a field may hold (our bound: the longest a generated plan writes is about 210
-characters; a 300,000-character cue was stored and then took the PDF report 24 s to render)."""
-MAX_LIST_ITEMS = 200
+MAX_TEXT_CHARS = 10_000
+"""Longest text a field may hold (our bound: a 300,000-character cue was stored and then took
+the PDF report 24 s to render). Generous on purpose: a decision's history note joins all its
+reasons (about 1000 characters with many at once; :func:`retrowalk.domain.progression.
+apply_decision` cuts a longer one to this length), and a plan stored earlier must stay
+readable."""
+MAX_LIST_ITEMS = 1000
 """Most strings a list field may hold (a generated plan's longest list has 19)."""
 
 

@@ -35,6 +35,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+from retrowalk.domain.json_reader import MAX_TEXT_CHARS
 from retrowalk.domain.pain_trend import usual_pain_rise_in_log
 from retrowalk.domain.plan import Plan, PlannedSession, Revision
 from retrowalk.domain.prescription import build_blocks
@@ -315,6 +316,8 @@ def apply_decision(plan: Plan, decision: ProgressionDecision) -> Plan:
     """
     revision = plan.revision + 1
     note = f"{decision.action}: " + " ".join(reason.text for reason in decision.reasons)
+    if len(note) > MAX_TEXT_CHARS:  # every reason is in the decision itself; the note sums up
+        note = note[: MAX_TEXT_CHARS - 1] + "…"
     entry = Revision(revision, decision.action, decision.based_on_session, note)
     history = (*plan.history, entry)
     status = "paused" if decision.action == "pause" else plan.status
