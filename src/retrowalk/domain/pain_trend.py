@@ -15,18 +15,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import TypeVar
 
 from retrowalk.domain.session_log import SessionLogEntry
 from retrowalk.domain.thresholds import USUAL_PAIN_RISE_HOLD_NPRS, USUAL_PAIN_WINDOW_DAYS
-
-When = TypeVar("When", dt.date, dt.datetime)
 
 WINDOW = dt.timedelta(days=USUAL_PAIN_WINDOW_DAYS)
 
 
 def usual_pain_rise(
-    latest: tuple[When, float], earlier: Sequence[tuple[When, float]]
+    latest: tuple[dt.date, float], earlier: Sequence[tuple[dt.date, float]]
 ) -> tuple[float, float] | None:
     """``(lowest, latest)`` pain when ``latest`` is at least 2 points above the lowest of the
     ``earlier`` values dated within the 28 days before it (and not after it), else ``None``."""

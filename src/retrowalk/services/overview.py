@@ -26,7 +26,6 @@ from sqlalchemy.orm import Session
 
 from retrowalk.domain.pain_trend import usual_pain_rise_in_log
 from retrowalk.domain.session_log import SessionLogEntry
-from retrowalk.domain.thresholds import USUAL_PAIN_RISE_HOLD_NPRS
 from retrowalk.errors import NotFoundError
 from retrowalk.services import audit
 from retrowalk.services.policy import (
@@ -46,7 +45,6 @@ from retrowalk.storage.programs import Program, ProgramRevision
 from retrowalk.storage.session_logs import SessionLog
 from retrowalk.storage.users import User
 
-PAIN_RISE_NPRS = USUAL_PAIN_RISE_HOLD_NPRS
 NO_SESSION_AFTER = dt.timedelta(days=7)
 
 
