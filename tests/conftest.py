@@ -4,6 +4,10 @@
   and stderr (so error mapping and exit codes are tested exactly as a user meets them).
 - ``shared_data_dir``: ``../shared/data`` beside the checkout; tests that need it skip with a
   message when it is absent (a user's clone has no shared folder).
+
+Every test runs with ``RETROWALK_DATA_DIR`` set to an empty folder of its own, so none reads
+or writes the machine's default database (a ``retrowalk serve --demo`` run on the same machine
+once made a test fail).
 """
 
 from __future__ import annotations
@@ -21,6 +25,13 @@ from retrowalk.cli import main
 pytest_plugins = ["tests.db_fixtures"]
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def _own_data_dir(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    monkeypatch.setenv("RETROWALK_DATA_DIR", str(tmp_path_factory.mktemp("data")))
 
 
 @dataclass(frozen=True)

@@ -85,10 +85,21 @@ def test_a_bad_database_url_for_the_report_names_the_option(
 
 
 def test_a_report_that_cannot_be_written_there_is_a_clear_error(
-    run_cli: RunCli, tmp_path: Path
+    run_cli: RunCli, runtime: Runtime, database_url: str, tmp_path: Path
 ) -> None:
+    # a real patient in a given database (the default one depends on the machine: a demo
+    # database there made this test fail on "patient not found" instead of the write)
+    history = small_history(runtime)
     plain = tmp_path / "plain.txt"
     plain.write_text("x")
-    result = run_cli("report", "1", "--out", str(plain / "r.pdf"))
+    result = run_cli(
+        "report",
+        history.patient.email,
+        "--out",
+        str(plain / "r.pdf"),
+        "--database-url",
+        database_url,
+    )
     assert result.exit_code == 2
+    assert "--out" in result.stderr
     assert "Traceback" not in result.stderr
