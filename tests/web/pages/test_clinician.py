@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -44,6 +45,17 @@ def _linked_patient(clinician: TestClient, anonymous: TestClient) -> TestClient:
     return anonymous
 
 
+def _patient_with_program(
+    client_for: ClientFor, anonymous: TestClient
+) -> tuple[TestClient, TestClient, dict[str, Any]]:
+    """A signed-in clinician, their linked patient with a started program, and the patient's
+    ``/api/v1/me``."""
+    clinician = client_for("clinician", auth="cookie")
+    patient = _linked_patient(clinician, anonymous)
+    start_program(patient)
+    return clinician, patient, patient.get("/api/v1/me").json()
+
+
 def test_an_invitation_code_links_a_new_patient(client_for: ClientFor, client: TestClient) -> None:
     clinician = client_for("clinician", auth="cookie")
     patient = _linked_patient(clinician, client)
@@ -67,10 +79,7 @@ def test_a_code_entered_later_links_an_existing_patient(client_for: ClientFor) -
 def test_a_fall_puts_the_patient_first_with_a_safety_flag(
     client_for: ClientFor, client: TestClient
 ) -> None:
-    clinician = client_for("clinician", auth="cookie")
-    patient = _linked_patient(clinician, client)
-    start_program(patient)
-    me = patient.get("/api/v1/me").json()
+    clinician, patient, me = _patient_with_program(client_for, client)
     started = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=20)
     response = patient.post(
         f"/api/v1/patients/{me['id']}/sessions",
@@ -91,10 +100,7 @@ def test_a_fall_puts_the_patient_first_with_a_safety_flag(
 def test_the_clinician_resumes_a_program_paused_for_safety(
     client_for: ClientFor, client: TestClient
 ) -> None:
-    clinician = client_for("clinician", auth="cookie")
-    patient = _linked_patient(clinician, client)
-    start_program(patient)
-    me = patient.get("/api/v1/me").json()
+    clinician, patient, me = _patient_with_program(client_for, client)
     patient.post(
         f"/api/v1/patients/{me['id']}/sessions",
         json=log_body(dt.datetime.now(dt.UTC), safety_events=["near_fall"]),
@@ -112,10 +118,7 @@ def test_the_clinician_resumes_a_program_paused_for_safety(
 def test_the_clinician_sets_a_new_dose_for_the_next_sessions(
     client_for: ClientFor, client: TestClient
 ) -> None:
-    clinician = client_for("clinician", auth="cookie")
-    patient = _linked_patient(clinician, client)
-    start_program(patient)
-    me = patient.get("/api/v1/me").json()
+    clinician, patient, me = _patient_with_program(client_for, client)
     response = clinician.post(
         f"/clinic/patients/{me['id']}/plan",
         data={"csrf_token": csrf(clinician), "backward_min": "2", "note": "go gently"},
@@ -131,10 +134,7 @@ def test_the_clinician_sets_a_new_dose_for_the_next_sessions(
 def test_a_dose_form_opened_before_a_session_changed_the_plan_does_not_overwrite_it(
     client_for: ClientFor, client: TestClient
 ) -> None:
-    clinician = client_for("clinician", auth="cookie")
-    patient = _linked_patient(clinician, client)
-    start_program(patient)
-    me = patient.get("/api/v1/me").json()
+    clinician, patient, me = _patient_with_program(client_for, client)
     opened = clinician.get(f"/clinic/patients/{me['id']}").text
     seen = re.search(r'name="revision" value="(\d+)"', opened)
     assert seen is not None
@@ -169,10 +169,7 @@ def test_a_dose_form_opened_before_a_session_changed_the_plan_does_not_overwrite
 def test_a_dose_beyond_the_safe_maximum_is_refused(
     client_for: ClientFor, client: TestClient
 ) -> None:
-    clinician = client_for("clinician", auth="cookie")
-    patient = _linked_patient(clinician, client)
-    start_program(patient)
-    me = patient.get("/api/v1/me").json()
+    clinician, _patient, me = _patient_with_program(client_for, client)
     response = clinician.post(
         f"/clinic/patients/{me['id']}/plan",
         data={"csrf_token": csrf(clinician), "backward_min": "90", "note": "too much"},
@@ -204,10 +201,7 @@ def test_a_refused_dose_is_explained_beside_its_field_and_changes_nothing(
     field: str,
     problem: str,
 ) -> None:
-    clinician = client_for("clinician", auth="cookie")
-    patient = _linked_patient(clinician, client)
-    start_program(patient)
-    me = patient.get("/api/v1/me").json()
+    clinician, patient, me = _patient_with_program(client_for, client)
     before = patient.get(f"/api/v1/patients/{me['id']}/program/revisions").json()
     response = clinician.post(
         f"/clinic/patients/{me['id']}/plan",
@@ -226,10 +220,7 @@ def test_a_refused_dose_is_explained_beside_its_field_and_changes_nothing(
 def test_the_plan_rules_refusal_is_shown_beside_the_minutes(
     client_for: ClientFor, client: TestClient
 ) -> None:
-    clinician = client_for("clinician", auth="cookie")
-    patient = _linked_patient(clinician, client)
-    start_program(patient)
-    me = patient.get("/api/v1/me").json()
+    clinician, _patient, me = _patient_with_program(client_for, client)
     response = clinician.post(
         f"/clinic/patients/{me['id']}/plan",
         data={"csrf_token": csrf(clinician), "backward_min": "20", "note": "jump"},
@@ -266,10 +257,7 @@ def test_the_patients_screening_result_cites_sources_by_name(client_for: ClientF
 def test_a_pause_without_a_reason_is_refused_and_changes_nothing(
     client_for: ClientFor, client: TestClient
 ) -> None:
-    clinician = client_for("clinician", auth="cookie")
-    patient = _linked_patient(clinician, client)
-    start_program(patient)
-    me = patient.get("/api/v1/me").json()
+    clinician, patient, me = _patient_with_program(client_for, client)
     response = clinician.post(
         f"/clinic/patients/{me['id']}/status",
         data={"csrf_token": csrf(clinician), "status": "paused", "reason": "  "},
@@ -283,10 +271,7 @@ def test_a_pause_without_a_reason_is_refused_and_changes_nothing(
 def test_a_pause_reason_the_rules_refuse_is_invalid_input_not_a_conflict(
     client_for: ClientFor, client: TestClient
 ) -> None:
-    clinician = client_for("clinician", auth="cookie")
-    patient = _linked_patient(clinician, client)
-    start_program(patient)
-    me = patient.get("/api/v1/me").json()
+    clinician, patient, me = _patient_with_program(client_for, client)
     response = clinician.post(
         f"/clinic/patients/{me['id']}/status",
         data={"csrf_token": csrf(clinician), "status": "paused", "reason": "a\x00b"},
