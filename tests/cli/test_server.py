@@ -17,6 +17,7 @@ from retrowalk.services.runtime import Runtime
 from retrowalk.storage.database import Database
 from retrowalk.storage.migrate import current_revision, head_revision
 from tests.conftest import RunCli
+from tests.db_fixtures import PASSWORD, MakeUser
 from tests.web.api.live_server import free_port
 
 
@@ -72,6 +73,59 @@ def test_user_create_with_a_short_password_exits_2(run_cli: RunCli, runtime: Run
     assert "Error:" in result.stderr
     assert "password" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_user_set_password_gives_a_forgotten_password_a_new_one(
+    run_cli: RunCli, runtime: Runtime, make_user: MakeUser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RETROWALK_FAST_PASSWORD_HASHING", "true")
+    patient = make_user("patient")
+    old_login = accounts.login(runtime, patient.email, PASSWORD, kind="bearer")
+    result = run_cli(
+        "user",
+        "set-password",
+        "--email",
+        patient.email.upper(),
+        "--password-stdin",
+        "--database-url",
+        runtime.db.url,
+        stdin="a brand new passphrase\n",
+    )
+    assert result.exit_code == 0, result.stderr
+    assert f"New password set for patient {patient.email}" in result.stdout
+    assert accounts.login(runtime, patient.email, "a brand new passphrase", kind="bearer").token
+    with pytest.raises(accounts.AuthenticationError):
+        accounts.authenticate(runtime, old_login.token, kind="bearer")
+
+
+@pytest.mark.parametrize(
+    ("email", "password", "problem"),
+    [("nobody@example.org", "a brand new passphrase", "no account"), (None, "short", "password")],
+)
+def test_user_set_password_for_no_such_account_or_a_short_password_exits_with_a_message(
+    run_cli: RunCli,
+    runtime: Runtime,
+    make_user: MakeUser,
+    email: str | None,
+    password: str,
+    problem: str,
+) -> None:
+    patient = make_user("patient")
+    result = run_cli(
+        "user",
+        "set-password",
+        "--email",
+        email or patient.email,
+        "--password-stdin",
+        "--database-url",
+        runtime.db.url,
+        stdin=password + "\n",
+    )
+    assert result.exit_code in (1, 2)
+    assert "Error:" in result.stderr
+    assert problem in result.stderr
+    assert "Traceback" not in result.stderr
+    assert accounts.login(runtime, patient.email, PASSWORD, kind="bearer").token
 
 
 def test_a_bad_database_url_exits_2_with_a_message(run_cli: RunCli) -> None:

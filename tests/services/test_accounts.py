@@ -138,3 +138,81 @@ def test_an_admin_cannot_lock_themselves_out(runtime: Runtime, make_user: MakeUs
     admin = make_user("admin")
     with pytest.raises(NotAllowedError):
         accounts.set_active(runtime, Actor(admin.id, "admin"), admin.id, False)
+
+
+NEW_PASSWORD = "a brand new passphrase"
+
+
+def _login_count(runtime: Runtime, user_id: int) -> int:
+    with runtime.db.read() as session:
+        return len(session.scalars(select(AuthToken).where(AuthToken.user_id == user_id)).all())
+
+
+def test_changing_the_password_ends_every_other_login_but_the_one_asking(
+    runtime: Runtime, make_user: MakeUser
+) -> None:
+    user = make_user("patient")
+    here = accounts.login(runtime, user.email, PASSWORD, kind="session")
+    accounts.login(runtime, user.email, PASSWORD, kind="bearer")
+    accounts.login(runtime, user.email, PASSWORD, kind="session")
+    ended = accounts.change_password(
+        runtime, Actor(user.id, "patient"), PASSWORD, NEW_PASSWORD, keep_token=here.token
+    )
+    assert ended == 2
+    assert _login_count(runtime, user.id) == 1
+    assert accounts.authenticate(runtime, here.token, kind="session")[0].user_id == user.id
+    assert accounts.login(runtime, user.email, NEW_PASSWORD, kind="bearer").token
+    with pytest.raises(AuthenticationError):
+        accounts.login(runtime, user.email, PASSWORD, kind="bearer")
+
+
+def test_a_wrong_current_password_changes_nothing(runtime: Runtime, make_user: MakeUser) -> None:
+    user = make_user("patient")
+    accounts.login(runtime, user.email, PASSWORD, kind="bearer")
+    with pytest.raises(accounts.WrongPasswordError) as caught:
+        accounts.change_password(
+            runtime, Actor(user.id, "patient"), "not my password", NEW_PASSWORD
+        )
+    assert caught.value.field == "current_password"
+    assert _login_count(runtime, user.id) == 1
+    assert accounts.login(runtime, user.email, PASSWORD, kind="bearer").token
+
+
+@pytest.mark.parametrize("new", ["short", PASSWORD, "x" * 201])
+def test_a_new_password_too_short_too_long_or_unchanged_is_refused(
+    runtime: Runtime, make_user: MakeUser, new: str
+) -> None:
+    user = make_user("clinician")
+    with pytest.raises(InputError) as caught:
+        accounts.change_password(runtime, Actor(user.id, "clinician"), PASSWORD, new)
+    assert caught.value.field == "new_password"
+    assert accounts.login(runtime, user.email, PASSWORD, kind="bearer").token
+
+
+def test_an_admin_sets_a_forgotten_password_and_signs_the_account_out(
+    runtime: Runtime, make_user: MakeUser
+) -> None:
+    admin, patient = make_user("admin"), make_user("patient")
+    accounts.login(runtime, patient.email, PASSWORD, kind="session")
+    accounts.set_password(runtime, Actor(admin.id, "admin"), patient.id, NEW_PASSWORD)
+    assert _login_count(runtime, patient.id) == 0
+    assert accounts.login(runtime, patient.email, NEW_PASSWORD, kind="bearer").token
+
+
+@pytest.mark.parametrize("role", ["patient", "clinician"])
+def test_only_an_admin_may_set_someone_elses_password(
+    runtime: Runtime, make_user: MakeUser, role: str
+) -> None:
+    other, target = make_user(role), make_user("patient")
+    with pytest.raises(PermissionDeniedError):
+        accounts.set_password(runtime, Actor(other.id, role), target.id, NEW_PASSWORD)
+    assert accounts.login(runtime, target.email, PASSWORD, kind="bearer").token
+
+
+def test_an_admin_cannot_set_their_own_password_without_the_current_one(
+    runtime: Runtime, make_user: MakeUser
+) -> None:
+    admin = make_user("admin")
+    with pytest.raises(NotAllowedError, match="current one"):
+        accounts.set_password(runtime, Actor(admin.id, "admin"), admin.id, NEW_PASSWORD)
+    assert accounts.login(runtime, admin.email, PASSWORD, kind="bearer").token

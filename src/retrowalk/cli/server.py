@@ -133,6 +133,30 @@ def user_create(
     typer.echo(f"Created {user.role} {user.email} (id {user.id})")
 
 
+def user_set_password(
+    email: Annotated[str, typer.Option(help="Login email of the account")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input")
+    ] = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Give an account a new password (it forgot its own) and sign it out everywhere; asks for
+    the password unless --password-stdin."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    settings = settings_for(database_url)
+    _upgrade(settings)
+    runtime = build_runtime(settings)
+    try:
+        user_id = accounts.user_id_by_email(runtime, email)
+        user = accounts.set_password(runtime, None, user_id, password)
+    finally:
+        runtime.db.dispose()
+    typer.echo(f"New password set for {user.role} {user.email} (id {user.id}); signed out")
+
+
 def register(app: typer.Typer) -> None:
     app.command("serve")(serve)
     db = typer.Typer(
@@ -142,4 +166,5 @@ def register(app: typer.Typer) -> None:
     app.add_typer(db, name="db")
     user = typer.Typer(help="Accounts.", no_args_is_help=True, rich_markup_mode="markdown")
     user.command("create")(user_create)
+    user.command("set-password")(user_set_password)
     app.add_typer(user, name="user")

@@ -14,6 +14,7 @@ import unicodedata
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from retrowalk.errors import InputError, NotAllowedError, NotFoundError, PermissionDeniedError
 from retrowalk.services.hashing import keyed_hash
@@ -25,8 +26,10 @@ from retrowalk.storage.users import AuthToken, User
 
 __all__ = [
     "AuthenticationError",
+    "WrongPasswordError",
     "all_users",
     "authenticate",
+    "change_password",
     "check_password",
     "count_users",
     "create_user",
@@ -39,7 +42,9 @@ __all__ = [
     "logout",
     "normalize_email",
     "set_active",
+    "set_password",
     "sign_up_patient",
+    "user_id_by_email",
 ]
 
 MIN_PASSWORD_CHARS = 10
@@ -48,6 +53,14 @@ MAX_PASSWORD_CHARS = 200
 
 class AuthenticationError(PermissionDeniedError):
     """Wrong email or password, or an unknown, expired or revoked token."""
+
+
+class WrongPasswordError(InputError):
+    """The current password given to change it is wrong (a form field's problem, 422: the
+    login that asked is fine). Callers count it like a failed sign-in."""
+
+    def __init__(self) -> None:
+        super().__init__("is not your current password", field="current_password")
 
 
 def email_key(email: str) -> str:
@@ -243,6 +256,87 @@ def logout(rt: Runtime, token: str) -> None:
     """Revoke one token (a no-op if it is already gone)."""
     with rt.db.write() as session:
         session.execute(delete(AuthToken).where(AuthToken.token_hash == keyed_hash(rt, token)))
+
+
+def change_password(
+    rt: Runtime,
+    actor: Actor,
+    current_password: str,
+    new_password: str,
+    *,
+    keep_token: str | None = None,
+) -> int:
+    """Change the signed-in user's own password after checking the current one.
+
+    Every other login of the account (browser sessions and bearer tokens) ends, so a device
+    left signed in elsewhere, or a stolen token, stops working; the login ``keep_token`` (the
+    one making the request) stays. Returns how many logins were ended. A wrong current password
+    is a :class:`WrongPasswordError`; a new password that breaks the length rule or equals the
+    current one is an ``InputError`` on ``new_password``.
+    """
+    if not current_password:
+        raise InputError("must not be empty", field="current_password")
+    with rt.db.write() as session:
+        user = session.get(User, actor.user_id, with_for_update=True)
+        if user is None or not user.is_active:
+            raise AuthenticationError("not signed in (unknown or expired credentials)")
+        try:
+            rt.hasher.verify(user.password_hash, current_password)
+        except (VerificationError, InvalidHashError):
+            raise WrongPasswordError from None
+        try:
+            check_password(new_password)
+        except InputError as error:
+            raise InputError(error.problem, field="new_password") from None
+        if new_password == current_password:
+            raise InputError("must differ from the current password", field="new_password")
+        user.password_hash = rt.hasher.hash(new_password)
+        return _end_logins(rt, session, user.id, keep_token)
+
+
+def set_password(rt: Runtime, actor: Actor | None, user_id: int, new_password: str) -> UserView:
+    """Give an account a new password without the old one (a forgotten password): an admin
+    (``actor``) or the local CLI (``actor=None``, trusted). Every login of the account ends.
+
+    retrowalk sends no email, so there is no self-service reset: the person asks the clinic's
+    administrator. An admin changes their own password with :func:`change_password`, which asks
+    for the current one (a stolen admin login must not be enough to take the account over).
+    """
+    if actor is not None:
+        require_role(actor, "admin")
+        if user_id == actor.user_id:
+            raise NotAllowedError(
+                "change your own password with your current one (POST /api/v1/me/password)"
+            )
+    try:
+        check_password(new_password)
+    except InputError as error:
+        raise InputError(error.problem, field="new_password") from None
+    with rt.db.write() as session:
+        user = session.get(User, user_id, with_for_update=True)
+        if user is None:
+            raise NotFoundError(f"user {user_id} not found")
+        user.password_hash = rt.hasher.hash(new_password)
+        _end_logins(rt, session, user.id, None)
+        return UserView.model_validate(user)
+
+
+def _end_logins(rt: Runtime, session: Session, user_id: int, keep_token: str | None) -> int:
+    """Delete the account's logins but ``keep_token``'s; how many were deleted."""
+    query = delete(AuthToken).where(AuthToken.user_id == user_id)
+    if keep_token is not None:
+        query = query.where(AuthToken.token_hash != keyed_hash(rt, keep_token))
+    result = session.execute(query)
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def user_id_by_email(rt: Runtime, email: str) -> int:
+    """The id of the account with this address (for the local CLI), else ``NotFoundError``."""
+    with rt.db.read() as session:
+        user_id = session.scalar(select(User.id).where(User.email.in_(email_keys(email))))
+    if user_id is None:
+        raise NotFoundError(f"no account with the email {email.strip()!r}")
+    return int(user_id)
 
 
 def all_users(rt: Runtime) -> list[UserView]:

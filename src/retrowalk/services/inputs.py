@@ -135,6 +135,20 @@ class UserCreateIn(SignupIn):
     invitation_code: None = None
 
 
+class PasswordChangeIn(Input):
+    """The signed-in user's own password change (the length rule is the service's, so its
+    message names ``new_password``)."""
+
+    current_password: Annotated[str, Field(min_length=1, max_length=200)]
+    new_password: Annotated[str, Field(max_length=200)]
+
+
+class PasswordSetIn(Input):
+    """An admin gives an account a new password (a forgotten one)."""
+
+    new_password: Annotated[str, Field(max_length=200)]
+
+
 class UserUpdateIn(Input):
     is_active: StrictBool  # JSON true or false only ("yes" or 1 are not read as true)
 

@@ -126,3 +126,73 @@ def test_a_deleted_accounts_cookie_and_tokens_stop_working(
     assert client.get(f"/api/v1/patients/{user.id}/sessions", headers=bearer).status_code == 401
     again = client.post("/api/v1/auth/tokens", json={"email": user.email, "password": PASSWORD})
     assert again.status_code == 401
+
+
+NEW_PASSWORD = "a brand new passphrase"
+
+
+def test_changing_the_password_keeps_this_login_and_ends_the_others(
+    client: TestClient, client_for: ClientFor, make_user: MakeUser
+) -> None:
+    user = make_user("patient")
+    phone = client_for(user)  # a bearer token elsewhere
+    login = client.post("/api/v1/auth/login", json={"email": user.email, "password": PASSWORD})
+    changed = client.post(
+        "/api/v1/me/password",
+        json={"current_password": PASSWORD, "new_password": NEW_PASSWORD},
+        headers={CSRF_HEADER: login.json()["csrf_token"]},
+    )
+    assert changed.status_code == 200, changed.text
+    assert changed.json() == {"ended_logins": 1}
+    assert client.get("/api/v1/me").status_code == 200
+    assert phone.get("/api/v1/me").status_code == 401
+    again = client.post("/api/v1/auth/tokens", json={"email": user.email, "password": PASSWORD})
+    assert again.status_code == 401
+
+
+def test_a_cookie_password_change_needs_the_csrf_header(
+    client: TestClient, make_user: MakeUser
+) -> None:
+    user = make_user("patient")
+    client.post("/api/v1/auth/login", json={"email": user.email, "password": PASSWORD})
+    forged = client.post(
+        "/api/v1/me/password", json={"current_password": PASSWORD, "new_password": NEW_PASSWORD}
+    )
+    assert forged.status_code == 403
+    kept = client.post("/api/v1/auth/tokens", json={"email": user.email, "password": PASSWORD})
+    assert kept.status_code == 201
+
+
+def test_guessing_the_current_password_is_rate_limited_like_sign_in(
+    client_for: ClientFor, runtime: Runtime
+) -> None:
+    thief = client_for("patient")  # a stolen login trying to take the account over
+    wrong = {"current_password": "a guess at it", "new_password": NEW_PASSWORD}
+    for _ in range(runtime.settings.login_max_failures):
+        response = thief.post("/api/v1/me/password", json=wrong)
+        assert response.status_code == 422
+        assert response.json()["error"]["field"] == "current_password"
+    right = {"current_password": PASSWORD, "new_password": NEW_PASSWORD}
+    assert thief.post("/api/v1/me/password", json=right).status_code == 429
+
+
+def test_an_admin_sets_a_forgotten_password(client_for: ClientFor, make_user: MakeUser) -> None:
+    patient = make_user("patient")
+    signed_in = client_for(patient)
+    admin = client_for("admin")
+    url = f"/api/v1/admin/users/{patient.id}/password"
+    response = admin.put(url, json={"new_password": NEW_PASSWORD})
+    assert response.status_code == 200, response.text
+    _no_secrets(response.json())
+    assert signed_in.get("/api/v1/me").status_code == 401
+    assert signed_in.put(url, json={"new_password": NEW_PASSWORD}).status_code == 401
+
+
+def test_a_clinician_cannot_set_a_patients_password(
+    client_for: ClientFor, make_user: MakeUser
+) -> None:
+    patient = make_user("patient")
+    clinician = client_for("clinician")
+    url = f"/api/v1/admin/users/{patient.id}/password"
+    assert clinician.put(url, json={"new_password": NEW_PASSWORD}).status_code == 403
+    assert client_for(patient).get("/api/v1/me").status_code == 200

@@ -86,6 +86,12 @@ NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 P = "/api/v1/patients/{patient}"
 MATRIX: list[Row] = [
     Row("GET", "/api/v1/me", None, roles(*ROLES[1:])),
+    Row(
+        "POST",
+        "/api/v1/me/password",
+        lambda w: {"current_password": "not the password", "new_password": "x" * 12},
+        roles(*ROLES[1:]),
+    ),
     Row("GET", "/api/v1/admin/users", None, roles("admin")),
     Row(
         "POST",
@@ -185,6 +191,13 @@ MATRIX: list[Row] = [
             "unlinked_clinician": 404,
         },
         single_use=True,
+    ),
+    # last: it signs the other patient (the admin's target) out everywhere
+    Row(
+        "PUT",
+        "/api/v1/admin/users/{admin_target}/password",
+        lambda w: {"new_password": PASSWORD},
+        roles("admin"),
     ),
 ]
 

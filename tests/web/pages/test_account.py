@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from retrowalk.web.pages.account import _safe_next
 from retrowalk.web.security import CSRF_COOKIE, SESSION_COOKIE
-from tests.db_fixtures import PASSWORD, MakeUser
+from tests.db_fixtures import PASSWORD, ClientFor, MakeUser
 from tests.web.pages.conftest import PatientClient, start_program
 
 
@@ -183,3 +185,101 @@ def test_a_failed_sign_in_puts_the_cursor_in_the_password_described_by_the_error
     assert "autofocus" in password.group(0)
     assert 'aria-describedby="login-error"' in password.group(0)
     assert 'id="login-error"' in response.text
+
+
+NEW_PASSWORD = "a brand new passphrase"
+
+
+def _change(client: TestClient, **fields: str) -> Any:
+    data = {
+        "csrf_token": client.cookies.get(CSRF_COOKIE) or "",
+        "current_password": PASSWORD,
+        "new_password": NEW_PASSWORD,
+        "new_password_again": NEW_PASSWORD,
+    }
+    return client.post("/account/password", data=data | fields, follow_redirects=False)
+
+
+def test_a_patient_changes_their_password_and_stays_signed_in_here_only(
+    patient_client: PatientClient, client_for: ClientFor
+) -> None:
+    client = patient_client()
+    elsewhere = client_for(client.user, auth="cookie")  # type: ignore[attr-defined]
+    assert 'href="/account/password"' in client.get("/app/profile").text
+    response = _change(client)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/account/password?done=password"
+    assert "Your password is changed" in client.get(response.headers["location"]).text
+    assert client.get("/app", follow_redirects=False).status_code == 200
+    assert elsewhere.get("/app", follow_redirects=False).status_code == 303  # signed out
+    signed_in = client.post(
+        "/login",
+        data={"email": client.user.email, "password": NEW_PASSWORD},  # type: ignore[attr-defined]
+        follow_redirects=False,
+    )
+    assert signed_in.status_code == 303
+
+
+def test_a_clinician_finds_the_password_page_in_the_menu(
+    client_for: ClientFor,
+) -> None:
+    clinician = client_for("clinician", auth="cookie")
+    assert 'href="/account/password"' in clinician.get("/clinic").text
+    assert _change(clinician).status_code == 303
+
+
+def test_a_wrong_current_password_is_named_beside_its_field(
+    patient_client: PatientClient,
+) -> None:
+    client = patient_client()
+    response = _change(client, current_password="not my password")
+    assert response.status_code == 422
+    field = re.search(r'<input [^>]*id="current_password"[^>]*>', response.text)
+    assert field is not None
+    assert 'aria-invalid="true"' in field.group(0)
+    assert "autofocus" in field.group(0)
+    assert "This is not your current password." in response.text
+    assert NEW_PASSWORD not in response.text
+    assert PASSWORD not in response.text
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "problem"),
+    [
+        ({"new_password": "short", "new_password_again": "short"}, "new_password", "Use at least"),
+        ({"new_password_again": "something else"}, "new_password_again", "does not match"),
+        ({"new_password": PASSWORD, "new_password_again": PASSWORD}, "new_password", "different"),
+        ({"current_password": ""}, "current_password", "Please fill this in."),
+    ],
+)
+def test_a_new_password_that_cannot_be_used_changes_nothing(
+    patient_client: PatientClient, fields: dict[str, str], field: str, problem: str
+) -> None:
+    client = patient_client()
+    response = _change(client, **fields)
+    assert response.status_code == 422
+    assert f'id="{field}-error"' in response.text
+    assert problem in response.text
+    login = client.post(
+        "/login",
+        data={"email": client.user.email, "password": PASSWORD},  # type: ignore[attr-defined]
+        follow_redirects=False,
+    )
+    assert login.status_code == 303
+
+
+def test_the_password_form_needs_the_pages_csrf_token(patient_client: PatientClient) -> None:
+    client = patient_client()
+    response = _change(client, csrf_token="not-the-token")
+    assert response.status_code == 403
+    assert (
+        client.post(
+            "/api/v1/auth/tokens",
+            json={"email": client.user.email, "password": PASSWORD},  # type: ignore[attr-defined]
+        ).status_code
+        == 201
+    )
+
+
+def test_the_sign_in_page_says_how_to_get_a_forgotten_password_reset(client: TestClient) -> None:
+    assert "Forgot your password?" in client.get("/login").text

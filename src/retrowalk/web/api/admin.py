@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from retrowalk.services import accounts
-from retrowalk.services.inputs import UserCreateIn, UserUpdateIn
+from retrowalk.services.inputs import PasswordSetIn, UserCreateIn, UserUpdateIn
 from retrowalk.services.views import UserView
 from retrowalk.web.api.common import RecordId
 from retrowalk.web.security import ActorDep, RuntimeDep
@@ -28,3 +28,12 @@ def create_user(body: UserCreateIn, rt: RuntimeDep, actor: ActorDep) -> UserView
 def update_user(user_id: RecordId, body: UserUpdateIn, rt: RuntimeDep, actor: ActorDep) -> UserView:
     """Activate or deactivate an account (deactivating signs it out everywhere)."""
     return accounts.set_active(rt, actor, user_id, body.is_active)
+
+
+@router.put("/users/{user_id}/password")
+def set_password(
+    user_id: RecordId, body: PasswordSetIn, rt: RuntimeDep, actor: ActorDep
+) -> UserView:
+    """Give an account a new password (it forgot its own; retrowalk sends no email). Every
+    login of that account ends. Not for the admin's own account: use ``POST /me/password``."""
+    return accounts.set_password(rt, actor, user_id, body.new_password)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response, status
 
 from retrowalk.services import accounts
-from retrowalk.services.accounts import AuthenticationError
-from retrowalk.services.inputs import LoginIn, SignupIn
+from retrowalk.services.accounts import AuthenticationError, WrongPasswordError
+from retrowalk.services.inputs import LoginIn, PasswordChangeIn, SignupIn
 from retrowalk.services.views import LoginView, UserView
-from retrowalk.web.api.schemas import SessionLoginOut, TokenOut
+from retrowalk.web.api.schemas import PasswordChangedOut, SessionLoginOut, TokenOut
 from retrowalk.web.security import (
     CSRF_COOKIE,
     SESSION_COOKIE,
@@ -86,3 +86,24 @@ def log_out(request: Request, response: Response, rt: RuntimeDep, actor: ActorDe
 def me(rt: RuntimeDep, actor: ActorDep) -> UserView:
     """The signed-in account."""
     return accounts.get_user(rt, actor)
+
+
+@router.post("/me/password")
+def change_password(
+    body: PasswordChangeIn, request: Request, rt: RuntimeDep, actor: ActorDep
+) -> PasswordChangedOut:
+    """Change your own password (the current one is asked). Every other login of the account
+    ends; the one that sent this request stays. Wrong current passwords count towards the same
+    limit as failed sign-ins (429 when it is reached)."""
+    email = accounts.get_user(rt, actor).email
+    limiter: LoginLimiter = request.app.state.login_limiter
+    client = request.client.host if request.client else "unknown"
+    limiter.check(email, client)
+    try:
+        ended = accounts.change_password(
+            rt, actor, body.current_password, body.new_password, keep_token=session_token(request)
+        )
+    except WrongPasswordError:
+        limiter.failed(email, client)
+        raise
+    return PasswordChangedOut(ended_logins=ended)

@@ -25,3 +25,9 @@ class TokenOut(BaseModel):
     token_type: Literal["bearer"] = "bearer"
     expires_at: dt.datetime
     user: UserView
+
+
+class PasswordChangedOut(BaseModel):
+    """A changed password: how many other logins of the account were ended."""
+
+    ended_logins: int

@@ -16,11 +16,12 @@ from retrowalk.services.inputs import PatientProfileIn, SignupIn
 from retrowalk.services.runtime import Actor
 from retrowalk.services.views import LoginView
 from retrowalk.web.errors import LoginRateLimitedError
-from retrowalk.web.pages.guards import RedirectNeededError
+from retrowalk.web.pages.guards import RedirectNeededError, require
 from retrowalk.web.pages.rendering import home_url, render
 from retrowalk.web.pages.session_user import (
     CSRF_COOKIE,
     SESSION_COOKIE,
+    PageUser,
     check_csrf,
     page_user,
     runtime_of,
@@ -267,3 +268,82 @@ def signup(
             error=f"Please check: {problem}" if field is None else "Please check the form below.",
         )
     return signed_in_response(request, login_view, "/app")
+
+
+PASSWORD_FIELDS = ("current_password", "new_password", "new_password_again")
+"""The password form's fields, top to bottom."""
+
+
+def _password_page(
+    request: Request, user: PageUser, errors: dict[str, str] | None = None, status: int = 200
+) -> Response:
+    shown = {name: errors[name] for name in PASSWORD_FIELDS if errors and name in errors}
+    return render(
+        request,
+        "auth/password.html",
+        title="Change your password",
+        user=user,
+        status_code=status,
+        errors=shown,
+        error="Please check the form below." if shown else "",
+    )
+
+
+@router.get("/account/password")
+def password_form(request: Request) -> Response:
+    return _password_page(request, require(request, None))
+
+
+@router.post("/account/password")
+def password_change(
+    request: Request,
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+    current_password: Annotated[str, Form(max_length=SIGNUP_FIELD_MAX_CHARS)] = "",
+    new_password: Annotated[str, Form(max_length=SIGNUP_FIELD_MAX_CHARS)] = "",
+    new_password_again: Annotated[str, Form(max_length=SIGNUP_FIELD_MAX_CHARS)] = "",
+) -> Response:
+    """Change the signed-in user's password; their other logins end, this one stays."""
+    user = require(request, None)
+    check_csrf(request, user, csrf_token)
+    problems: dict[str, str] = {}
+    if not current_password:
+        problems["current_password"] = "Please fill this in."
+    if not new_password:
+        problems["new_password"] = "Please fill this in."
+    elif new_password_again != new_password:
+        problems["new_password_again"] = "This does not match the new password."
+    if problems:
+        return _password_page(request, user, problems, 422)
+    rt = runtime_of(request)
+    email = accounts.get_user(rt, user.actor).email
+    client = request.client.host if request.client else "unknown"
+    limiter = _limiter(request)
+    try:
+        limiter.check(email, client)
+        accounts.change_password(
+            rt,
+            user.actor,
+            current_password,
+            new_password,
+            keep_token=request.cookies.get(SESSION_COOKIE),
+        )
+    except LoginRateLimitedError as error:
+        return _password_page(request, user, {"current_password": str(error)}, 429)
+    except accounts.WrongPasswordError:
+        limiter.failed(email, client)
+        problem = "This is not your current password."
+        return _password_page(request, user, {"current_password": problem}, 422)
+    except InputError as error:
+        problem = _plain_password_problem(error.problem)
+        return _password_page(request, user, {error.field or "new_password": problem}, 422)
+    return RedirectResponse("/account/password?done=password", status_code=303)
+
+
+def _plain_password_problem(problem: str) -> str:
+    """The service's rule in a sentence ("must be at least 10 characters" -> "Use at least 10
+    characters.")."""
+    if problem.startswith("must be "):
+        return "Use " + problem.removeprefix("must be ") + "."
+    if problem.startswith("must differ"):
+        return "Choose a password different from your current one."
+    return problem

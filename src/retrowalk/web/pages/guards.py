@@ -40,15 +40,16 @@ class PageError(Exception):
         self.message = message
 
 
-def require(request: Request, role: str) -> PageUser:
-    """The signed-in user with ``role``; otherwise a redirect to sign in, or a 403 page."""
+def require(request: Request, role: str | None) -> PageUser:
+    """The signed-in user with ``role`` (any role for ``None``); otherwise a redirect to sign
+    in, or a 403 page."""
     user = page_user(request)
     if user is None:
         target = request.url.path
         if request.url.query:
             target += "?" + request.url.query
         raise RedirectNeededError(f"/login?next={quote(target, safe='')}")
-    if user.role != role:
+    if role is not None and user.role != role:
         raise PageError(403, "Not for this account", f"This page is for {role}s.")
     return user
 

@@ -63,7 +63,11 @@ PATIENT_NAV = (
     ("Questionnaires", "/app/questionnaires"),
     ("My details", "/app/profile"),
 )
-CLINICIAN_NAV = (("Patients", "/clinic"), ("Invite a patient", "/clinic/invite"))
+CLINICIAN_NAV = (
+    ("Patients", "/clinic"),
+    ("Invite a patient", "/clinic/invite"),
+    ("Password", "/account/password"),
+)
 
 
 CONTENT_SECURITY_POLICY = (
@@ -91,6 +95,8 @@ DONE_MESSAGES = {
     "flag": "The flag is marked as resolved.",
     "program": "Your program is ready.",
     "profile": "Saved: your details.",
+    "password": "Your password is changed. Anywhere else you were signed in, you are now "
+    "signed out.",
 }
 """Fixed confirmations a redirect may ask for with ``?done=KEY`` (never free text)."""
 
