@@ -132,7 +132,17 @@ def test_every_session_has_warm_up_cool_down_pace_and_cues() -> None:
 def test_treadmill_pace_is_well_below_the_forward_pace() -> None:
     pace = prescribe(profile(forward_speed_kmh=5.0)).sessions[0].pace
     assert (pace.speed_kmh_min, pace.speed_kmh_max) == (1.8, 2.5)
-    assert "provisional" in pace.text
+    assert "practitioner_treadmill" in pace.sources  # its grade is in the evidence base
+
+
+@pytest.mark.parametrize("setting", ["treadmill", "overground"])
+@pytest.mark.parametrize("forward_kmh", [None, 5.0, 8.0])
+def test_the_pace_a_person_reads_names_no_evidence_grade(
+    setting: str, forward_kmh: float | None
+) -> None:
+    pace = prescribe(profile(setting=setting, forward_speed_kmh=forward_kmh)).sessions[0].pace
+    assert "provisional" not in pace.text
+    assert "practitioner" not in pace.text
 
 
 def test_treadmill_pace_without_a_forward_speed_is_one_to_two_mph() -> None:

@@ -162,6 +162,9 @@ def pace_guidance(setting: Setting, forward_speed_kmh: float | None) -> Pace:
     lower end (35 %) is our choice. Without a known forward pace, or when half of it would be
     faster than the usual start of 1-2 mph: 1.6-3.2 km/h (1-2 mph) [C-2nd] (a fast forward
     walker, 8 km/h say, would otherwise start backward at up to 4 km/h).
+
+    The text is what the person reads, so it names no evidence grades; where each number comes
+    from is in ``sources`` and the plan's notes.
     """
     sources = ("practitioner_treadmill", "retrowalk_rules")
     if setting == "treadmill":
@@ -172,31 +175,31 @@ def pace_guidance(setting: Setting, forward_speed_kmh: float | None) -> Pace:
         if forward_speed_kmh is not None and fast:
             low, high = TREADMILL_START_KMH_MIN, TREADMILL_START_KMH_MAX
             text = (
-                f"Treadmill at {low:g}-{high:g} km/h (1-2 mph, the usual start; practitioner "
-                f"advice, provisional): half your forward pace of {forward_speed_kmh:g} km/h "
-                "would be faster than that. Start at the low end, hold the handrails, clip on the "
-                "safety key and do not change speed during a backward block."
+                f"Treadmill at {low:g}-{high:g} km/h, the usual start for walking backward: half "
+                f"your forward pace of {forward_speed_kmh:g} km/h would be faster than that. "
+                "Start at the low end, hold the handrails, clip on the safety key and do not "
+                "change speed during a backward block."
             )
         elif forward_speed_kmh is not None:
             low = round(forward_speed_kmh * TREADMILL_FRACTION_OF_FORWARD_MIN, 1)
             high = round(forward_speed_kmh * TREADMILL_FRACTION_OF_FORWARD_MAX, 1)
             text = (
                 f"Treadmill at {low:g}-{high:g} km/h, well below your forward pace of "
-                f"{forward_speed_kmh:g} km/h (about half of it at most; practitioner advice, "
-                "provisional). Start at the low end, hold the handrails, clip on the safety key "
-                "and do not change speed during a backward block."
+                f"{forward_speed_kmh:g} km/h (about half of it at most). Start at the low end, "
+                "hold the handrails, clip on the safety key and do not change speed during a "
+                "backward block."
             )
         else:
             low, high = TREADMILL_START_KMH_MIN, TREADMILL_START_KMH_MAX
             text = (
-                f"Treadmill at {low:g}-{high:g} km/h (1-2 mph; practitioner advice, provisional). "
+                f"Treadmill at {low:g}-{high:g} km/h, the usual start for walking backward. "
                 "Start at the low end, hold the handrails, clip on the safety key and do not "
                 "change speed during a backward block."
             )
         return Pace(text, low, high, sources)
     text = (
         "Slow and controlled: short steps at a pace at which you could stop at any moment, "
-        "about half your forward walking pace or slower (practitioner advice, provisional)."
+        "about half your forward walking pace or slower."
     )
     return Pace(text, None, None, ("practitioner_treadmill", "practitioner_overground"))
 

@@ -93,25 +93,31 @@ def clock_text(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
-_KMH = re.compile(r"(\d+(?:\.\d+)?)(?:-(\d+(?:\.\d+)?))? km/h(?: \(\d+-\d+ mph; ?)?")
+_KMH = re.compile(r"(\d+(?:\.\d+)?)(?:-(\d+(?:\.\d+)?))? km/h(?: \(\d+-\d+ mph(?:\)|(?:;|,) ?))?")
+
+_GRADE_NOTE = re.compile(
+    r" ?\(practitioner advice, provisional\)|; practitioner advice, provisional"
+)
+"""The evidence grade that plans made before rules 1.2.1 wrote into the pace text a person
+reads ("(1-2 mph; practitioner advice, provisional)"); the plan's sources and notes keep it."""
 
 
 def _in_miles(text: str) -> str:
     """Every "3.2 km/h" or "1.6-3.2 km/h" in the plan's text in mph (the plan's own words stay;
-    "(1-2 mph; " after a range is dropped: it would say the same twice)."""
+    "(1-2 mph" after a range is dropped: it would say the same twice)."""
 
     def convert(match: re.Match[str]) -> str:
         low = float(match.group(1)) / KM_PER_MILE
         high = match.group(2)
         speed = f"{low:.1f}" if high is None else f"{low:.1f}-{float(high) / KM_PER_MILE:.1f}"
-        return f"{speed} mph" + (" (" if match.group(0).endswith("; ") else "")
+        return f"{speed} mph" + (" (" if match.group(0).endswith((";", "; ", ",", ", ")) else "")
 
     return _KMH.sub(convert, text)
 
 
 def pace_text(pace: dict[str, Any], setting: str, units: Units) -> str:
     """The plan's pace guidance in the user's units, with its treadmill speed range."""
-    text = str(pace.get("text", ""))
+    text = _GRADE_NOTE.sub("", str(pace.get("text", "")))
     if units == "imperial":
         text = _in_miles(text)
     low, high = pace.get("speed_kmh_min"), pace.get("speed_kmh_max")
