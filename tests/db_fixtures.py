@@ -37,6 +37,7 @@ import psycopg
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from retrowalk.config import Settings, load_settings
@@ -47,7 +48,7 @@ from retrowalk.services.inputs import PrescriptionIn, SessionLogIn
 from retrowalk.services.runtime import Actor, Runtime, password_hasher
 from retrowalk.services.views import LoggedSessionView, UserView
 from retrowalk.storage.database import Database
-from retrowalk.storage.migrate import upgrade
+from retrowalk.storage.migrate import head_revision, upgrade
 from retrowalk.storage.models import Base
 from retrowalk.web.app import create_app
 from retrowalk.web.security import CSRF_HEADER
@@ -331,3 +332,20 @@ def log(
     return session_logs.log_session(
         runtime, Actor(patient.id, patient.role), patient.id, data, idempotency_key=key
     )
+
+
+@contextmanager
+def schema_from_the_future(url: str, revision: str = "0099_future") -> Iterator[None]:
+    """The database marked as migrated by a newer retrowalk (an unknown revision), restored
+    afterwards (the PostgreSQL database is shared by the session's tests)."""
+    database = Database(url)
+    try:
+        with database.engine.begin() as connection:
+            connection.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": revision})
+        yield
+    finally:
+        with database.engine.begin() as connection:
+            connection.execute(
+                text("UPDATE alembic_version SET version_num = :v"), {"v": head_revision()}
+            )
+        database.dispose()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import make_url
 
 from retrowalk.services import accounts
 from retrowalk.services.demo import DEMO_CLINICIAN, DEMO_PASSWORD
@@ -17,7 +18,7 @@ from retrowalk.services.runtime import Runtime
 from retrowalk.storage.database import Database
 from retrowalk.storage.migrate import current_revision, head_revision
 from tests.conftest import RunCli
-from tests.db_fixtures import PASSWORD, MakeUser
+from tests.db_fixtures import PASSWORD, MakeUser, _new_postgres_database, schema_from_the_future
 from tests.web.api.live_server import free_port
 
 
@@ -198,3 +199,40 @@ def test_a_database_server_that_does_not_answer_exits_2_with_a_message(run_cli: 
     assert result.exit_code == 2
     assert "cannot open the database" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_db_status_says_whether_the_schema_is_current(
+    run_cli: RunCli, database_url: str, empty_database_url: str
+) -> None:
+    current = run_cli("db", "status", "--database-url", database_url)
+    assert current.exit_code == 0, current.stderr
+    assert f"schema:   {head_revision()}" in current.stdout
+    assert "up to date" in current.stdout
+    if empty_database_url.startswith("sqlite"):
+        Path(make_url(empty_database_url).database or "").touch()  # an empty file, no tables
+    empty = run_cli("db", "status", "--database-url", empty_database_url)
+    assert empty.exit_code == 0, empty.stderr
+    assert "none (empty database)" in empty.stdout
+    assert "run `retrowalk db upgrade`" in empty.stdout
+
+
+@pytest.mark.parametrize("command", [("db", "upgrade"), ("db", "status"), ("report", "1")])
+def test_a_database_from_a_newer_retrowalk_is_named_in_one_line(
+    run_cli: RunCli, database_url: str, tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    extra = ("--out", str(tmp_path / "r.pdf")) if command[0] == "report" else ()
+    with schema_from_the_future(database_url):
+        result = run_cli(*command, *extra, "--database-url", database_url)
+    assert result.exit_code == 2
+    assert "'0099_future', which this retrowalk does not know" in result.stderr
+    assert "db upgrade" not in result.stderr  # upgrading cannot help
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_printed_database_urls_hide_the_password(run_cli: RunCli, postgres_server_url: str) -> None:
+    with _new_postgres_database(postgres_server_url) as url:  # trust auth: any password works
+        with_password = make_url(url).set(password="S3cretPW").render_as_string(False)
+        result = run_cli("db", "upgrade", "--database-url", with_password)
+    assert result.exit_code == 0, result.stderr
+    assert "S3cretPW" not in result.stdout + result.stderr
+    assert "***" in result.stdout

@@ -14,9 +14,16 @@ from sqlalchemy.orm import Session
 
 from retrowalk.storage.audit import AuditEntry
 from retrowalk.storage.database import Database
-from retrowalk.storage.migrate import current_revision, downgrade, head_revision, upgrade
+from retrowalk.storage.migrate import (
+    SchemaNotCurrentError,
+    current_revision,
+    downgrade,
+    head_revision,
+    upgrade,
+)
 from retrowalk.storage.models import Base
 from retrowalk.storage.users import AuthToken, User
+from tests.db_fixtures import schema_from_the_future
 
 
 @pytest.fixture
@@ -185,3 +192,14 @@ def test_upgrade_never_reuses_an_id_the_audit_log_remembers(empty_database_url: 
         database.dispose()
     assert kept == 1
     assert new == 8
+
+
+def test_a_database_from_a_newer_retrowalk_is_refused_untouched(database_url: str) -> None:
+    database = Database(database_url)
+    try:
+        with schema_from_the_future(database_url):
+            with pytest.raises(SchemaNotCurrentError, match="'0099_future', which this retrowalk"):
+                upgrade(database)
+            assert current_revision(database) == "0099_future"
+    finally:
+        database.dispose()

@@ -17,10 +17,10 @@ import typer
 from sqlalchemy.exc import DatabaseError
 
 from retrowalk.cli.server import database_problem, require_existing_database, settings_for
-from retrowalk.errors import InputError, NotAllowedError
+from retrowalk.errors import InputError
 from retrowalk.services.exchange import operator_report_pdf
 from retrowalk.services.runtime import build_runtime
-from retrowalk.storage.migrate import current_revision, head_revision
+from retrowalk.storage.migrate import require_current_schema
 
 
 def _date(text: str | None, option: str) -> dt.date | None:
@@ -72,13 +72,10 @@ def report(
     require_existing_database(settings.database_url)
     runtime = build_runtime(settings)
     try:
-        if current_revision(runtime.db) != head_revision():
-            raise NotAllowedError(
-                "the database is not at the newest schema: run `retrowalk db upgrade` first"
-            )
+        require_current_schema(runtime.db)
         person, pdf = operator_report_pdf(runtime, patient, start=first, end=last)
     except DatabaseError as error:
-        raise database_problem(error) from None
+        raise database_problem(error, database_url) from None
     finally:
         runtime.db.dispose()
     _write_atomically(out, pdf)

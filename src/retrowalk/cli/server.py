@@ -6,6 +6,7 @@ override them. ``serve`` brings the database schema up to date before it listens
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -19,7 +20,12 @@ from retrowalk.errors import InputError
 from retrowalk.services import accounts
 from retrowalk.services.runtime import build_runtime
 from retrowalk.storage.database import Database
-from retrowalk.storage.migrate import upgrade
+from retrowalk.storage.migrate import (
+    current_revision,
+    head_revision,
+    refuse_unknown_schema,
+    upgrade,
+)
 
 DatabaseUrl = Annotated[
     str | None,
@@ -41,11 +47,23 @@ def settings_for(database_url: str | None) -> Settings:
         raise InputError(error.problem, field="--database-url") from None
 
 
-def database_problem(error: DatabaseError) -> InputError:
+def shown_url(url: str) -> str:
+    """A database URL as printed: the password masked (``serve`` output ends up in logs)."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def database_problem(error: DatabaseError, database_url: str | None = None) -> InputError:
     """A database that cannot be used (a server that does not answer, a wrong password, an
-    unwritable file, a file that is not a database), said in one line naming the option."""
+    unwritable file, a file that is not a database), said in one line naming where the URL came
+    from: the option typed (``database_url``), else the environment or the default."""
     reason = str(error.orig or error).strip().splitlines()[0]
-    return InputError(f"cannot open the database: {reason}", field="--database-url")
+    if database_url is not None:
+        field = "--database-url"
+    elif os.environ.get("RETROWALK_DATABASE_URL"):
+        field = "RETROWALK_DATABASE_URL"
+    else:
+        field = "RETROWALK_DATA_DIR"  # the default SQLite file lives there
+    return InputError(f"cannot open the database: {reason}", field=field)
 
 
 def require_existing_database(url: str) -> None:
@@ -61,12 +79,12 @@ def require_existing_database(url: str) -> None:
         )
 
 
-def _upgrade(settings: Settings) -> None:
+def _upgrade(settings: Settings, database_url: str | None) -> None:
     database = Database(settings.database_url)
     try:
         upgrade(database)
     except DatabaseError as error:
-        raise database_problem(error) from None
+        raise database_problem(error, database_url) from None
     finally:
         database.dispose()
 
@@ -86,7 +104,7 @@ def serve(
     from retrowalk.web.app import create_app
 
     settings = settings_for(database_url)
-    _upgrade(settings)
+    _upgrade(settings, database_url)
     runtime = build_runtime(settings)
     if demo:
         made = create_demo(runtime)
@@ -95,7 +113,8 @@ def serve(
         for patient in made.patients:
             typer.echo(f"  patient:   {patient.email}")
     url = f"http://{host}:{port}"
-    typer.echo(f"retrowalk at {url}/  (API {url}/api/v1/docs); database: {settings.database_url}")
+    where = shown_url(settings.database_url)
+    typer.echo(f"retrowalk at {url}/  (API {url}/api/v1/docs); database: {where}")
     sys.stdout.flush()
     uvicorn.run(create_app(settings, runtime=runtime), host=host, port=port, log_level="warning")
 
@@ -103,8 +122,30 @@ def serve(
 def db_upgrade(database_url: DatabaseUrl = None) -> None:
     """Create or update the database schema to the newest version."""
     settings = settings_for(database_url)
-    _upgrade(settings)
-    typer.echo(f"Database is up to date: {settings.database_url}")
+    _upgrade(settings, database_url)
+    typer.echo(f"Database is up to date: {shown_url(settings.database_url)}")
+
+
+def db_status(database_url: DatabaseUrl = None) -> None:
+    """Show the database's schema revision and this retrowalk's newest (changes nothing)."""
+    settings = settings_for(database_url)
+    require_existing_database(settings.database_url)
+    database = Database(settings.database_url)
+    try:
+        current = current_revision(database)
+    except DatabaseError as error:
+        raise database_problem(error, database_url) from None
+    finally:
+        database.dispose()
+    head = head_revision()
+    typer.echo(f"database: {shown_url(settings.database_url)}")
+    typer.echo(f"schema:   {current or 'none (empty database)'}")
+    typer.echo(f"newest:   {head}")
+    if current == head:
+        typer.echo("up to date")
+    else:
+        refuse_unknown_schema(current)
+        typer.echo("behind: run `retrowalk db upgrade` (serve does it too)")
 
 
 def user_create(
@@ -124,7 +165,7 @@ def user_create(
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     settings = settings_for(database_url)
-    _upgrade(settings)
+    _upgrade(settings, database_url)
     runtime = build_runtime(settings)
     try:
         user = accounts.create_user(runtime, None, email, password, display_name, role)
@@ -147,7 +188,7 @@ def user_set_password(
     else:
         password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
     settings = settings_for(database_url)
-    _upgrade(settings)
+    _upgrade(settings, database_url)
     runtime = build_runtime(settings)
     try:
         user_id = accounts.user_id_by_email(runtime, email)
@@ -163,6 +204,7 @@ def register(app: typer.Typer) -> None:
         help="Database maintenance.", no_args_is_help=True, rich_markup_mode="markdown"
     )
     db.command("upgrade")(db_upgrade)
+    db.command("status")(db_status)
     app.add_typer(db, name="db")
     user = typer.Typer(help="Accounts.", no_args_is_help=True, rich_markup_mode="markdown")
     user.command("create")(user_create)
