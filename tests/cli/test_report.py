@@ -33,6 +33,29 @@ def test_the_report_command_writes_the_pdf_and_audits_the_read(
     assert roles == ["operator"]
 
 
+def _report_audits(runtime: Runtime) -> int:
+    with runtime.db.read() as session:
+        return len(
+            session.scalars(select(AuditEntry).where(AuditEntry.record_type == "report_pdf")).all()
+        )
+
+
+def test_a_refused_period_or_an_unwritable_file_audits_no_export(
+    run_cli: RunCli, runtime: Runtime, database_url: str, tmp_path: Path
+) -> None:
+    history = small_history(runtime)
+    patient = history.patient.email
+    backwards = ("--start", "2026-03-01", "--end", "2026-02-01")
+    for options in (
+        ("--out", str(tmp_path / "r.pdf"), *backwards),
+        ("--out", str(tmp_path / "missing" / "r.pdf")),
+    ):
+        result = run_cli("report", patient, *options, "--database-url", database_url)
+        assert result.exit_code == 2, result.stdout
+    assert _report_audits(runtime) == 0
+    assert not (tmp_path / "r.pdf").exists()
+
+
 def test_an_unknown_patient_is_an_error_and_writes_no_file(
     run_cli: RunCli, database_url: str, tmp_path: Path
 ) -> None:

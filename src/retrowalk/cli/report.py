@@ -73,12 +73,13 @@ def report(
     runtime = build_runtime(settings)
     try:
         require_current_schema(runtime.db)
-        person, pdf = operator_report_pdf(runtime, patient, start=first, end=last)
+        person = operator_report_pdf(
+            runtime, patient, start=first, end=last, deliver=lambda pdf: _write_atomically(out, pdf)
+        )
     except DatabaseError as error:
         raise database_problem(error, database_url) from None
     finally:
         runtime.db.dispose()
-    _write_atomically(out, pdf)
     typer.echo(f"Wrote the report of {person.display_name} (id {person.id}) to {out}")
 
 

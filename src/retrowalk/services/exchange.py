@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from sqlalchemy import select
@@ -161,14 +162,18 @@ def clinician_report_pdf(
     start: dt.date | None = None,
     end: dt.date | None = None,
 ) -> bytes:
-    """The PDF report of one patient over ``start``..``end`` (default: the last 12 weeks)."""
-    with rt.db.write() as session:
+    """The PDF report of one patient over ``start``..``end`` (default: the last 12 weeks).
+
+    The export is audited only once the report exists: a refused period writes no audit entry
+    (the patient's audit list would otherwise show exports that never happened). The PDF is
+    drawn outside any write transaction, so a slow drawing does not hold up other writers.
+    """
+    with rt.db.read() as session:
         records = _records(session, actor, patient_id)
         reader = session.get(User, actor.user_id)
         clinician = (
             reader.display_name if reader is not None and actor.role == "clinician" else None
         )
-        audit.record(session, actor, patient_id, "export", "report_pdf")
         note = program_note(session, patient_id)
     data = report_data(
         records,
@@ -178,7 +183,11 @@ def clinician_report_pdf(
         clinician_name=clinician,
         program_note=note,
     )
-    return render_clinician_pdf(data)
+    pdf = render_clinician_pdf(data)
+    with rt.db.write() as session:
+        require_patient_access(session, actor, patient_id)  # still theirs to see
+        audit.record(session, actor, patient_id, "export", "report_pdf")
+    return pdf
 
 
 def program_note(session: Session, patient_id: int) -> str:
@@ -208,15 +217,22 @@ def operator_report_pdf(
     *,
     start: dt.date | None = None,
     end: dt.date | None = None,
-) -> tuple[User, bytes]:
-    """The report for someone running ``retrowalk report`` on the server itself.
+    deliver: Callable[[bytes], None],
+) -> User:
+    """The report for someone running ``retrowalk report`` on the server itself, handed to
+    ``deliver`` (which writes the file).
 
     Whoever holds the database URL can read every record anyway; the read is still audited
-    (actor role ``operator``, no user id).
+    (actor role ``operator``, no user id), in the transaction that delivers the report: a
+    refused period or a file that cannot be written leaves no audit entry.
     """
-    with rt.db.write() as session:
+    with rt.db.read() as session:
         patient = find_patient(session, patient_reference)
         records = load_patient_records(session, patient)
+        note = program_note(session, patient.id)
+    data = report_data(records, now=rt.now(), start=start, end=end, program_note=note)
+    pdf = render_clinician_pdf(data)
+    with rt.db.write() as session:
         session.add(
             AuditEntry(
                 at=rt.now(),
@@ -227,6 +243,5 @@ def operator_report_pdf(
                 record_type="report_pdf",
             )
         )
-        note = program_note(session, patient.id)
-    data = report_data(records, now=rt.now(), start=start, end=end, program_note=note)
-    return patient, render_clinician_pdf(data)
+        deliver(pdf)
+    return patient

@@ -149,6 +149,7 @@ def test_a_report_period_that_ends_before_it_starts_is_refused(
     )
     assert response.status_code == 422
     assert response.json()["error"]["field"] == "end"
+    assert _audit_count(runtime, history.patient.id, "report_pdf") == 0  # no report, no export
 
 
 def test_the_calendar_url_serves_the_plan_until_it_is_revoked(
