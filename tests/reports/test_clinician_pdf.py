@@ -187,3 +187,13 @@ def test_plan_sources_from_the_evidence_base_carry_their_citation() -> None:
     cited = replace(report, program=replace(report.program, sources=("whitley2011",)))
     text = pdf_text(render_clinician_pdf(cited)).flat
     assert "whitley2011: Whitley CR, Dufek JS" in text
+
+
+@pytest.mark.parametrize("name", ["W" * 120, "محمد عبد الرحمن بن " * 6])
+def test_a_long_name_is_shortened_in_the_footer_so_the_period_and_page_show(name: str) -> None:
+    report = replace(full_report(), patient=PatientRecord("p-1", name[:120]))
+    pages = pdf_text(render_clinician_pdf(report)).pages
+    for number, page in enumerate(pages, start=1):
+        footer = page.strip().splitlines()[-1]
+        assert footer.endswith(f"2026-01-31 · not medical advice · page {number}"), footer
+        assert "…" in footer

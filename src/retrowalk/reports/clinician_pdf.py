@@ -118,6 +118,20 @@ def _fmt(value: float | int | None, unit: str = "") -> str:
     return f"{value:g}{unit}"
 
 
+FOOTER_FONT_SIZE = 7
+
+
+def shortened(text: str, width_pt: float, font_size: float) -> str:
+    """``text`` cut to fit ``width_pt`` points (ending in "…"), so the footer's period, note and
+    page number always show after a long name (names may have 120 characters)."""
+    if pdfmetrics.stringWidth(text, _FONT, font_size) <= width_pt:
+        return text
+    kept = len(text)
+    while kept > 0 and pdfmetrics.stringWidth(text[:kept] + "…", _FONT, font_size) > width_pt:
+        kept -= 1
+    return text[:kept].rstrip() + "…"
+
+
 def render_clinician_pdf(data: ClinicianReportData) -> bytes:
     """Render the report as PDF bytes."""
     _register_fonts()
@@ -144,13 +158,16 @@ def render_clinician_pdf(data: ClinicianReportData) -> bytes:
 
     def footer(canvas: Any, doc: Any) -> None:
         canvas.saveState()
-        canvas.setFont(_FONT, 7)
-        canvas.drawString(
-            18 * mm,
-            10 * mm,
-            f"retrowalk report · {data.patient.display_name} · {data.period_start.isoformat()}"
-            f" to {data.period_end.isoformat()} · not medical advice · page {doc.page}",
+        canvas.setFont(_FONT, FOOTER_FONT_SIZE)
+        rest = (
+            f" · {data.period_start.isoformat()} to {data.period_end.isoformat()}"
+            f" · not medical advice · page {doc.page}"
         )
+        room = doc.width - pdfmetrics.stringWidth(
+            "retrowalk report · " + rest, _FONT, FOOTER_FONT_SIZE
+        )
+        name = shortened(data.patient.display_name, room, FOOTER_FONT_SIZE)
+        canvas.drawString(doc.leftMargin, 10 * mm, f"retrowalk report · {name}{rest}")
         canvas.restoreState()
 
     document.build(story, onFirstPage=footer, onLaterPages=footer)
