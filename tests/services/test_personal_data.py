@@ -197,7 +197,7 @@ def test_a_new_account_never_sees_a_deleted_accounts_audit_trail(
     # Ids are never reused (migration 0003); the trail filter in audit.own_entries guards too.
     new = accounts.sign_up_patient(runtime, gone.email, PASSWORD, "Someone else")
     who = Actor(new.id, "patient")
-    trail = audit.list_my_audit(runtime, who, new.id)
+    trail, _ = audit.list_my_audit(runtime, who, new.id)
     assert all((e.action, e.record_type) != ("delete", "account") for e in trail)
     assert all(e.record_type != "session_log" for e in trail)
     exported = personal_data.personal_data_zip(runtime, who, new.id)

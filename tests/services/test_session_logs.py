@@ -177,7 +177,7 @@ def test_sessions_are_listed_newest_first_and_reads_are_audited(
     log(runtime, patient, now)
     listed = session_logs.list_sessions(runtime, who, patient.id)
     assert [s.started_at for s in listed] == sorted((s.started_at for s in listed), reverse=True)
-    trail = audit.list_my_audit(runtime, who, patient.id)
+    trail, _ = audit.list_my_audit(runtime, who, patient.id)
     assert trail[0].action == "read"
     assert trail[0].record_type == "session_log"
     assert {entry.action for entry in trail} == {"read", "create"}

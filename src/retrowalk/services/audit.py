@@ -58,14 +58,15 @@ def own_entries(patient_id: int) -> Select[AuditEntry]:
 
 
 def list_my_audit(
-    rt: Runtime, actor: Actor, patient_id: int, limit: int = 200
-) -> list[AuditEntryView]:
-    """A patient's own audit trail: who read or changed their records (newest first)."""
+    rt: Runtime, actor: Actor, patient_id: int, *, limit: int = 200, offset: int = 0
+) -> tuple[list[AuditEntryView], int]:
+    """A patient's own audit trail: who read or changed their records (newest first), one page
+    of it, and how many entries there are in all."""
     require_role(actor, "patient")
     if actor.user_id != patient_id:
         raise NotFoundError(f"patient {patient_id} not found")
     with rt.db.read() as session:
-        rows = session.scalars(
-            own_entries(patient_id).order_by(None).order_by(AuditEntry.id.desc()).limit(limit)
-        )
-        return [AuditEntryView.model_validate(row, from_attributes=True) for row in rows]
+        entries = own_entries(patient_id).order_by(None)
+        total = int(session.scalar(select(func.count()).select_from(entries.subquery())) or 0)
+        rows = session.scalars(entries.order_by(AuditEntry.id.desc()).limit(limit).offset(offset))
+        return [AuditEntryView.model_validate(row, from_attributes=True) for row in rows], total

@@ -18,7 +18,7 @@ import hashlib
 import json
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -346,19 +346,29 @@ def log_session(
 
 
 def list_sessions(
-    rt: Runtime, actor: Actor, patient_id: int, *, limit: int = 500
+    rt: Runtime, actor: Actor, patient_id: int, *, limit: int = 500, offset: int = 0
 ) -> list[SessionLogView]:
-    """The patient's sessions, newest first."""
+    """The patient's sessions, newest first (``limit`` of them after skipping ``offset``)."""
+    return session_page(rt, actor, patient_id, limit=limit, offset=offset)[0]
+
+
+def session_page(
+    rt: Runtime, actor: Actor, patient_id: int, *, limit: int, offset: int
+) -> tuple[list[SessionLogView], int]:
+    """One page of the patient's sessions, newest first, and how many there are in all."""
     with rt.db.write() as session:
         require_patient_access(session, actor, patient_id)
+        mine = SessionLog.patient_id == patient_id
+        total = int(session.scalar(select(func.count(SessionLog.id)).where(mine)) or 0)
         rows = session.scalars(
             select(SessionLog)
-            .where(SessionLog.patient_id == patient_id)
+            .where(mine)
             .order_by(SessionLog.started_at.desc(), SessionLog.id.desc())
             .limit(limit)
+            .offset(offset)
         ).all()
         audit.record(session, actor, patient_id, "read", "session_log")
-        return [SessionLogView.model_validate(row) for row in rows]
+        return [SessionLogView.model_validate(row) for row in rows], total
 
 
 def _own_session(session: Session, patient_id: int, session_id: int) -> SessionLog:

@@ -78,3 +78,26 @@ def test_a_see_clinician_screening_cannot_start_a_program(client_for: ClientFor)
     refused = patient.post(f"{base}/program", json=prescription_json(NOW.date()))
     assert refused.status_code == 409
     assert "cleared" in refused.json()["error"]["message"]
+
+
+def test_the_session_list_pages_and_says_how_many_there_are(client_for: ClientFor) -> None:
+    _, patient, patient_id = _linked_pair(client_for)
+    url = f"/api/v1/patients/{patient_id}/sessions"
+    for days in range(5):
+        started = NOW - dt.timedelta(days=days, hours=1)
+        stored = patient.post(url, json=session_json(started))  # type: ignore[attr-defined]
+        assert stored.status_code == 201, stored.text
+    first = patient.get(url, params={"limit": 2})  # type: ignore[attr-defined]
+    assert first.headers["x-total-count"] == "5"
+    assert 'rel="next"' in first.headers["link"]
+    assert "offset=2" in first.headers["link"]
+    seen = [s["id"] for s in first.json()]
+    last = patient.get(url, params={"limit": 2, "offset": 4})  # type: ignore[attr-defined]
+    assert "link" not in last.headers
+    seen += [s["id"] for s in patient.get(url, params={"limit": 2, "offset": 2}).json()]  # type: ignore[attr-defined]
+    seen += [s["id"] for s in last.json()]
+    assert len(set(seen)) == 5
+    everything = patient.get(url)  # type: ignore[attr-defined]
+    assert [s["id"] for s in everything.json()] == seen  # newest first, the same order
+    too_many = patient.get(url, params={"limit": 501})  # type: ignore[attr-defined]
+    assert too_many.status_code == 422

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, Response, status
 
 from retrowalk.schemas.clinical import ScreeningAnswersIn
 from retrowalk.services import audit, overview, profiles, screenings
@@ -14,7 +14,7 @@ from retrowalk.services.views import (
     ProfileView,
     ScreeningView,
 )
-from retrowalk.web.api.common import PatientId, RecordId
+from retrowalk.web.api.common import Limit, Offset, PatientId, RecordId, page_headers
 from retrowalk.web.security import ActorDep, RuntimeDep
 
 router = APIRouter(prefix="/patients/{patient_id}", tags=["patients"])
@@ -60,6 +60,18 @@ def resolve_flag(
 
 
 @router.get("/audit")
-def audit_trail(patient_id: PatientId, rt: RuntimeDep, actor: ActorDep) -> list[AuditEntryView]:
-    """Who read or changed my records (the patient only)."""
-    return audit.list_my_audit(rt, actor, patient_id)
+def audit_trail(
+    patient_id: PatientId,
+    request: Request,
+    response: Response,
+    rt: RuntimeDep,
+    actor: ActorDep,
+    limit: Limit = 200,
+    offset: Offset = 0,
+) -> list[AuditEntryView]:
+    """Who read or changed my records (the patient only), newest first. One page: the
+    ``X-Total-Count`` header says how many there are, ``Link: rel="next"`` where the next
+    page is."""
+    entries, total = audit.list_my_audit(rt, actor, patient_id, limit=limit, offset=offset)
+    page_headers(request, response, total=total, limit=limit, offset=offset)
+    return entries

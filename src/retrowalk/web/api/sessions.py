@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Response, status
+from fastapi import APIRouter, Header, Request, Response, status
 
 from retrowalk.services import session_logs
 from retrowalk.services.inputs import NextMorningPainIn, SessionLogIn
 from retrowalk.services.views import LoggedSessionView, SessionLogView
-from retrowalk.web.api.common import PatientId, RecordId
+from retrowalk.web.api.common import (
+    MAX_PAGE_ITEMS,
+    Limit,
+    Offset,
+    PatientId,
+    RecordId,
+    page_headers,
+)
 from retrowalk.web.security import ActorDep, RuntimeDep
 
 router = APIRouter(prefix="/patients/{patient_id}/sessions", tags=["sessions"])
@@ -45,9 +52,21 @@ def log_session(
 
 
 @router.get("")
-def list_sessions(patient_id: PatientId, rt: RuntimeDep, actor: ActorDep) -> list[SessionLogView]:
-    """The patient's sessions, newest first."""
-    return session_logs.list_sessions(rt, actor, patient_id)
+def list_sessions(
+    patient_id: PatientId,
+    request: Request,
+    response: Response,
+    rt: RuntimeDep,
+    actor: ActorDep,
+    limit: Limit = MAX_PAGE_ITEMS,
+    offset: Offset = 0,
+) -> list[SessionLogView]:
+    """The patient's sessions, newest first. One page: the ``X-Total-Count`` header says how
+    many there are, ``Link: rel="next"`` where the next page is (the CSV and FHIR exports hold
+    every session at once)."""
+    sessions, total = session_logs.session_page(rt, actor, patient_id, limit=limit, offset=offset)
+    page_headers(request, response, total=total, limit=limit, offset=offset)
+    return sessions
 
 
 @router.get("/{session_id}")
