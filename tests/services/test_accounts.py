@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from retrowalk.errors import InputError, NotAllowedError, PermissionDeniedError
-from retrowalk.services import accounts
+from retrowalk.errors import InputError, NotAllowedError, NotFoundError, PermissionDeniedError
+from retrowalk.services import accounts, calendar_subscriptions
 from retrowalk.services.accounts import AuthenticationError
 from retrowalk.services.runtime import Actor, Runtime
 from retrowalk.storage.users import AuthToken, User
@@ -132,6 +132,19 @@ def test_a_deactivated_account_is_signed_out_and_cannot_log_in(
         accounts.authenticate(runtime, login.token, kind="bearer")
     with pytest.raises(AuthenticationError):
         accounts.login(runtime, patient.email, PASSWORD, kind="bearer")
+
+
+def test_a_deactivated_patients_calendar_url_stays_revoked_after_reactivation(
+    runtime: Runtime, make_user: MakeUser
+) -> None:
+    admin, patient = Actor(make_user("admin").id, "admin"), make_user("patient")
+    url = calendar_subscriptions.create_calendar_url(
+        runtime, Actor(patient.id, "patient"), patient.id
+    )
+    accounts.set_active(runtime, admin, patient.id, False)
+    accounts.set_active(runtime, admin, patient.id, True)
+    with pytest.raises(NotFoundError):
+        calendar_subscriptions.calendar_feed(runtime, url.token)
 
 
 def test_an_admin_cannot_lock_themselves_out(runtime: Runtime, make_user: MakeUser) -> None:

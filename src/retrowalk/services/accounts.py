@@ -12,7 +12,7 @@ import secrets
 import unicodedata
 
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -22,6 +22,7 @@ from retrowalk.services.invitations import accept_in_session, normalize_code
 from retrowalk.services.policy import require_role
 from retrowalk.services.runtime import Actor, Runtime
 from retrowalk.services.views import LoginView, UserView
+from retrowalk.storage.calendar_tokens import CalendarToken
 from retrowalk.storage.users import AuthToken, User
 
 __all__ = [
@@ -172,17 +173,24 @@ def list_users(rt: Runtime, actor: Actor) -> list[UserView]:
 
 
 def set_active(rt: Runtime, actor: Actor, user_id: int, active: bool) -> UserView:
-    """Activate or deactivate an account; deactivation signs it out everywhere."""
+    """Activate or deactivate an account; deactivation signs it out everywhere and revokes its
+    calendar feed URL (reactivating does not bring either back: the person signs in again and
+    makes a new URL)."""
     require_role(actor, "admin")
     if user_id == actor.user_id and not active:
         raise NotAllowedError("an admin cannot deactivate their own account")
     with rt.db.write() as session:
-        user = session.get(User, user_id)
+        user = session.get(User, user_id, with_for_update=True)
         if user is None:
             raise NotFoundError(f"user {user_id} not found")
         user.is_active = active
         if not active:
             session.execute(delete(AuthToken).where(AuthToken.user_id == user_id))
+            session.execute(
+                update(CalendarToken)
+                .where(CalendarToken.patient_id == user_id, CalendarToken.revoked_at.is_(None))
+                .values(revoked_at=rt.now())
+            )
         return UserView.model_validate(user)
 
 
