@@ -193,3 +193,28 @@ def test_two_new_calendar_urls_at_once_leave_one_live(
             )
         )
     assert live == 1
+
+
+def test_ending_a_care_link_waits_for_a_writer_of_the_patients_records(
+    runtime: Runtime, make_user: MakeUser
+) -> None:
+    # a clinician's write that checked the link must finish before the link ends, not after
+    clinician, patient = make_user("clinician"), make_user("patient")
+    link(runtime, clinician, patient)
+    with runtime.db.read() as session:
+        link_id = session.scalar(select(CareLink.id).where(CareLink.patient_id == patient.id))
+    assert link_id is not None
+    ended = threading.Event()
+
+    def end() -> None:
+        invitations.end_link(runtime, Actor(patient.id, "patient"), link_id)
+        ended.set()
+
+    thread = threading.Thread(target=end)
+    with _patient_locked(runtime, patient.id):
+        thread.start()
+        time.sleep(REACH_THE_LOCK_S)
+        ended_while_locked = ended.is_set()
+    thread.join(timeout=60)
+    assert not ended_while_locked
+    assert ended.is_set()

@@ -147,10 +147,18 @@ def list_links(rt: Runtime, actor: Actor) -> list[LinkView]:
 
 
 def end_link(rt: Runtime, actor: Actor, link_id: int) -> None:
-    """Either side ends a care link; the clinician loses access at once."""
+    """Either side ends a care link; the clinician loses access at once.
+
+    The patient's lock is taken first (as every writer of a patient's records does), so a
+    clinician's write that checked the link a moment earlier finishes before the link ends,
+    never after it.
+    """
     require_role(actor, "patient", "clinician")
     with rt.db.write() as session:
-        link = session.get(CareLink, link_id)
+        patient_id = session.scalar(select(CareLink.patient_id).where(CareLink.id == link_id))
+        if patient_id is not None:
+            lock_patient(session, patient_id)
+        link = session.get(CareLink, link_id, populate_existing=True)
         if (
             link is None
             or link.ended_at is not None
