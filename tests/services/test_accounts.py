@@ -39,6 +39,20 @@ def test_the_same_address_in_another_unicode_spelling_is_the_same_account(
     assert accounts.login(runtime, decomposed, PASSWORD, kind="bearer").token
 
 
+def test_an_account_stored_decomposed_before_the_unicode_key_is_found_in_either_spelling(
+    runtime: Runtime,
+) -> None:
+    user = accounts.sign_up_patient(runtime, "jose@example.org", PASSWORD, "José")
+    with runtime.db.write() as session:  # as the earlier code stored a decomposed address
+        stored = session.get(User, user.id)
+        assert stored is not None
+        stored.email = "jose\u0301@example.org"
+    composed = "jos\u00e9@example.org"
+    assert accounts.login(runtime, composed, PASSWORD, kind="bearer").user.id == user.id
+    with pytest.raises(NotAllowedError, match="already exists"):
+        accounts.sign_up_patient(runtime, composed, PASSWORD, "José twice")
+
+
 def test_an_account_stored_before_the_unicode_key_still_signs_in(runtime: Runtime) -> None:
     user = accounts.sign_up_patient(runtime, "jose@example.org", PASSWORD, "José")
     decomposed = "jose\u0301@example.org"

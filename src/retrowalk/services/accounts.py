@@ -71,9 +71,12 @@ def email_key(email: str) -> str:
 
 
 def email_keys(email: str) -> tuple[str, ...]:
-    """The stored forms an address may have: :func:`email_key`, and the lower case form as
-    typed, which accounts made before the NFC key have (no migration rewrites them)."""
-    return tuple(dict.fromkeys((email_key(email), email.strip().lower())))
+    """The stored forms an address may have: :func:`email_key`, and, for accounts made before
+    the NFC key (no migration rewrites them), the lower case form as typed and its decomposed
+    (NFD) form, so a composed "josé" finds the account stored as a decomposed one."""
+    typed = email.strip().lower()
+    decomposed = unicodedata.normalize("NFD", email.strip()).lower()
+    return tuple(dict.fromkeys((email_key(email), typed, decomposed)))
 
 
 def normalize_email(email: str) -> str:
@@ -121,7 +124,8 @@ def _create(rt: Runtime, email: str, password: str, display_name: str, role: str
 def _insert_user(rt: Runtime, user: User, invitation_code: str | None = None) -> UserView:
     try:
         with rt.db.write() as session:
-            if session.scalar(select(User.id).where(User.email == user.email)) is not None:
+            taken = select(User.id).where(User.email.in_(email_keys(user.email)))
+            if session.scalar(taken) is not None:
                 raise NotAllowedError("an account with this email already exists")
             session.add(user)
             session.flush()
