@@ -10,13 +10,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import make_url
+from sqlalchemy import make_url, select
 
 from retrowalk.services import accounts
 from retrowalk.services.demo import DEMO_CLINICIAN, DEMO_PASSWORD
 from retrowalk.services.runtime import Runtime
 from retrowalk.storage.database import Database
 from retrowalk.storage.migrate import current_revision, head_revision
+from retrowalk.storage.users import User
 from tests.conftest import RunCli
 from tests.db_fixtures import PASSWORD, MakeUser, _new_postgres_database, schema_from_the_future
 from tests.web.api.live_server import free_port
@@ -236,3 +237,37 @@ def test_printed_database_urls_hide_the_password(run_cli: RunCli, postgres_serve
     assert result.exit_code == 0, result.stderr
     assert "S3cretPW" not in result.stdout + result.stderr
     assert "***" in result.stdout
+
+
+def test_db_backup_copies_the_sqlite_database_with_its_accounts(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RETROWALK_FAST_PASSWORD_HASHING", "true")
+    url = f"sqlite:///{tmp_path / 'retrowalk.sqlite3'}"
+    made = run_cli(
+        "user", "create", "--email", "root@example.org", "--name", "Root", "--password-stdin",
+        "--database-url", url, stdin="a long admin password\n",
+    )  # fmt: skip
+    assert made.exit_code == 0, made.stderr
+    out = tmp_path / "copy dir" / "backup.sqlite3"
+    out.parent.mkdir()
+    result = run_cli("db", "backup", "--out", str(out), "--database-url", url)
+    assert result.exit_code == 0, result.stderr
+    copy = Database(f"sqlite:///{out}")
+    try:
+        assert current_revision(copy) == head_revision()
+        with copy.read() as session:
+            assert session.scalar(select(User.email)) == "root@example.org"
+    finally:
+        copy.dispose()
+    again = run_cli("db", "backup", "--out", str(out), "--database-url", url)
+    assert again.exit_code == 2
+    assert "exists already" in again.stderr
+
+
+def test_db_backup_of_postgresql_points_to_pg_dump(run_cli: RunCli, tmp_path: Path) -> None:
+    url = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+    result = run_cli("db", "backup", "--out", str(tmp_path / "b.sqlite3"), "--database-url", url)
+    assert result.exit_code == 2
+    assert "pg_dump" in result.stderr
+    assert not (tmp_path / "b.sqlite3").exists()

@@ -6,7 +6,9 @@ override them. ``serve`` brings the database schema up to date before it listens
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -148,6 +150,51 @@ def db_status(database_url: DatabaseUrl = None) -> None:
         typer.echo("behind: run `retrowalk db upgrade` (serve does it too)")
 
 
+def db_backup(
+    out: Annotated[Path, typer.Option("--out", help="The copy to write (a new .sqlite3 file)")],
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Copy the SQLite database while the app may be running (a consistent snapshot).
+
+    Uses SQLite's online backup, so sessions logged during the copy are either in it or not,
+    never half. For PostgreSQL use its own tools (``pg_dump``). Everything retrowalk keeps is in
+    the database (recordings keep their analysis, not the raw file); the secret key is not in
+    it: a restored database needs the same ``RETROWALK_SECRET_KEY`` for logins and calendar
+    URLs to keep working.
+    """
+    settings = settings_for(database_url)
+    parsed = make_url(settings.database_url)
+    if parsed.get_backend_name() != "sqlite":
+        raise InputError(
+            "backs up SQLite databases only; for PostgreSQL use pg_dump", field="--database-url"
+        )
+    require_existing_database(settings.database_url)
+    if out.exists():
+        raise InputError(f"{out} exists already; choose a new file", field="--out")
+    if not out.parent.is_dir():
+        raise InputError(f"no such folder: {out.parent}", field="--out")
+    source_path = Path(parsed.database or "")
+    if out.resolve() == source_path.resolve():
+        raise InputError("the copy must be a different file from the database", field="--out")
+    database = Database(settings.database_url)
+    try:
+        refuse_unknown_schema(current_revision(database))
+    finally:
+        database.dispose()
+    partial = out.with_name(f".{out.name}.partial")
+    try:
+        with (
+            contextlib.closing(sqlite3.connect(source_path.resolve().as_uri() + "?mode=ro", uri=True)) as source,
+            contextlib.closing(sqlite3.connect(partial)) as copy,
+        ):
+            source.backup(copy)
+        os.replace(partial, out)
+    except (sqlite3.Error, OSError) as error:
+        partial.unlink(missing_ok=True)
+        raise InputError(f"cannot write the copy: {error}", field="--out") from None
+    typer.echo(f"Backed up {shown_url(settings.database_url)} to {out}")
+
+
 def user_create(
     email: Annotated[str, typer.Option(help="Login email")],
     display_name: Annotated[str, typer.Option("--name", help="Name shown to others")],
@@ -205,6 +252,7 @@ def register(app: typer.Typer) -> None:
     )
     db.command("upgrade")(db_upgrade)
     db.command("status")(db_status)
+    db.command("backup")(db_backup)
     app.add_typer(db, name="db")
     user = typer.Typer(help="Accounts.", no_args_is_help=True, rich_markup_mode="markdown")
     user.command("create")(user_create)
