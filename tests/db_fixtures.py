@@ -41,7 +41,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from retrowalk.config import Settings, load_settings
-from retrowalk.domain.screening import REQUIRED_ANSWERS
+from retrowalk.domain.screening import LATER_RED_FLAGS, REQUIRED_ANSWERS
 from retrowalk.schemas.clinical import ScreeningAnswersIn
 from retrowalk.services import accounts, invitations, programs, screenings, session_logs
 from retrowalk.services.inputs import PrescriptionIn, SessionLogIn
@@ -264,7 +264,7 @@ def client_for(app: FastAPI, make_user: MakeUser) -> Iterator[ClientFor]:
 
 def screening_answers(**changes: object) -> dict[str, object]:
     """Screening answers (JSON) of a person the rules clear; ``changes`` override answers."""
-    answers: dict[str, object] = dict.fromkeys(REQUIRED_ANSWERS, False)
+    answers: dict[str, object] = dict.fromkeys((*REQUIRED_ANSWERS, *LATER_RED_FLAGS), False)
     answers.update(age_years=45, pain_now_nprs=4, pain_duration_weeks=20.0)
     answers.update(changes)
     return answers

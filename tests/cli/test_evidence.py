@@ -14,7 +14,7 @@ def test_evidence_list_shows_studies_and_thresholds(run_cli: RunCli) -> None:
 
 def test_evidence_list_as_json_has_version_studies_and_thresholds(run_cli: RunCli) -> None:
     data = json.loads(run_cli("evidence", "list", "--format", "json").stdout)
-    assert data["version"] == "1.2.1"
+    assert data["version"] == "1.3.0"
     assert any(s["id"] == "chitkara2725" for s in data["studies"])
     tug = next(t for t in data["thresholds"] if t["id"] == "screening.tug_fall_risk_s")
     assert tug == {

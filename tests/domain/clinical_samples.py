@@ -6,13 +6,13 @@ import datetime as dt
 from typing import Any
 
 from retrowalk.domain.prescription import Profile
-from retrowalk.domain.screening import REQUIRED_ANSWERS, ScreeningAnswers
+from retrowalk.domain.screening import LATER_RED_FLAGS, REQUIRED_ANSWERS, ScreeningAnswers
 from retrowalk.domain.session_log import SessionEvent, SessionLogEntry
 
 
 def clear_answers_json(**overrides: Any) -> dict[str, Any]:
     """Answers (as JSON data) that trigger no screening rule."""
-    data: dict[str, Any] = dict.fromkeys(REQUIRED_ANSWERS, False)
+    data: dict[str, Any] = dict.fromkeys((*REQUIRED_ANSWERS, *LATER_RED_FLAGS), False)
     data.update(
         age_years=45,
         pain_now_nprs=4,

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from retrowalk.domain.screening import (
     BASE_PRECAUTIONS,
     DECISION_ORDER,
+    LATER_RED_FLAGS,
     OPTIONAL_ANSWERS,
     REQUIRED_ANSWERS,
     RULES,
@@ -29,6 +30,10 @@ TRIGGERS: dict[str, tuple[dict[str, Any], str]] = {
     "red_flag.unexplained_weight_loss": ({"unexplained_weight_loss": True}, "see_clinician"),
     "red_flag.fever_or_unwell": ({"fever_or_unwell": True}, "see_clinician"),
     "red_flag.night_pain_unrelieved": ({"night_pain_unrelieved": True}, "see_clinician"),
+    "red_flag.both_legs_symptoms": ({"both_legs_symptoms": True}, "see_clinician"),
+    "red_flag.thoracic_pain": ({"thoracic_pain": True}, "see_clinician"),
+    "red_flag.recent_bacterial_infection": ({"recent_bacterial_infection": True}, "see_clinician"),
+    "red_flag.inflammatory_disease": ({"inflammatory_disease": True}, "see_clinician"),
     "red_flag.iv_drug_use_or_immunosuppressed": (
         {"iv_drug_use_or_immunosuppressed": True},
         "see_clinician",
@@ -134,9 +139,23 @@ def test_good_vision_adds_no_spotter() -> None:
     assert "spotter" not in {p.id for p in screen(clear_answers()).precautions}
 
 
+def test_red_flags_not_asked_are_named_and_never_read_as_no() -> None:
+    result = screen(clear_answers(**dict.fromkeys(LATER_RED_FLAGS)))
+    assert result.decision == "cleared"  # a screening made before 1.3.0 stays cleared ...
+    assert {a.answer for a in result.assumptions} >= set(LATER_RED_FLAGS)
+    assert "red_flags_not_asked" in {p.id for p in result.precautions}  # ... but says so
+    answered = screen(clear_answers())
+    assert "red_flags_not_asked" not in {p.id for p in answered.precautions}
+
+
 def test_missing_optional_answers_are_treated_conservatively_and_said_so() -> None:
     result = screen(
-        clear_answers(tug_seconds=None, vision_impairment=None, walked_backward_before=None)
+        clear_answers(
+            tug_seconds=None,
+            vision_impairment=None,
+            walked_backward_before=None,
+            **dict.fromkeys(LATER_RED_FLAGS),
+        )
     )
     assert result.decision == "cleared"
     assert {a.answer for a in result.assumptions} == set(OPTIONAL_ANSWERS)

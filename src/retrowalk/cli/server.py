@@ -184,7 +184,9 @@ def db_backup(
     partial = out.with_name(f".{out.name}.partial")
     try:
         with (
-            contextlib.closing(sqlite3.connect(source_path.resolve().as_uri() + "?mode=ro", uri=True)) as source,
+            contextlib.closing(
+                sqlite3.connect(source_path.resolve().as_uri() + "?mode=ro", uri=True)
+            ) as source,
             contextlib.closing(sqlite3.connect(partial)) as copy,
         ):
             source.backup(copy)

@@ -6,7 +6,9 @@ The screen informs; it does not diagnose. Every rule is a named, cited predicate
 - ``urgent`` (seek care now, do not start): possible cauda equina or progressive neurology —
   new bladder/bowel change, saddle numbness, progressive leg weakness or numbness
   (AHCPR 1994 Table 1 [C]; surgical emergency per neurosurgical guidance [C-2nd]).
-- ``see_clinician`` (consult before starting): the other red flags (AHCPR 1994 [C]); acute pain
+- ``see_clinician`` (consult before starting): the other red flags (AHCPR 1994 [C]; since rules
+  1.3.0 also symptoms down both legs [C-2nd], upper-back pain and inflammatory disease [C-2nd,
+  evidence.md §5.1 "Other"], and a recent bacterial infection [C]); acute pain
   under 4 weeks (ACP 2017 acute/subacute/chronic bands [C-abs]); severe pain NPRS >= 7 (our
   product rule, no source in evidence.md); balance/vestibular or neurological conditions
   (our product rule); fall risk — any STEADI key question yes [C-2nd] or TUG >= 12 s [C-2nd];
@@ -21,9 +23,11 @@ pain now above the 5/10 a session may reach (Silbernagel 2007), add a *precautio
 result (:func:`_answer_precautions`). Source ids refer to entries of the evidence base
 (``retrowalk.evidence``); the thresholds are in :mod:`retrowalk.domain.thresholds`.
 
-Optional answers (``tug_seconds``, ``vision_impairment``, ``walked_backward_before``) may be
-missing. They never turn a decision into ``cleared`` by being absent: a missing answer adds the
-precaution the worse answer would add, and the result lists that as an assumption.
+Optional answers (``tug_seconds``, ``vision_impairment``, ``walked_backward_before``, and the
+red flags added in 1.3.0, :data:`LATER_RED_FLAGS`) may be missing. They never turn a decision
+into ``cleared`` by being absent: a missing answer adds the precaution the worse answer would
+add, or, for a red flag that was not asked, a precaution naming it, and the result lists that as
+an assumption.
 """
 
 from __future__ import annotations
@@ -91,8 +95,9 @@ class ScreeningAnswers:
     """One person's screening answers (keys as in the screening questionnaire).
 
     ``pain_now_nprs`` is the 0-10 numeric pain rating now; ``pain_duration_weeks`` how long this
-    episode has lasted. ``tug_seconds`` (Timed Up and Go), ``vision_impairment`` and
-    ``walked_backward_before`` are optional: ``None`` means not answered.
+    episode has lasted. ``tug_seconds`` (Timed Up and Go), ``vision_impairment``,
+    ``walked_backward_before`` and the :data:`LATER_RED_FLAGS` are optional: ``None`` means not
+    answered.
     """
 
     age_years: int
@@ -121,13 +126,32 @@ class ScreeningAnswers:
     tug_seconds: float | None = None
     vision_impairment: bool | None = None
     walked_backward_before: bool | None = None
+    both_legs_symptoms: bool | None = None
+    thoracic_pain: bool | None = None
+    recent_bacterial_infection: bool | None = None
+    inflammatory_disease: bool | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The answers as a JSON object with the questionnaire's keys (missing ones omitted)."""
         return {key: value for key, value in asdict(self).items() if value is not None}
 
 
-OPTIONAL_ANSWERS: tuple[str, ...] = ("tug_seconds", "vision_impairment", "walked_backward_before")
+LATER_RED_FLAGS: tuple[str, ...] = (
+    "both_legs_symptoms",
+    "thoracic_pain",
+    "recent_bacterial_infection",
+    "inflammatory_disease",
+)
+"""Red-flag answers added in rules 1.3.0. The questionnaire (web and terminal) always asks them;
+screenings stored before, and API clients written before, lack them, so they may be missing:
+a missing one is not a "no" (the result says it was not asked and what to do if it applies)."""
+
+OPTIONAL_ANSWERS: tuple[str, ...] = (
+    "tug_seconds",
+    "vision_impairment",
+    "walked_backward_before",
+    *LATER_RED_FLAGS,
+)
 """Answers that may be missing; every other field of :class:`ScreeningAnswers` is required."""
 
 REQUIRED_ANSWERS: tuple[str, ...] = tuple(
@@ -223,6 +247,7 @@ _CAUDA = "cauda_equina_guidance"
 _STEADI_Q = "steadi_key_questions"
 _PARQ = "parq"
 _OURS = "retrowalk_rules"
+_OTHER_FLAGS = "red_flag_lists_secondary"
 
 
 def _flag(rule_id: str, level: Decision, answer: str, text: str, *sources: str) -> ScreeningRule:
@@ -312,6 +337,39 @@ RULES: tuple[ScreeningRule, ...] = (
         "Long-term steroid tablets can weaken bones; a clinician should check for fracture risk "
         "first.",
         _AHCPR,
+    ),
+    _flag(
+        "red_flag.both_legs_symptoms",
+        "see_clinician",
+        "both_legs_symptoms",
+        "Pain, numbness or tingling going down both legs can come from pressure on the nerves in "
+        "the lower back; a clinician should check it first.",
+        _CAUDA,
+    ),
+    _flag(
+        "red_flag.thoracic_pain",
+        "see_clinician",
+        "thoracic_pain",
+        "Pain in the upper back (between the shoulder blades) is not typical of common low back "
+        "pain; a clinician should check it first.",
+        _OTHER_FLAGS,
+    ),
+    _flag(
+        "red_flag.recent_bacterial_infection",
+        "see_clinician",
+        "recent_bacterial_infection",
+        "A recent bacterial infection (for example of the bladder) raises the risk of an "
+        "infection in the spine; get checked first.",
+        _AHCPR,
+    ),
+    _flag(
+        "red_flag.inflammatory_disease",
+        "see_clinician",
+        "inflammatory_disease",
+        "An inflammatory condition of the spine or joints (such as axial spondyloarthritis) needs "
+        "its own care plan; ask your clinician whether walking backward fits it.",
+        "nice_ng59",
+        _OTHER_FLAGS,
     ),
     ScreeningRule(
         "pain.acute",
@@ -506,6 +564,23 @@ PAIN_ABOVE_SESSION_LIMIT = Precaution(
 )
 
 
+NOT_ASKED_SIGNS: dict[str, str] = {
+    "both_legs_symptoms": "pain, numbness or tingling down both legs",
+    "thoracic_pain": "pain in the upper back",
+    "recent_bacterial_infection": "a recent bacterial infection",
+    "inflammatory_disease": "an inflammatory condition of the spine or joints",
+}
+"""The :data:`LATER_RED_FLAGS` in a few words, for a result that did not ask about them."""
+
+RED_FLAGS_NOT_ASKED = Precaution(
+    "red_flags_not_asked",
+    "This check did not ask about every warning sign (see 'assumptions'). If you have pain, "
+    "numbness or tingling down both legs, pain in the upper back, a recent bacterial infection "
+    "or an inflammatory condition of the spine or joints, talk to a clinician before you start.",
+    (_AHCPR, _CAUDA, "nice_ng59", _OTHER_FLAGS),
+)
+
+
 def _answer_precautions(answers: ScreeningAnswers) -> tuple[list[Precaution], list[Assumption]]:
     precautions: list[Precaution] = []
     assumptions: list[Assumption] = []
@@ -535,6 +610,17 @@ def _answer_precautions(answers: ScreeningAnswers) -> tuple[list[Precaution], li
                     "Not answered: treated as new to walking backward (shortest bouts).",
                 )
             )
+    not_asked = [key for key in LATER_RED_FLAGS if getattr(answers, key) is None]
+    if not_asked:
+        precautions.append(RED_FLAGS_NOT_ASKED)
+        assumptions.extend(
+            Assumption(
+                key,
+                f"Not asked ({NOT_ASKED_SIGNS[key]}): if you have it, talk to a clinician before "
+                "you start.",
+            )
+            for key in not_asked
+        )
     if answers.tug_seconds is None:
         precautions.append(COMPANY_FIRST_SESSIONS)
         assumptions.append(

@@ -72,6 +72,11 @@ QUESTIONS: tuple[Question, ...] = (
         hint="For example, your foot drags or your knee gives way more than it used to.",
     ),
     Question(
+        "both_legs_symptoms",
+        "Do you have pain, numbness or tingling going down both of your legs?",
+        "yes_no",
+    ),
+    Question(
         "recent_major_trauma",
         "Did your back pain start after a serious accident or fall, such as a car crash or a "
         "fall from a height?",
@@ -86,6 +91,17 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         "fever_or_unwell",
         "Do you have a fever or chills, or do you feel generally unwell?",
+        "yes_no",
+    ),
+    Question(
+        "recent_bacterial_infection",
+        "Have you had a bacterial infection in the last few weeks, such as a bladder or urine "
+        "infection?",
+        "yes_no",
+    ),
+    Question(
+        "thoracic_pain",
+        "Do you also have pain in your upper back, between or around your shoulder blades?",
         "yes_no",
     ),
     Question(
@@ -108,6 +124,12 @@ QUESTIONS: tuple[Question, ...] = (
         "osteoporosis_or_fracture_risk",
         "Have you been told you have thin or weak bones (osteoporosis), or have you broken a "
         "bone in your spine?",
+        "yes_no",
+    ),
+    Question(
+        "inflammatory_disease",
+        "Have you been told you have an inflammatory condition of the spine or joints, such as "
+        "ankylosing spondylitis (axial spondyloarthritis)?",
         "yes_no",
     ),
     Question("fell_past_year", "Have you fallen in the past year?", "yes_no"),

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Final
 
-RULES_VERSION: Final = "1.2.1"
+RULES_VERSION: Final = "1.3.0"
 """Version of the screening/prescription/progression rules; equals the evidence base version."""
 
 # --- screening ----------------------------------------------------------------------------

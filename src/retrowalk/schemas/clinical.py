@@ -56,6 +56,12 @@ class ScreeningAnswersIn(StrictModel):
     pregnant: StrictBool
     vision_impairment: StrictBool | None = None
     walked_backward_before: StrictBool | None = None
+    # red flags added in rules 1.3.0: optional so that earlier clients and stored screenings
+    # stay valid; a missing one is reported as not asked (never read as "no")
+    both_legs_symptoms: StrictBool | None = None
+    thoracic_pain: StrictBool | None = None
+    recent_bacterial_infection: StrictBool | None = None
+    inflammatory_disease: StrictBool | None = None
 
     def to_domain(self) -> ScreeningAnswers:
         return ScreeningAnswers(**self.model_dump())

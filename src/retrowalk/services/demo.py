@@ -14,7 +14,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass, replace
 
-from retrowalk.domain.screening import REQUIRED_ANSWERS, ScreeningAnswers
+from retrowalk.domain.screening import LATER_RED_FLAGS, REQUIRED_ANSWERS, ScreeningAnswers
 from retrowalk.domain.session_log import SessionEvent
 from retrowalk.services import (
     accounts,
@@ -44,7 +44,7 @@ class DemoAccounts:
 
 
 def _cleared_answers(age_years: int, pain: int) -> ScreeningAnswers:
-    answers: dict[str, object] = dict.fromkeys(REQUIRED_ANSWERS, False)
+    answers: dict[str, object] = dict.fromkeys((*REQUIRED_ANSWERS, *LATER_RED_FLAGS), False)
     answers.update(age_years=age_years, pain_now_nprs=pain, pain_duration_weeks=30.0)
     return ScreeningAnswers(**answers)  # type: ignore[arg-type]
 
