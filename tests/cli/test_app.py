@@ -1,3 +1,7 @@
+from pathlib import Path
+
+import pytest
+
 from tests.conftest import RunCli
 
 
@@ -35,3 +39,16 @@ def test_a_clinical_command_does_not_import_the_gait_or_server_code() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_long_error_stays_on_one_line_when_stderr_is_not_a_terminal(
+    run_cli: RunCli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("COLUMNS")  # as in a log or a pipe: Rich would assume 80 columns
+    missing = tmp_path / ("a-rather-long-folder-name-" * 4) / "recording.csv"
+    result = run_cli("gait", "analyze", str(missing))
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Error: ")
+    assert str(missing) in lines[0]

@@ -86,5 +86,9 @@ def main(argv: list[str] | None = None) -> None:
     try:
         app(args=args, prog_name="retrowalk")
     except RetrowalkError as error:
-        Console(stderr=True).print(f"[bold red]Error:[/] {escape(str(error))}", highlight=False)
+        # soft_wrap: one line however long (a log or a script reads `Error: <where>: <what>`;
+        # without it, Rich breaks the line at 80 columns when stderr is not a terminal)
+        Console(stderr=True, soft_wrap=True).print(
+            f"[bold red]Error:[/] {escape(str(error))}", highlight=False
+        )
         sys.exit(error.exit_code)
