@@ -1,3 +1,6 @@
+import json
+import math
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -165,3 +168,11 @@ def test_a_meaningful_improvement_reversed_is_never_an_improvement(before: int, 
         assert backward.outcome != "improved"
     if forward.meaningful_absolute:
         assert {forward.outcome, backward.outcome} == {"improved", "worsened"}
+
+
+def test_no_change_is_written_as_zero_never_as_minus_zero() -> None:
+    data = compare("nprs", score("nprs", [0]), score("nprs", [0])).to_json()
+    for key in ("change", "improvement", "percent_change", "improvement_percent"):
+        value = data[key]
+        assert value is None or math.copysign(1.0, value) == 1.0, (key, value)
+    assert json.dumps(data).count("-0.0") == 0

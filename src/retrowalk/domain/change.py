@@ -226,4 +226,5 @@ def _by_sign(improvement: float) -> Outcome:
 
 
 def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 2)
+    """Two decimals, and never ``-0.0`` (no change written as "-0" reads as a worsening)."""
+    return None if value is None else round(value, 2) + 0.0
