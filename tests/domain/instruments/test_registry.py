@@ -75,3 +75,8 @@ def test_a_boolean_item_value_is_refused() -> None:
 def test_not_a_number_is_refused() -> None:
     with pytest.raises(InputError, match="nan is not allowed"):
         score("borg_cr10", [float("nan")])
+
+
+def test_a_value_just_past_a_limit_is_shown_as_given_not_rounded_onto_it() -> None:
+    with pytest.raises(InputError, match=r"300\.0001 is not allowed"):
+        score("tug", [300.0001])

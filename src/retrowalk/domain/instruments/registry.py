@@ -94,7 +94,8 @@ def validate_items(
                 field=f"items.{index}",
             )
         if not spec.allows(value):
-            shown = f"{value:g}" if math.isfinite(value) else str(value)
+            # 15 significant digits, not :g's 6: 300.0001 must not print as the allowed "300"
+            shown = f"{value:.15g}" if math.isfinite(value) else str(value)
             why = "a time cannot be negative; " if spec.unit == "s" and value < 0 else ""
             raise InputError(
                 f"{label}: {shown} is not allowed; {why}expected {spec.describe_allowed()}",
