@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 from dataclasses import replace
@@ -127,3 +128,20 @@ def test_a_bout_reason_that_looks_like_a_formula_is_escaped() -> None:
 def test_sessions_without_a_recording_give_no_bout_rows() -> None:
     unmeasured = [replace(s, measured=None) for s in sample_sessions()]
     assert bouts_csv((ALEX, s) for s in unmeasured).splitlines() == [",".join(BOUT_HEADERS)]
+
+
+def test_outcome_rows_name_the_band_or_risk_group() -> None:
+    rows = rows_of(outcomes_csv((ALEX, o) for o in sample_outcomes()))
+    by_instrument = {row["instrument"]: row["band_or_risk_group"] for row in rows}
+    assert by_instrument["odi"] == "moderate disability"  # ODI 40 % (Fairbank 21-40 %)
+    assert by_instrument["start_back"] in ("low", "medium", "high")
+
+
+def test_session_rows_carry_the_patients_local_time_and_zone() -> None:
+    berlin = replace(ALEX, time_zone="Europe/Berlin")
+    session = sample_sessions()[0]
+    row = rows_of(sessions_csv([(berlin, session)]))[0]
+    local = dt.datetime.fromisoformat(row["started_at_local_iso8601"])
+    assert local == session.started_at  # the same moment ...
+    assert local.utcoffset() in (dt.timedelta(hours=1), dt.timedelta(hours=2))  # ... on its clock
+    assert row["patient_time_zone"] == "Europe/Berlin"

@@ -21,8 +21,12 @@ import io
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Generic, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from retrowalk.domain.instruments import score
+from retrowalk.errors import InputError, NotFoundError
 from retrowalk.exchange.records import BoutRecord, OutcomeRecord, PatientRecord, SessionLogRecord
 
 __all__ = [
@@ -87,6 +91,29 @@ def _render(
     return buffer.getvalue()
 
 
+def _local(patient: PatientRecord, moment: datetime) -> str:
+    """A time in the patient's own time zone (ISO 8601 with its offset): the clock the person
+    saw, for questions like the time of day people walk; an unknown zone falls back to UTC."""
+    try:
+        zone = ZoneInfo(patient.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    return moment.astimezone(zone).isoformat()
+
+
+def _band(_p: PatientRecord, o: OutcomeRecord) -> str | None:
+    """The instrument's band or risk group (e.g. ODI "moderate disability", STarT Back "high"),
+    scored again from the stored items; empty where the items cannot be scored (an import
+    without them) or the instrument has none."""
+    if not o.items:
+        return None
+    try:
+        result = score(o.instrument, list(o.items))
+    except (InputError, NotFoundError):
+        return None
+    return result.risk_group or result.band
+
+
 def _measured_backward_min(_p: PatientRecord, s: SessionLogRecord) -> float | None:
     return s.measured.backward_min if s.measured else None
 
@@ -101,6 +128,8 @@ SESSION_COLUMNS: tuple[_Column[SessionLogRecord], ...] = (
     _Column("planned_session_id", lambda p, s: s.planned_session_id, text=True),
     _Column("started_at_iso8601", lambda p, s: s.started_at.isoformat(), text=True),
     _Column("ended_at_iso8601", lambda p, s: s.ended_at.isoformat(), text=True),
+    _Column("started_at_local_iso8601", lambda p, s: _local(p, s.started_at), text=True),
+    _Column("patient_time_zone", lambda p, s: p.time_zone, text=True),
     _Column("duration_min", lambda p, s: round(s.duration_min, 3)),
     _Column("backward_min", lambda p, s: s.backward_min),
     _Column("forward_min", lambda p, s: s.forward_min),
@@ -134,6 +163,7 @@ OUTCOME_COLUMNS: tuple[_Column[OutcomeRecord], ...] = (
     _Column("assessed_at_iso8601", lambda p, o: o.assessed_at.isoformat(), text=True),
     _Column("score", lambda p, o: o.score),
     _Column("score_unit", lambda p, o: o.score_unit, text=True),
+    _Column("band_or_risk_group", _band, text=True),
     _Column("subscore_points", lambda p, o: o.subscore),
     _Column("item_values_in_published_order", _items, text=True),
 )
