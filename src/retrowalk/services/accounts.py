@@ -42,6 +42,7 @@ __all__ = [
     "login",
     "logout",
     "normalize_email",
+    "password_text",
     "set_active",
     "set_password",
     "sign_up_patient",
@@ -57,11 +58,14 @@ class AuthenticationError(PermissionDeniedError):
 
 
 class WrongPasswordError(InputError):
-    """The current password given to change it is wrong (a form field's problem, 422: the
-    login that asked is fine). Callers count it like a failed sign-in."""
+    """A password asked again by a signed-in user (to change it, to delete the account) is
+    wrong: a form field's problem, 422 (the login that asked is fine). Callers count it like a
+    failed sign-in."""
 
-    def __init__(self) -> None:
-        super().__init__("is not your current password", field="current_password")
+    def __init__(
+        self, problem: str = "is not your current password", field: str = "current_password"
+    ) -> None:
+        super().__init__(problem, field=field)
 
 
 def email_key(email: str) -> str:
@@ -95,6 +99,13 @@ def normalize_email(email: str) -> str:
     return cleaned
 
 
+def password_text(password: str) -> str:
+    """A password as every entry point reads it: without surrounding spaces (the API's input
+    models strip every text; the web forms and the CLI go through here too, so a password set
+    in one place works in all of them)."""
+    return password.strip()
+
+
 def check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_CHARS:
         raise InputError(f"must be at least {MIN_PASSWORD_CHARS} characters", field="password")
@@ -104,6 +115,7 @@ def check_password(password: str) -> None:
 
 def _create(rt: Runtime, email: str, password: str, display_name: str, role: str) -> User:
     address = normalize_email(email)
+    password = password_text(password)
     check_password(password)
     name = display_name.strip()
     if not name:
@@ -211,6 +223,7 @@ def login(rt: Runtime, email: str, password: str, *, kind: str) -> LoginView:
     """Check the password and issue a browser session (``kind="session"``) or a bearer token."""
     if kind not in ("session", "bearer"):
         raise InputError("must be session or bearer", field="kind")
+    password = password_text(password)
     with rt.db.write() as session:
         user = session.scalar(select(User).where(User.email.in_(email_keys(email))))
         try:
@@ -286,6 +299,7 @@ def change_password(
     is a :class:`WrongPasswordError`; a new password that breaks the length rule or equals the
     current one is an ``InputError`` on ``new_password``.
     """
+    current_password, new_password = password_text(current_password), password_text(new_password)
     if not current_password:
         raise InputError("must not be empty", field="current_password")
     with rt.db.write() as session:
@@ -320,6 +334,7 @@ def set_password(rt: Runtime, actor: Actor | None, user_id: int, new_password: s
             raise NotAllowedError(
                 "change your own password with your current one (POST /api/v1/me/password)"
             )
+    new_password = password_text(new_password)
     try:
         check_password(new_password)
     except InputError as error:

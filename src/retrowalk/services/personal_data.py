@@ -25,11 +25,11 @@ import argon2
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from retrowalk.errors import InputError
 from retrowalk.exchange.csv_export import bouts_csv, outcomes_csv, sessions_csv
 from retrowalk.exchange.fhir import bundle_from_records, bundle_to_json
 from retrowalk.reports.clinician_pdf import render_clinician_pdf
 from retrowalk.services import audit
+from retrowalk.services.accounts import WrongPasswordError, password_text
 from retrowalk.services.exchange import REPORT_MAX_DAYS, program_note, report_data
 from retrowalk.services.patient_records import load_patient_records
 from retrowalk.services.policy import lock_patient, require_patient_access, require_role
@@ -221,16 +221,17 @@ _PATIENT_TABLES: tuple[Any, ...] = (
 def delete_account(rt: Runtime, actor: Actor, patient_id: int, password: str) -> None:
     """Delete the patient's account and all their health data (password required).
 
-    The password is read as sign-up and sign-in read it, without surrounding spaces
-    (``services.inputs.Input``): typed with them, it matches there and must match here too."""
+    The password is read as everywhere else, without surrounding spaces
+    (:func:`~retrowalk.services.accounts.password_text`). A wrong one is a
+    ``WrongPasswordError``, which the callers count like a failed sign-in."""
     with rt.db.write() as session:
         # after every other writer of this patient (their rows are then all visible to delete)
         lock_patient(session, patient_id)
         patient = _require_self(session, actor, patient_id)
         try:
-            rt.hasher.verify(patient.password_hash, password.strip())
+            rt.hasher.verify(patient.password_hash, password_text(password))
         except (argon2.exceptions.VerificationError, argon2.exceptions.InvalidHashError):
-            raise InputError("the password does not match", field="password") from None
+            raise WrongPasswordError("the password does not match", field="password") from None
         now = rt.now()
         links = _by_patient(session, CareLink, patient_id)
         for link in links:

@@ -7,9 +7,10 @@
   a write. The server compares the header with the token stored (hashed) for that session.
 - **Other clients:** ``POST /api/v1/auth/tokens`` returns a bearer token for
   ``Authorization: Bearer <token>``; no cookie, so no CSRF check.
-- **Login rate limit:** after ``login_max_failures`` failed logins within ``login_window_s`` for
-  one email address, or 4 times that many from one client address, further attempts get 429
-  until the window has passed. Kept in memory per process (one server process per clinic).
+- **Login rate limit:** after ``login_max_failures`` wrong passwords within ``login_window_s``
+  for one email address, or 4 times that many from one client address, further attempts get 429
+  until the window has passed; every password check counts (sign-in, password change, account
+  deletion). Kept in memory per process (one server process per clinic).
 """
 
 from __future__ import annotations
@@ -18,14 +19,21 @@ import hmac
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
 from retrowalk.errors import PermissionDeniedError
-from retrowalk.services.accounts import AuthenticationError, authenticate, email_key
+from retrowalk.services.accounts import (
+    AuthenticationError,
+    WrongPasswordError,
+    authenticate,
+    email_key,
+)
 from retrowalk.services.hashing import keyed_hash
 from retrowalk.services.runtime import Actor, Runtime
 from retrowalk.web.errors import LoginRateLimitedError
@@ -90,13 +98,30 @@ def session_token(request: Request) -> str | None:
     return request.cookies.get(SESSION_COOKIE)
 
 
-class LoginLimiter:
-    """Counts failed logins per email and per client address in a sliding window.
+@dataclass(frozen=True)
+class Attempt:
+    """One password check counted in advance (see :meth:`LoginLimiter.attempt`)."""
 
-    Only counters with a failure inside the window are kept: a key whose failures have all
-    expired is dropped when it is next read, and every ``window_s`` the whole table is swept, so
-    attempts with ever new email addresses do not grow it without bound. ``clock``: seconds,
-    monotonic (tests pass their own).
+    email_key: str
+    client_key: str
+    at: float
+
+
+PASSWORD_FAILURES = (AuthenticationError, WrongPasswordError)
+"""The refusals that mean "wrong password": they stay counted."""
+
+
+class LoginLimiter:
+    """Counts password checks per email and per client address in a sliding window.
+
+    Every place that checks a password (sign-in, password change, account deletion) counts the
+    attempt *before* the slow argon2 check, under the lock (:meth:`attempt`): guesses sent in
+    parallel cannot all pass an empty counter. A correct password takes the attempt back and
+    clears the email's counter (:meth:`succeeded`), any other outcome that is not a wrong
+    password takes it back (:meth:`release`). Only counters with an attempt inside the window
+    are kept: a key whose attempts have all expired is dropped when it is next read, and every
+    ``window_s`` the whole table is swept, so attempts with ever new email addresses do not grow
+    it without bound. ``clock``: seconds, monotonic (tests pass their own).
     """
 
     def __init__(
@@ -110,7 +135,7 @@ class LoginLimiter:
         self._swept_at = clock()
 
     def _recent(self, key: str, now: float) -> deque[float] | None:
-        """The key's failures inside the window, or ``None`` (and the key dropped) if none."""
+        """The key's attempts inside the window, or ``None`` (and the key dropped) if none."""
         times = self._failures.get(key)
         if times is None:
             return None
@@ -134,28 +159,64 @@ class LoginLimiter:
         with self._lock:
             return len(self._failures)
 
-    def check(self, email: str, client: str) -> None:
-        """Raise :class:`LoginRateLimitedError` if either counter is full."""
+    def attempt(self, email: str, client: str) -> Attempt:
+        """Count one password check now, or raise :class:`LoginRateLimitedError` if either
+        counter is full (nothing is counted then)."""
         now = self._clock()
+        made = Attempt(f"email:{email_key(email)}", f"ip:{client}", now)
         with self._lock:
+            self._sweep(now)
             for key, limit in (
-                (f"email:{email_key(email)}", self.max_failures),
-                (f"ip:{client}", self.max_failures * IP_FAILURE_FACTOR),
+                (made.email_key, self.max_failures),
+                (made.client_key, self.max_failures * IP_FAILURE_FACTOR),
             ):
                 times = self._recent(key, now)
                 if times is not None and len(times) >= limit:
                     raise LoginRateLimitedError(max(1, int(self.window_s - (now - times[0]))))
+            for key in (made.email_key, made.client_key):
+                self._failures.setdefault(key, deque()).append(now)
+        return made
 
-    def failed(self, email: str, client: str) -> None:
-        now = self._clock()
-        with self._lock:
-            self._sweep(now)
-            for key in (f"email:{email_key(email)}", f"ip:{client}"):
-                times = self._recent(key, now)
-                if times is None:
-                    times = self._failures[key] = deque()
-                times.append(now)
+    def _take_back(self, made: Attempt, key: str) -> None:
+        times = self._failures.get(key)
+        if times is not None and made.at in times:
+            times.remove(made.at)
+            if not times:
+                del self._failures[key]
 
-    def succeeded(self, email: str) -> None:
+    def release(self, made: Attempt) -> None:
+        """The check ended without a wrong password (e.g. a bad new password): uncount it."""
         with self._lock:
-            self._failures.pop(f"email:{email_key(email)}", None)
+            self._take_back(made, made.email_key)
+            self._take_back(made, made.client_key)
+
+    def succeeded(self, made: Attempt) -> None:
+        """The password was right: uncount it and clear the email's earlier failures."""
+        with self._lock:
+            self._take_back(made, made.client_key)
+            self._failures.pop(made.email_key, None)
+
+    @contextmanager
+    def guard(self, email: str, client: str) -> Iterator[None]:
+        """Count a password check around the block: a wrong password (:data:`PASSWORD_FAILURES`)
+        stays counted, a block that ends normally is a success, anything else is uncounted."""
+        made = self.attempt(email, client)
+        try:
+            yield
+        except PASSWORD_FAILURES:
+            raise
+        except BaseException:
+            self.release(made)
+            raise
+        self.succeeded(made)
+
+
+def client_address(request: Request) -> str:
+    """The address a request came from (the per-client counter's key)."""
+    return request.client.host if request.client else "unknown"
+
+
+def password_check(request: Request, email: str) -> AbstractContextManager[None]:
+    """:meth:`LoginLimiter.guard` of the app's limiter for this request's client."""
+    limiter: LoginLimiter = request.app.state.login_limiter
+    return limiter.guard(email, client_address(request))

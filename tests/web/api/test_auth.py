@@ -196,3 +196,40 @@ def test_a_clinician_cannot_set_a_patients_password(
     url = f"/api/v1/admin/users/{patient.id}/password"
     assert clinician.put(url, json={"new_password": NEW_PASSWORD}).status_code == 403
     assert client_for(patient).get("/api/v1/me").status_code == 200
+
+
+def test_guessing_the_password_through_account_deletion_is_rate_limited(
+    client_for: ClientFor, runtime: Runtime
+) -> None:
+    thief = client_for("patient")
+    url = f"/api/v1/patients/{thief.user.id}/account-deletion"  # type: ignore[attr-defined]
+    for _ in range(runtime.settings.login_max_failures):
+        assert thief.post(url, json={"password": "a guess at it"}).status_code == 422
+    assert thief.post(url, json={"password": PASSWORD}).status_code == 429
+    assert thief.get("/api/v1/me").status_code == 200  # the account is still there
+
+
+def test_a_password_set_with_surrounding_spaces_works_in_every_entry_point(
+    client: TestClient, client_for: ClientFor, make_user: MakeUser
+) -> None:
+    user = make_user("patient")
+    page = client_for(user, auth="cookie")
+    spaced = "  " + NEW_PASSWORD + "  "
+    changed = page.post(
+        "/account/password",
+        data={
+            "csrf_token": page.cookies.get("retrowalk_csrf") or "",
+            "current_password": PASSWORD,
+            "new_password": spaced,
+            "new_password_again": spaced,
+        },
+        follow_redirects=False,
+    )
+    assert changed.status_code == 303, changed.text
+    for typed in (spaced, NEW_PASSWORD):
+        token = client.post("/api/v1/auth/tokens", json={"email": user.email, "password": typed})
+        assert token.status_code == 201, typed
+        form = client.post(
+            "/login", data={"email": user.email, "password": typed}, follow_redirects=False
+        )
+        assert form.status_code == 303, typed

@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response, status
 
 from retrowalk.services import accounts
-from retrowalk.services.accounts import AuthenticationError, WrongPasswordError
 from retrowalk.services.inputs import LoginIn, PasswordChangeIn, SignupIn
 from retrowalk.services.views import LoginView, UserView
 from retrowalk.web.api.schemas import PasswordChangedOut, SessionLoginOut, TokenOut
@@ -13,8 +12,8 @@ from retrowalk.web.security import (
     CSRF_COOKIE,
     SESSION_COOKIE,
     ActorDep,
-    LoginLimiter,
     RuntimeDep,
+    password_check,
     session_token,
 )
 
@@ -30,16 +29,8 @@ def sign_up(body: SignupIn, rt: RuntimeDep) -> UserView:
 
 
 def _checked_login(request: Request, rt: RuntimeDep, body: LoginIn, kind: str) -> LoginView:
-    limiter: LoginLimiter = request.app.state.login_limiter
-    client = request.client.host if request.client else "unknown"
-    limiter.check(body.email, client)
-    try:
-        login = accounts.login(rt, body.email, body.password, kind=kind)
-    except AuthenticationError:
-        limiter.failed(body.email, client)
-        raise
-    limiter.succeeded(body.email)
-    return login
+    with password_check(request, body.email):
+        return accounts.login(rt, body.email, body.password, kind=kind)
 
 
 @router.post("/auth/login")
@@ -95,15 +86,8 @@ def change_password(
     """Change your own password (the current one is asked). Every other login of the account
     ends; the one that sent this request stays. Wrong current passwords count towards the same
     limit as failed sign-ins (429 when it is reached)."""
-    email = accounts.get_user(rt, actor).email
-    limiter: LoginLimiter = request.app.state.login_limiter
-    client = request.client.host if request.client else "unknown"
-    limiter.check(email, client)
-    try:
+    with password_check(request, accounts.get_user(rt, actor).email):
         ended = accounts.change_password(
             rt, actor, body.current_password, body.new_password, keep_token=session_token(request)
         )
-    except WrongPasswordError:
-        limiter.failed(email, client)
-        raise
     return PasswordChangedOut(ended_logins=ended)

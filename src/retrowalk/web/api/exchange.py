@@ -12,12 +12,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Form, Path, Query, Response, UploadFile, status
+from fastapi import APIRouter, File, Form, Path, Query, Request, Response, UploadFile, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from retrowalk.errors import InputError
 from retrowalk.exchange.watch_import import MAX_WATCH_FILE_BYTES, read_watch_file
 from retrowalk.services import (
+    accounts,
     calendar_subscriptions,
     exchange,
     fhir_import,
@@ -28,7 +29,7 @@ from retrowalk.services.exchange_views import CalendarTokenView, RecordingView, 
 from retrowalk.services.fhir_import import ImportSummaryView
 from retrowalk.services.policy import require_patient_access
 from retrowalk.web.api.common import PatientId, RecordId
-from retrowalk.web.security import ActorDep, RuntimeDep
+from retrowalk.web.security import ActorDep, RuntimeDep, password_check
 
 router = APIRouter(tags=["exchange"])
 
@@ -241,8 +242,14 @@ def personal_data_download(patient_id: PatientId, rt: RuntimeDep, actor: ActorDe
 
 @router.post("/patients/{patient_id}/account-deletion", status_code=status.HTTP_204_NO_CONTENT)
 def delete_account(
-    patient_id: PatientId, body: AccountDeletionIn, rt: RuntimeDep, actor: ActorDep
+    patient_id: PatientId,
+    body: AccountDeletionIn,
+    request: Request,
+    rt: RuntimeDep,
+    actor: ActorDep,
 ) -> Response:
-    """Delete the account and all its health data; clinician links end. Cannot be undone."""
-    personal_data.delete_account(rt, actor, patient_id, body.password)
+    """Delete the account and all its health data; clinician links end. Cannot be undone.
+    A wrong password counts towards the login rate limit (429 when it is reached)."""
+    with password_check(request, accounts.get_user(rt, actor).email):
+        personal_data.delete_account(rt, actor, patient_id, body.password)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -26,7 +26,7 @@ from retrowalk.web.pages.session_user import (
     page_user,
     runtime_of,
 )
-from retrowalk.web.security import LoginLimiter
+from retrowalk.web.security import password_check
 
 router = APIRouter(include_in_schema=False)
 
@@ -39,11 +39,6 @@ def _safe_next(target: str | None, fallback: str) -> str:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return fallback
     return target
-
-
-def _limiter(request: Request) -> LoginLimiter:
-    limiter: LoginLimiter = request.app.state.login_limiter
-    return limiter
 
 
 def signed_in_response(request: Request, login: LoginView, target: str) -> Response:
@@ -95,17 +90,13 @@ def login(
     rt = runtime_of(request)
     if not email.strip() or not password:
         return _login_failed(request, email, next, "Enter your email and your password.", 422)
-    client = request.client.host if request.client else "unknown"
-    limiter = _limiter(request)
     try:
-        limiter.check(email, client)
-        result = accounts.login(rt, email, password, kind="session")
+        with password_check(request, email):
+            result = accounts.login(rt, email, password, kind="session")
     except LoginRateLimitedError as error:
         return _login_failed(request, email, next, str(error), 429)
     except PermissionDeniedError:
-        limiter.failed(email, client)
         return _login_failed(request, email, next, "Wrong email or password.", 401)
-    limiter.succeeded(email)
     fallback = "/app" if result.user.role == "patient" else "/clinic"
     return signed_in_response(request, result, _safe_next(next, fallback))
 
@@ -315,22 +306,18 @@ def password_change(
     if problems:
         return _password_page(request, user, problems, 422)
     rt = runtime_of(request)
-    email = accounts.get_user(rt, user.actor).email
-    client = request.client.host if request.client else "unknown"
-    limiter = _limiter(request)
     try:
-        limiter.check(email, client)
-        accounts.change_password(
-            rt,
-            user.actor,
-            current_password,
-            new_password,
-            keep_token=request.cookies.get(SESSION_COOKIE),
-        )
+        with password_check(request, accounts.get_user(rt, user.actor).email):
+            accounts.change_password(
+                rt,
+                user.actor,
+                current_password,
+                new_password,
+                keep_token=request.cookies.get(SESSION_COOKIE),
+            )
     except LoginRateLimitedError as error:
         return _password_page(request, user, {"current_password": str(error)}, 429)
     except accounts.WrongPasswordError:
-        limiter.failed(email, client)
         problem = "This is not your current password."
         return _password_page(request, user, {"current_password": problem}, 422)
     except InputError as error:

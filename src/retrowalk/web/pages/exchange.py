@@ -29,7 +29,13 @@ from retrowalk.exchange.watch_import import (
     read_watch_file,
 )
 from retrowalk.schemas.parsing import describe_validation_error
-from retrowalk.services import calendar_subscriptions, personal_data, recordings, session_logs
+from retrowalk.services import (
+    accounts,
+    calendar_subscriptions,
+    personal_data,
+    recordings,
+    session_logs,
+)
 from retrowalk.services.exchange_views import RecordingView
 from retrowalk.services.inputs import (
     FUTURE_TOLERANCE,
@@ -39,6 +45,7 @@ from retrowalk.services.inputs import (
 from retrowalk.services.runtime import Actor, Runtime
 from retrowalk.services.views import SessionLogView
 from retrowalk.web.api.common import PatientId, RecordId
+from retrowalk.web.errors import LoginRateLimitedError
 from retrowalk.web.pages.formatting import (
     Units,
     clock_text,
@@ -52,7 +59,7 @@ from retrowalk.web.pages.guards import PageError, require
 from retrowalk.web.pages.patient_records import person_settings
 from retrowalk.web.pages.rendering import Message, render
 from retrowalk.web.pages.session_user import PageUser, check_csrf, runtime_of
-from retrowalk.web.security import CSRF_COOKIE, SESSION_COOKIE
+from retrowalk.web.security import CSRF_COOKIE, SESSION_COOKIE, password_check
 
 router = APIRouter(include_in_schema=False)
 
@@ -298,8 +305,12 @@ def delete_account(
 ) -> Response:
     user = require(request, "patient")
     check_csrf(request, user, csrf_token)
+    rt = runtime_of(request)
     try:
-        personal_data.delete_account(runtime_of(request), user.actor, user.user_id, password)
+        with password_check(request, accounts.get_user(rt, user.actor).email):
+            personal_data.delete_account(rt, user.actor, user.user_id, password)
+    except LoginRateLimitedError as error:
+        return _data_page(request, user, error=str(error), status_code=429)
     except InputError as error:
         return _data_page(request, user, error=error.problem, status_code=422)
     response = RedirectResponse("/?deleted=1", status_code=303)
