@@ -283,3 +283,39 @@ def test_the_password_form_needs_the_pages_csrf_token(patient_client: PatientCli
 
 def test_the_sign_in_page_says_how_to_get_a_forgotten_password_reset(client: TestClient) -> None:
     assert "Forgot your password?" in client.get("/login").text
+
+
+@pytest.mark.parametrize("header", ["origin", "referer"])
+def test_another_site_cannot_sign_a_browser_in_to_its_account(
+    client: TestClient, make_user: MakeUser, header: str
+) -> None:
+    attacker = make_user("patient")
+    forged = client.post(
+        "/login",
+        data={"email": attacker.email, "password": PASSWORD},
+        headers={header: "https://evil.example/login.html"},
+        follow_redirects=False,
+    )
+    assert forged.status_code == 403
+    assert not client.cookies.get(SESSION_COOKIE)
+    signup = client.post(
+        "/signup",
+        data={"display_name": "Mallory", "email": "m@example.org", "password": PASSWORD},
+        headers={header: "null" if header == "origin" else "https://evil.example/"},
+        follow_redirects=False,
+    )
+    assert signup.status_code == 403
+    assert not client.cookies.get(SESSION_COOKIE)
+
+
+def test_the_sites_own_sign_in_form_is_accepted_with_its_origin(
+    client: TestClient, make_user: MakeUser
+) -> None:
+    user = make_user("patient")
+    response = client.post(
+        "/login",
+        data={"email": user.email, "password": PASSWORD},
+        headers={"origin": "http://testserver"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303

@@ -21,6 +21,7 @@ from retrowalk.web.pages.rendering import home_url, render
 from retrowalk.web.pages.session_user import (
     CSRF_COOKIE,
     SESSION_COOKIE,
+    CsrfError,
     PageUser,
     check_csrf,
     page_user,
@@ -67,6 +68,27 @@ def signed_in_response(request: Request, login: LoginView, target: str) -> Respo
     return response
 
 
+class CrossSiteFormError(CsrfError):
+    """A sign-in or sign-up form posted from another site."""
+
+
+def require_same_site_form(request: Request) -> None:
+    """Refuse a form that another site made the browser post (login CSRF: an attacker's page
+    signs the victim in to the attacker's account, and what the victim then logs lands there).
+
+    The sign-in and sign-up forms have no session yet, so no CSRF token; browsers send
+    ``Origin`` with every form POST (else ``Referer``), and it must name this host. A request
+    with neither (not a browser) passes; ``Origin: null`` (a sandboxed frame) does not."""
+    origin = request.headers.get("origin") or request.headers.get("referer")
+    if origin is None:
+        return
+    host = request.headers.get("host", "")
+    if origin == "null" or not host or urlsplit(origin).netloc.lower() != host.lower():
+        raise CrossSiteFormError(
+            "this form was sent from another site; open this site's own page and try again"
+        )
+
+
 @router.get("/")
 def start(request: Request) -> Response:
     user = page_user(request)
@@ -88,6 +110,7 @@ def login(
     next: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     rt = runtime_of(request)
+    require_same_site_form(request)
     if not email.strip() or not password:
         return _login_failed(request, email, next, "Enter your email and your password.", 422)
     try:
@@ -217,6 +240,7 @@ def signup(
         "time_zone": time_zone,
     }
     rt = runtime_of(request)
+    require_same_site_form(request)
     problems = _signup_problems(display_name, email, password, invitation_code)
     if problems:
         return render(
