@@ -17,6 +17,7 @@ from retrowalk.config import Settings
 from retrowalk.services.runtime import Clock, Runtime, build_runtime
 from retrowalk.storage.base import utcnow
 from retrowalk.web.api import API_PREFIX, build_api_router
+from retrowalk.web.api_headers import ApiHeaders
 from retrowalk.web.body_limit import MAX_REQUEST_BYTES, BodySizeLimit
 from retrowalk.web.errors import install_error_handlers
 from retrowalk.web.security import LoginLimiter
@@ -49,6 +50,7 @@ def create_app(
     install_error_handlers(app)
     app.include_router(build_api_router())
     app.add_middleware(BodySizeLimit, max_bytes=max_request_bytes)
+    app.add_middleware(ApiHeaders, prefix=f"{API_PREFIX}/")
 
     @app.get(f"{API_PREFIX}/health", tags=["meta"])
     def health() -> dict[str, str]:
