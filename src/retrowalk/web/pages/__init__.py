@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from retrowalk.web.pages import (
     account,
+    admin,
     clinician,
     patient,
     profile,
@@ -27,6 +28,6 @@ __all__ = ["register"]
 def register(app: FastAPI) -> None:
     """Add the pages, the static files and the page error handlers to ``app``."""
     install_page_errors(app)
-    for module in (account, screening, patient, questionnaires, profile, clinician):
+    for module in (account, screening, patient, questionnaires, profile, clinician, admin):
         app.include_router(module.router)
     app.mount(STATIC_PREFIX, StaticFiles(directory=STATIC_DIR), name="static")

@@ -120,7 +120,7 @@ def login(
         return _login_failed(request, email, next, str(error), 429)
     except PermissionDeniedError:
         return _login_failed(request, email, next, "Wrong email or password.", 401)
-    fallback = "/app" if result.user.role == "patient" else "/clinic"
+    fallback = {"patient": "/app", "clinician": "/clinic"}.get(result.user.role, "/admin")
     return signed_in_response(request, result, _safe_next(next, fallback))
 
 

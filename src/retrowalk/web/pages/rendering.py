@@ -68,6 +68,7 @@ CLINICIAN_NAV = (
     ("Invite a patient", "/clinic/invite"),
     ("Password", "/account/password"),
 )
+ADMIN_NAV = (("Accounts", "/admin"), ("Password", "/account/password"))
 
 
 CONTENT_SECURITY_POLICY = (
@@ -95,6 +96,9 @@ DONE_MESSAGES = {
     "flag": "The flag is marked as resolved.",
     "program": "Your program is ready.",
     "profile": "Saved: your details.",
+    "account": "The account is added.",
+    "account_status": "The account's status is changed.",
+    "account_password": "The new password is set; the account is signed out everywhere.",
     "password": "Your password is changed. Anywhere else you were signed in, you are now "
     "signed out.",
 }
@@ -107,16 +111,14 @@ def navigation(user: PageUser | None, path: str) -> list[NavItem]:
             NavItem("Sign in", "/login", path == "/login"),
             NavItem("Create account", "/signup", path == "/signup"),
         ]
-    items = (
-        PATIENT_NAV if user.role == "patient" else CLINICIAN_NAV if user.role == "clinician" else ()
-    )
+    items = {"patient": PATIENT_NAV, "clinician": CLINICIAN_NAV}.get(user.role, ADMIN_NAV)
     return [NavItem(label, url, path == url) for label, url in items]
 
 
 def home_url(user: PageUser | None) -> str:
     if user is None:
         return "/"
-    return {"patient": "/app", "clinician": "/clinic"}.get(user.role, "/")
+    return {"patient": "/app", "clinician": "/clinic"}.get(user.role, "/admin")
 
 
 def render(
