@@ -260,6 +260,7 @@ def test_db_backup_copies_the_sqlite_database_with_its_accounts(
             assert session.scalar(select(User.email)) == "root@example.org"
     finally:
         copy.dispose()
+    assert out.stat().st_mode & 0o077 == 0  # a copy of health data: this account only
     again = run_cli("db", "backup", "--out", str(out), "--database-url", url)
     assert again.exit_code == 2
     assert "exists already" in again.stderr

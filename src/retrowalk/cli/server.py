@@ -21,7 +21,7 @@ from retrowalk.config import Settings, load_settings
 from retrowalk.errors import InputError
 from retrowalk.services import accounts
 from retrowalk.services.runtime import build_runtime
-from retrowalk.storage.database import Database
+from retrowalk.storage.database import Database, create_private_file
 from retrowalk.storage.migrate import (
     current_revision,
     head_revision,
@@ -183,6 +183,7 @@ def db_backup(
         database.dispose()
     partial = out.with_name(f".{out.name}.partial")
     try:
+        create_private_file(partial)  # a copy of health data: only this account reads it
         with (
             contextlib.closing(
                 sqlite3.connect(source_path.resolve().as_uri() + "?mode=ro", uri=True)

@@ -10,8 +10,9 @@ first transaction.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +23,27 @@ from sqlalchemy.orm import Session, sessionmaker
 SQLITE_BUSY_TIMEOUT_S = 30.0
 
 
+PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+"""Health data and password hashes: readable by the account that runs retrowalk only (not by
+every local user, as the usual umask 022 would leave them)."""
+
+
+def create_private_file(path: Path) -> None:
+    """Create ``path`` empty with :data:`PRIVATE_FILE_MODE` unless it exists (SQLite gives its
+    ``-wal`` and ``-shm`` files the database file's mode)."""
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE_MODE))
+
+
 def _prepare_sqlite_file(url: str) -> None:
     database = make_url(url).database
     if database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        path = Path(database).expanduser()
+        if not path.parent.exists():
+            path.parent.parent.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(mode=PRIVATE_DIR_MODE, exist_ok=True)
+        create_private_file(path)
 
 
 def _sqlite_engine(url: str, *, begin: str) -> Engine:
