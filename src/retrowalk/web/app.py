@@ -41,7 +41,9 @@ def create_app(
         version=__version__,
         summary="Retro-walking for chronic low back pain: accounts, programs, sessions, outcomes.",
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        # the interactive docs page loads Swagger UI from a CDN: a third-party script on the
+        # site's own origin, so only in development (the OpenAPI schema is always served)
+        docs_url=f"{API_PREFIX}/docs" if settings.environment != "production" else None,
         redoc_url=None,
     )
     app.state.settings = settings

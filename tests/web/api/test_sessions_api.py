@@ -91,6 +91,7 @@ def test_the_session_list_pages_and_says_how_many_there_are(client_for: ClientFo
     assert first.headers["x-total-count"] == "5"
     assert 'rel="next"' in first.headers["link"]
     assert "offset=2" in first.headers["link"]
+    assert first.headers["link"].startswith(f"<{url}?")  # relative: not from the Host header
     seen = [s["id"] for s in first.json()]
     last = patient.get(url, params={"limit": 2, "offset": 4})  # type: ignore[attr-defined]
     assert "link" not in last.headers

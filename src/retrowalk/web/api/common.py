@@ -29,4 +29,5 @@ def page_headers(
     response.headers["X-Total-Count"] = str(total)
     if offset + limit < total:
         following = request.url.include_query_params(limit=limit, offset=offset + limit)
-        response.headers["Link"] = f'<{following}>; rel="next"'
+        # a relative reference (RFC 8288 allows it): never an address built from the Host header
+        response.headers["Link"] = f'<{following.path}?{following.query}>; rel="next"'
