@@ -221,8 +221,13 @@ def test_an_admin_sets_a_forgotten_password_and_signs_the_account_out(
 ) -> None:
     admin, patient = make_user("admin"), make_user("patient")
     accounts.login(runtime, patient.email, PASSWORD, kind="session")
+    feed = calendar_subscriptions.create_calendar_url(
+        runtime, Actor(patient.id, "patient"), patient.id
+    )
     accounts.set_password(runtime, Actor(admin.id, "admin"), patient.id, NEW_PASSWORD)
     assert _login_count(runtime, patient.id) == 0
+    with pytest.raises(NotFoundError):  # a reset wins a taken-over account back entirely
+        calendar_subscriptions.calendar_feed(runtime, feed.token)
     assert accounts.login(runtime, patient.email, NEW_PASSWORD, kind="bearer").token
 
 

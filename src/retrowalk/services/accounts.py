@@ -202,11 +202,7 @@ def set_active(rt: Runtime, actor: Actor, user_id: int, active: bool) -> UserVie
         user.is_active = active
         if not active:
             session.execute(delete(AuthToken).where(AuthToken.user_id == user_id))
-            session.execute(
-                update(CalendarToken)
-                .where(CalendarToken.patient_id == user_id, CalendarToken.revoked_at.is_(None))
-                .values(revoked_at=rt.now())
-            )
+            _revoke_calendar_urls(rt, session, user_id)
         return UserView.model_validate(user)
 
 
@@ -322,7 +318,8 @@ def change_password(
 
 def set_password(rt: Runtime, actor: Actor | None, user_id: int, new_password: str) -> UserView:
     """Give an account a new password without the old one (a forgotten password): an admin
-    (``actor``) or the local CLI (``actor=None``, trusted). Every login of the account ends.
+    (``actor``) or the local CLI (``actor=None``, trusted). Every login of the account ends, and
+    its calendar feed URL is revoked (a reset is how a taken-over account is won back).
 
     retrowalk sends no email, so there is no self-service reset: the person asks the clinic's
     administrator. An admin changes their own password with :func:`change_password`, which asks
@@ -345,7 +342,16 @@ def set_password(rt: Runtime, actor: Actor | None, user_id: int, new_password: s
             raise NotFoundError(f"user {user_id} not found")
         user.password_hash = rt.hasher.hash(new_password)
         _end_logins(rt, session, user.id, None)
+        _revoke_calendar_urls(rt, session, user.id)
         return UserView.model_validate(user)
+
+
+def _revoke_calendar_urls(rt: Runtime, session: Session, user_id: int) -> None:
+    session.execute(
+        update(CalendarToken)
+        .where(CalendarToken.patient_id == user_id, CalendarToken.revoked_at.is_(None))
+        .values(revoked_at=rt.now())
+    )
 
 
 def _end_logins(rt: Runtime, session: Session, user_id: int, keep_token: str | None) -> int:

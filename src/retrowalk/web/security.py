@@ -196,6 +196,11 @@ class LoginLimiter:
             self._take_back(made, made.client_key)
             self._failures.pop(made.email_key, None)
 
+    def forget(self, email: str) -> None:
+        """Clear an email's counter (an admin just set a new password for it)."""
+        with self._lock:
+            self._failures.pop(f"email:{email_key(email)}", None)
+
     @contextmanager
     def guard(self, email: str, client: str) -> Iterator[None]:
         """Count a password check around the block: a wrong password (:data:`PASSWORD_FAILURES`)

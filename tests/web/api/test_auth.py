@@ -233,3 +233,17 @@ def test_a_password_set_with_surrounding_spaces_works_in_every_entry_point(
             "/login", data={"email": user.email, "password": typed}, follow_redirects=False
         )
         assert form.status_code == 303, typed
+
+
+def test_after_an_admin_sets_a_new_password_the_person_can_sign_in_at_once(
+    client: TestClient, client_for: ClientFor, make_user: MakeUser, runtime: Runtime
+) -> None:
+    patient = make_user("patient")
+    wrong = {"email": patient.email, "password": "not the password"}
+    for _ in range(runtime.settings.login_max_failures):  # someone locked the account out
+        assert client.post("/api/v1/auth/tokens", json=wrong).status_code == 401
+    admin = client_for("admin")
+    url = f"/api/v1/admin/users/{patient.id}/password"
+    assert admin.put(url, json={"new_password": NEW_PASSWORD}).status_code == 200
+    fresh = {"email": patient.email, "password": NEW_PASSWORD}
+    assert client.post("/api/v1/auth/tokens", json=fresh).status_code == 201

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, status
 
 from retrowalk.services import accounts
 from retrowalk.services.inputs import PasswordSetIn, UserCreateIn, UserUpdateIn
 from retrowalk.services.views import UserView
 from retrowalk.web.api.common import RecordId
-from retrowalk.web.security import ActorDep, RuntimeDep
+from retrowalk.web.security import ActorDep, LoginLimiter, RuntimeDep
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 
@@ -32,8 +32,11 @@ def update_user(user_id: RecordId, body: UserUpdateIn, rt: RuntimeDep, actor: Ac
 
 @router.put("/users/{user_id}/password")
 def set_password(
-    user_id: RecordId, body: PasswordSetIn, rt: RuntimeDep, actor: ActorDep
+    user_id: RecordId, body: PasswordSetIn, request: Request, rt: RuntimeDep, actor: ActorDep
 ) -> UserView:
     """Give an account a new password (it forgot its own; retrowalk sends no email). Every
     login of that account ends. Not for the admin's own account: use ``POST /me/password``."""
-    return accounts.set_password(rt, actor, user_id, body.new_password)
+    changed = accounts.set_password(rt, actor, user_id, body.new_password)
+    limiter: LoginLimiter = request.app.state.login_limiter
+    limiter.forget(changed.email)  # the person may sign in with it at once
+    return changed

@@ -19,6 +19,7 @@ from retrowalk.web.pages.formatting import date_text
 from retrowalk.web.pages.guards import require
 from retrowalk.web.pages.rendering import render
 from retrowalk.web.pages.session_user import PageUser, check_csrf, runtime_of
+from retrowalk.web.security import LoginLimiter
 
 router = APIRouter(include_in_schema=False)
 
@@ -115,9 +116,11 @@ def set_password(
     user = require(request, "admin")
     check_csrf(request, user, csrf_token)
     try:
-        accounts.set_password(runtime_of(request), user.actor, user_id, new_password)
+        changed = accounts.set_password(runtime_of(request), user.actor, user_id, new_password)
     except InputError as error:
         return _page(request, user, error=f"New password: {error.problem}.", status=422)
     except (NotAllowedError, NotFoundError) as error:
         return _page(request, user, error=str(error), status=409)
+    limiter: LoginLimiter = request.app.state.login_limiter
+    limiter.forget(changed.email)  # the person may sign in with it at once
     return RedirectResponse("/admin?done=account_password", status_code=303)
