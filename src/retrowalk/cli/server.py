@@ -20,7 +20,7 @@ from sqlalchemy.exc import DatabaseError
 from retrowalk.config import Settings, load_settings
 from retrowalk.errors import InputError
 from retrowalk.services import accounts
-from retrowalk.services.runtime import build_runtime
+from retrowalk.services.runtime import Runtime, build_runtime
 from retrowalk.storage.database import Database, create_private_file
 from retrowalk.storage.migrate import (
     current_revision,
@@ -198,6 +198,20 @@ def db_backup(
     typer.echo(f"Backed up {shown_url(settings.database_url)} to {out}")
 
 
+def _read_password(prompt: str, from_stdin: bool) -> str:
+    """One line of standard input, or asked twice without echo."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return str(typer.prompt(prompt, hide_input=True, confirmation_prompt=True))
+
+
+def _upgraded_runtime(database_url: str | None) -> Runtime:
+    """The runtime of a database brought to the newest schema first."""
+    settings = settings_for(database_url)
+    _upgrade(settings, database_url)
+    return build_runtime(settings)
+
+
 def user_create(
     email: Annotated[str, typer.Option(help="Login email")],
     display_name: Annotated[str, typer.Option("--name", help="Name shown to others")],
@@ -210,13 +224,8 @@ def user_create(
     """Create an account (e.g. the first admin); asks for the password unless --password-stdin."""
     if role not in ("patient", "clinician", "admin"):
         raise InputError("must be patient, clinician or admin", field="--role")
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    settings = settings_for(database_url)
-    _upgrade(settings, database_url)
-    runtime = build_runtime(settings)
+    password = _read_password("Password", password_stdin)
+    runtime = _upgraded_runtime(database_url)
     try:
         user = accounts.create_user(runtime, None, email, password, display_name, role)
     finally:
@@ -233,13 +242,8 @@ def user_set_password(
 ) -> None:
     """Give an account a new password (it forgot its own) and sign it out everywhere; asks for
     the password unless --password-stdin."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
-    settings = settings_for(database_url)
-    _upgrade(settings, database_url)
-    runtime = build_runtime(settings)
+    password = _read_password("New password", password_stdin)
+    runtime = _upgraded_runtime(database_url)
     try:
         user_id = accounts.user_id_by_email(runtime, email)
         user = accounts.set_password(runtime, None, user_id, password)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 
 from retrowalk.services import accounts
 from retrowalk.services.runtime import Runtime
@@ -30,35 +31,25 @@ def test_an_admin_signs_in_to_the_accounts_page(client: TestClient, make_user: M
     assert home.headers["location"] == "/admin"  # no redirect loop
 
 
+def _add_clinician(admin: TestClient, password: str) -> Response:
+    data = {
+        "csrf_token": _csrf(admin),
+        "display_name": "Dr. New",
+        "email": "new@clinic.example",
+        "role": "clinician",
+        "password": password,
+    }
+    return admin.post("/admin/accounts", data=data, follow_redirects=False)
+
+
 def test_an_admin_adds_a_clinician_who_can_sign_in(client_for: ClientFor, runtime: Runtime) -> None:
-    admin = client_for("admin", auth="cookie")
-    added = admin.post(
-        "/admin/accounts",
-        data={
-            "csrf_token": _csrf(admin),
-            "display_name": "Dr. New",
-            "email": "new@clinic.example",
-            "role": "clinician",
-            "password": NEW_PASSWORD,
-        },
-        follow_redirects=False,
-    )
+    added = _add_clinician(client_for("admin", auth="cookie"), NEW_PASSWORD)
     assert added.status_code == 303, added.text
     assert accounts.login(runtime, "new@clinic.example", NEW_PASSWORD, kind="bearer").token
 
 
 def test_a_short_first_password_is_named_beside_its_field(client_for: ClientFor) -> None:
-    admin = client_for("admin", auth="cookie")
-    response = admin.post(
-        "/admin/accounts",
-        data={
-            "csrf_token": _csrf(admin),
-            "display_name": "Dr. New",
-            "email": "new@clinic.example",
-            "role": "clinician",
-            "password": "short",
-        },
-    )
+    response = _add_clinician(client_for("admin", auth="cookie"), "short")
     assert response.status_code == 422
     assert 'id="password-error"' in response.text
 
