@@ -2,14 +2,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from retrowalk.gait.io import read_recording
+from retrowalk.gait.io.retrowalk_csv import write_retrowalk_csv
 from retrowalk.gait.io.stream import RetrowalkCsvStream, is_large_retrowalk_csv
 from retrowalk.gait.pipeline import GaitPipeline, GaitResult
+from retrowalk.gait.recording import Recording
 from retrowalk.gait.resample import RecordingFormatError
 
-from .synthetic import write_walking_csv
+from .synthetic import walking_signal, write_walking_csv
 
 
 def test_a_streamed_file_gives_the_same_bouts_as_reading_it_whole(tmp_path: Path) -> None:
@@ -78,3 +81,40 @@ def test_timestamps_going_backwards_deep_in_a_streamed_file_name_their_line(
     path.write_text("\n".join(lines) + "\n")
     with pytest.raises(RecordingFormatError, match="line 9001: timestamps go backwards"):
         _stream_analysis(path)
+
+
+def _walks_with_a_gap(path: Path, gap_s: tuple[float, float]) -> None:
+    """Four 16-s walks 40 s apart (12-28 s, 52-68 s, ...) as a retrowalk CSV, without the rows
+    in ``gap_s`` (a stretch of standing)."""
+    acc, gyr, _ = walking_signal(stand_s=12.0, walk_s=16.0)  # 40 s: stand, walk, stand
+    acc, gyr = np.tile(acc, (4, 1)), np.tile(gyr, (4, 1))
+    time_s = np.arange(acc.shape[0]) / 100.0
+    keep = (time_s < gap_s[0]) | (time_s >= gap_s[1])
+    recording = Recording(time_s[keep], acc[keep], gyr[keep], 100.0, "walks")
+    write_retrowalk_csv(path, recording)
+
+
+def test_a_gap_at_a_chunk_edge_keeps_the_chunked_times_those_of_the_whole_file(
+    tmp_path: Path,
+) -> None:
+    # chunks of 70 s with 20 s overlap: the second segment is planned from 40 s, inside the gap
+    # 35-45 s, so its first row is 5 s after its planned start
+    path = tmp_path / "gap.csv"
+    _walks_with_a_gap(path, (35.0, 45.0))
+    whole = GaitPipeline().analyze(read_recording(path))
+    with RetrowalkCsvStream(path, block_rows=997) as stream:
+        chunked = GaitPipeline().analyze_long(
+            stream.read_segment, stream.duration_s(), chunk_s=70.0, overlap_s=20.0
+        )
+    assert len(whole.bouts) == 4
+    assert [b.start_s for b in chunked.bouts] == pytest.approx(
+        [b.start_s for b in whole.bouts], abs=0.05
+    )
+    # a chunk's own thresholds may add one step at a bout's end (so without a gap too)
+    assert [b.end_s for b in chunked.bouts] == pytest.approx(
+        [b.end_s for b in whole.bouts], abs=0.6
+    )
+    first_ics = [
+        chunked.initial_contacts_s[chunked.initial_contacts_s >= b.start_s][0] for b in whole.bouts
+    ]
+    assert first_ics == pytest.approx([b.start_s for b in whole.bouts], abs=0.05)

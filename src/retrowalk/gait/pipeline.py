@@ -495,9 +495,13 @@ class GaitPipeline:
     ) -> GaitResult:
         """Analyse a recording in overlapping chunks so memory stays bounded.
 
-        ``read_segment(start_s, end_s)`` returns that part of the recording (its own time
-        starting at 0). A chunk owns the bouts that start in its core (the chunk minus half
-        the overlap at each inner edge); a bout longer than ``overlap_s / 2`` that crosses a
+        ``read_segment(start_s, end_s)`` returns that part of the recording, its time counted
+        from ``start_s``: ``time_s[0]`` is 0 when it has a sample at ``start_s``, later when the
+        segment starts in a gap (:class:`retrowalk.gait.io.stream.RetrowalkCsvStream`). Every
+        time of the segment's analysis is moved by ``start_s + time_s[0]``, so results keep the
+        recording's times whatever the segment's first sample. A chunk owns the bouts that
+        start in its core (the chunk minus half the overlap at each inner edge); a bout longer
+        than ``overlap_s / 2`` that crosses a
         chunk edge is cut there.
         """
         if chunk_s <= overlap_s:
@@ -516,24 +520,28 @@ class GaitPipeline:
             core_end = min(core_start + chunk_s - overlap_s, duration_s)
             seg_start = max(0.0, core_start - overlap_s / 2)
             seg_end = min(duration_s, core_end + overlap_s / 2)
-            part, used = self._analyze(read_segment(seg_start, seg_end), reference)
+            segment = read_segment(seg_start, seg_end)
+            # the analysis counts time from the segment's first sample, which lies later than
+            # seg_start when the segment starts in a gap
+            offset = seg_start + segment.start_s
+            part, used = self._analyze(segment, reference)
             if reference is None and used is not None:
                 # the first chunk with bouts holds the recording's first walking (and, for the
                 # warm-up, the part of it inside that chunk): its reference stays for the later
                 # chunks (its times made absolute)
-                reference = used.shifted(seg_start)
+                reference = used.shifted(offset)
             fs = part.sampling_rate_hz
             quality, notes = part.quality, part.notes
             for bout in part.bouts:
-                start = bout.start_s + seg_start
+                start = bout.start_s + offset
                 if core_start <= start < core_end:
-                    bouts.append(replace(bout, start_s=start, end_s=bout.end_s + seg_start))
+                    bouts.append(replace(bout, start_s=start, end_s=bout.end_s + offset))
             for turn in part.turns:
-                start = turn.start_s + seg_start
+                start = turn.start_s + offset
                 if core_start <= start < core_end:
-                    turns.append(Turn(start, turn.end_s + seg_start, turn.angle_deg))
-            ic = part.initial_contacts_s + seg_start
-            fc = part.final_contacts_s + seg_start
+                    turns.append(Turn(start, turn.end_s + offset, turn.angle_deg))
+            ic = part.initial_contacts_s + offset
+            fc = part.final_contacts_s + offset
             own = (ic >= core_start) & (ic < core_end)
             ics.append(ic[own])
             lengths.append(part.step_lengths_m[own])

@@ -2,13 +2,16 @@
 
 A week at 100 Hz is 60 million rows (several GB of text): it is never held in memory. The
 stream reads blocks of lines forward, keeps only the rows still needed (the overlap between
-chunks), and hands out :class:`Recording` segments with their own time starting at 0.
-Segments must be requested in increasing order, as ``analyze_long`` does.
+chunks), and hands out :class:`Recording` segments whose time is counted from the segment's
+planned start (the first sample is later than 0 when the file has no row at that start, e.g.
+inside a gap: ``analyze_long`` adds that offset, so results keep the file's times). Segments
+must be requested in increasing order, as ``analyze_long`` does.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from itertools import islice
 from pathlib import Path
 from types import TracebackType
@@ -104,7 +107,9 @@ class RetrowalkCsvStream:
             ) from None
 
     def read_segment(self, start_s: float, end_s: float) -> Recording:
-        """Rows with ``start_s <= time - t0 < end_s`` as a recording (its time from 0)."""
+        """Rows with ``start_s <= time - t0 < end_s`` as a recording, its time counted from
+        ``start_s``: ``time_s[0]`` is where the first row lies after ``start_s`` (0 unless the
+        segment starts in a gap), so the caller can place every sample in the file."""
         while not self._exhausted and (
             self._buffer.shape[0] == 0 or self._buffer[-1, 0] - self.t0_s < end_s
         ):
@@ -121,13 +126,16 @@ class RetrowalkCsvStream:
                 f"no samples between {start_s:.0f} s and {end_s:.0f} s", source=self.source
             )
         gyr = rows[:, 4:7] if self._has_gyr else None
-        return build_recording(
+        recording = build_recording(
             rows[:, 0] - rows[0, 0],
             rows[:, 1:4],
             gyr,
             source=f"{self.source} @{start_s:.0f}s",
             first_data_line=first_line,
         )
+        # build_recording counts time from the first row; the caller needs it from start_s
+        first_row_s = float(rows[0, 0] - self.t0_s) - start_s
+        return replace(recording, time_s=recording.time_s + first_row_s)
 
     def _fill(self, n_rows: int) -> None:
         lines = list(islice(self._handle, n_rows))
