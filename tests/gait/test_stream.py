@@ -83,13 +83,19 @@ def test_timestamps_going_backwards_deep_in_a_streamed_file_name_their_line(
         _stream_analysis(path)
 
 
-def _walks_with_a_gap(path: Path, gap_s: tuple[float, float]) -> None:
+def _walks_with_gaps(
+    path: Path, gaps_s: list[tuple[float, float]], nan_at_s: tuple[float, ...] = ()
+) -> None:
     """Four 16-s walks 40 s apart (12-28 s, 52-68 s, ...) as a retrowalk CSV, without the rows
-    in ``gap_s`` (a stretch of standing)."""
+    in ``gaps_s`` and with three rows of missing values from each time in ``nan_at_s``."""
     acc, gyr, _ = walking_signal(stand_s=12.0, walk_s=16.0)  # 40 s: stand, walk, stand
     acc, gyr = np.tile(acc, (4, 1)), np.tile(gyr, (4, 1))
     time_s = np.arange(acc.shape[0]) / 100.0
-    keep = (time_s < gap_s[0]) | (time_s >= gap_s[1])
+    for at_s in nan_at_s:
+        acc[round(at_s * 100) : round(at_s * 100) + 3, 0] = np.nan
+    keep = np.ones(time_s.shape[0], dtype=bool)
+    for start_s, end_s in gaps_s:
+        keep &= (time_s < start_s) | (time_s >= end_s)
     recording = Recording(time_s[keep], acc[keep], gyr[keep], 100.0, "walks")
     write_retrowalk_csv(path, recording)
 
@@ -100,7 +106,7 @@ def test_a_gap_at_a_chunk_edge_keeps_the_chunked_times_those_of_the_whole_file(
     # chunks of 70 s with 20 s overlap: the second segment is planned from 40 s, inside the gap
     # 35-45 s, so its first row is 5 s after its planned start
     path = tmp_path / "gap.csv"
-    _walks_with_a_gap(path, (35.0, 45.0))
+    _walks_with_gaps(path, [(35.0, 45.0)])
     whole = GaitPipeline().analyze(read_recording(path))
     with RetrowalkCsvStream(path, block_rows=997) as stream:
         chunked = GaitPipeline().analyze_long(
@@ -118,3 +124,32 @@ def test_a_gap_at_a_chunk_edge_keeps_the_chunked_times_those_of_the_whole_file(
         chunked.initial_contacts_s[chunked.initial_contacts_s >= b.start_s][0] for b in whole.bouts
     ]
     assert first_ics == pytest.approx([b.start_s for b in whole.bouts], abs=0.05)
+
+
+def _gaps(result: GaitResult) -> list[tuple[float, float]]:
+    gaps = result.quality["gaps"]
+    assert isinstance(gaps, list)
+    return [(float(g["start_s"]), float(g["end_s"])) for g in gaps]
+
+
+def test_the_chunked_quality_report_holds_every_chunks_gaps_and_dropped_samples_once(
+    tmp_path: Path,
+) -> None:
+    # segments (70-s chunks, 20-s overlap) 0-60, 40-110, 90-160, 140-160 s: the gap 95-97 s
+    # and the missing values at 105 s lie where two segments overlap; 35-45 s crosses a
+    # segment's start
+    path = tmp_path / "gaps.csv"
+    _walks_with_gaps(path, [(35.0, 45.0), (95.0, 97.0)], nan_at_s=(20.0, 105.0, 130.0))
+    lines = path.read_text().splitlines()
+    lines[7001] = "," + lines[7001].split(",", 1)[1]  # a row without a time at 70 s
+    path.write_text("\n".join(lines) + "\n")
+    whole = GaitPipeline().analyze(read_recording(path))
+    with RetrowalkCsvStream(path, block_rows=997) as stream:
+        chunked = GaitPipeline().analyze_long(
+            stream.read_segment, stream.duration_s(), chunk_s=70.0, overlap_s=20.0
+        )
+    assert whole.quality["dropped_samples"] == chunked.quality["dropped_samples"] == 10
+    assert len(_gaps(whole)) == 5  # 2, and 3 where rows were dropped
+    assert np.allclose(_gaps(chunked), _gaps(whole))
+    assert chunked.quality["notes"] == whole.quality["notes"]
+    assert chunked.notes[:2] == whole.notes[:2]

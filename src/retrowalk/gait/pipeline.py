@@ -38,7 +38,7 @@ from retrowalk.gait.parameters import (
     bout_step_indices,
     parameters_of_bouts,
 )
-from retrowalk.gait.recording import Recording
+from retrowalk.gait.recording import Gap, QualityReport, Recording
 from retrowalk.gait.reference import (
     NO_REFERENCE_NOTE,
     REFERENCE_MODES,
@@ -46,6 +46,7 @@ from retrowalk.gait.reference import (
     ReferenceMode,
     choose_reference,
 )
+from retrowalk.gait.resample import GAP_FACTOR, quality_notes
 from retrowalk.gait.turns import Turn, TurnDetector
 
 __all__ = ["NO_REFERENCE_NOTE", "REFERENCE_MODES", "ReferenceMode"]  # re-exported
@@ -513,8 +514,8 @@ class GaitPipeline:
         lengths: list[FloatArray] = []
         fs = 0.0
         core_start = 0.0
-        quality: dict[str, object] = {}
-        notes: tuple[str, ...] = ()
+        quality = _ChunkedQuality(duration_s)
+        notes: dict[str, None] = {}  # the analysis notes of every chunk, each once, in order
         reference: ReferenceChoice | None = None
         while core_start < duration_s:
             core_end = min(core_start + chunk_s - overlap_s, duration_s)
@@ -531,7 +532,8 @@ class GaitPipeline:
                 # chunks (its times made absolute)
                 reference = used.shifted(offset)
             fs = part.sampling_rate_hz
-            quality, notes = part.quality, part.notes
+            quality.add(segment, offset, core_start, core_end, last=core_end >= duration_s)
+            notes.update((n, None) for n in part.notes if n not in segment.quality.notes)
             for bout in part.bouts:
                 start = bout.start_s + offset
                 if core_start <= start < core_end:
@@ -557,9 +559,9 @@ class GaitPipeline:
             bouts=tuple(bouts),
             turns=tuple(turns),
             algorithm=self._algorithm_with(reference),
-            quality=quality,
+            quality=quality.report.as_dict(),
             plan=self.plan,
-            notes=notes,
+            notes=(*quality.report.notes, *notes),
         )
 
     def _algorithm_with(self, reference: ReferenceChoice | None) -> dict[str, Any]:
@@ -599,6 +601,66 @@ class GaitPipeline:
             (e.direction, float(e.confidence), e.reason if e.direction == "unknown" else "")
             for e in estimates
         ]
+
+
+class _ChunkedQuality:
+    """The quality report of a recording analysed in overlapping chunks, merged from the
+    segments' reports with times from the recording's start.
+
+    Each gap is counted once however many segments saw it, plus the gaps no segment saw whole
+    (one segment's last sample and the next one's first further apart than a gap); each
+    dropped sample is counted by the chunk whose core holds it; the clipped fraction is the
+    chunks' fractions weighted by their cores' length; the reader's own notes are kept once.
+    """
+
+    def __init__(self, duration_s: float) -> None:
+        self._duration_s = duration_s
+        self._gaps: dict[tuple[int, int], Gap] = {}
+        self._dropped = 0
+        self._clipped_s = 0.0
+        self._resampled_from_hz: float | None = None
+        self._reader_notes: dict[str, None] = {}
+        self._last_sample_s: float | None = None
+
+    def add(
+        self, segment: Recording, offset_s: float, core_start: float, core_end: float, last: bool
+    ) -> None:
+        """One segment's report; ``offset_s``: where its first sample lies in the recording."""
+        fs = segment.sampling_rate_hz
+        report = segment.quality
+        first_s = offset_s
+        if self._last_sample_s is not None and first_s - self._last_sample_s > GAP_FACTOR / fs:
+            self._add_gap(Gap(self._last_sample_s, first_s), fs)
+        for gap in report.gaps:
+            self._add_gap(Gap(gap.start_s + offset_s, gap.end_s + offset_s), fs)
+        end_s = offset_s + (segment.n_samples - 1) / fs
+        self._last_sample_s = (
+            end_s if self._last_sample_s is None else max(self._last_sample_s, end_s)
+        )
+        dropped = report.dropped_times_s + offset_s
+        own = (dropped >= core_start) & ((dropped < core_end) | last)
+        self._dropped += int(np.count_nonzero(own))
+        self._clipped_s += report.clipped_fraction * (core_end - core_start)
+        if self._resampled_from_hz is None:
+            self._resampled_from_hz = report.resampled_from_hz
+        generated = quality_notes(report.dropped_samples, report.gaps, report.clipped_fraction)
+        self._reader_notes.update((n, None) for n in report.notes if n not in generated)
+
+    def _add_gap(self, gap: Gap, fs: float) -> None:
+        # the same gap seen by two segments has the same ends to rounding
+        self._gaps.setdefault((round(gap.start_s * fs), round(gap.end_s * fs)), gap)
+
+    @property
+    def report(self) -> QualityReport:
+        gaps = tuple(sorted(self._gaps.values(), key=lambda g: g.start_s))
+        clipped = self._clipped_s / self._duration_s if self._duration_s > 0 else 0.0
+        return QualityReport(
+            gaps=gaps,
+            clipped_fraction=clipped,
+            resampled_from_hz=self._resampled_from_hz,
+            dropped_samples=self._dropped,
+            notes=(*self._reader_notes, *quality_notes(self._dropped, gaps, clipped)),
+        )
 
 
 MAX_ABS_ACC_M_S2 = 1e4

@@ -41,6 +41,11 @@ class QualityReport:
     dropped_samples: int = 0
     """Samples removed because a value was NaN or a timestamp repeated/went backwards."""
     notes: tuple[str, ...] = ()
+    dropped_times_s: NDArray[np.float64] = field(
+        default_factory=lambda: np.zeros(0), compare=False, repr=False
+    )
+    """Where each dropped sample was (s from the recording's first sample; a sample without a
+    time at the time before it), so chunked analysis counts each once (not in :meth:`as_dict`)."""
 
     def as_dict(self) -> dict[str, object]:
         return {

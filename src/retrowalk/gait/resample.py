@@ -59,6 +59,7 @@ def build_recording(
     if not finite.any():
         raise RecordingFormatError("every sample has a missing (NaN) value", source=source)
     line_of = np.arange(time_s.shape[0]) + (first_data_line or 0)
+    dropped_at = _filled_times(time_s)[~finite]
     time_s, acc, line_of = time_s[finite], acc[finite], line_of[finite]
     gyr = None if gyr is None else gyr[finite]
 
@@ -74,6 +75,7 @@ def build_recording(
     repeated = np.r_[False, steps == 0]
     if repeated.any():
         dropped += int(np.count_nonzero(repeated))
+        dropped_at = np.sort(np.concatenate([dropped_at, time_s[repeated]]))
         keep = ~repeated
         time_s, acc, line_of = time_s[keep], acc[keep], line_of[keep]
         gyr = None if gyr is None else gyr[keep]
@@ -122,20 +124,13 @@ def build_recording(
         resampled_from = raw_rate_hz
     rel_time = np.arange(time_s.shape[0], dtype=np.float64) / rate_hz
     clipped = clipped_fraction(acc)
-    all_notes = list(notes)
-    if dropped:
-        all_notes.append(f"{dropped} samples dropped (missing values or repeated timestamps)")
-    if gaps:
-        total = sum(g.duration_s for g in gaps)
-        all_notes.append(f"{len(gaps)} gaps ({total:.1f} s) filled by linear interpolation")
-    if clipped > 0.001:
-        all_notes.append(f"{100 * clipped:.1f} % of samples clipped at the accelerometer range")
     quality = QualityReport(
         gaps=gaps,
         clipped_fraction=clipped,
         resampled_from_hz=resampled_from,
         dropped_samples=dropped,
-        notes=tuple(all_notes),
+        notes=(*notes, *quality_notes(dropped, gaps, clipped)),
+        dropped_times_s=np.sort(dropped_at) - t0,
     )
     return Recording(
         time_s=rel_time,
@@ -145,6 +140,33 @@ def build_recording(
         source=source,
         quality=quality,
     )
+
+
+def quality_notes(dropped: int, gaps: tuple[Gap, ...], clipped: float) -> tuple[str, ...]:
+    """The notes a quality report adds for dropped samples, gaps and clipping (one wording for
+    a whole recording and for the merged chunks of a long one)."""
+    notes: list[str] = []
+    if dropped:
+        notes.append(f"{dropped} samples dropped (missing values or repeated timestamps)")
+    if gaps:
+        total = sum(g.duration_s for g in gaps)
+        notes.append(f"{len(gaps)} gaps ({total:.1f} s) filled by linear interpolation")
+    if clipped > 0.001:
+        notes.append(f"{100 * clipped:.1f} % of samples clipped at the accelerometer range")
+    return tuple(notes)
+
+
+def _filled_times(time_s: FloatArray) -> FloatArray:
+    """``time_s`` with each missing time replaced by the one before it (the first by the first
+    time there is): where a sample without a time sat, for the dropped-sample count."""
+    known = np.isfinite(time_s)
+    if known.all() or not known.any():
+        return time_s
+    index = np.where(known, np.arange(time_s.shape[0]), 0)
+    np.maximum.accumulate(index, out=index)
+    filled = time_s[index]
+    filled[: int(np.argmax(known))] = time_s[known][0]
+    return filled
 
 
 def resample(recording: Recording, target_rate_hz: float) -> Recording:
@@ -172,6 +194,7 @@ def resample(recording: Recording, target_rate_hz: float) -> Recording:
         resampled_from_hz=recording.sampling_rate_hz,
         dropped_samples=recording.quality.dropped_samples,
         notes=recording.quality.notes,
+        dropped_times_s=recording.quality.dropped_times_s,
     )
     return Recording(grid, acc, gyr, float(target_rate_hz), recording.source, quality)
 

@@ -73,6 +73,7 @@ class RetrowalkCsvStream:
         self._buffer = np.zeros((0, len(self._columns)))
         self._line_of = np.zeros(0, dtype=np.int64)  # each buffered row's line in the file
         self._exhausted = False
+        self._last_time: float | None = None  # the time of the last row read
         self._fill(1)
         while self._buffer.shape[0] == 0 and not self._exhausted:
             self._fill(self.block_rows)  # the first rows had no time (dropped)
@@ -150,11 +151,28 @@ class RetrowalkCsvStream:
         values = parse_rows(lines, self._delimiter, self._header, self.source, first_line)
         block = values[:, self._columns]
         line_of = first_line + np.arange(block.shape[0], dtype=np.int64)
-        # a row without a time cannot be placed: dropped, as the whole-file reader does (the
-        # segment search below needs times in order, and NaN is in no order)
+        # a row without a time cannot be placed (the segment search needs times in order, and
+        # NaN is in no order): it takes the time of the row before it (the first rows: the
+        # first time) and a missing value, so build_recording drops and counts it, there, as
+        # the whole-file reader does; rows before any time at all are dropped here
         timed = np.isfinite(block[:, 0])
         if not timed.all():
-            block, line_of = block[timed], line_of[timed]
+            block = block.copy()
+            index = np.where(timed, np.arange(block.shape[0]), -1)
+            np.maximum.accumulate(index, out=index)
+            if self._last_time is not None:
+                before = np.where(index >= 0, block[np.maximum(index, 0), 0], self._last_time)
+            elif timed.any():
+                before = np.where(index >= 0, block[np.maximum(index, 0), 0], block[timed][0, 0])
+            else:
+                before = block[:, 0]
+            untimed = ~timed
+            block[untimed, 0] = before[untimed]
+            block[untimed, 1] = np.nan
+            placed = np.isfinite(block[:, 0])
+            block, line_of = block[placed], line_of[placed]
+        if block.shape[0]:
+            self._last_time = float(block[-1, 0])
         self._buffer = np.vstack([self._buffer, block]) if self._buffer.size else block
         self._line_of = np.concatenate([self._line_of, line_of])
 
