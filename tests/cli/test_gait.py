@@ -316,3 +316,23 @@ def test_batch_with_absurdly_many_workers_starts_no_more_than_it_needs(
     result = run_cli("gait", "batch", str(folder), "--out", str(out), "--workers", "100000")
     assert result.exit_code == 0, result.stderr
     assert "1 recordings analysed (0 failed)" in result.stdout
+
+
+def test_batch_lists_each_skipped_file_with_why(run_cli: RunCli, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_walking_csv(folder / "walk.csv", walk_s=10.0)
+    (folder / "Accelerometer.csv").write_text("time,seconds_elapsed,z,y,x\n0,0,9.81,0,0\n")
+    (folder / "Gyroscope.csv").write_text("time,seconds_elapsed,z,y,x\n0,0,0,0,0\n")
+    out = tmp_path / "r.csv"
+    result = run_cli("gait", "batch", str(folder), "--out", str(out), "--workers", "1")
+    assert result.exit_code == 0, result.stderr
+    reason = "part of the Sensor Logger export read as Accelerometer.csv"
+    assert f"skipped {folder / 'Gyroscope.csv'}: {reason}" in result.stdout
+    assert "2 recordings analysed (1 failed), 1 files skipped" in result.stdout
+    with out.open() as handle:
+        rows = {Path(r["file"]).name: r for r in csv.DictReader(handle)}
+    assert (rows["Gyroscope.csv"]["status"], rows["Gyroscope.csv"]["message"]) == (
+        "skipped",
+        reason,
+    )

@@ -5,6 +5,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import scipy.io
 
 from retrowalk.errors import InputError
 from retrowalk.gait.batch import find_jobs, run_batch, write_rows
@@ -12,7 +13,7 @@ from retrowalk.gait.io import read_recording
 from retrowalk.gait.pipeline import GaitPipeline
 from retrowalk.gait.plot import plot_result
 
-from .synthetic import walking_recording, write_walking_csv
+from .synthetic import walking_recording, write_mobilised_mat, write_walking_csv
 
 
 def test_the_plot_is_written_as_svg(tmp_path: Path) -> None:
@@ -54,8 +55,46 @@ def test_a_sensor_logger_folder_and_a_zip_export_are_one_job_each(tmp_path: Path
     with zipfile.ZipFile(tmp_path / "phone.zip", "w") as archive:
         archive.writestr("TotalAcceleration.csv", header)
     write_walking_csv(tmp_path / "walk.csv", walk_s=5.0)
-    found = sorted(str(job.path.relative_to(tmp_path)) for job in find_jobs(tmp_path))
+    jobs = find_jobs(tmp_path)
+    found = sorted(str(job.path.relative_to(tmp_path)) for job in jobs if not job.skipped)
     assert found == ["2026-11-20_18-03-11/Accelerometer.csv", "phone.zip", "walk.csv"]
+
+
+def test_the_other_files_of_a_sensor_logger_export_are_listed_as_skipped_with_why(
+    tmp_path: Path,
+) -> None:
+    header = "time,seconds_elapsed,z,y,x\n0,0,9.81,0,0\n"
+    for name in ("Accelerometer.csv", "Gyroscope.csv"):
+        (tmp_path / name).write_text(header)
+    (tmp_path / "Metadata.csv").write_text("version,device name,recording time,platform\n")
+    skipped = {job.path.name: job.skipped for job in find_jobs(tmp_path) if job.skipped}
+    assert sorted(skipped) == ["Gyroscope.csv", "Metadata.csv"]
+    assert skipped["Gyroscope.csv"] == "part of the Sensor Logger export read as Accelerometer.csv"
+
+
+def test_a_recording_beside_a_sensor_logger_export_is_analysed_too(tmp_path: Path) -> None:
+    (tmp_path / "Accelerometer.csv").write_text("time,seconds_elapsed,z,y,x\n0,0,9.81,0,0\n")
+    write_walking_csv(tmp_path / "participant07_lab.csv", walk_s=5.0)
+    analysed = sorted(job.path.name for job in find_jobs(tmp_path) if not job.skipped)
+    assert analysed == ["Accelerometer.csv", "participant07_lab.csv"]
+
+
+def test_a_mobilise_d_mat_of_any_name_is_analysed_per_trial(tmp_path: Path) -> None:
+    write_mobilised_mat(tmp_path / "HA001.mat", trials=2)
+    jobs = find_jobs(tmp_path)
+    assert [(job.path.name, job.trial, job.skipped) for job in jobs] == [
+        ("HA001.mat", "TimeMeasure1/Test5/Trial1", ""),
+        ("HA001.mat", "TimeMeasure1/Test5/Trial2", ""),
+    ]
+
+
+def test_a_mat_file_without_mobilise_d_recordings_is_a_skipped_row_saying_why(
+    tmp_path: Path,
+) -> None:
+    scipy.io.savemat(str(tmp_path / "infoForAlgo.mat"), {"infoForAlgo": {"Height": 170.0}})
+    (row,) = run_batch(find_jobs(tmp_path), GaitPipeline(), workers=1)
+    assert row["status"] == "skipped"
+    assert "without Mobilise-D recordings" in row["message"]
 
 
 def test_a_batch_runs_on_a_dask_scheduler(tmp_path: Path) -> None:

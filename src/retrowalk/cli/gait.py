@@ -299,8 +299,10 @@ def batch(
         )
     pipeline = _pipeline(sensor_height_m, preset, None, reference)
     jobs = find_jobs(folder)
-    if not jobs:
-        raise InputError("no recordings (.csv or data.mat) found", source=str(folder))
+    skipped = [job for job in jobs if job.skipped]
+    if len(skipped) == len(jobs):
+        why = "".join(f"; skipped {job.path}: {job.skipped}" for job in skipped)
+        raise InputError(f"no recordings (.csv, .mat or .zip) found{why}", source=str(folder))
     console = Console(stderr=True)
     with Progress(
         TextColumn("[progress.description]{task.description}"),
@@ -319,5 +321,10 @@ def batch(
             on_done=lambda _row: progress.advance(task),
         )
     write_rows(out, rows)
+    for job in skipped:
+        typer.echo(f"skipped {job.path}: {job.skipped}")
     failed = sum(1 for r in rows if r["status"] == "error")
-    typer.echo(f"{len(rows)} recordings analysed ({failed} failed); results in {out}")
+    also = f", {len(skipped)} files skipped (listed above and in the results)" if skipped else ""
+    typer.echo(
+        f"{len(rows) - len(skipped)} recordings analysed ({failed} failed){also}; results in {out}"
+    )

@@ -1,9 +1,12 @@
 """Analyse a folder of recordings in parallel: local processes, or a Dask cluster.
 
-Each file becomes one row (or one row per trial of a Mobilise-D ``data.mat``); a phone app's
-``.zip`` export is one file, and so is an unpacked Sensor Logger export folder (its
-acceleration file stands for it). A file that cannot be read becomes a row with its error
-message, so one bad file never stops a batch.
+Each file becomes one row (or one row per trial of a Mobilise-D ``.mat``, whatever its name);
+a phone app's ``.zip`` export is one file, and so is an unpacked Sensor Logger export folder
+(its acceleration file stands for it; any other recording in that folder is a row of its own).
+A file that cannot be read becomes a row with its error message, so one bad file never stops
+a batch. A candidate file that is not a recording (a Sensor Logger export's other files, a
+``.mat`` without Mobilise-D recordings such as ``infoForAlgo.mat``) is a ``skipped`` row that
+says why: nothing is left out silently.
 """
 
 from __future__ import annotations
@@ -19,7 +22,9 @@ from typing import Any
 
 from retrowalk.errors import InputError, RetrowalkError
 from retrowalk.gait.io import list_mobilised_trials, read_recording
-from retrowalk.gait.io.sensor_logger import sensor_logger_file
+from retrowalk.gait.io.mobilised import holds_mobilised_data
+from retrowalk.gait.io.sensor_logger import METADATA, sensor_logger_file
+from retrowalk.gait.io.table import read_header_line
 from retrowalk.gait.pipeline import GaitPipeline
 
 RECORDING_SUFFIXES = (".csv", ".mat", ".zip")
@@ -50,9 +55,14 @@ COLUMNS = (
 class Job:
     path: Path
     trial: str | None
+    skipped: str = ""
+    """Why this file is not analysed (its row says so, status ``skipped``); empty for a
+    recording."""
 
 
 def find_jobs(folder: Path) -> list[Job]:
+    """Every candidate file under ``folder``: the recordings, and the files that are not
+    recordings with why (so the results list every file that could have been one)."""
     if not folder.is_dir():
         raise InputError("not a folder", source=str(folder))
     jobs: list[Job] = []
@@ -61,26 +71,48 @@ def find_jobs(folder: Path) -> list[Job]:
         if path.parent not in exports:
             exports[path.parent] = sensor_logger_file(path.parent)
         export = exports[path.parent]
-        if path.suffix.lower() == ".csv" and export is not None:
+        suffix = path.suffix.lower()
+        if suffix == ".csv" and export is not None and path != export and _in_export(path):
             # an unpacked Sensor Logger export is one recording: its acceleration file (the
             # reader adds gravity, gyroscope and metadata from beside it), not one per sensor
-            if path == export:
-                jobs.append(Job(path, None))
-            continue
-        if path.suffix.lower() == ".mat" and path.name != "data.mat":
-            continue  # e.g. infoForAlgo.mat next to a Mobilise-D data.mat
-        if path.suffix.lower() == ".mat":
-            try:
-                trials = list_mobilised_trials(path)
-            except RetrowalkError:
-                trials = []
-            if trials:
-                jobs.extend(Job(path, t) for t in trials)
-            else:
-                jobs.append(Job(path, None))
+            reason = f"part of the Sensor Logger export read as {export.name}"
+            jobs.append(Job(path, None, reason))
+        elif suffix == ".mat":
+            jobs.extend(_mat_jobs(path))
         else:
             jobs.append(Job(path, None))
     return jobs
+
+
+def _in_export(path: Path) -> bool:
+    """A file of a Sensor Logger export: its metadata, or a sensor's table (Sensor Logger's
+    ``time,seconds_elapsed,...`` columns); any other CSV beside it is a recording of its own."""
+    if path.name.lower() == METADATA.lower():
+        return True
+    try:
+        header = read_header_line(path)
+    except OSError:
+        return False  # the analysis reports why it cannot be read
+    return "seconds_elapsed" in {c.strip().strip('"') for c in header.split(",")}
+
+
+def _mat_jobs(path: Path) -> list[Job]:
+    """One job per trial of a Mobilise-D ``.mat`` (any name); a MATLAB file without
+    Mobilise-D recordings is skipped, and an unreadable one is a job whose row says why."""
+    try:
+        if not holds_mobilised_data(path):
+            return [
+                Job(
+                    path,
+                    None,
+                    "a MATLAB file without Mobilise-D recordings (no 'data' struct), e.g. a "
+                    "participant's infoForAlgo.mat",
+                )
+            ]
+        trials = list_mobilised_trials(path)
+    except RetrowalkError:
+        trials = []
+    return [Job(path, t) for t in trials] if trials else [Job(path, None)]
 
 
 def analyze_job(job: Job, pipeline: GaitPipeline) -> dict[str, Any]:
@@ -88,6 +120,10 @@ def analyze_job(job: Job, pipeline: GaitPipeline) -> dict[str, Any]:
     row: dict[str, Any] = dict.fromkeys(COLUMNS, "")
     row["file"] = str(job.path)
     row["trial"] = job.trial or ""
+    if job.skipped:
+        row["status"] = "skipped"
+        row["message"] = job.skipped
+        return row
     try:
         recording = read_recording(job.path, trial=job.trial)
         result = pipeline.analyze(recording)
@@ -148,10 +184,20 @@ def run_batch(
 ) -> list[dict[str, Any]]:
     """Rows in the order of ``jobs``; ``on_done`` is called as each job finishes."""
     rows: dict[int, dict[str, Any]] = {}
-    for index, row in _execute(
-        jobs, pipeline, workers=workers, scheduler=scheduler, timeout_s=connect_timeout_s
+    todo = [i for i, job in enumerate(jobs) if not job.skipped]
+    for index, job in enumerate(jobs):
+        if job.skipped:  # its row says why; no worker needed
+            rows[index] = analyze_job(job, pipeline)
+            if on_done is not None:
+                on_done(rows[index])
+    for position, row in _execute(
+        [jobs[i] for i in todo],
+        pipeline,
+        workers=workers,
+        scheduler=scheduler,
+        timeout_s=connect_timeout_s,
     ):
-        rows[index] = row
+        rows[todo[position]] = row
         if on_done is not None:
             on_done(row)
     return [rows[i] for i in range(len(jobs))]

@@ -36,6 +36,26 @@ def load_mobilised_mat(path: Path) -> dict[str, Any]:
     return data
 
 
+def holds_mobilised_data(path: Path) -> bool:
+    """Whether a MATLAB file has the ``data`` struct of Mobilise-D recordings (read from its
+    table of contents, not its data), so that a folder's other .mat files (a participant's
+    ``infoForAlgo.mat``) are told apart without loading them. An unreadable file raises
+    :class:`RecordingFormatError`."""
+    try:
+        names = [entry[0] for entry in scipy.io.whosmat(str(path))]
+    except (
+        OSError,
+        ValueError,
+        TypeError,
+        NotImplementedError,
+        scipy.io.matlab.MatReadError,
+    ) as error:
+        raise RecordingFormatError(
+            f"not a readable MATLAB file: {error}", source=str(path)
+        ) from None
+    return "data" in names
+
+
 def list_mobilised_trials(path: Path, *, sensor: str = "LowerBack") -> list[str]:
     data = load_mobilised_mat(path)
     return [name for name, _ in _trials(data, sensor)]
