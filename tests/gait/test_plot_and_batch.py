@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import csv
+import socket
+import threading
 import zipfile
 from pathlib import Path
 
@@ -117,6 +119,34 @@ def test_an_unreachable_dask_scheduler_is_a_clear_error(tmp_path: Path) -> None:
             scheduler="tcp://127.0.0.1:1",
             connect_timeout_s=1.0,
         )
+
+
+def test_a_port_that_takes_the_connection_but_is_no_dask_scheduler_is_a_clear_error(
+    tmp_path: Path,
+) -> None:
+    # like a Dask dashboard's HTTP port: the connection is taken, Dask's handshake never answered
+    pytest.importorskip("distributed", reason="the 'cluster' extra is not installed")
+    write_walking_csv(tmp_path / "a.csv", walk_s=10.0)
+    errors: list[BaseException] = []
+
+    def batch(address: str) -> None:
+        try:
+            run_batch(find_jobs(tmp_path), GaitPipeline(), scheduler=address, connect_timeout_s=1.0)
+        except BaseException as error:
+            errors.append(error)
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        port = silent.getsockname()[1]
+        # a daemon thread: without the connect timeout the batch would wait forever
+        worker = threading.Thread(target=batch, args=(f"tcp://127.0.0.1:{port}",), daemon=True)
+        worker.start()
+        worker.join(timeout=30.0)
+        assert not worker.is_alive(), "the batch still waits for the silent port"
+    assert len(errors) == 1
+    assert isinstance(errors[0], InputError)
+    assert "no Dask scheduler answered within 1 s" in str(errors[0])
 
 
 def _damaged_deflate_zip(path: Path) -> None:

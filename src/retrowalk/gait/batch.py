@@ -11,6 +11,7 @@ says why: nothing is left out silently.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import csv
 import os
@@ -241,6 +242,7 @@ def _execute_dask(
             "a Dask scheduler needs the 'cluster' extra: pip install 'retrowalk[cluster]'",
             field="scheduler",
         ) from error
+    _check_scheduler(scheduler, timeout_s)
     try:
         client = Client(scheduler, timeout=f"{timeout_s}s")  # type: ignore[no-untyped-call]
     except (OSError, TimeoutError, ValueError) as error:
@@ -254,6 +256,39 @@ def _execute_dask(
             yield index_of[future.key], future.result()
     finally:
         client.close()  # type: ignore[no-untyped-call]
+
+
+def _check_scheduler(address: str, timeout_s: float) -> None:
+    """Ask the service at ``address`` who it is, within ``timeout_s`` in all, before a Dask
+    client connects: a port where something else listens (a Dask dashboard's HTTP port) takes
+    the connection but never answers Dask's handshake, and the client then waits forever
+    despite its own timeout."""
+    from distributed.comm.core import connect
+
+    async def identity() -> object:
+        comm = await connect(address, timeout=timeout_s)  # type: ignore[no-untyped-call]
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            return await comm.read()
+        finally:
+            comm.abort()
+
+    try:
+        answer = asyncio.run(asyncio.wait_for(identity(), timeout_s))
+    except TimeoutError:
+        raise InputError(
+            f"cannot reach the Dask scheduler at {address}: no Dask scheduler answered within "
+            f"{timeout_s:g} s (is it the dashboard's or another service's port? a scheduler "
+            "listens on 8786 by default)",
+            field="scheduler",
+        ) from None
+    except Exception as error:  # whatever a foreign service's answer makes the client raise
+        raise InputError(
+            f"cannot reach the Dask scheduler at {address}: {error or type(error).__name__}",
+            field="scheduler",
+        ) from None
+    if not (isinstance(answer, dict) and answer.get("type") == "Scheduler"):
+        raise InputError(f"the service at {address} is not a Dask scheduler", field="scheduler")
 
 
 def write_rows(path: Path, rows: list[dict[str, Any]]) -> None:
