@@ -122,6 +122,37 @@ def test_a_phyphox_export_with_decimal_commas_is_read(tmp_path: Path) -> None:
     assert rec.acc_m_s2[:, 2] == pytest.approx(9.81)
 
 
+def _european(path: Path, header: str) -> Path:
+    """``_rows()`` as a European spreadsheet writes them: ``;``-separated, decimal commas."""
+    body = "\n".join(";".join(f"{v:.4f}".replace(".", ",") for v in row) for row in _rows())
+    path.write_text(header + "\n" + body + "\n")
+    return path
+
+
+def test_a_retrowalk_csv_with_semicolons_and_decimal_commas_is_read(tmp_path: Path) -> None:
+    path = _european(tmp_path / "walk.csv", "time_s;acc_x_m_s2;acc_y_m_s2;acc_z_m_s2")
+    assert detect_format(path) is FileFormat.RETROWALK_CSV
+    rec = read_recording(path)
+    assert rec.sampling_rate_hz == 50.0
+    assert rec.acc_m_s2[:, 2] == pytest.approx(9.81)
+
+
+def test_a_mapped_csv_with_semicolons_and_decimal_commas_is_read(tmp_path: Path) -> None:
+    path = _european(tmp_path / "export.csv", "t;ax;ay;az")
+    rec = read_generic_csv(path, ColumnMapping(time="t", acc=("ax", "ay", "az")))
+    assert rec.sampling_rate_hz == 50.0
+    assert rec.acc_m_s2[:, 2] == pytest.approx(9.81)
+
+
+def test_a_bad_cell_of_a_decimal_comma_file_is_quoted_as_written(tmp_path: Path) -> None:
+    path = _european(tmp_path / "walk.csv", "time_s;acc_x_m_s2;acc_y_m_s2;acc_z_m_s2")
+    lines = path.read_text().splitlines()
+    lines[5] = "0,0800;0;1,2,3;9,81"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(RecordingFormatError, match=r"line 6, column 3.*'1,2,3' is not a number"):
+        read_recording(path)
+
+
 def test_a_generic_csv_converts_declared_units(tmp_path: Path) -> None:
     n = 300
     path = tmp_path / "g.csv"

@@ -153,3 +153,17 @@ def test_the_chunked_quality_report_holds_every_chunks_gaps_and_dropped_samples_
     assert np.allclose(_gaps(chunked), _gaps(whole))
     assert chunked.quality["notes"] == whole.quality["notes"]
     assert chunked.notes[:2] == whole.notes[:2]
+
+
+def test_a_streamed_file_with_semicolons_and_decimal_commas_reads_as_the_whole_file(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "european.csv"
+    write_walking_csv(path, stand_s=40.0, walk_s=30.0)
+    path.write_text(path.read_text().replace(",", ";").replace(".", ","))
+    whole = GaitPipeline().analyze(read_recording(path))
+    with RetrowalkCsvStream(path, block_rows=997) as stream:
+        assert stream.duration_s() == pytest.approx(109.99, abs=0.02)
+    chunked = _stream_analysis(path)
+    assert len(chunked.bouts) == len(whole.bouts) == 1
+    assert chunked.bouts[0].start_s == pytest.approx(whole.bouts[0].start_s, abs=0.05)

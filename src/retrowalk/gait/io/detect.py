@@ -16,7 +16,7 @@ from retrowalk.gait.io.sensor_logger import (
     read_sensor_logger_csv,
     sensor_logger_file,
 )
-from retrowalk.gait.io.table import read_header_line
+from retrowalk.gait.io.table import read_header_line, split_header
 from retrowalk.gait.recording import Recording
 from retrowalk.gait.resample import RecordingFormatError
 
@@ -60,7 +60,7 @@ def detect_format(path: Path) -> FileFormat:
     header = read_header_line(path)
     if not header:
         raise RecordingFormatError("the file is empty", source=str(path))
-    cells = {c.strip().strip('"') for c in header.split(",")}
+    cells = set(split_header(header)[1])  # comma, semicolon or tab, as the readers take
     if TIME_COLUMN in cells or any(c in cells for c in ACC_COLUMNS):
         return FileFormat.RETROWALK_CSV
     if is_sensor_logger_header(header):

@@ -101,7 +101,10 @@ class RetrowalkCsvStream:
         last = _last_line(self.path)
         cells = last.split(self._delimiter)
         try:
-            return float(cells[self._header.index(TIME_COLUMN)]) - self.t0_s
+            time_cell = cells[self._header.index(TIME_COLUMN)].strip().strip('"')
+            if self._delimiter != ",":  # a decimal comma, as parse_rows reads it
+                time_cell = time_cell.replace(",", ".")
+            return float(time_cell) - self.t0_s
         except (ValueError, IndexError):
             raise RecordingFormatError(
                 "the last line has no readable time", source=self.source
@@ -148,7 +151,14 @@ class RetrowalkCsvStream:
                 lines.pop()
         if not lines:
             return
-        values = parse_rows(lines, self._delimiter, self._header, self.source, first_line)
+        values = parse_rows(
+            lines,
+            self._delimiter,
+            self._header,
+            self.source,
+            first_line,
+            decimal_comma=self._delimiter != ",",
+        )
         block = values[:, self._columns]
         line_of = first_line + np.arange(block.shape[0], dtype=np.int64)
         # a row without a time cannot be placed (the segment search needs times in order, and

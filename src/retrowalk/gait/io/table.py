@@ -45,8 +45,12 @@ def read_header_line(path: Path) -> str:
     return ""
 
 
-def read_table(path: Path, *, decimal_comma: bool = False) -> Table:
-    """Read a CSV (comma, semicolon or tab separated) with one header line."""
+def read_table(path: Path, *, decimal_comma: bool | None = None) -> Table:
+    """Read a CSV (comma, semicolon or tab separated) with one header line.
+
+    ``decimal_comma``: numbers written with a decimal comma (``0,988``); by default, whenever
+    the separator is not a comma (a European spreadsheet's export: ``;`` and decimal commas),
+    since a comma inside such a cell can only be one."""
     source = str(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -68,24 +72,38 @@ def read_table(path: Path, *, decimal_comma: bool = False) -> Table:
     first_data_line = header_index + 2
     if not body:
         raise RecordingFormatError("the file has a header but no data rows", source=source)
-    if decimal_comma:
-        body = [row.replace(",", ".") for row in body]
-    values = parse_rows(body, delimiter, header, source, first_data_line)
+    if decimal_comma is None:
+        decimal_comma = delimiter != ","
+    values = parse_rows(
+        body, delimiter, header, source, first_data_line, decimal_comma=decimal_comma
+    )
     return Table(header=header, values=values, source=source, first_data_line=first_data_line)
 
 
 def parse_rows(
-    body: list[str], delimiter: str, header: tuple[str, ...], source: str, first_data_line: int
+    body: list[str],
+    delimiter: str,
+    header: tuple[str, ...],
+    source: str,
+    first_data_line: int,
+    *,
+    decimal_comma: bool = False,
 ) -> NDArray[np.float64]:
-    """Numeric rows as an (n, columns) array; errors name the file's line and column."""
+    """Numeric rows as an (n, columns) array; errors name the file's line and column (and
+    quote the cell as written). ``decimal_comma``: read ``0,988`` as 0.988 (never with a comma
+    separator)."""
     n_columns = len(header)
+    decimal_comma = decimal_comma and delimiter != ","
     try:
-        rows = [row.split(delimiter) for row in body]
+        lines = [row.replace(",", ".") for row in body] if decimal_comma else body
+        rows = [row.split(delimiter) for row in lines]
         values = np.array(rows, dtype=np.float64)
         if values.ndim != 2 or values.shape[1] != n_columns:
             raise ValueError("ragged")
     except ValueError:
-        values = _parse_slowly(body, delimiter, n_columns, header, source, first_data_line)
+        values = _parse_slowly(
+            body, delimiter, n_columns, header, source, first_data_line, decimal_comma
+        )
     return values
 
 
@@ -107,6 +125,7 @@ def _parse_slowly(
     header: tuple[str, ...],
     source: str,
     first_data_line: int,
+    decimal_comma: bool,
 ) -> NDArray[np.float64]:
     """Parse row by row: empty cells become NaN; the first bad cell raises with its place."""
     values = np.empty((len(body), n_columns), dtype=np.float64)
@@ -123,7 +142,7 @@ def _parse_slowly(
                 values[offset, index] = np.nan
                 continue
             try:
-                values[offset, index] = float(text)
+                values[offset, index] = float(text.replace(",", ".") if decimal_comma else text)
             except ValueError:
                 raise RecordingFormatError(
                     f"'{text}' is not a number",
