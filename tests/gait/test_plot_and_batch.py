@@ -185,6 +185,20 @@ def test_the_batch_cadence_is_steps_per_minute_of_the_bouts_unrounded(tmp_path: 
     assert cadences == [row["cadence_spm"]]
 
 
+def test_a_results_cell_a_spreadsheet_would_run_as_a_formula_starts_with_an_apostrophe(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # `gait batch .`: the file cells are the bare names
+    write_walking_csv(tmp_path / "=HYPERLINK(1).csv", walk_s=10.0)
+    rows = run_batch(find_jobs(Path(".")), GaitPipeline(), workers=1)
+    write_rows(tmp_path / "results.csv", rows)
+    with (tmp_path / "results.csv").open() as handle:
+        (stored,) = list(csv.DictReader(handle))
+    assert stored["file"] == "'=HYPERLINK(1).csv"
+    assert stored["status"] == "ok"
+    assert float(stored["walking_min"]) > 0
+
+
 def test_results_to_a_folder_or_under_a_file_are_refused_and_leave_nothing(
     tmp_path: Path,
 ) -> None:

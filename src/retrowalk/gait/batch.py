@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from retrowalk.errors import InputError, RetrowalkError
+from retrowalk.exchange.csv_export import escape_cell
 from retrowalk.gait.io import list_mobilised_trials, read_recording
 from retrowalk.gait.io.mobilised import holds_mobilised_data
 from retrowalk.gait.io.sensor_logger import METADATA, sensor_logger_file
@@ -293,7 +294,9 @@ def _check_scheduler(address: str, timeout_s: float) -> None:
 
 def write_rows(path: Path, rows: list[dict[str, Any]]) -> None:
     """Write all rows at once to a temporary file, then move it into place (a failed write
-    leaves any earlier results file as it was, and no temporary file behind)."""
+    leaves any earlier results file as it was, and no temporary file behind). A text cell that
+    a spreadsheet would run as a formula gets a leading apostrophe
+    (:func:`retrowalk.exchange.csv_export.escape_cell`)."""
     if path.is_dir():
         raise InputError("is a folder: give a file name for the results", source=str(path))
     tmp = path.with_suffix(path.suffix + ".tmp")
@@ -302,7 +305,12 @@ def write_rows(path: Path, rows: list[dict[str, Any]]) -> None:
         with tmp.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.DictWriter(handle, fieldnames=COLUMNS)
             writer.writeheader()
-            writer.writerows(rows)
+            # text cells (a file named "=HYPERLINK(1).csv", a message quoting it) made inert in
+            # spreadsheets, as every CSV export of the app; numbers stay numbers
+            writer.writerows(
+                {k: escape_cell(v) if isinstance(v, str) else v for k, v in row.items()}
+                for row in rows
+            )
         tmp.replace(path)
     except OSError as error:
         with contextlib.suppress(OSError):
