@@ -55,6 +55,18 @@ def test_a_malformed_value_names_line_and_column(tmp_path: Path) -> None:
     assert "'abc' is not a number" in str(caught.value)
 
 
+def test_a_value_no_sensor_measures_names_the_file_and_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "huge.csv"
+    lines = ["time_s,acc_x_m_s2,acc_y_m_s2,acc_z_m_s2"]
+    lines += [f"{i / 100},0,0,9.81" for i in range(300)]
+    lines[201] = "2.0,1e6,0,9.81"  # sample 200 (0-based), on the file's line 202
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(RecordingFormatError) as caught:
+        read_recording(path)
+    assert str(caught.value).startswith(f"{path}, line 202, field 'acc_m_s2': time 2.000 s:")
+    assert "1e+06 m/s², beyond 10000" in str(caught.value)
+
+
 def test_a_short_row_names_its_line(tmp_path: Path) -> None:
     path = tmp_path / "bad.csv"
     path.write_text("time_s,acc_x_m_s2,acc_y_m_s2,acc_z_m_s2\n0,0,0,9.8\n0.01,0,0\n")

@@ -167,3 +167,16 @@ def test_a_streamed_file_with_semicolons_and_decimal_commas_reads_as_the_whole_f
     chunked = _stream_analysis(path)
     assert len(chunked.bouts) == len(whole.bouts) == 1
     assert chunked.bouts[0].start_s == pytest.approx(whole.bouts[0].start_s, abs=0.05)
+
+
+def test_a_value_no_sensor_measures_deep_in_a_streamed_file_names_its_line(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "huge.csv"
+    write_walking_csv(path, stand_s=40.0, walk_s=30.0)
+    lines = path.read_text().splitlines()
+    cells = lines[9000].split(",")
+    lines[9000] = ",".join([cells[0], "1e6", *cells[2:]])
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(RecordingFormatError, match=r"huge\.csv @\d+s, line 9001, .*time 89\.990 s"):
+        _stream_analysis(path)

@@ -46,7 +46,12 @@ from retrowalk.gait.reference import (
     ReferenceMode,
     choose_reference,
 )
-from retrowalk.gait.resample import GAP_FACTOR, quality_notes
+from retrowalk.gait.resample import (
+    GAP_FACTOR,
+    MAX_ABS_ACC_M_S2,
+    MAX_ABS_GYR_RAD_S,
+    quality_notes,
+)
 from retrowalk.gait.turns import Turn, TurnDetector
 
 __all__ = ["NO_REFERENCE_NOTE", "REFERENCE_MODES", "ReferenceMode"]  # re-exported
@@ -663,21 +668,16 @@ class _ChunkedQuality:
         )
 
 
-MAX_ABS_ACC_M_S2 = 1e4
-"""About 1000 g: far beyond any body-worn accelerometer's range (phones ±8-16 g, impact IMUs
-±200-400 g); larger values are a wrong unit or column, and 1e308 would overflow the filters."""
-
-MAX_ABS_GYR_RAD_S = 1e3
-"""About 57,000 deg/s: far beyond any gyroscope's range (phones ±2000 deg/s, 35 rad/s)."""
-
-
 def _check_finite(recording: Recording) -> None:
     """Raise :class:`InputError` naming the first sample that is NaN, infinite or larger than
     any body-worn sensor measures (:data:`MAX_ABS_ACC_M_S2`, :data:`MAX_ABS_GYR_RAD_S`).
 
-    The readers (:mod:`retrowalk.gait.io`) drop NaN and infinite samples and report them; a
-    :class:`Recording` built directly could still hold some, and the filters would turn them
-    (or values near 1e308, whose sums overflow) into a failure deep inside the pipeline. The
+    The readers (:mod:`retrowalk.gait.io`) drop NaN and infinite samples and report them, and
+    refuse values out of range naming the file's line
+    (:func:`retrowalk.gait.resample.build_recording`); a :class:`Recording` built directly
+    could still hold some (named here by their 0-based index in its arrays), and the filters
+    would turn them (or values near 1e308, whose sums overflow) into a failure deep inside the
+    pipeline. The
     minimum and maximum of each signal find them (NaN propagates); only then is the sample
     looked for.
     """
@@ -702,7 +702,7 @@ def _check_finite(recording: Recording) -> None:
                 f"{at} is {float(np.abs(values[row]).max()):.3g} in size, beyond {limit:g}: no "
                 "body-worn sensor measures that; check the file's units and columns"
             )
-        raise InputError(problem, field=name)
+        raise InputError(problem, field=name, source=recording.source)
 
 
 def _num(value: float, digits: int) -> float | None:

@@ -28,6 +28,11 @@ MAX_SAMPLING_RATE_HZ = 10_000.0
 MIN_DURATION_S = 2.0
 GAP_FACTOR = 3.0
 """A step between samples longer than this many median intervals is a gap."""
+MAX_ABS_ACC_M_S2 = 1e4
+"""About 1000 g: far beyond any body-worn accelerometer's range (phones ±8-16 g, impact IMUs
+±200-400 g); larger values are a wrong unit or column, and 1e308 would overflow the filters."""
+MAX_ABS_GYR_RAD_S = 1e3
+"""About 57,000 deg/s: far beyond any gyroscope's range (phones ±2000 deg/s, 35 rad/s)."""
 
 
 class RecordingFormatError(InputError):
@@ -62,6 +67,7 @@ def build_recording(
     dropped_at = _filled_times(time_s)[~finite]
     time_s, acc, line_of = time_s[finite], acc[finite], line_of[finite]
     gyr = None if gyr is None else gyr[finite]
+    _check_range(time_s, acc, gyr, line_of if first_data_line is not None else None, source)
 
     steps = np.diff(time_s)
     backwards = np.flatnonzero(steps < 0)
@@ -140,6 +146,36 @@ def build_recording(
         source=source,
         quality=quality,
     )
+
+
+def _check_range(
+    time_s: FloatArray,
+    acc: FloatArray,
+    gyr: FloatArray | None,
+    line_of: NDArray[np.int64] | None,
+    source: str,
+) -> None:
+    """Refuse the first sample larger than any body-worn sensor measures
+    (:data:`MAX_ABS_ACC_M_S2`, :data:`MAX_ABS_GYR_RAD_S`: a wrong unit or column), naming the
+    file, its line (1-based, ``line_of``) or else its sample number from 1, and its time."""
+    signals = [("acc_m_s2", acc, MAX_ABS_ACC_M_S2, "m/s²")]
+    if gyr is not None:
+        signals.append(("gyr_rad_s", gyr, MAX_ABS_GYR_RAD_S, "rad/s"))
+    for name, values, limit, unit in signals:
+        if values.shape[0] == 0 or float(np.abs(values).max()) <= limit:
+            continue
+        row = int(np.flatnonzero((np.abs(values) > limit).any(axis=1))[0])
+        at = f"time {float(time_s[row]):.3f} s"
+        line = None if line_of is None else int(line_of[row])
+        if line is None:
+            at = f"sample {row + 1} (counting from 1), {at}"
+        raise RecordingFormatError(
+            f"{at}: a value of {float(np.abs(values[row]).max()):.3g} {unit}, beyond {limit:g}: "
+            "no body-worn sensor measures that; check the file's units and columns",
+            source=source,
+            line=line,
+            field=name,
+        )
 
 
 def quality_notes(dropped: int, gaps: tuple[Gap, ...], clipped: float) -> tuple[str, ...]:

@@ -131,7 +131,7 @@ class RetrowalkCsvStream:
             )
         gyr = rows[:, 4:7] if self._has_gyr else None
         recording = build_recording(
-            rows[:, 0] - rows[0, 0],
+            rows[:, 0],  # the file's own times: an error quotes the time the file has
             rows[:, 1:4],
             gyr,
             source=f"{self.source} @{start_s:.0f}s",
