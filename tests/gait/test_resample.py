@@ -29,6 +29,22 @@ def test_a_rate_under_20_hz_is_refused_with_the_rate() -> None:
         build_recording(t, acc, None, source="f.csv")
 
 
+def test_a_time_column_rounded_to_a_tenth_of_a_second_is_refused_saying_so() -> None:
+    t, acc = _still(1000)  # 100 Hz written as 0.0, 0.0, ..., 0.1, 0.1, ...
+    with pytest.raises(RecordingFormatError) as caught:
+        build_recording(np.floor(t * 10.0) / 10.0, acc, None, source="f.csv", first_data_line=2)
+    assert caught.value.location.line == 3  # the first repeat: the file's second row
+    assert "900 of 1000 timestamps repeat the one before them" in caught.value.problem
+    assert "the time column seems rounded to 0.1 s steps" in caught.value.problem
+
+
+def test_a_few_repeated_timestamps_are_dropped_and_counted() -> None:
+    t, acc = _still(1000)
+    t[500:503] = t[500]
+    recording = build_recording(t, acc, None, source="f.csv")
+    assert recording.quality.dropped_samples == 2
+
+
 def test_timestamps_in_milliseconds_are_refused_with_a_hint() -> None:
     t, acc = _still(500)
     with pytest.raises(RecordingFormatError, match="milliseconds"):

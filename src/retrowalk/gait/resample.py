@@ -79,6 +79,9 @@ def build_recording(
             line=int(line_of[where]) if first_data_line is not None else None,
         )
     repeated = np.r_[False, steps == 0]
+    _check_mostly_repeated(
+        time_s, repeated, line_of if first_data_line is not None else None, source
+    )
     if repeated.any():
         dropped += int(np.count_nonzero(repeated))
         dropped_at = np.sort(np.concatenate([dropped_at, time_s[repeated]]))
@@ -145,6 +148,32 @@ def build_recording(
         sampling_rate_hz=rate_hz,
         source=source,
         quality=quality,
+    )
+
+
+MAX_REPEATED_FRACTION = 0.5
+"""More samples than this repeating the timestamp before them is no chance duplicate: the time
+column was rounded (100 Hz written to 0.1 s repeats 9 of 10 times), and dropping them would
+leave a tenth of the data, refused as a low sampling rate without saying why."""
+
+
+def _check_mostly_repeated(
+    time_s: FloatArray, repeated: NDArray[np.bool_], line_of: NDArray[np.int64] | None, source: str
+) -> None:
+    """Refuse a recording where most timestamps repeat the one before them, naming the first
+    repeat's line and the step the time column seems rounded to."""
+    count = int(np.count_nonzero(repeated))
+    if count <= MAX_REPEATED_FRACTION * time_s.shape[0]:
+        return
+    first = int(np.argmax(repeated))
+    distinct = np.diff(time_s[~repeated])
+    rounded = f" to {float(np.median(distinct)):g} s steps" if distinct.size else ""
+    raise RecordingFormatError(
+        f"{count} of {time_s.shape[0]} timestamps repeat the one before them (the first: "
+        f"{float(time_s[first]):g} s): the time column seems rounded{rounded}, so most samples "
+        "have no time of their own; write the time with more decimals (e.g. to 0.001 s)",
+        source=source,
+        line=None if line_of is None else int(line_of[first]),
     )
 
 
