@@ -336,3 +336,32 @@ def test_batch_lists_each_skipped_file_with_why(run_cli: RunCli, tmp_path: Path)
         "skipped",
         reason,
     )
+
+
+def test_batch_refuses_an_unwritable_results_file_before_analysing_anything(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_walking_csv(folder / "walk.csv", walk_s=10.0)
+    (tmp_path / "plain.csv").write_text("x\n")
+    analysed: list[object] = []
+    monkeypatch.setattr("retrowalk.cli.gait.run_batch", lambda *a, **k: analysed.append(a))
+    out = tmp_path / "plain.csv" / "results.csv"  # under a file: no folder can be made there
+    result = run_cli("gait", "batch", str(folder), "--out", str(out))
+    assert result.exit_code == 2
+    assert f"Error: {out}: cannot write the results" in " ".join(result.stderr.split())
+    assert analysed == []
+
+
+def test_batch_skips_its_own_results_file_inside_the_folder_saying_why(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    write_walking_csv(tmp_path / "walk.csv", walk_s=10.0)
+    out = tmp_path / "results.csv"
+    first = run_cli("gait", "batch", str(tmp_path), "--out", str(out), "--workers", "1")
+    assert first.exit_code == 0, first.stderr
+    again = run_cli("gait", "batch", str(tmp_path), "--out", str(out), "--workers", "1")
+    assert again.exit_code == 0, again.stderr
+    assert f"skipped {out}: the results file of this batch (--out)" in again.stdout
+    assert "1 recordings analysed (0 failed), 1 files skipped" in again.stdout

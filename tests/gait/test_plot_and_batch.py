@@ -199,6 +199,13 @@ def test_a_results_cell_a_spreadsheet_would_run_as_a_formula_starts_with_an_apos
     assert float(stored["walking_min"]) > 0
 
 
+def test_an_earlier_batchs_results_in_the_folder_are_skipped_not_analysed(tmp_path: Path) -> None:
+    write_walking_csv(tmp_path / "walk.csv", walk_s=10.0)
+    write_rows(tmp_path / "old_results.csv", run_batch(find_jobs(tmp_path), GaitPipeline()))
+    skipped = {job.path.name: job.skipped for job in find_jobs(tmp_path) if job.skipped}
+    assert skipped == {"old_results.csv": "the results of an earlier retrowalk gait batch"}
+
+
 def test_results_to_a_folder_or_under_a_file_are_refused_and_leave_nothing(
     tmp_path: Path,
 ) -> None:

@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from retrowalk.cli import gait_attenuation
 from retrowalk.errors import InputError
-from retrowalk.gait.batch import find_jobs, run_batch, write_rows
+from retrowalk.gait.batch import check_results_path, find_jobs, run_batch, write_rows
 from retrowalk.gait.io import ColumnMapping, read_recording
 from retrowalk.gait.io.detect import FileFormat, detect_format
 from retrowalk.gait.io.stream import RetrowalkCsvStream, is_large_retrowalk_csv
@@ -298,7 +298,10 @@ def batch(
             field="reference",
         )
     pipeline = _pipeline(sensor_height_m, preset, None, reference)
-    jobs = find_jobs(folder)
+    if not folder.is_dir():
+        raise InputError("not a folder", source=str(folder))
+    check_results_path(out)  # before the analysis, not after it
+    jobs = find_jobs(folder, results=out)
     skipped = [job for job in jobs if job.skipped]
     if len(skipped) == len(jobs):
         why = "".join(f"; skipped {job.path}: {job.skipped}" for job in skipped)

@@ -62,11 +62,14 @@ class Job:
     recording."""
 
 
-def find_jobs(folder: Path) -> list[Job]:
+def find_jobs(folder: Path, *, results: Path | None = None) -> list[Job]:
     """Every candidate file under ``folder``: the recordings, and the files that are not
-    recordings with why (so the results list every file that could have been one)."""
+    recordings with why (so the results list every file that could have been one).
+    ``results``: this batch's results file, skipped when it lies in the folder (as is any
+    earlier batch's results file there)."""
     if not folder.is_dir():
         raise InputError("not a folder", source=str(folder))
+    results_file = None if results is None else results.resolve()
     jobs: list[Job] = []
     exports: dict[Path, Path | None] = {}  # folder -> its Sensor Logger acceleration file
     for path in sorted(p for p in folder.rglob("*") if p.suffix.lower() in RECORDING_SUFFIXES):
@@ -74,7 +77,11 @@ def find_jobs(folder: Path) -> list[Job]:
             exports[path.parent] = sensor_logger_file(path.parent)
         export = exports[path.parent]
         suffix = path.suffix.lower()
-        if suffix == ".csv" and export is not None and path != export and _in_export(path):
+        if results_file is not None and path.resolve() == results_file:
+            jobs.append(Job(path, None, "the results file of this batch (--out)"))
+        elif suffix == ".csv" and _is_batch_results(path):
+            jobs.append(Job(path, None, "the results of an earlier retrowalk gait batch"))
+        elif suffix == ".csv" and export is not None and path != export and _in_export(path):
             # an unpacked Sensor Logger export is one recording: its acceleration file (the
             # reader adds gravity, gyroscope and metadata from beside it), not one per sensor
             reason = f"part of the Sensor Logger export read as {export.name}"
@@ -84,6 +91,15 @@ def find_jobs(folder: Path) -> list[Job]:
         else:
             jobs.append(Job(path, None))
     return jobs
+
+
+def _is_batch_results(path: Path) -> bool:
+    """A CSV written by :func:`write_rows` (its header starts with the batch's columns)."""
+    try:
+        header = read_header_line(path)
+    except OSError:
+        return False  # the analysis reports why it cannot be read
+    return header.split(",")[:4] == list(COLUMNS[:4])
 
 
 def _in_export(path: Path) -> bool:
@@ -292,6 +308,30 @@ def _check_scheduler(address: str, timeout_s: float) -> None:
         raise InputError(f"the service at {address} is not a Dask scheduler", field="scheduler")
 
 
+def check_results_path(path: Path) -> None:
+    """Refuse a results file that cannot be written BEFORE the batch starts, not after hours
+    of analysis: its folder is created (as :func:`write_rows` would) and its temporary file
+    opened and removed; an existing results file is left as it is."""
+    if path.is_dir():
+        raise InputError("is a folder: give a file name for the results", source=str(path))
+    tmp = _temporary(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tmp.open("w", encoding="utf-8"):
+            pass
+        tmp.unlink()
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise InputError(
+            f"cannot write the results: {error.strerror or error}", source=str(path)
+        ) from None
+
+
+def _temporary(path: Path) -> Path:
+    return path.with_suffix(path.suffix + ".tmp")
+
+
 def write_rows(path: Path, rows: list[dict[str, Any]]) -> None:
     """Write all rows at once to a temporary file, then move it into place (a failed write
     leaves any earlier results file as it was, and no temporary file behind). A text cell that
@@ -299,7 +339,7 @@ def write_rows(path: Path, rows: list[dict[str, Any]]) -> None:
     (:func:`retrowalk.exchange.csv_export.escape_cell`)."""
     if path.is_dir():
         raise InputError("is a folder: give a file name for the results", source=str(path))
-    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp = _temporary(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tmp.open("w", newline="", encoding="utf-8") as handle:
