@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -280,3 +281,12 @@ def test_a_gap_in_the_recording_splits_the_walk_instead_of_making_one_long_step(
     # no step time across the gap: both parts have the walk's cadence
     first, second = result.bouts
     assert second.parameters.cadence_spm == pytest.approx(first.parameters.cadence_spm, rel=0.05)
+
+
+def test_acceleration_written_in_g_is_named_as_a_likely_unit_mistake() -> None:
+    recording, _ = walking_recording(walk_s=20.0)
+    in_g = replace(recording, acc_m_s2=recording.acc_m_s2 / 9.80665)
+    notes = GaitPipeline(sensor_height_m=1.0).analyze(in_g).notes
+    assert any("look like g, not m/s²" in note for note in notes), notes
+    proper = GaitPipeline(sensor_height_m=1.0).analyze(recording).notes
+    assert not any("look like g" in note for note in proper)

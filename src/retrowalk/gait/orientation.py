@@ -48,8 +48,18 @@ def gravity_is_present(acc_m_s2: FloatArray) -> bool:
     n = acc.shape[0]
     if n == 0:
         return False
-    magnitude = float(np.linalg.norm(_column_sums(acc) / n))
-    return magnitude > 0.5 * STANDARD_GRAVITY_M_S2
+    return mean_acceleration_m_s2(acc) > 0.5 * STANDARD_GRAVITY_M_S2
+
+
+def mean_acceleration_m_s2(acc_m_s2: FloatArray) -> float:
+    """The length of the mean acceleration vector: about 9.81 for a body-worn sensor that
+    records gravity (in any orientation), about 0 without it, and about 1 when the values are
+    in g instead of m/s² (a unit mistake the pipeline names)."""
+    acc = np.asarray(acc_m_s2, dtype=np.float64)
+    n = acc.shape[0]
+    if n == 0:
+        return 0.0
+    return float(np.linalg.norm(_column_sums(acc) / n))
 
 
 def _column_sums(acc: FloatArray, rows: int = 512) -> FloatArray:

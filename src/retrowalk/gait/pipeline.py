@@ -30,7 +30,12 @@ from retrowalk.errors import InputError
 from retrowalk.gait.bouts import WalkingBoutDetector
 from retrowalk.gait.contacts import InitialContactDetector
 from retrowalk.gait.direction import ForwardReference, estimate_directions
-from retrowalk.gait.orientation import BodyFrame, gravity_is_present, vertical_and_yaw
+from retrowalk.gait.orientation import (
+    BodyFrame,
+    gravity_is_present,
+    mean_acceleration_m_s2,
+    vertical_and_yaw,
+)
 from retrowalk.gait.parameters import (
     TURN_COEFFICIENT_PER_RAD,
     BoutParameters,
@@ -61,6 +66,10 @@ Direction = Literal["forward", "backward", "unknown"]
 DIRECTIONS: tuple[Direction, ...] = ("forward", "backward", "unknown")
 #: every bout's ``direction_reason`` when direction estimation is switched off
 DIRECTION_OFF_REASON = "direction estimation switched off"
+
+G_UNITS_MEAN_RANGE = (0.7, 1.3)
+"""A mean acceleration this long (m/s²) is gravity written in g: 1 g ± 30 % (a walking
+trunk's mean stays within a few percent of gravity; without gravity it is near 0)."""
 FloatArray = NDArray[np.float64]
 
 
@@ -374,6 +383,12 @@ class GaitPipeline:
             )
         else:
             notes.append("gravity is not in the signal: vertical taken as the main motion axis")
+            if G_UNITS_MEAN_RANGE[0] <= mean_acceleration_m_s2(acc) <= G_UNITS_MEAN_RANGE[1]:
+                notes.append(
+                    "the mean acceleration is about 1: the values look like g, not m/s²; "
+                    "multiply them by 9.81, or read the file with a column mapping whose "
+                    "acceleration unit is g"
+                )
             frame = BodyFrame().detect(acc, sampling_rate_hz=fs)
             assert frame.rotation_ is not None
             vertical = acc @ frame.rotation_[0]
