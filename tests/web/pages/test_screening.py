@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from fastapi.testclient import TestClient
 
+from retrowalk.domain.screening import LATER_RED_FLAGS
 from retrowalk.web.pages.screening_questions import QUESTION_KEYS, QUESTIONS
+from tests.db_fixtures import screening_answers
 from tests.web.pages.conftest import (
     CLEAR_ANSWERS,
     PatientClient,
@@ -136,3 +139,33 @@ def test_a_crafted_program_choice_is_refused_naming_it_and_no_program_is_made(
     assert field in response.text
     me = client.get("/api/v1/me").json()
     assert client.get(f"/api/v1/patients/{me['id']}/program").status_code == 404
+
+
+def _screened_before_the_new_red_flags(client: TestClient) -> None:
+    """A cleared screening stored by rules 1.2 (through the API, which may leave them out)."""
+    me = client.user.id  # type: ignore[attr-defined]
+    answers = {k: v for k, v in screening_answers().items() if k not in LATER_RED_FLAGS}
+    stored = client.post(f"/api/v1/patients/{me}/screenings", json=answers)
+    assert stored.status_code == 201, stored.text
+    assert stored.json()["decision"] == "cleared"
+
+
+def test_a_screening_from_before_the_new_red_flags_asks_them_before_a_program(
+    patient_client: PatientClient,
+) -> None:
+    client = patient_client()
+    _screened_before_the_new_red_flags(client)
+    result = client.get("/app/screening/result")
+    assert "Please answer 4 new questions" in result.text
+    assert "both of your legs" in result.text
+    assert "Make my program" not in result.text
+    started = client.post(
+        "/app/program/start",
+        data={"csrf_token": csrf(client), "setting": "overground", "sessions_per_week": "3"},
+        follow_redirects=False,
+    )
+    assert started.headers["location"] == "/app/screening/result"
+    assert "Your program is ready" not in client.get("/app").text
+    assert "asks 4 more questions" in client.get("/app").text
+    finish_screening(client)  # answered again, with the new questions
+    assert "Make my program" in client.get("/app/screening/result").text

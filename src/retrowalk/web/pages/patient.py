@@ -35,6 +35,7 @@ from retrowalk.web.pages.patient_records import (
 )
 from retrowalk.web.pages.questionnaires_due import due_today
 from retrowalk.web.pages.rendering import render
+from retrowalk.web.pages.screening import questions_added_since
 from retrowalk.web.pages.screening_questions import QUESTIONS
 from retrowalk.web.pages.session_user import PageUser, check_csrf, runtime_of
 
@@ -128,8 +129,9 @@ def _program_page(
         "screening_result_url": "/app/screening/result",
         "question_count": len(QUESTIONS),
     }
+    found = screenings.list_screenings(rt, user.actor, user.user_id)
+    context["new_questions"] = len(questions_added_since(found[-1].answers)) if found else 0
     if records.program is None or records.plan is None:
-        found = screenings.list_screenings(rt, user.actor, user.user_id)
         decision = found[-1].decision if found else None
         context["screening_decision"] = decision
         context["screening_next_step"] = NEXT_STEP.get(decision, "") if decision else ""  # type: ignore[call-overload]

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from retrowalk.domain.screening import NEXT_STEP, NOTICE, ScreeningAnswers
+from retrowalk.domain.screening import LATER_RED_FLAGS, NEXT_STEP, NOTICE, ScreeningAnswers
 from retrowalk.errors import InputError, NotAllowedError, NotFoundError
 from retrowalk.schemas.parsing import validate
 from retrowalk.services import profiles, programs, screenings
@@ -120,6 +120,7 @@ def screening_result(request: Request) -> Response:
     latest = done[-1]
     result = latest.result
     decision = latest.decision
+    not_asked = questions_added_since(latest.answers)
     try:
         program = programs.get_program(rt, user.actor, user.user_id)
         has_program = program.status != "completed"
@@ -136,12 +137,20 @@ def screening_result(request: Request) -> Response:
         precautions=result.get("precautions", []),
         assumptions=result.get("assumptions", []),
         notice=NOTICE,
-        can_start=not has_program,
+        can_start=not has_program and not not_asked,
         has_program=has_program,
+        not_asked=not_asked,
         goal_choices=GOAL_CHOICES_MIN,
         start_action="/app/program/start",
         screening_url="/app/screening",
     )
+
+
+def questions_added_since(answers: dict[str, Any]) -> list[str]:
+    """The questions of red flags added since this screening was answered (rules 1.3.0): a
+    screening stored before lacks them. The web check asks every question, so a person is asked
+    them before a program starts rather than given a result that never asked."""
+    return [q.text for q in QUESTIONS if q.key in LATER_RED_FLAGS and q.key not in answers]
 
 
 @router.post("/app/program/start")
@@ -155,6 +164,9 @@ def start_program(
     user = require(request, "patient")
     check_csrf(request, user, csrf_token)
     rt = runtime_of(request)
+    done = screenings.list_screenings(rt, user.actor, user.user_id)
+    if done and questions_added_since(done[-1].answers):
+        raise RedirectNeededError("/app/screening/result")  # it says what to answer first
     try:
         tz = zone(profiles.get_profile(rt, user.actor, user.user_id).time_zone)
     except NotFoundError:
