@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from retrowalk.domain.plan import Plan
-from retrowalk.domain.prescription import Profile, build_blocks, prescribe
+from retrowalk.domain.prescription import Profile, build_blocks, plain_pace_text, prescribe
 from retrowalk.domain.protocols import TEMPLATES
 from retrowalk.errors import InputError, NotAllowedError
 from tests.domain.clinical_samples import clear_answers, profile
@@ -309,3 +309,10 @@ def test_the_slowest_accepted_forward_speed_still_gives_a_treadmill_range() -> N
     pace = prescribe(profile(forward_speed_kmh=1.0)).sessions[0].pace
     assert pace.speed_kmh_min is not None
     assert pace.speed_kmh_min > 0
+
+
+def test_a_pace_text_stored_with_its_grade_reads_without_it() -> None:
+    stored = "Slow: half your forward pace or slower (practitioner advice, provisional)."
+    assert plain_pace_text(stored) == "Slow: half your forward pace or slower."
+    treadmill = "Treadmill at 1.6-3.2 km/h (1-2 mph; practitioner advice, provisional)."
+    assert plain_pace_text(treadmill) == "Treadmill at 1.6-3.2 km/h (1-2 mph)."

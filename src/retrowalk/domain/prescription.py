@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass
 
 from retrowalk.domain.plan import Block, Pace, Plan, PlannedSession, Setting
@@ -202,6 +203,19 @@ def pace_guidance(setting: Setting, forward_speed_kmh: float | None) -> Pace:
         "about half your forward walking pace or slower."
     )
     return Pace(text, None, None, ("practitioner_treadmill", "practitioner_overground"))
+
+
+_GRADE_NOTE = re.compile(
+    r" ?\(practitioner advice, provisional\)|; practitioner advice, provisional"
+)
+
+
+def plain_pace_text(text: str) -> str:
+    """A plan's pace text as a person reads it: without the evidence grade that plans made
+    before rules 1.2.1 wrote into it ("(1-2 mph; practitioner advice, provisional)"). Used
+    wherever the text is shown (pages, calendar, PDF, FHIR); the plan's sources keep the
+    grade."""
+    return _GRADE_NOTE.sub("", text)
 
 
 def session_cues(setting: Setting) -> tuple[str, ...]:

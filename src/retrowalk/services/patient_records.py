@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from retrowalk.domain.plan import Plan, PlannedSession
+from retrowalk.domain.prescription import plain_pace_text
 from retrowalk.exchange.records import (
     BoutRecord,
     MeasuredGait,
@@ -54,7 +55,7 @@ def _planned(program_id: int, plan: Plan, session: PlannedSession) -> PlannedSes
     recovery = sum(b.duration_min for b in session.blocks if b.direction == "forward")
     cues = [*session.cues]
     if session.pace.text:
-        cues.insert(0, f"Pace: {session.pace.text}")
+        cues.insert(0, f"Pace: {plain_pace_text(session.pace.text)}")
     return PlannedSessionRecord(
         session_id=planned_session_id(program_id, session.number),
         scheduled_on=session.date,

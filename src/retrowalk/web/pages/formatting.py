@@ -7,6 +7,7 @@ import re
 import zoneinfo
 from typing import Any, Literal
 
+from retrowalk.domain.prescription import plain_pace_text
 from retrowalk.errors import NotFoundError
 from retrowalk.evidence.loader import load_evidence
 from retrowalk.gait.direction import (
@@ -95,12 +96,6 @@ def clock_text(seconds: float) -> str:
 
 _KMH = re.compile(r"(\d+(?:\.\d+)?)(?:-(\d+(?:\.\d+)?))? km/h(?: \(\d+-\d+ mph(?:\)|(?:;|,) ?))?")
 
-_GRADE_NOTE = re.compile(
-    r" ?\(practitioner advice, provisional\)|; practitioner advice, provisional"
-)
-"""The evidence grade that plans made before rules 1.2.1 wrote into the pace text a person
-reads ("(1-2 mph; practitioner advice, provisional)"); the plan's sources and notes keep it."""
-
 
 def _in_miles(text: str) -> str:
     """Every "3.2 km/h" or "1.6-3.2 km/h" in the plan's text in mph (the plan's own words stay;
@@ -117,7 +112,7 @@ def _in_miles(text: str) -> str:
 
 def pace_text(pace: dict[str, Any], setting: str, units: Units) -> str:
     """The plan's pace guidance in the user's units, with its treadmill speed range."""
-    text = _GRADE_NOTE.sub("", str(pace.get("text", "")))
+    text = plain_pace_text(str(pace.get("text", "")))
     if units == "imperial":
         text = _in_miles(text)
     low, high = pace.get("speed_kmh_min"), pace.get("speed_kmh_max")
