@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from retrowalk.errors import InputError, NotAllowedError, NotFoundError, PermissionDeniedError
-from retrowalk.services import accounts, calendar_subscriptions
+from retrowalk.services import accounts, audit, calendar_subscriptions
 from retrowalk.services.accounts import AuthenticationError
 from retrowalk.services.runtime import Actor, Runtime
 from retrowalk.storage.users import AuthToken, User
@@ -228,6 +228,9 @@ def test_an_admin_sets_a_forgotten_password_and_signs_the_account_out(
     assert _login_count(runtime, patient.id) == 0
     with pytest.raises(NotFoundError):  # a reset wins a taken-over account back entirely
         calendar_subscriptions.calendar_feed(runtime, feed.token)
+    trail, _ = audit.list_my_audit(runtime, Actor(patient.id, "patient"), patient.id)
+    reset = [e for e in trail if e.record_type == "password"]
+    assert [(e.actor_role, e.action) for e in reset] == [("admin", "update")]
     assert accounts.login(runtime, patient.email, NEW_PASSWORD, kind="bearer").token
 
 
@@ -248,3 +251,19 @@ def test_an_admin_cannot_set_their_own_password_without_the_current_one(
     with pytest.raises(NotAllowedError, match="current one"):
         accounts.set_password(runtime, Actor(admin.id, "admin"), admin.id, NEW_PASSWORD)
     assert accounts.login(runtime, admin.email, PASSWORD, kind="bearer").token
+
+
+def test_a_password_stored_with_spaces_before_they_were_stripped_still_signs_in(
+    runtime: Runtime, make_user: MakeUser
+) -> None:
+    user = make_user("admin")
+    kept = "clinic-admin-pw "  # the CLI kept a trailing space before every entry point stripped
+    with runtime.db.write() as session:
+        stored = session.get(User, user.id)
+        assert stored is not None
+        stored.password_hash = runtime.hasher.hash(kept)
+    assert accounts.login(runtime, user.email, kept, kind="bearer").token
+    # ... and from then on it is stored as every entry point reads it
+    assert accounts.login(runtime, user.email, kept.strip(), kind="bearer").token
+    with pytest.raises(AuthenticationError):
+        accounts.login(runtime, user.email, "clinic-admin-pw-wrong", kind="bearer")

@@ -116,7 +116,8 @@ def serve(
             typer.echo(f"  patient:   {patient.email}")
     url = f"http://{host}:{port}"
     where = shown_url(settings.database_url)
-    typer.echo(f"retrowalk at {url}/  (API {url}/api/v1/docs); database: {where}")
+    api = "openapi.json" if settings.environment == "production" else "docs"
+    typer.echo(f"retrowalk at {url}/  (API {url}/api/v1/{api}); database: {where}")
     sys.stdout.flush()
     uvicorn.run(create_app(settings, runtime=runtime), host=host, port=port, log_level="warning")
 
@@ -176,11 +177,6 @@ def db_backup(
     source_path = Path(parsed.database or "")
     if out.resolve() == source_path.resolve():
         raise InputError("the copy must be a different file from the database", field="--out")
-    database = Database(settings.database_url)
-    try:
-        refuse_unknown_schema(current_revision(database))
-    finally:
-        database.dispose()
     partial = out.with_name(f".{out.name}.partial")
     try:
         create_private_file(partial)  # a copy of health data: only this account reads it

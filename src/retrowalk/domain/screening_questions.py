@@ -101,7 +101,7 @@ QUESTIONS: tuple[Question, ...] = (
     ),
     Question(
         "thoracic_pain",
-        "Do you also have pain in your upper back, between or around your shoulder blades?",
+        "Do you also have pain in your upper back, between your shoulder blades?",
         "yes_no",
     ),
     Question(

@@ -22,6 +22,7 @@ from retrowalk.services.invitations import accept_in_session, normalize_code
 from retrowalk.services.policy import require_role
 from retrowalk.services.runtime import Actor, Runtime
 from retrowalk.services.views import LoginView, UserView
+from retrowalk.storage.audit import AuditEntry
 from retrowalk.storage.calendar_tokens import CalendarToken
 from retrowalk.storage.users import AuthToken, User
 
@@ -42,6 +43,7 @@ __all__ = [
     "login",
     "logout",
     "normalize_email",
+    "password_matches",
     "password_text",
     "set_active",
     "set_password",
@@ -49,6 +51,8 @@ __all__ = [
     "user_id_by_email",
 ]
 
+MAX_NAME_CHARS = 120
+"""The ``users.display_name`` column's length (every entry point, not only the API's schema)."""
 MIN_PASSWORD_CHARS = 10
 MAX_PASSWORD_CHARS = 200
 
@@ -106,6 +110,21 @@ def password_text(password: str) -> str:
     return password.strip()
 
 
+def password_matches(rt: Runtime, password_hash: str, typed: str) -> bool:
+    """Whether ``typed`` is the password of ``password_hash``, read as :func:`password_text`.
+
+    A password set with surrounding spaces before they were stripped everywhere (the CLI and
+    the sign-in form kept them) is tried as typed too, so such an account is not locked out;
+    :func:`login` then stores it in the stripped form."""
+    for candidate in dict.fromkeys((password_text(typed), typed)):
+        try:
+            if rt.hasher.verify(password_hash, candidate):
+                return True
+        except (VerificationError, InvalidHashError):
+            continue
+    return False
+
+
 def check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_CHARS:
         raise InputError(f"must be at least {MIN_PASSWORD_CHARS} characters", field="password")
@@ -120,6 +139,8 @@ def _create(rt: Runtime, email: str, password: str, display_name: str, role: str
     name = display_name.strip()
     if not name:
         raise InputError("must not be empty", field="display_name")
+    if len(name) > MAX_NAME_CHARS:
+        raise InputError(f"must be at most {MAX_NAME_CHARS} characters", field="display_name")
     if role not in ("patient", "clinician", "admin"):
         raise InputError("must be patient, clinician or admin", field="role")
     user = User(
@@ -219,21 +240,20 @@ def login(rt: Runtime, email: str, password: str, *, kind: str) -> LoginView:
     """Check the password and issue a browser session (``kind="session"``) or a bearer token."""
     if kind not in ("session", "bearer"):
         raise InputError("must be session or bearer", field="kind")
-    password = password_text(password)
+    typed, password = password, password_text(password)
     with rt.db.write() as session:
         user = session.scalar(select(User).where(User.email.in_(email_keys(email))))
-        try:
-            if user is None:
-                # Spend the same time as for a real account so timing does not reveal accounts.
-                rt.hasher.verify(rt.dummy_password_hash, password)
-            else:
-                rt.hasher.verify(user.password_hash, password)
-        except (VerificationError, InvalidHashError):
+        if user is None:
+            # Spend the same time as for a real account so timing does not reveal accounts.
+            password_matches(rt, rt.dummy_password_hash, typed)
+        elif not password_matches(rt, user.password_hash, typed):
             user = None
         if user is None or not user.is_active:
             raise AuthenticationError("wrong email or password")
-        if rt.hasher.check_needs_rehash(user.password_hash):
-            user.password_hash = rt.hasher.hash(password)
+        if rt.hasher.check_needs_rehash(user.password_hash) or not password_matches(
+            rt, user.password_hash, password
+        ):
+            user.password_hash = rt.hasher.hash(password)  # newer parameters, or kept spaces
         token = secrets.token_urlsafe(32)
         csrf = secrets.token_urlsafe(32) if kind == "session" else None
         now = rt.now()
@@ -295,6 +315,7 @@ def change_password(
     is a :class:`WrongPasswordError`; a new password that breaks the length rule or equals the
     current one is an ``InputError`` on ``new_password``.
     """
+    typed_current = current_password
     current_password, new_password = password_text(current_password), password_text(new_password)
     if not current_password:
         raise InputError("must not be empty", field="current_password")
@@ -302,10 +323,8 @@ def change_password(
         user = session.get(User, actor.user_id, with_for_update=True)
         if user is None or not user.is_active:
             raise AuthenticationError("not signed in (unknown or expired credentials)")
-        try:
-            rt.hasher.verify(user.password_hash, current_password)
-        except (VerificationError, InvalidHashError):
-            raise WrongPasswordError from None
+        if not password_matches(rt, user.password_hash, typed_current):
+            raise WrongPasswordError
         try:
             check_password(new_password)
         except InputError as error:
@@ -343,6 +362,18 @@ def set_password(rt: Runtime, actor: Actor | None, user_id: int, new_password: s
         user.password_hash = rt.hasher.hash(new_password)
         _end_logins(rt, session, user.id, None)
         _revoke_calendar_urls(rt, session, user.id)
+        if user.role == "patient":
+            # the patient's audit trail shows who could sign in as them from now on
+            session.add(
+                AuditEntry(
+                    at=rt.now(),
+                    actor_id=actor.user_id if actor is not None else None,
+                    actor_role=actor.role if actor is not None else "operator",
+                    patient_id=user.id,
+                    action="update",
+                    record_type="password",
+                )
+            )
         return UserView.model_validate(user)
 
 

@@ -21,7 +21,6 @@ import json
 import zipfile
 from typing import Any
 
-import argon2
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -29,7 +28,7 @@ from retrowalk.exchange.csv_export import bouts_csv, outcomes_csv, sessions_csv
 from retrowalk.exchange.fhir import bundle_from_records, bundle_to_json
 from retrowalk.reports.clinician_pdf import render_clinician_pdf
 from retrowalk.services import audit
-from retrowalk.services.accounts import WrongPasswordError, password_text
+from retrowalk.services.accounts import WrongPasswordError, password_matches
 from retrowalk.services.exchange import REPORT_MAX_DAYS, program_note, report_data
 from retrowalk.services.patient_records import load_patient_records
 from retrowalk.services.policy import lock_patient, require_patient_access, require_role
@@ -228,10 +227,8 @@ def delete_account(rt: Runtime, actor: Actor, patient_id: int, password: str) ->
         # after every other writer of this patient (their rows are then all visible to delete)
         lock_patient(session, patient_id)
         patient = _require_self(session, actor, patient_id)
-        try:
-            rt.hasher.verify(patient.password_hash, password_text(password))
-        except (argon2.exceptions.VerificationError, argon2.exceptions.InvalidHashError):
-            raise WrongPasswordError("the password does not match", field="password") from None
+        if not password_matches(rt, patient.password_hash, password):
+            raise WrongPasswordError("the password does not match", field="password")
         now = rt.now()
         links = _by_patient(session, CareLink, patient_id)
         for link in links:

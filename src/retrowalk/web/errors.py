@@ -10,7 +10,7 @@ AuthenticationError        401     not signed in, or unknown/expired credentials
 PermissionDeniedError      403     the role never may (a patient listing accounts), or CSRF
 NotFoundError              404     no such record, *or* not yours to see (existence not leaked)
 NotAllowedError            409     the rules refuse it now (no plan before clearance, key reuse)
-LoginRateLimited           429     too many failed logins (``Retry-After`` says when to retry)
+LoginRateLimited           429     too many wrong passwords (``Retry-After`` says when to retry)
 =========================  ======  ===========================================================
 
 Anything else is a bug: 500 with no detail (the traceback goes to the server log only).
@@ -19,6 +19,7 @@ Anything else is a bug: 500 with no detail (the traceback goes to the server log
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -40,11 +41,14 @@ logger = logging.getLogger("retrowalk.web")
 
 
 class LoginRateLimitedError(RetrowalkError):
-    """Too many failed logins for this account or address."""
+    """Too many wrong passwords for this account or address (sign-in, password change or
+    account deletion: every check counts)."""
 
     def __init__(self, retry_after_s: int) -> None:
         self.retry_after_s = retry_after_s
-        super().__init__(f"too many failed logins; try again in {retry_after_s} s")
+        minutes = max(1, math.ceil(retry_after_s / 60))
+        wait = f"{minutes} minute{'s' if minutes != 1 else ''}"
+        super().__init__(f"too many wrong passwords; try again in {wait}")
 
 
 class BodyTooLargeError(StarletteHTTPException):

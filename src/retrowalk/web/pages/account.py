@@ -325,7 +325,7 @@ def password_change(
         problems["current_password"] = "Please fill this in."
     if not new_password:
         problems["new_password"] = "Please fill this in."
-    elif new_password_again != new_password:
+    elif accounts.password_text(new_password_again) != accounts.password_text(new_password):
         problems["new_password_again"] = "This does not match the new password."
     if problems:
         return _password_page(request, user, problems, 422)
