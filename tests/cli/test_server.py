@@ -193,6 +193,8 @@ def test_serve_demo_migrates_a_fresh_database_and_prints_how_to_log_in(tmp_path:
     assert DEMO_CLINICIAN in stdout
     assert DEMO_PASSWORD in stdout
     assert (tmp_path / "retrowalk.sqlite3").exists()
+    # stopped, it closed its connections: SQLite folded the write-ahead log into the file
+    assert not (tmp_path / "retrowalk.sqlite3-wal").exists()
 
 
 def test_a_database_server_that_does_not_answer_exits_2_with_a_message(run_cli: RunCli) -> None:
@@ -272,3 +274,30 @@ def test_db_backup_of_postgresql_points_to_pg_dump(run_cli: RunCli, tmp_path: Pa
     assert result.exit_code == 2
     assert "pg_dump" in result.stderr
     assert not (tmp_path / "b.sqlite3").exists()
+
+
+def test_db_restore_puts_a_backup_back_after_asking(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RETROWALK_FAST_PASSWORD_HASHING", "true")
+    url = f"sqlite:///{tmp_path / 'retrowalk.sqlite3'}"
+    copy = tmp_path / "copy.sqlite3"
+    assert run_cli("db", "upgrade", "--database-url", url).exit_code == 0
+    assert run_cli("db", "backup", "--out", str(copy), "--database-url", url).exit_code == 0
+    made = run_cli(
+        "user", "create", "--email", "late@example.org", "--name", "Late", "--password-stdin",
+        "--database-url", url, stdin="a long admin password\n",
+    )  # fmt: skip
+    assert made.exit_code == 0, made.stderr
+    refused = run_cli("db", "restore", "--from", str(copy), "--database-url", url, stdin="n\n")
+    assert refused.exit_code == 2
+    assert "not restored" in refused.stderr
+    done = run_cli("db", "restore", "--from", str(copy), "--database-url", url, stdin="y\n")
+    assert done.exit_code == 0, done.stderr
+    assert "kept in" in done.stdout
+    database = Database(url)
+    try:
+        with database.read() as session:
+            assert session.scalar(select(User.email)) is None  # the late account is gone
+    finally:
+        database.dispose()

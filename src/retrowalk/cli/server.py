@@ -6,9 +6,8 @@ override them. ``serve`` brings the database schema up to date before it listens
 
 from __future__ import annotations
 
-import contextlib
+import datetime as dt
 import os
-import sqlite3
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -21,7 +20,8 @@ from retrowalk.config import Settings, load_settings
 from retrowalk.errors import InputError
 from retrowalk.services import accounts
 from retrowalk.services.runtime import Runtime, build_runtime
-from retrowalk.storage.database import Database, create_private_file
+from retrowalk.storage.backup import backup_sqlite, check_copy, restore_sqlite
+from retrowalk.storage.database import Database
 from retrowalk.storage.migrate import (
     current_revision,
     head_revision,
@@ -151,6 +151,18 @@ def db_status(database_url: DatabaseUrl = None) -> None:
         typer.echo("behind: run `retrowalk db upgrade` (serve does it too)")
 
 
+def _sqlite_path(database_url: str | None, command: str) -> tuple[Settings, Path]:
+    settings = settings_for(database_url)
+    parsed = make_url(settings.database_url)
+    if parsed.get_backend_name() != "sqlite":
+        tool = "pg_dump" if command == "backup" else "pg_restore or psql"
+        raise InputError(
+            f"{command} works on SQLite databases only; for PostgreSQL use {tool}",
+            field="--database-url",
+        )
+    return settings, Path(parsed.database or "").expanduser()
+
+
 def db_backup(
     out: Annotated[Path, typer.Option("--out", help="The copy to write (a new .sqlite3 file)")],
     database_url: DatabaseUrl = None,
@@ -163,35 +175,35 @@ def db_backup(
     it: a restored database needs the same ``RETROWALK_SECRET_KEY`` for logins and calendar
     URLs to keep working.
     """
-    settings = settings_for(database_url)
-    parsed = make_url(settings.database_url)
-    if parsed.get_backend_name() != "sqlite":
-        raise InputError(
-            "backs up SQLite databases only; for PostgreSQL use pg_dump", field="--database-url"
-        )
+    settings, database = _sqlite_path(database_url, "backup")
     require_existing_database(settings.database_url)
-    if out.exists():
-        raise InputError(f"{out} exists already; choose a new file", field="--out")
-    if not out.parent.is_dir():
-        raise InputError(f"no such folder: {out.parent}", field="--out")
-    source_path = Path(parsed.database or "")
-    if out.resolve() == source_path.resolve():
-        raise InputError("the copy must be a different file from the database", field="--out")
-    partial = out.with_name(f".{out.name}.partial")
-    try:
-        create_private_file(partial)  # a copy of health data: only this account reads it
-        with (
-            contextlib.closing(
-                sqlite3.connect(source_path.resolve().as_uri() + "?mode=ro", uri=True)
-            ) as source,
-            contextlib.closing(sqlite3.connect(partial)) as copy,
-        ):
-            source.backup(copy)
-        os.replace(partial, out)
-    except (sqlite3.Error, OSError) as error:
-        partial.unlink(missing_ok=True)
-        raise InputError(f"cannot write the copy: {error}", field="--out") from None
+    backup_sqlite(database, out)
     typer.echo(f"Backed up {shown_url(settings.database_url)} to {out}")
+
+
+def db_restore(
+    copy: Annotated[Path, typer.Option("--from", help="A copy made by `retrowalk db backup`")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask before replacing")] = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Put a backup copy back into the SQLite database (stop the app first).
+
+    The copy is checked (SQLite's integrity check, a retrowalk schema), the database as it was
+    is kept beside it, and the copy is written through SQLite, so the database's write-ahead
+    log is replaced too (a file copied over it by hand gets the old log replayed over it).
+    """
+    settings, database = _sqlite_path(database_url, "restore")
+    revision = check_copy(copy)
+    if not yes and not typer.confirm(
+        f"Replace every record in {database} with the copy's (schema {revision})? "
+        "Stop the app first",
+        default=False,
+    ):
+        raise InputError("not restored (answered no)", field="--yes")
+    kept = restore_sqlite(copy, database, now=dt.datetime.now(dt.UTC))
+    if kept is not None:
+        typer.echo(f"The database as it was is kept in {kept}")
+    typer.echo(f"Restored {copy} into {shown_url(settings.database_url)}; start the app again")
 
 
 def _read_password(prompt: str, from_stdin: bool) -> str:
@@ -256,6 +268,7 @@ def register(app: typer.Typer) -> None:
     db.command("upgrade")(db_upgrade)
     db.command("status")(db_status)
     db.command("backup")(db_backup)
+    db.command("restore")(db_restore)
     app.add_typer(db, name="db")
     user = typer.Typer(help="Accounts.", no_args_is_help=True, rich_markup_mode="markdown")
     user.command("create")(user_create)

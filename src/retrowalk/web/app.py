@@ -9,6 +9,8 @@ there has ``register(app: FastAPI) -> None`` (the same pattern as the CLI's
 from __future__ import annotations
 
 import importlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
@@ -36,7 +38,17 @@ def create_app(
     """Build the app for ``settings`` (or around an existing ``runtime``, e.g. in tests).
 
     ``max_request_bytes``: the ceiling on any request body (web/body_limit.py)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        # stopping: close every connection, so SQLite folds its write-ahead log back into the
+        # database file (a stopped app leaves one self-contained file; uvicorn re-raises the
+        # stop signal after this, so nothing later in the process would run)
+        app.state.runtime.db.dispose()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="retrowalk",
         version=__version__,
         summary="Retro-walking for chronic low back pain: accounts, programs, sessions, outcomes.",
