@@ -72,3 +72,12 @@ def test_production_always_uses_secure_cookies() -> None:
 def test_a_bad_boolean_is_explained() -> None:
     with pytest.raises(InputError, match="true or false"):
         load_settings({"RETROWALK_COOKIE_SECURE": "maybe"})
+
+
+@pytest.mark.parametrize(
+    "url", ["postgresql+psycopg://x@127.0.0.1:notaport/db", "postgresql+nodriver://x@h/db"]
+)
+def test_a_database_url_sqlalchemy_cannot_use_is_named(url: str) -> None:
+    with pytest.raises(InputError, match="not a usable database URL") as caught:
+        load_settings({"RETROWALK_DATABASE_URL": url})
+    assert caught.value.field == "RETROWALK_DATABASE_URL"

@@ -85,6 +85,7 @@ class Settings:
                 "must be a sqlite:/// or postgresql+psycopg:// URL",
                 field=f"{ENV_PREFIX}DATABASE_URL",
             )
+        _check_database_url(self.database_url)
         if self.environment == "production":
             if self.secret_key == DEFAULT_SECRET_KEY:
                 raise InputError(
@@ -111,6 +112,21 @@ class Settings:
     def with_changes(self, **changes: Any) -> Settings:
         """A copy with some values replaced (checked again)."""
         return replace(self, **changes)
+
+
+def _check_database_url(url: str) -> None:
+    """A URL SQLAlchemy can use (a port that is a number, a driver that is installed), said
+    as an ``InputError`` instead of SQLAlchemy's traceback. SQLAlchemy is imported here only,
+    so commands that never open a database do not load it."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    try:
+        make_url(url).get_dialect()
+    except (ArgumentError, NoSuchModuleError, ValueError) as error:
+        raise InputError(
+            f"not a usable database URL: {error}", field=f"{ENV_PREFIX}DATABASE_URL"
+        ) from None
 
 
 def _parse_bool(text: str) -> bool:
