@@ -176,3 +176,9 @@ def test_no_change_is_written_as_zero_never_as_minus_zero() -> None:
         value = data[key]
         assert value is None or math.copysign(1.0, value) == 1.0, (key, value)
     assert json.dumps(data).count("-0.0") == 0
+
+
+def test_a_change_too_small_to_show_is_no_change_where_no_threshold_exists() -> None:
+    result = compare("tug", score("tug", [12.0]), score("tug", [12.001]))
+    assert result.outcome == "no change"
+    assert compare("tug", score("tug", [12.0]), score("tug", [13.0])).outcome == "worsened"

@@ -105,7 +105,9 @@ def compare(
     percent_met: bool | None = None
     meaningful: bool | None = None
     if threshold is None:
-        outcome = _by_sign(improvement)
+        # judged at the precision the score is shown with: a TUG of 12.001 s after 12 s reads
+        # "+0 s", so it is no change, not a worsening
+        outcome = _by_sign(round(improvement, instrument.score_decimals))
         basis = (
             "direction only: the sources reviewed give no meaningful-change threshold "
             f"for {instrument.id}"
