@@ -92,3 +92,24 @@ def test_a_backup_is_at_the_databases_schema(tmp_path: Path) -> None:
     assert check_copy(copy) == head_revision()
     with pytest.raises(InputError, match="exists already"):
         backup_sqlite(live, copy)
+
+
+def test_two_restores_in_the_same_second_keep_both_replaced_databases(tmp_path: Path) -> None:
+    live = _database(tmp_path / "retrowalk.sqlite3")
+    copy = tmp_path / "copy.sqlite3"
+    backup_sqlite(live, copy)
+    _add_user(live, "original@example.org")
+    first = restore_sqlite(copy, live, now=NOW)
+    second = restore_sqlite(copy, live, now=NOW)
+    assert first is not None
+    assert second is not None
+    assert first != second
+    assert _emails(first) == ["original@example.org"]  # not overwritten by the second restore
+
+
+def test_a_backup_is_one_file_that_reading_does_not_change(tmp_path: Path) -> None:
+    live = _database(tmp_path / "retrowalk.sqlite3")
+    copy = tmp_path / "copy.sqlite3"
+    backup_sqlite(live, copy)
+    check_copy(copy)
+    assert sorted(p.name for p in tmp_path.glob("copy*")) == ["copy.sqlite3"]  # no -wal, -shm

@@ -116,13 +116,18 @@ def password_matches(rt: Runtime, password_hash: str, typed: str) -> bool:
     A password set with surrounding spaces before they were stripped everywhere (the CLI and
     the sign-in form kept them) is tried as typed too, so such an account is not locked out;
     :func:`login` then stores it in the stripped form."""
+    return _matching_form(rt, password_hash, typed) is not None
+
+
+def _matching_form(rt: Runtime, password_hash: str, typed: str) -> str | None:
+    """The form of ``typed`` (stripped, else as typed) that matches, or ``None``."""
     for candidate in dict.fromkeys((password_text(typed), typed)):
         try:
             if rt.hasher.verify(password_hash, candidate):
-                return True
+                return candidate
         except (VerificationError, InvalidHashError):
             continue
-    return False
+    return None
 
 
 def check_password(password: str) -> None:
@@ -243,17 +248,16 @@ def login(rt: Runtime, email: str, password: str, *, kind: str) -> LoginView:
     typed, password = password, password_text(password)
     with rt.db.write() as session:
         user = session.scalar(select(User).where(User.email.in_(email_keys(email))))
+        matched = None
         if user is None:
             # Spend the same time as for a real account so timing does not reveal accounts.
-            password_matches(rt, rt.dummy_password_hash, typed)
-        elif not password_matches(rt, user.password_hash, typed):
-            user = None
-        if user is None or not user.is_active:
+            _matching_form(rt, rt.dummy_password_hash, typed)
+        else:
+            matched = _matching_form(rt, user.password_hash, typed)
+        if user is None or matched is None or not user.is_active:
             raise AuthenticationError("wrong email or password")
-        if rt.hasher.check_needs_rehash(user.password_hash) or not password_matches(
-            rt, user.password_hash, password
-        ):
-            user.password_hash = rt.hasher.hash(password)  # newer parameters, or kept spaces
+        if matched != password or rt.hasher.check_needs_rehash(user.password_hash):
+            user.password_hash = rt.hasher.hash(password)  # kept spaces, or newer parameters
         token = secrets.token_urlsafe(32)
         csrf = secrets.token_urlsafe(32) if kind == "session" else None
         now = rt.now()

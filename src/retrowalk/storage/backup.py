@@ -12,10 +12,11 @@ import contextlib
 import datetime as dt
 import os
 import sqlite3
+import tempfile
 from pathlib import Path
 
 from retrowalk.errors import InputError
-from retrowalk.storage.database import create_private_file
+from retrowalk.storage.database import PRIVATE_DIR_MODE, create_private_file
 from retrowalk.storage.migrate import known_revisions
 
 __all__ = ["backup_sqlite", "restore_sqlite"]
@@ -25,21 +26,27 @@ def _read_only(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
 
 
-def _copy(source: Path, target: Path) -> None:
-    """Every page of ``source`` into ``target`` (a new private file, renamed into place)."""
-    partial = target.with_name(f".{target.name}.partial")
-    partial.unlink(missing_ok=True)  # a stale one would keep whatever mode it had
+def _copy(source: Path, target: Path, *, field: str) -> None:
+    """Every page of ``source`` into ``target`` (a new private file, renamed into place);
+    ``field`` names the option a failure is about."""
     try:
-        create_private_file(partial)
+        handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial",
+                                        dir=target.parent)  # fmt: skip
+    except OSError as error:
+        raise InputError(f"cannot write in {target.parent}: {error}", field=field) from None
+    os.close(handle)  # mkstemp makes it 0600: a copy of health data, for this account only
+    partial = Path(name)
+    try:
         with (
             contextlib.closing(_read_only(source)) as src,
             contextlib.closing(sqlite3.connect(partial)) as out,
         ):
             src.backup(out)
+            out.execute("PRAGMA journal_mode=DELETE")  # one file: reading it writes nothing
         os.replace(partial, target)
     except (sqlite3.Error, OSError) as error:
         partial.unlink(missing_ok=True)
-        raise InputError(f"cannot write {target}: {error}", field="--out") from None
+        raise InputError(f"cannot write {target}: {error}", field=field) from None
 
 
 def backup_sqlite(database: Path, out: Path) -> None:
@@ -50,7 +57,7 @@ def backup_sqlite(database: Path, out: Path) -> None:
         raise InputError(f"no such folder: {out.parent}", field="--out")
     if out.resolve() == database.resolve():
         raise InputError("the copy must be a different file from the database", field="--out")
-    _copy(database, out)
+    _copy(database, out, field="--out")
 
 
 def check_copy(copy: Path) -> str:
@@ -81,6 +88,16 @@ def check_copy(copy: Path) -> str:
     return str(revision[0])
 
 
+def _unused(path: Path) -> Path:
+    """``path``, or ``path-2``, ``path-3``, ... : a kept database is never overwritten (two
+    restores within one second must not replace the first's copy with the second's)."""
+    candidate, number = path, 1
+    while candidate.exists():
+        number += 1
+        candidate = path.with_name(f"{path.name}-{number}")
+    return candidate
+
+
 def restore_sqlite(copy: Path, database: Path, *, now: dt.datetime) -> Path | None:
     """Replace ``database``'s content with ``copy``'s, through SQLite (its write-ahead log is
     replaced too). The database as it was is kept beside it first; returns that file (``None``
@@ -90,10 +107,12 @@ def restore_sqlite(copy: Path, database: Path, *, now: dt.datetime) -> Path | No
         raise InputError("the copy is the database itself", field="--from")
     kept = None
     if database.exists():
-        kept = database.with_name(f"{database.name}.before-restore-{now:%Y%m%dT%H%M%S}")
-        _copy(database, kept)
+        kept = _unused(database.with_name(f"{database.name}.before-restore-{now:%Y%m%dT%H%M%S}"))
+        _copy(database, kept, field="--database-url")
     else:
-        database.parent.mkdir(parents=True, exist_ok=True)
+        if not database.parent.exists():
+            database.parent.parent.mkdir(parents=True, exist_ok=True)
+            database.parent.mkdir(mode=PRIVATE_DIR_MODE, exist_ok=True)
         create_private_file(database)
     try:
         with (
