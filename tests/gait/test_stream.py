@@ -180,3 +180,19 @@ def test_a_value_no_sensor_measures_deep_in_a_streamed_file_names_its_line(
     path.write_text("\n".join(lines) + "\n")
     with pytest.raises(RecordingFormatError, match=r"huge\.csv @\d+s, line 9001, .*time 89\.990 s"):
         _stream_analysis(path)
+
+
+def test_the_last_chunk_reads_the_files_last_row(tmp_path: Path) -> None:
+    path = tmp_path / "walk.csv"
+    _walks_with_gaps(path, [])
+    reached: list[float] = []
+    with RetrowalkCsvStream(path, block_rows=997) as stream:
+        duration_s = stream.duration_s()
+
+        def read(start_s: float, end_s: float) -> Recording:
+            segment = stream.read_segment(start_s, end_s)
+            reached.append(start_s + float(segment.time_s[-1]))
+            return segment
+
+        GaitPipeline().analyze_long(read, duration_s, chunk_s=70.0, overlap_s=20.0)
+    assert max(reached) == pytest.approx(duration_s, abs=1e-9)  # the last row is analysed

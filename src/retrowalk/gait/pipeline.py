@@ -541,7 +541,9 @@ class GaitPipeline:
             core_end = min(core_start + chunk_s - overlap_s, duration_s)
             seg_start = max(0.0, core_start - overlap_s / 2)
             seg_end = min(duration_s, core_end + overlap_s / 2)
-            segment = read_segment(seg_start, seg_end)
+            # the end is exclusive; the last segment reads to the end of the file, whose last
+            # row lies exactly at duration_s
+            segment = read_segment(seg_start, seg_end if seg_end < duration_s else math.inf)
             # the analysis counts time from the segment's first sample, which lies later than
             # seg_start when the segment starts in a gap
             offset = seg_start + segment.start_s
