@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -95,3 +96,18 @@ def write_mobilised_mat(
     }
     test = {f"Trial{i + 1}": {"SU": su} for i in range(trials)}
     scipy.io.savemat(str(path), {"data": {"TimeMeasure1": {"Test5": test}}})
+
+
+def segment_reader(recording: Recording) -> Callable[[float, float], Recording]:
+    """``read_segment`` for ``GaitPipeline.analyze_long`` over an in-memory recording: rows with
+    ``start_s <= t < end_s`` (the last call asks past the end), time from ``start_s``."""
+    fs = recording.sampling_rate_hz
+    gyr = recording.gyr_rad_s
+
+    def segment(start_s: float, end_s: float) -> Recording:
+        a, b = round(start_s * fs), round(end_s * fs)
+        acc = recording.acc_m_s2[a:b]
+        part = gyr[a:b] if gyr is not None else None
+        return build_recording(np.arange(len(acc)) / fs, acc, part, source="chunk")
+
+    return segment

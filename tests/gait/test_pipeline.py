@@ -14,7 +14,7 @@ from retrowalk.gait.pipeline import GaitPipeline, GaitResult, PlannedSession
 from retrowalk.gait.recording import Recording
 from retrowalk.gait.resample import build_recording
 
-from .synthetic import walking_recording, walking_signal, write_walking_csv
+from .synthetic import segment_reader, walking_recording, walking_signal, write_walking_csv
 
 
 def test_synthetic_walking_gives_one_bout_with_its_cadence_and_a_direction() -> None:
@@ -109,14 +109,11 @@ def test_the_plan_comparison_reports_the_backward_shortfall() -> None:
 def test_chunked_analysis_finds_the_same_bouts_as_whole_analysis() -> None:
     recording, _ = walking_recording(stand_s=30.0, walk_s=40.0)
     whole = GaitPipeline().analyze(recording)
-    fs = recording.sampling_rate_hz
-
-    def segment(start_s: float, end_s: float) -> Recording:
-        a, b = round(start_s * fs), round(end_s * fs)
-        return build_recording(np.arange(b - a) / fs, recording.acc_m_s2[a:b], None, source="chunk")
-
     chunked = GaitPipeline().analyze_long(
-        segment, recording.duration_s, chunk_s=60.0, overlap_s=20.0
+        segment_reader(replace(recording, gyr_rad_s=None)),
+        recording.duration_s,
+        chunk_s=60.0,
+        overlap_s=20.0,
     )
     assert len(chunked.bouts) == len(whole.bouts)
     assert chunked.bouts[0].start_s == pytest.approx(whole.bouts[0].start_s, abs=0.05)
@@ -290,3 +287,20 @@ def test_acceleration_written_in_g_is_named_as_a_likely_unit_mistake() -> None:
     assert any("look like g, not m/s²" in note for note in notes), notes
     proper = GaitPipeline(sensor_height_m=1.0).analyze(recording).notes
     assert not any("look like g" in note for note in proper)
+
+
+def test_acceleration_in_milli_g_is_refused_naming_the_unit() -> None:
+    recording, _ = walking_recording(walk_s=20.0)
+    in_mg = replace(recording, acc_m_s2=recording.acc_m_s2 * 1000 / 9.80665)
+    with pytest.raises(InputError, match="milli-g"):
+        GaitPipeline(sensor_height_m=1.0).analyze(in_mg)
+
+
+def test_a_gyroscope_in_degrees_per_second_is_named() -> None:
+    recording, _ = walking_recording(walk_s=20.0)
+    assert recording.gyr_rad_s is not None
+    in_deg = replace(recording, gyr_rad_s=np.degrees(recording.gyr_rad_s) + 200.0)
+    notes = GaitPipeline(sensor_height_m=1.0).analyze(in_deg).notes
+    assert any("degrees per second" in note for note in notes), notes
+    proper = GaitPipeline(sensor_height_m=1.0).analyze(recording).notes
+    assert not any("degrees per second" in note for note in proper)

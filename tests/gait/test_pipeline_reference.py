@@ -15,7 +15,7 @@ from retrowalk.gait.pipeline import NO_REFERENCE_NOTE, GaitPipeline, GaitResult
 from retrowalk.gait.recording import Recording
 from retrowalk.gait.resample import build_recording
 
-from .synthetic import walking_signal
+from .synthetic import segment_reader, walking_signal
 
 RATE_HZ = 100.0
 FIRST_BOUT = GaitPipeline(reference="first-bout")
@@ -147,14 +147,8 @@ def test_an_unknown_reference_mode_is_refused_with_the_field() -> None:
 
 def test_chunked_analysis_keeps_the_first_chunks_reference() -> None:
     recording = forward_then_reversed()
-    fs = recording.sampling_rate_hz
     assert recording.gyr_rad_s is not None
-    gyr = recording.gyr_rad_s
-
-    def segment(start_s: float, end_s: float) -> Recording:
-        a, b = round(start_s * fs), round(end_s * fs)
-        t = np.arange(b - a) / fs
-        return build_recording(t, recording.acc_m_s2[a:b], gyr[a:b], source="chunk")
+    segment = segment_reader(recording)
 
     # 30-s chunks with 4 s overlap: the reversed bout is in a later chunk than the first bout
     chunked = FIRST_BOUT.analyze_long(segment, recording.duration_s, chunk_s=34.0, overlap_s=4.0)

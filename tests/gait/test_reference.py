@@ -22,7 +22,7 @@ from retrowalk.gait.recording import Recording
 from retrowalk.gait.reference import choose_reference, first_bout_reference, warmup_reference
 from retrowalk.gait.resample import build_recording
 
-from .synthetic import walking_signal
+from .synthetic import segment_reader, walking_signal
 
 RATE_HZ = 100.0
 FloatArray = NDArray[np.float64]
@@ -288,15 +288,8 @@ def test_chunked_analysis_keeps_the_first_chunks_warm_up_reference_with_absolute
     recording = session(
         still(5), walk(20), still(5), walk(20, seed=4), still(40), walk(20, reverse=True), still(5)
     )
-    fs = recording.sampling_rate_hz
     assert recording.gyr_rad_s is not None
-    gyr = recording.gyr_rad_s
-
-    def segment(start_s: float, end_s: float) -> Recording:
-        a, b = round(start_s * fs), round(end_s * fs)
-        return build_recording(
-            np.arange(b - a) / fs, recording.acc_m_s2[a:b], gyr[a:b], source="chunk"
-        )
+    segment = segment_reader(recording)
 
     pipeline = WARM_UP.with_plan(planned(1.0))
     whole = pipeline.analyze(recording)

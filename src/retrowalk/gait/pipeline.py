@@ -32,7 +32,6 @@ from retrowalk.gait.contacts import InitialContactDetector
 from retrowalk.gait.direction import ForwardReference, estimate_directions
 from retrowalk.gait.orientation import (
     BodyFrame,
-    gravity_is_present,
     mean_acceleration_m_s2,
     vertical_and_yaw,
 )
@@ -43,7 +42,7 @@ from retrowalk.gait.parameters import (
     bout_step_indices,
     parameters_of_bouts,
 )
-from retrowalk.gait.recording import Gap, QualityReport, Recording
+from retrowalk.gait.recording import STANDARD_GRAVITY_M_S2, Gap, QualityReport, Recording
 from retrowalk.gait.reference import (
     NO_REFERENCE_NOTE,
     REFERENCE_MODES,
@@ -374,7 +373,22 @@ class GaitPipeline:
         acc = recording.acc_m_s2
         _check_finite(recording)
         notes = list(recording.quality.notes)
-        gravity_included = gravity_is_present(acc)
+        mean_acc_m_s2 = mean_acceleration_m_s2(acc)
+        if mean_acc_m_s2 > MAX_MEAN_ACC_M_S2:
+            raise InputError(
+                f"the mean acceleration is {mean_acc_m_s2:.0f} m/s² where gravity alone is 9.81: "
+                "the values are not in m/s² (in milli-g? divide them by 101.97, or read the file "
+                "with a column mapping and its unit)",
+                source=recording.source,
+                field="acc_m_s2",
+            )
+        gravity_included = mean_acc_m_s2 > 0.5 * STANDARD_GRAVITY_M_S2  # gravity_is_present
+        if recording.gyr_rad_s is not None and _looks_like_deg_s(recording.gyr_rad_s):
+            notes.append(
+                "the gyroscope turns faster than a trunk can for most of the recording: the "
+                "values look like degrees per second, not rad/s (divide them by 57.3); turns "
+                "and direction may be wrong"
+            )
         yaw: FloatArray | None = None
         if gravity_included:
             # free vertical acceleration and yaw rate on the per-sample gravity direction
@@ -516,10 +530,12 @@ class GaitPipeline:
     ) -> GaitResult:
         """Analyse a recording in overlapping chunks so memory stays bounded.
 
-        ``read_segment(start_s, end_s)`` returns that part of the recording, its time counted
-        from ``start_s``: ``time_s[0]`` is 0 when it has a sample at ``start_s``, later when the
-        segment starts in a gap (:class:`retrowalk.gait.io.stream.RetrowalkCsvStream`). Every
-        time of the segment's analysis is moved by ``start_s + time_s[0]``, so results keep the
+        ``read_segment(start_s, end_s)`` returns that part of the recording (``end_s``
+        exclusive; the last call asks for a second past ``duration_s``, so the last row is
+        read), its time counted from ``start_s``: ``time_s[0]`` is 0 when it has a sample at
+        ``start_s``, later when the segment starts in a gap
+        (:class:`retrowalk.gait.io.stream.RetrowalkCsvStream`). Every time of the segment's
+        analysis is moved by ``start_s + time_s[0]``, so results keep the
         recording's times whatever the segment's first sample. A chunk owns the bouts that
         start in its core (the chunk minus half the overlap at each inner edge); a bout longer
         than ``overlap_s / 2`` that crosses a
@@ -541,9 +557,9 @@ class GaitPipeline:
             core_end = min(core_start + chunk_s - overlap_s, duration_s)
             seg_start = max(0.0, core_start - overlap_s / 2)
             seg_end = min(duration_s, core_end + overlap_s / 2)
-            # the end is exclusive; the last segment reads to the end of the file, whose last
-            # row lies exactly at duration_s
-            segment = read_segment(seg_start, seg_end if seg_end < duration_s else math.inf)
+            # the end is exclusive: the last segment asks for a second past the last row,
+            # which lies exactly at duration_s (else the last sample was never analysed)
+            segment = read_segment(seg_start, seg_end if seg_end < duration_s else seg_end + 1.0)
             # the analysis counts time from the segment's first sample, which lies later than
             # seg_start when the segment starts in a gap
             offset = seg_start + segment.start_s
@@ -683,6 +699,20 @@ class _ChunkedQuality:
             dropped_samples=self._dropped,
             notes=(*self._reader_notes, *quality_notes(self._dropped, gaps, clipped)),
         )
+
+
+MAX_MEAN_ACC_M_S2 = 3 * STANDARD_GRAVITY_M_S2
+"""A recording's mean acceleration is gravity (9.81 m/s²) plus movement that averages out; a
+mean above 3 g is no body-worn recording in m/s² (milli-g gives about 1000)."""
+
+DEG_S_MEAN_ABS_RAD_S = 3.0
+"""A trunk's angular speed averages well under 1 rad/s while walking and turning; a mean
+absolute component above 3 rad/s (172 °/s) means the values are degrees per second."""
+
+
+def _looks_like_deg_s(gyr: FloatArray) -> bool:
+    """Whether the gyroscope's values look like °/s (every 50th sample: a cheap, robust mean)."""
+    return float(np.abs(gyr[::50]).mean()) > DEG_S_MEAN_ABS_RAD_S
 
 
 def _check_finite(recording: Recording) -> None:
