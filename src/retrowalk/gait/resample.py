@@ -151,16 +151,17 @@ def build_recording(
     )
 
 
-MAX_REPEATED_FRACTION = 0.5
+MAX_REPEATED_FRACTION = 0.25
 """More samples than this repeating the timestamp before them is no chance duplicate: the time
-column was rounded (100 Hz written to 0.1 s repeats 9 of 10 times), and dropping them would
-leave a tenth of the data, refused as a low sampling rate without saying why."""
+column was rounded (100 Hz written to 0.1 s repeats 9 of 10 times, 200 Hz written to 0.01 s 1
+of 2), and dropping them would leave a fraction of the data, refused as a low sampling rate or
+analysed at half its rate without saying why. A logger's occasional duplicate is far rarer."""
 
 
 def _check_mostly_repeated(
     time_s: FloatArray, repeated: NDArray[np.bool_], line_of: NDArray[np.int64] | None, source: str
 ) -> None:
-    """Refuse a recording where most timestamps repeat the one before them, naming the first
+    """Refuse a recording where many timestamps repeat the one before them, naming the first
     repeat's line and the step the time column seems rounded to."""
     count = int(np.count_nonzero(repeated))
     if count <= MAX_REPEATED_FRACTION * time_s.shape[0]:
@@ -170,7 +171,7 @@ def _check_mostly_repeated(
     rounded = f" to {float(np.median(distinct)):g} s steps" if distinct.size else ""
     raise RecordingFormatError(
         f"{count} of {time_s.shape[0]} timestamps repeat the one before them (the first: "
-        f"{float(time_s[first]):g} s): the time column seems rounded{rounded}, so most samples "
+        f"{float(time_s[first]):g} s): the time column seems rounded{rounded}, so these samples "
         "have no time of their own; write the time with more decimals (e.g. to 0.001 s)",
         source=source,
         line=None if line_of is None else int(line_of[first]),
