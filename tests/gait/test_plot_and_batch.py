@@ -224,3 +224,21 @@ def test_a_plot_that_cannot_be_written_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "plain.csv").write_text("x\n")
     with pytest.raises(InputError, match="cannot write the plot"):
         plot_result(recording, result, tmp_path / "plain.csv" / "plot.svg")
+
+
+def test_hidden_files_and_a_second_name_for_one_file_are_skipped_saying_why(
+    tmp_path: Path,
+) -> None:
+    write_walking_csv(tmp_path / "walk.csv", walk_s=5.0)
+    (tmp_path / "._walk.csv").write_bytes(b"\x00\x05\x16\x07 macOS resource fork")
+    (tmp_path / ".ipynb_checkpoints").mkdir()
+    write_walking_csv(tmp_path / ".ipynb_checkpoints" / "walk-checkpoint.csv", walk_s=5.0)
+    (tmp_path / "link.csv").symlink_to(tmp_path / "walk.csv")
+    jobs = find_jobs(tmp_path)
+    analysed = [str(job.path.relative_to(tmp_path)) for job in jobs if not job.skipped]
+    assert analysed == ["walk.csv"] or analysed == ["link.csv"]
+    skipped = {str(job.path.relative_to(tmp_path)): job.skipped for job in jobs if job.skipped}
+    assert "hidden" in skipped["._walk.csv"]
+    assert "hidden" in skipped[".ipynb_checkpoints/walk-checkpoint.csv"]
+    assert len(skipped) == 3
+    assert any("the same file as" in why for why in skipped.values())

@@ -40,7 +40,7 @@ def test_a_time_column_rounded_to_a_tenth_of_a_second_is_refused_saying_so() -> 
 
 def test_200_hz_written_to_a_hundredth_of_a_second_is_refused_too() -> None:
     t, acc = _still(1000, fs=200.0)  # every other sample repeats the time before it
-    with pytest.raises(RecordingFormatError, match="seems rounded to 0.01 s steps"):
+    with pytest.raises(RecordingFormatError, match=r"seems rounded to 0\.01 s steps"):
         build_recording(np.floor(t * 100.0 + 1e-9) / 100.0, acc, None, source="f.csv")
 
 

@@ -72,12 +72,23 @@ def find_jobs(folder: Path, *, results: Path | None = None) -> list[Job]:
     results_file = None if results is None else results.resolve()
     jobs: list[Job] = []
     exports: dict[Path, Path | None] = {}  # folder -> its Sensor Logger acceleration file
+    seen: dict[Path, Path] = {}  # a real file -> the first name it was found under
     for path in sorted(p for p in folder.rglob("*") if p.suffix.lower() in RECORDING_SUFFIXES):
+        hidden = [part for part in path.relative_to(folder).parts if part.startswith(".")]
+        if hidden:
+            # macOS "._" companions, editor and notebook checkpoints: never a recording of its own
+            jobs.append(Job(path, None, f"hidden ({hidden[0]}): not analysed"))
+            continue
+        real = path.resolve()
+        if real in seen:
+            jobs.append(Job(path, None, f"the same file as {seen[real]} (a link)"))
+            continue
+        seen[real] = path
         if path.parent not in exports:
             exports[path.parent] = sensor_logger_file(path.parent)
         export = exports[path.parent]
         suffix = path.suffix.lower()
-        if results_file is not None and path.resolve() == results_file:
+        if results_file is not None and real == results_file:
             jobs.append(Job(path, None, "the results file of this batch (--out)"))
         elif suffix == ".csv" and _is_batch_results(path):
             jobs.append(Job(path, None, "the results of an earlier retrowalk gait batch"))
