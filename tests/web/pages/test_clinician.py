@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.db_fixtures import PASSWORD
+from retrowalk.domain.screening import LATER_RED_FLAGS
+from tests.db_fixtures import PASSWORD, screening_answers
 from tests.web.pages.conftest import (
     csrf,
     finish_screening,
@@ -311,3 +312,19 @@ def test_reloading_the_new_code_page_makes_no_other_code(client_for: ClientFor) 
     again = clinician.get("/clinic/invite").text  # the reload: the code was shown once
     assert "data-invitation-code" not in again
     assert again.count("<td>R.L.</td>") == 1  # one code made, listed once
+
+
+def test_the_clinician_sees_which_red_flags_an_old_screening_did_not_ask(
+    client_for: ClientFor, client: TestClient
+) -> None:
+    clinician, patient, me = _patient_with_program(client_for, client)
+    old = {k: v for k, v in screening_answers().items() if k not in LATER_RED_FLAGS}
+    stored = patient.post(
+        f"/api/v1/patients/{me['id']}/screenings",
+        json=old,
+        headers={"X-CSRF-Token": patient.cookies.get("retrowalk_csrf") or ""},
+    )
+    assert stored.status_code == 201, stored.text
+    page = clinician.get(f"/clinic/patients/{me['id']}").text
+    assert "Not asked" in page
+    assert "both of your legs" in page

@@ -39,7 +39,7 @@ from retrowalk.web.pages.patient_records import (
     session_rows,
 )
 from retrowalk.web.pages.rendering import render
-from retrowalk.web.pages.screening import cited_reasons
+from retrowalk.web.pages.screening import cited_reasons, questions_added_since
 from retrowalk.web.pages.session_user import PageUser, check_csrf, runtime_of
 
 router = APIRouter(include_in_schema=False)
@@ -363,4 +363,5 @@ def screening_view(screening: ScreeningView, tz: dt.tzinfo) -> dict[str, Any]:
         "reasons": cited_reasons(screening.result.get("reasons", [])),
         "precautions": screening.result.get("precautions", []),
         "rules_version": screening.rules_version,
+        "not_asked": questions_added_since(screening.answers),
     }
