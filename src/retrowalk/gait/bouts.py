@@ -20,6 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from retrowalk.gait.contacts import InitialContactDetector
+from retrowalk.gait.filtering import WorkMemory
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -69,11 +70,15 @@ class WalkingBoutDetector:
         *,
         sampling_rate_hz: float,
         gaps: Sequence[tuple[int, int]] = (),
+        memory: WorkMemory | None = None,
     ) -> Self:
         """Find the bouts. ``gaps``: ``[first, last]`` sample indices of stretches the recording
         did not have (filled by interpolation, :mod:`retrowalk.gait.resample`); a step across
-        one is not a step, so no bout spans a gap."""
-        detector = self.contact_detector.find_candidates(data, sampling_rate_hz=sampling_rate_hz)
+        one is not a step, so no bout spans a gap. ``memory``: the contact detector's filtered
+        signal in it (:meth:`InitialContactDetector.find_candidates`)."""
+        detector = self.contact_detector.find_candidates(
+            data, sampling_rate_hz=sampling_rate_hz, memory=memory
+        )
         # Linking uses the robust lobe positions; the reported ICs are the refined ones, which
         # (with their final contacts) are computed only for the contacts of the bouts.
         ics, depth = detector.lobe_indices_, detector.ic_strength_m_s3_

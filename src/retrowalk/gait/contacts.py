@@ -53,6 +53,7 @@ from numpy.typing import NDArray
 from retrowalk.gait.filtering import (
     BLOCK_SAMPLES,
     MAX_PRODUCT,
+    WorkMemory,
     band_pass,
     matmul_rows,
     zero_phase_modes,
@@ -106,8 +107,12 @@ class InitialContactDetector:
         )
         return self
 
-    def find_candidates(self, data: FloatArray, *, sampling_rate_hz: float) -> Self:
-        """Candidate lobes (``lobe_indices_``, their depth, ``filtered_m_s2_``) of ``data``."""
+    def find_candidates(
+        self, data: FloatArray, *, sampling_rate_hz: float, memory: WorkMemory | None = None
+    ) -> Self:
+        """Candidate lobes (``lobe_indices_``, their depth, ``filtered_m_s2_``) of ``data``.
+        ``memory``: ``filtered_m_s2_`` is written into its array ``"contacts_band"`` (valid
+        while the caller holds it, :func:`~retrowalk.gait.filtering.work_memory`)."""
         vertical = np.asarray(data, dtype=np.float64)
         n = vertical.shape[0]
         self._vertical, self._rate_hz = vertical, sampling_rate_hz
@@ -128,7 +133,8 @@ class InitialContactDetector:
         extra = _ROW_SAMPLES + 2 * step
         if radius < n:  # the band written straight into _reflect_padded's layout
             rows = -(-n // BLOCK_SAMPLES) * BLOCK_SAMPLES
-            padded = np.empty(max(2 * radius + n + extra, radius + rows))
+            size = max(2 * radius + n + extra, radius + rows)
+            padded = np.empty(size) if memory is None else memory.array("contacts_band", (size,))
             band = zero_phase_whole(
                 vertical, low, high, sampling_rate_hz, self._mean, into=padded[radius:]
             )

@@ -262,12 +262,18 @@ def zero_phase_modes(low_hz: float, high_hz: float, rate_hz: float) -> ZeroPhase
 
 
 def _odd_extended(
-    x: FloatArray, edge: int, front: int, length: int, mean: float = 0.0
+    x: FloatArray,
+    edge: int,
+    front: int,
+    length: int,
+    mean: float = 0.0,
+    out: FloatArray | None = None,
 ) -> FloatArray:
     """sosfiltfilt's odd extension of ``x - mean`` by ``edge`` samples, after ``front`` zeros
-    and zero-padded to ``length``."""
+    and zero-padded to ``length`` (into ``out``, of that length, if given)."""
     n = x.shape[0]
-    out = np.empty(length)  # not np.zeros: calloc's fresh zero pages fault on first touch
+    if out is None:
+        out = np.empty(length)  # not np.zeros: calloc's fresh zero pages fault on first touch
     out[:front] = 0.0
     out[front + n + 2 * edge :] = 0.0
     middle = out[front + edge : front + edge + n]
@@ -447,20 +453,25 @@ def zero_phase_whole(
     front = (-edge) % block  # the signal's first sample starts a row
     length = n + 2 * edge
     blocks = -(-(front + length) // block) + 1
-    rows = _odd_extended(x, edge, front, blocks * block, mean).reshape(blocks, block)
-    forward_at, backward_at, _ = _mode_boundaries(modes, rows, front, length)
     first = (front + edge) // block
     used = -(-n // block)
     k = modes.poles.shape[0]
-    states = np.empty(
-        (used, 4 * k)
-    )  # modal states: forward at the row's start, backward at its end
-    states[:, : 2 * k] = forward_at[first : first + used].view(np.float64)
-    states[:, 2 * k :] = backward_at[first + 1 : first + used + 1].view(np.float64)
     matrix = _whole_matrix(modes, block)
-    target = None if into is None else into[: used * block].reshape(used, block)
-    out = matmul_rows(rows[first : first + used], matrix[:block], target)
-    out += matmul_rows(states, matrix[block:])
+    # the extended signal and the states' share are temporaries: kept memory (fresh pages of
+    # these few-megabyte arrays cost more in page faults than the arithmetic on them)
+    with work_memory() as memory:
+        extended = memory.array("whole_extended", (blocks * block,))
+        rows = _odd_extended(x, edge, front, blocks * block, mean, extended)
+        rows = rows.reshape(blocks, block)
+        forward_at, backward_at, _ = _mode_boundaries(modes, rows, front, length)
+        states = np.empty(
+            (used, 4 * k)
+        )  # modal states: forward at the row's start, backward at its end
+        states[:, : 2 * k] = forward_at[first : first + used].view(np.float64)
+        states[:, 2 * k :] = backward_at[first + 1 : first + used + 1].view(np.float64)
+        target = None if into is None else into[: used * block].reshape(used, block)
+        out = matmul_rows(rows[first : first + used], matrix[:block], target)
+        out += matmul_rows(states, matrix[block:], memory.array("whole_share", (used, block)))
     return out.ravel()[:n]
 
 
@@ -867,14 +878,17 @@ class WorkMemory:
 
 
 _KEPT = WorkMemory()
-_KEPT_LOCK = threading.Lock()
+_KEPT_LOCK = threading.RLock()
 
 
 @contextmanager
 def work_memory() -> Iterator[WorkMemory]:
     """The process-wide :class:`WorkMemory` for the duration of the ``with`` block, or a fresh
-    one (released with it) when another call holds it: at most one kept set of arrays per
-    process (2 x 16 MB), whatever the number of threads, and no thread waits for another."""
+    one (released with it) when another thread holds it: at most one kept set of arrays per
+    process, whatever the number of threads, and no thread waits for another. Re-entrant: a
+    ``with`` inside another on the same thread gets the same set (the pipeline holds it for a
+    whole analysis and its stages take their own arrays from it), so every use names its
+    arrays on its own (a name is one use's, valid until that name is requested again)."""
     if not _KEPT_LOCK.acquire(blocking=False):
         yield WorkMemory()
         return

@@ -29,7 +29,12 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import signal
 
-from retrowalk.gait.filtering import BlockedFiltfilt, band_pass_design, low_pass_design
+from retrowalk.gait.filtering import (
+    BlockedFiltfilt,
+    WorkMemory,
+    band_pass_design,
+    low_pass_design,
+)
 from retrowalk.gait.recording import STANDARD_GRAVITY_M_S2
 
 FloatArray = NDArray[np.float64]
@@ -104,8 +109,12 @@ def vertical_and_yaw(
     *,
     sampling_rate_hz: float,
     cutoff_hz: float = 0.25,
+    memory: WorkMemory | None = None,
 ) -> tuple[FloatArray, FloatArray | None]:
     """Free vertical acceleration and yaw rate: both signals projected onto "up" per sample.
+
+    ``memory``: the results are written into its array ``"vertical_yaw"`` (valid while the
+    caller holds it, :func:`~retrowalk.gait.filtering.work_memory`), not into fresh memory.
 
     Returns ``(vertical, yaw)``: ``vertical`` (m/s², up positive, gravity removed, shape (n,))
     is ``einsum("ij,ij->i", acc, up) - STANDARD_GRAVITY_M_S2`` and ``yaw`` (rad/s, positive
@@ -138,7 +147,8 @@ def vertical_and_yaw(
         return vertical, yaw
     # one allocation for both results: the fresh pages of a large array cost more here than
     # the arithmetic, and one array of both is faulted in fewer, larger pages
-    both = np.empty((1 if gyr is None else 2, n), dtype=np.float64)
+    shape = (1 if gyr is None else 2, n)
+    both = np.empty(shape) if memory is None else memory.array("vertical_yaw", shape)
     vertical = both[0]
     yaw = None if gyr is None else both[1]
     part = np.empty(min(n, _CHUNK_BLOCKS * block), dtype=np.float64)

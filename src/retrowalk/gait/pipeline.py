@@ -30,6 +30,7 @@ from retrowalk.errors import InputError
 from retrowalk.gait.bouts import WalkingBoutDetector
 from retrowalk.gait.contacts import InitialContactDetector
 from retrowalk.gait.direction import ForwardReference, estimate_directions
+from retrowalk.gait.filtering import WorkMemory, work_memory
 from retrowalk.gait.orientation import (
     BodyFrame,
     mean_acceleration_m_s2,
@@ -368,7 +369,22 @@ class GaitPipeline:
     ) -> tuple[GaitResult, ReferenceChoice | None]:
         """The result and the forward reference used. ``fixed_reference``: one from an earlier
         chunk of the same recording (:meth:`analyze_long`); ``None`` chooses it in this
-        recording (:func:`retrowalk.gait.reference.choose_reference`)."""
+        recording (:func:`retrowalk.gait.reference.choose_reference`).
+
+        The full-length signals of the analysis (vertical acceleration and yaw rate, the
+        contacts' band-passed signal) live in the process's kept work memory while it runs
+        (:func:`~retrowalk.gait.filtering.work_memory`): fresh pages of these few-megabyte
+        arrays cost more in page faults than most stages' arithmetic. Nothing in the result
+        refers to them."""
+        with work_memory() as memory:
+            return self._analyze_in(recording, fixed_reference, memory)
+
+    def _analyze_in(
+        self,
+        recording: Recording,
+        fixed_reference: ReferenceChoice | None,
+        memory: WorkMemory,
+    ) -> tuple[GaitResult, ReferenceChoice | None]:
         fs = recording.sampling_rate_hz
         acc = recording.acc_m_s2
         _check_finite(recording)
@@ -393,7 +409,11 @@ class GaitPipeline:
         if gravity_included:
             # free vertical acceleration and yaw rate on the per-sample gravity direction
             vertical, yaw = vertical_and_yaw(
-                acc, recording.gyr_rad_s, sampling_rate_hz=fs, cutoff_hz=self.gravity_cutoff_hz
+                acc,
+                recording.gyr_rad_s,
+                sampling_rate_hz=fs,
+                cutoff_hz=self.gravity_cutoff_hz,
+                memory=memory,
             )
         else:
             notes.append("gravity is not in the signal: vertical taken as the main motion axis")
@@ -423,7 +443,7 @@ class GaitPipeline:
             for g in recording.quality.gaps
             if g.duration_s >= self.min_step_time_s
         ]
-        detector.detect(vertical, sampling_rate_hz=fs, gaps=breaking)
+        detector.detect(vertical, sampling_rate_hz=fs, gaps=breaking, memory=memory)
         ics = detector.ic_indices_
         fcs = detector.fc_indices_
         ic_s = ics / fs
