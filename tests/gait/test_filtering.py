@@ -221,6 +221,22 @@ def test_the_batched_bout_filter_equals_sosfiltfilt_of_each_bout(rate_hz: float)
             np.testing.assert_allclose(filtered, expected, rtol=0, atol=1e-10)
 
 
+def test_the_batched_bout_filter_is_the_same_without_scipys_in_place_kernel(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # rows are filtered in pairs as complex rows by scipy's private in-place kernel; the public
+    # sosfilt (used when that kernel is missing) gives the same numbers bit for bit
+    import retrowalk.gait.filtering as filtering
+
+    bouts = _bouts_of_many_lengths(100.0)
+    band = (0.3, 10.0, 100.0)
+    fast = [a.copy() for a in zero_phase_layout(band, bouts, 50, filtering.WorkMemory())]
+    monkeypatch.setattr(filtering, "_sosfilt_kernel", None)
+    plain = [a.copy() for a in zero_phase_layout(band, bouts, 50, filtering.WorkMemory())]
+    for a, b in zip(fast, plain, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_the_kept_work_memory_serves_one_call_at_a_time() -> None:
     # a call that finds the process-wide arrays in use gets fresh ones (no waiting, no sharing)
     with work_memory() as held:

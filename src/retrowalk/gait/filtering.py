@@ -941,6 +941,56 @@ def _edge_matrices(
     return start, end, np.asarray(np.linalg.pinv(reach), dtype=np.float64)
 
 
+try:  # scipy's sosfilt kernel (private; the public sosfilt calls it on a copy)
+    from scipy.signal._sosfilt import _sosfilt as _sosfilt_kernel
+except ImportError:  # pragma: no cover - another scipy layout: the public function
+    _sosfilt_kernel = None
+
+
+def _sosfilt_in_place(sos: ComplexArray, rows: ComplexArray, zi: ComplexArray) -> None:
+    """``rows, zi = signal.sosfilt(sos, rows, axis=-1, zi=zi)`` for C-contiguous complex rows
+    (m, n) and states (m, sections, 2), in place: scipy's own kernel without the public
+    function's copies of the rows (fresh megabytes each call, whose page faults cost a third of
+    the filtering); the public function where that kernel is not found."""
+    if _sosfilt_kernel is not None:
+        _sosfilt_kernel(sos, rows, zi)
+        return
+    filtered, final = signal.sosfilt(sos, rows, axis=-1, zi=zi.transpose(1, 0, 2))
+    rows[...] = filtered
+    zi[...] = np.asarray(final).transpose(1, 0, 2)
+
+
+def _paired(rows: FloatArray, packed: ComplexArray) -> ComplexArray:
+    """Rows (k, count, n) as complex rows (ceil(k count / 2), n), into ``packed``: flat row
+    ``r`` of the first half is the real part of complex row ``r``, of the second half its
+    imaginary part (the last imaginary part 0 for an odd number of rows)."""
+    k, count, _ = rows.shape
+    m = k * count
+    half = (m + 1) // 2
+    real, imag = packed.real, packed.imag
+    for c in range(k):
+        lo, hi = c * count, (c + 1) * count
+        if lo < half:
+            real[lo : min(hi, half)] = rows[c, : min(hi, half) - lo]
+        if hi > half:
+            imag[max(lo, half) - half : hi - half] = rows[c, max(lo, half) - lo :]
+    imag[m - half :] = 0.0
+    return packed
+
+
+def _unpaired(packed: ComplexArray, out: FloatArray) -> None:
+    """The inverse of :func:`_paired`: the complex rows written into ``out`` (k, count, n)."""
+    k, count, _ = out.shape
+    half = packed.shape[0]
+    real, imag = packed.real, packed.imag
+    for c in range(k):
+        lo, hi = c * count, (c + 1) * count
+        if lo < half:
+            out[c, : min(hi, half) - lo] = real[lo : min(hi, half)]
+        if hi > half:
+            out[c, max(lo, half) - lo :] = imag[max(lo, half) - half : hi - half]
+
+
 def zero_phase_layout(
     band: tuple[float, float, float], accs: list[FloatArray], room: int, memory: WorkMemory
 ) -> tuple[FloatArray, FloatArray, NDArray[np.int64], NDArray[np.int64]]:
@@ -1014,22 +1064,36 @@ def zero_phase_layout(
     states_at_start = np.einsum("cpj,sj->cps", heads, np.ascontiguousarray(start.T))
     raw[:, ahead] = np.einsum("cps,sm->cpm", states_at_start, steer)
     raw_tail = {int(i): k for k, i in enumerate(chosen)}
+    complex_sos = np.asarray(sos, dtype=np.complex128)
     end_rows = np.ascontiguousarray(end.T)
     for members, width, first in groups:
         count = len(members)
         rows = raw[:, first : first + count * width].reshape(3, count, width)
-        forward, final = signal.sosfilt(sos, rows, axis=-1, zi=np.zeros((sections, 3, count, 2)))
-        ends = np.asarray(final).transpose(1, 2, 0, 3).reshape(3, count, states)
+        # two rows per complex row (real and imaginary part, :func:`_paired`): the coefficients
+        # are real, and ``(c + 0j) (x + iy)`` is ``(c x - 0 y) + i (c y + 0 x)``, so each part is
+        # filtered bit for bit as alone, while one pass over the complex rows takes about 3/4
+        # of the time of the two real ones (the recursion's latency bounds sosfilt, not its
+        # arithmetic)
+        half = (3 * count + 1) // 2
+        forward = _paired(rows, memory.array("paired", (half, 2 * width)).view(np.complex128))
+        final = np.zeros((half, sections, 2), dtype=np.complex128)
+        _sosfilt_in_place(complex_sos, forward, final)
+        # final states (half, sections, 2) -> (3, count, states), as the rows
+        final_rows = np.empty((2 * half, sections, 2))
+        final_rows[:half] = final.real
+        final_rows[half:] = final.imag
+        ends = final_rows[: 3 * count].reshape(3, count, states)
         picked = [raw_tail[i] for i in members]
         backward_start = np.einsum(
             "cpj,sj->cps", np.concatenate((ends, tails[:, picked]), axis=2), end_rows
         )
-        backward, _ = signal.sosfilt(
-            sos,
-            forward[..., ::-1],
-            axis=-1,
-            zi=backward_start.reshape(3, count, sections, 2).transpose(2, 0, 1, 3),
-        )
-        reversed_[:, first : first + count * width] = backward.reshape(3, count * width)
+        start_rows = backward_start.reshape(3 * count, sections, 2)
+        state = np.zeros((half, sections, 2), dtype=np.complex128)
+        state.real = start_rows[:half]
+        state.imag[: 3 * count - half] = start_rows[half:]
+        backward = memory.array("paired_back", (half, 2 * width)).view(np.complex128)
+        np.copyto(backward, forward[:, ::-1])
+        _sosfilt_in_place(complex_sos, backward, state)
+        _unpaired(backward, reversed_[:, first : first + count * width].reshape(3, count, width))
     raw[:, ahead] = 0.0  # the steering inputs are no samples
     return raw, reversed_, position, reversed_position
