@@ -1177,11 +1177,13 @@ class DirectionDetector:
         sampling_rate_hz: float,
         gyr_rad_s: FloatArray | None,
         bounds: Sequence[tuple[int, int]],
+        values_checked: bool = False,
     ) -> list[tuple[FloatArray, FloatArray | None] | DirectionEstimate]:
         """The samples each bout ``acc_m_s2[start:end]`` (``bounds``) is analysed on: the bout
         itself when it is clean (finite, plausible values) and long enough, otherwise what
         :meth:`_finite_bout` makes of it (``unknown`` with the problem where that raises
-        :class:`InputError`)."""
+        :class:`InputError`). ``values_checked``: the caller has checked that every value is
+        finite and plausible (the pipeline's check is stricter), so they are not read again."""
         acc = np.asarray(acc_m_s2, dtype=np.float64)
         gyr = None if gyr_rad_s is None else np.asarray(gyr_rad_s, dtype=np.float64)
         if acc.ndim != 2 or acc.shape[1] != 3:
@@ -1201,7 +1203,7 @@ class DirectionDetector:
                 )
         signals = [acc] if gyr is None else [acc, gyr]
         bad = np.zeros(acc.shape[0], dtype=bool)  # a NaN, inf or implausible value in the row
-        for values in signals:
+        for values in [] if values_checked else signals:
             # cheap tests first (no temporary array; a NaN or inf fails them): a sum of squares
             # within the limit's square bounds every value, then the extremes themselves
             flat = values.reshape(-1)
@@ -1386,6 +1388,7 @@ class DirectionDetector:
         gyr_rad_s: FloatArray | None = None,
         gravity_included: bool = True,
         reference: ForwardReference | None = None,
+        values_checked: bool = False,
     ) -> list[DirectionEstimate]:
         """The decision (as ``describe=False``) for each bout ``acc_m_s2[start:end]`` of one
         recording (``bounds``, sample ranges), computed together; see
@@ -1395,7 +1398,7 @@ class DirectionDetector:
                 acc_m_s2, sampling_rate_hz, gyr_rad_s, gravity_included, bounds, _needs(None, False)
             )
             return [self._decide(a, gravity_included, None, False) for a in analyses]
-        pieces = self._bout_pieces(acc_m_s2, sampling_rate_hz, gyr_rad_s, bounds)
+        pieces = self._bout_pieces(acc_m_s2, sampling_rate_hz, gyr_rad_s, bounds, values_checked)
         accs = [piece[0] for piece in pieces if not isinstance(piece, DirectionEstimate)]
         classified: list[DirectionEstimate] = []
         if accs:
@@ -1511,9 +1514,14 @@ def estimate_directions(
     gravity_included: bool = True,
     mounting: Mounting = "auto",
     reference: ForwardReference | None = None,
+    values_checked: bool = False,
 ) -> list[DirectionEstimate]:
     """The direction of many bouts of ONE recording at once, for callers that need only the
     decisions (the gait pipeline).
+
+    ``values_checked``: the caller has already checked that every value of the recording is
+    finite and within ±1e6 (the pipeline's own check is stricter); with a ``reference`` the
+    values are then not read again for it (a pass over the whole recording).
 
     ``acc_m_s2``/``gyr_rad_s``: the whole recording, sensor frame, shape (n, 3); ``bounds``:
     each bout's sample range ``(start, end)``. Bout ``k`` gets exactly
@@ -1535,4 +1543,5 @@ def estimate_directions(
         gyr_rad_s=gyr_rad_s,
         gravity_included=gravity_included,
         reference=reference,
+        values_checked=values_checked,
     )

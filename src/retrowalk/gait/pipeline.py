@@ -652,6 +652,7 @@ class GaitPipeline:
                 gyr_rad_s=recording.gyr_rad_s,
                 gravity_included=gravity_included,
                 reference=reference,
+                values_checked=True,  # _check_finite: finite, within 1e4 m/s² and 1e3 rad/s
             )
         except InputError as error:
             return [("unknown", 0.0, error.problem)] * len(bounds)
