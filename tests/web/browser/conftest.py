@@ -54,6 +54,7 @@ PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
 
 CLINICIAN_EMAIL = "clinician@example.org"
+ADMIN_EMAIL = "admin@example.org"
 PASSWORD = "correct horse battery"
 
 SERVER_CODE = """
@@ -74,6 +75,7 @@ def _prepare_database(env: dict[str, str]) -> None:
     try:
         upgrade(runtime.db)
         accounts.create_user(runtime, None, CLINICIAN_EMAIL, PASSWORD, "Dr Rivera", "clinician")
+        accounts.create_user(runtime, None, ADMIN_EMAIL, PASSWORD, "Ada Admin", "admin")
     finally:
         runtime.db.dispose()
 
