@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from retrowalk.errors import InputError, RetrowalkError
 from retrowalk.exchange.csv_export import escape_cell
@@ -323,24 +323,35 @@ def check_results_path(path: Path) -> None:
     """Refuse a results file that cannot be written BEFORE the batch starts, not after hours
     of analysis: its folder is created (as :func:`write_rows` would) and its temporary file
     opened and removed; an existing results file is left as it is."""
+    _through_temporary(path, None)
+
+
+def _temporary(path: Path) -> Path:
+    return path.with_suffix(path.suffix + ".tmp")
+
+
+def _through_temporary(path: Path, fill: Callable[[TextIO], None] | None) -> None:
+    """Write ``fill`` into a temporary file beside ``path`` and move it into place; with
+    ``fill=None`` only show that it could be (the temporary file is removed). A failure leaves
+    any earlier results file as it was and no temporary file behind."""
     if path.is_dir():
         raise InputError("is a folder: give a file name for the results", source=str(path))
     tmp = _temporary(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with tmp.open("w", encoding="utf-8"):
-            pass
-        tmp.unlink()
+        with tmp.open("w", newline="", encoding="utf-8") as handle:
+            if fill is not None:
+                fill(handle)
+        if fill is None:
+            tmp.unlink()
+        else:
+            tmp.replace(path)
     except OSError as error:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
         raise InputError(
             f"cannot write the results: {error.strerror or error}", source=str(path)
         ) from None
-
-
-def _temporary(path: Path) -> Path:
-    return path.with_suffix(path.suffix + ".tmp")
 
 
 def write_rows(path: Path, rows: list[dict[str, Any]]) -> None:
@@ -348,24 +359,14 @@ def write_rows(path: Path, rows: list[dict[str, Any]]) -> None:
     leaves any earlier results file as it was, and no temporary file behind). A text cell that
     a spreadsheet would run as a formula gets a leading apostrophe
     (:func:`retrowalk.exchange.csv_export.escape_cell`)."""
-    if path.is_dir():
-        raise InputError("is a folder: give a file name for the results", source=str(path))
-    tmp = _temporary(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tmp.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, fieldnames=COLUMNS)
-            writer.writeheader()
-            # text cells (a file named "=HYPERLINK(1).csv", a message quoting it) made inert in
-            # spreadsheets, as every CSV export of the app; numbers stay numbers
-            writer.writerows(
-                {k: escape_cell(v) if isinstance(v, str) else v for k, v in row.items()}
-                for row in rows
-            )
-        tmp.replace(path)
-    except OSError as error:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
-        raise InputError(
-            f"cannot write the results: {error.strerror or error}", source=str(path)
-        ) from None
+
+    def fill(handle: TextIO) -> None:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+        writer.writeheader()
+        # text cells (a file named "=HYPERLINK(1).csv", a message quoting it) made inert in
+        # spreadsheets, as every CSV export of the app; numbers stay numbers
+        writer.writerows(
+            {k: escape_cell(v) if isinstance(v, str) else v for k, v in row.items()} for row in rows
+        )
+
+    _through_temporary(path, fill)
