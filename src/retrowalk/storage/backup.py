@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 from retrowalk.errors import InputError
-from retrowalk.storage.database import PRIVATE_DIR_MODE, create_private_file
+from retrowalk.storage.database import create_private_database_file
 from retrowalk.storage.migrate import known_revisions
 
 __all__ = ["backup_sqlite", "restore_sqlite"]
@@ -26,23 +26,31 @@ def _read_only(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
 
 
+def _pages_into(source: Path, target: Path, *, finish: str) -> None:
+    """Every page of ``source`` into the database at ``target`` through SQLite's backup API,
+    then the pragma ``finish`` on ``target``."""
+    with (
+        contextlib.closing(_read_only(source)) as src,
+        contextlib.closing(sqlite3.connect(target)) as out,
+    ):
+        src.backup(out)
+        out.execute(finish)
+
+
 def _copy(source: Path, target: Path, *, field: str) -> None:
     """Every page of ``source`` into ``target`` (a new private file, renamed into place);
     ``field`` names the option a failure is about."""
     try:
-        handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial",
-                                        dir=target.parent)  # fmt: skip
+        handle, name = tempfile.mkstemp(
+            prefix=f".{target.name}.", suffix=".partial", dir=target.parent
+        )
     except OSError as error:
         raise InputError(f"cannot write in {target.parent}: {error}", field=field) from None
     os.close(handle)  # mkstemp makes it 0600: a copy of health data, for this account only
     partial = Path(name)
     try:
-        with (
-            contextlib.closing(_read_only(source)) as src,
-            contextlib.closing(sqlite3.connect(partial)) as out,
-        ):
-            src.backup(out)
-            out.execute("PRAGMA journal_mode=DELETE")  # one file: reading it writes nothing
+        # one file (no write-ahead log): reading the copy later writes nothing beside it
+        _pages_into(source, partial, finish="PRAGMA journal_mode=DELETE")
         os.replace(partial, target)
     except (sqlite3.Error, OSError) as error:
         partial.unlink(missing_ok=True)
@@ -110,17 +118,9 @@ def restore_sqlite(copy: Path, database: Path, *, now: dt.datetime) -> Path | No
         kept = _unused(database.with_name(f"{database.name}.before-restore-{now:%Y%m%dT%H%M%S}"))
         _copy(database, kept, field="--database-url")
     else:
-        if not database.parent.exists():
-            database.parent.parent.mkdir(parents=True, exist_ok=True)
-            database.parent.mkdir(mode=PRIVATE_DIR_MODE, exist_ok=True)
-        create_private_file(database)
+        create_private_database_file(database)
     try:
-        with (
-            contextlib.closing(_read_only(copy)) as src,
-            contextlib.closing(sqlite3.connect(database)) as db,
-        ):
-            src.backup(db)
-            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        _pages_into(copy, database, finish="PRAGMA wal_checkpoint(TRUNCATE)")
     except sqlite3.Error as error:
         raise InputError(
             f"cannot restore into {database}: {error}", field="--database-url"

@@ -36,14 +36,19 @@ def create_private_file(path: Path) -> None:
         os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE_MODE))
 
 
+def create_private_database_file(path: Path) -> None:
+    """An empty private database file at ``path`` unless it exists; a folder made for it is
+    private too (:data:`PRIVATE_DIR_MODE`; folders above it are left as usual)."""
+    if not path.parent.exists():
+        path.parent.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=PRIVATE_DIR_MODE, exist_ok=True)
+    create_private_file(path)
+
+
 def _prepare_sqlite_file(url: str) -> None:
     database = make_url(url).database
     if database and database != ":memory:" and not database.startswith("file:"):
-        path = Path(database).expanduser()
-        if not path.parent.exists():
-            path.parent.parent.mkdir(parents=True, exist_ok=True)
-            path.parent.mkdir(mode=PRIVATE_DIR_MODE, exist_ok=True)
-        create_private_file(path)
+        create_private_database_file(Path(database).expanduser())
 
 
 def _sqlite_engine(url: str, *, begin: str) -> Engine:
